@@ -51,7 +51,7 @@ impl DeviceIdentity {
 
     /// `device.publicKey`: the raw key, base64url without padding.
     pub fn public_key(&self) -> String {
-        URL_SAFE_NO_PAD.encode(self.public_key_raw())
+        encode_public_key(&self.public_key_raw())
     }
 
     /// `device.id`: lowercase hex SHA-256 of the raw key.
@@ -80,6 +80,11 @@ impl DeviceIdentity {
             .ok_or(IdentityError::PrivateKey)?;
         Ok(Self::from_seed(&seed))
     }
+}
+
+/// The canonical wire form of a public key: raw bytes, base64url without padding.
+pub fn encode_public_key(raw: &[u8; 32]) -> String {
+    URL_SAFE_NO_PAD.encode(raw)
 }
 
 pub fn device_id_of(raw_public_key: &[u8]) -> String {

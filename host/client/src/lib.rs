@@ -1,0 +1,12 @@
+//! A client of an OpenClaw gateway (ours or the real one): it answers the challenge, signs the
+//! device proof, sends `connect`, and then multiplexes requests and events over one socket.
+
+mod connect;
+mod connection;
+mod error;
+pub mod tls;
+mod transport;
+
+pub use connect::{connect, ConnectOptions, DeviceAuth};
+pub use connection::{Events, GatewayClient};
+pub use error::ClientError;

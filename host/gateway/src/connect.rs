@@ -1,0 +1,159 @@
+//! From the first frame to `hello-ok`: runs the handshake checks, pairs, reconciles a node's
+//! surface, registers the session. Also what happens when a session ends.
+
+use std::sync::Arc;
+
+use futures_util::stream::SplitStream;
+use openclaw_protocol::connect::{ConnectParams, ROLE_NODE};
+use openclaw_protocol::frames::{ErrorShape, Frame, ResponseFrame, StateVersion};
+use openclaw_protocol::identity::encode_public_key;
+use openclaw_protocol::hello::{Features, HelloAuth, HelloOk, Policy, ServerInfo, Snapshot};
+use openclaw_protocol::limits::{MAX_BUFFERED_BYTES, MAX_PAYLOAD_BYTES};
+use openclaw_protocol::PROTOCOL_VERSION;
+use serde_json::json;
+use tokio_tungstenite::WebSocketStream;
+
+use crate::connection::{first_text, frame_id, Io};
+use crate::handshake::{self, AuthMethod, Peer, Rejection};
+use crate::methods::{method_names, EVENTS};
+use crate::pairing;
+use crate::policy::{canonical_node_host_platform, platform_id};
+use crate::session::{Outbound, Role, Session};
+use crate::state::{Gateway, VERSION};
+use crate::surface::{self, Declared};
+
+type Stream = SplitStream<WebSocketStream<Box<dyn Io>>>;
+
+/// Runs the handshake. `None` when the connection was refused (and told why) or went away.
+pub async fn handshake(gw: &Arc<Gateway>, stream: &mut Stream, out: &Outbound, peer: &Peer) -> Option<Arc<Session>> {
+    let first = first_text(stream, out).await?;
+    let not_connect = || ErrorShape::invalid_request("invalid handshake: first request must be connect");
+    let (id, params) = match first.map(|t| (serde_json::from_str::<Frame>(&t), t)) {
+        Ok((Ok(Frame::Req(req)), _)) if req.method == "connect" => (req.id, req.params),
+        Ok((_, text)) => return refuse(out, &frame_id(&text), Rejection::policy(not_connect())),
+        Err(()) => return refuse(out, "", Rejection::policy(not_connect())),
+    };
+    match accept(gw, params, out, peer) {
+        Ok((session, hello)) => {
+            gw.register(session.clone());
+            out.respond(ResponseFrame::ok(id, serde_json::to_value(hello).expect("hello serializes")));
+            Some(session)
+        }
+        Err(rejection) => refuse(out, &id, rejection),
+    }
+}
+
+fn refuse(out: &Outbound, id: &str, r: Rejection) -> Option<Arc<Session>> {
+    out.respond(ResponseFrame::err(id, r.error));
+    out.close(r.close_code, &r.close_reason);
+    None
+}
+
+fn accept(gw: &Gateway, params: Option<serde_json::Value>, out: &Outbound, peer: &Peer) -> Result<(Arc<Session>, HelloOk), Rejection> {
+    let p = handshake::parse_params(params)?;
+    handshake::check_protocol(&p)?;
+    let auth = handshake::check_auth(gw, &p)?;
+    handshake::check_device_required(&p)?;
+    let key = handshake::check_device_proof(&p, &peer.nonce)?;
+    let role = if p.role() == ROLE_NODE { Role::Node } else { Role::Operator };
+
+    // Nodes always pair; operators only when they come with a device token.
+    let needs_pairing = role == Role::Node || auth == AuthMethod::DeviceToken;
+    let paired = match (needs_pairing, key) {
+        (true, Some(key)) => {
+            let public_key = encode_public_key(&key);
+            Some(pairing::ensure_paired(gw, &p, &public_key, peer)?)
+        }
+        _ => None,
+    };
+    let scopes = match (&paired, role) {
+        (_, Role::Node) => Vec::new(),
+        (Some(device), Role::Operator) => p.scopes().iter().filter(|s| device.scopes.contains(s)).cloned().collect(),
+        (None, Role::Operator) => p.scopes().to_vec(),
+    };
+    let token = match &paired {
+        Some(device) => Some(
+            pairing::current_token(gw, &device.device_id, role.as_str(), &scopes)
+                .map_err(|e| Rejection::policy(ErrorShape::new("UNAVAILABLE", format!("gateway state unavailable: {e}"))))?,
+        ),
+        None => None,
+    };
+
+    let device_id = p.device.as_ref().map(|d| d.id.clone());
+    let node = match (role, &device_id) {
+        (Role::Node, Some(node_id)) => Some(node_live(gw, &p, node_id, peer)?),
+        _ => None,
+    };
+    let session = Arc::new(Session::new(
+        uuid::Uuid::new_v4().to_string(),
+        role,
+        scopes.clone(),
+        device_id,
+        p.client.clone(),
+        peer.remote_ip.clone(),
+        out.clone(),
+        node,
+    ));
+    let hello = HelloOk {
+        kind: "hello-ok".into(),
+        protocol: PROTOCOL_VERSION,
+        server: ServerInfo {
+            version: VERSION.into(),
+            boot_id: Some(gw.boot_id.clone()),
+            conn_id: session.conn_id.clone(),
+        },
+        features: Features {
+            methods: method_names(),
+            events: EVENTS.iter().map(|e| e.to_string()).collect(),
+            capabilities: Vec::new(),
+        },
+        snapshot: Snapshot {
+            presence: Vec::new(),
+            health: json!({}),
+            state_version: StateVersion::default(),
+            uptime_ms: gw.uptime_ms(),
+        },
+        auth: HelloAuth {
+            method: Some(auth.as_str().into()),
+            role: role.as_str().into(),
+            scopes,
+            issued_at_ms: token.as_ref().map(|t| t.rotated_at_ms.unwrap_or(t.created_at_ms)),
+            device_token: token.map(|t| t.token),
+        },
+        policy: Policy {
+            max_payload: MAX_PAYLOAD_BYTES as u64,
+            max_buffered_bytes: MAX_BUFFERED_BYTES as u64,
+            tick_interval_ms: gw.config.tick_interval.as_millis() as u64,
+        },
+    };
+    Ok((session, hello))
+}
+
+fn node_live(gw: &Gateway, p: &ConnectParams, node_id: &str, peer: &Peer) -> Result<crate::session::NodeLive, Rejection> {
+    let family = p.client.device_family.as_deref().unwrap_or("");
+    let (platform, family) = canonical_node_host_platform(&p.client.id, &p.client.platform, family);
+    let platform_id = platform_id(platform, family);
+    let meta = surface::meta_of(&p.client, node_id, &peer.remote_ip);
+    let declared = Declared {
+        caps: p.caps.clone().unwrap_or_default(),
+        commands: p.commands.clone().unwrap_or_default(),
+        permissions: p.permissions.clone(),
+    };
+    let unavailable = |e| Rejection::policy(ErrorShape::new("UNAVAILABLE", format!("gateway state unavailable: {e}")));
+    let mut live = surface::reconcile(gw, &meta, platform_id, declared, None).map_err(unavailable)?;
+    live.path_env = p.path_env.clone();
+    surface::touch(gw, node_id, Some(&meta), true).map_err(unavailable)?;
+    Ok(surface::live(node_id, platform_id, live))
+}
+
+/// Cleans up after a session: fails its invokes and records when a node left.
+pub fn disconnected(gw: &Gateway, session: &Session) {
+    let current = gw.unregister(session);
+    gw.invokes.fail_connection(&session.conn_id);
+    if let (true, Some(node_id)) = (current, session.node_id()) {
+        gw.pending_delivered.lock().unwrap().retain(|_, conn| conn != &session.conn_id);
+        if let Err(e) = surface::touch(gw, node_id, None, false) {
+            tracing::warn!(node = node_id, "could not record the disconnect: {e}");
+        }
+    }
+}

@@ -1,0 +1,182 @@
+//! One client connection: upgrade, challenge, handshake, then a read loop that dispatches
+//! requests while a writer task drains the outbound queue.
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use futures_util::stream::{SplitSink, SplitStream};
+use futures_util::{SinkExt, StreamExt};
+use openclaw_protocol::frames::{ErrorShape, EventFrame, Frame, ResponseFrame};
+use openclaw_protocol::limits::{MAX_PAYLOAD_BYTES, MAX_PRE_HELLO_FRAME_BYTES};
+use openclaw_protocol::now_ms;
+use serde_json::json;
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::sync::mpsc;
+use tokio_tungstenite::tungstenite::handshake::server::{Request, Response};
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::protocol::{CloseFrame, WebSocketConfig};
+use tokio_tungstenite::tungstenite::{Error as WsError, Message};
+use tokio_tungstenite::WebSocketStream;
+
+use crate::connect;
+use crate::handshake::Peer;
+use crate::methods;
+use crate::session::{OutMsg, Outbound, Session};
+use crate::state::Gateway;
+
+pub trait Io: AsyncRead + AsyncWrite + Unpin + Send {}
+impl<T: AsyncRead + AsyncWrite + Unpin + Send> Io for T {}
+
+type Ws = WebSocketStream<Box<dyn Io>>;
+
+pub async fn serve(gw: Arc<Gateway>, io: Box<dyn Io>, remote: SocketAddr) {
+    let mut proxied = false;
+    let inspect = |req: &Request, res: Response| {
+        let h = req.headers();
+        proxied = ["forwarded", "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto", "x-real-ip", "origin"]
+            .iter()
+            .any(|name| h.contains_key(*name));
+        Ok(res)
+    };
+    let config = WebSocketConfig::default()
+        .max_message_size(Some(MAX_PAYLOAD_BYTES))
+        .max_frame_size(Some(MAX_PAYLOAD_BYTES));
+    let upgrade = tokio_tungstenite::accept_hdr_async_with_config(io, inspect, Some(config));
+    let ws = match tokio::time::timeout(gw.config.handshake_timeout, upgrade).await {
+        Ok(Ok(ws)) => ws,
+        Ok(Err(e)) => {
+            tracing::debug!(%remote, "websocket upgrade failed: {e}");
+            return;
+        }
+        Err(_) => return,
+    };
+    let (sink, mut stream) = ws.split();
+    let (out, rx, queued) = Outbound::new();
+    let writer = tokio::spawn(write_loop(sink, rx, queued));
+
+    let peer = Peer {
+        nonce: uuid::Uuid::new_v4().to_string(),
+        remote_ip: remote.ip().to_string(),
+        direct_local: remote.ip().is_loopback() && !proxied,
+    };
+    out.send_frame(&Frame::Event(EventFrame::new(
+        "connect.challenge",
+        json!({"nonce": peer.nonce, "ts": now_ms(), "capabilities": []}),
+    )));
+
+    let handshake = connect::handshake(&gw, &mut stream, &out, &peer);
+    match tokio::time::timeout(gw.config.handshake_timeout, handshake).await {
+        Ok(Some(session)) => {
+            read_loop(&gw, &session, &mut stream).await;
+            connect::disconnected(&gw, &session);
+        }
+        Ok(None) => {}
+        Err(_) => out.close(1008, "handshake timeout"),
+    }
+    out.close(1000, "");
+    drop(out);
+    writer.await.ok();
+}
+
+/// Reads the first frame, which must be `connect`, enforcing the pre-hello size limit.
+pub async fn first_text(stream: &mut SplitStream<Ws>, out: &Outbound) -> Option<Result<String, ()>> {
+    loop {
+        match stream.next().await? {
+            Ok(Message::Text(text)) if text.len() > MAX_PRE_HELLO_FRAME_BYTES => {
+                out.close(1009, "frame too large before hello");
+                return None;
+            }
+            Ok(Message::Text(text)) => return Some(Ok(text.to_string())),
+            Ok(Message::Binary(_)) => return Some(Err(())),
+            Ok(Message::Close(_)) | Err(_) => return None,
+            Ok(_) => continue,
+        }
+    }
+}
+
+async fn read_loop(gw: &Arc<Gateway>, session: &Arc<Session>, stream: &mut SplitStream<Ws>) {
+    while let Some(msg) = stream.next().await {
+        match msg {
+            Ok(Message::Text(text)) => on_text(gw, session, &text),
+            Ok(Message::Binary(_)) => {
+                session.out.respond(ResponseFrame::err(
+                    "",
+                    ErrorShape::invalid_request("invalid frame: binary frames are not supported; send JSON text frames"),
+                ));
+            }
+            Ok(Message::Close(_)) => break,
+            Ok(_) => {}
+            Err(WsError::Capacity(e)) => {
+                session.out.close(1009, &format!("frame too large: {e}"));
+                break;
+            }
+            Err(_) => break,
+        }
+    }
+}
+
+fn on_text(gw: &Arc<Gateway>, session: &Arc<Session>, text: &str) {
+    match serde_json::from_str::<Frame>(text) {
+        Ok(Frame::Req(req)) => methods::dispatch(gw, session, req),
+        Ok(other) => {
+            let kind = if matches!(other, Frame::Res(_)) { "res" } else { "event" };
+            session.out.respond(ResponseFrame::err(
+                frame_id(text),
+                ErrorShape::invalid_request(format!("invalid frame: clients send req frames, not {kind}")),
+            ));
+        }
+        Err(e) => {
+            session.out.respond(ResponseFrame::err(
+                frame_id(text),
+                ErrorShape::invalid_request(format!("invalid frame: {e}")),
+            ));
+        }
+    }
+}
+
+/// The `id` of a frame that failed to parse, when it has a readable one.
+pub fn frame_id(text: &str) -> String {
+    serde_json::from_str::<serde_json::Value>(text)
+        .ok()
+        .and_then(|v| v.get("id").and_then(|id| id.as_str()).map(String::from))
+        .unwrap_or_default()
+}
+
+async fn write_loop(mut sink: SplitSink<Ws, Message>, mut rx: mpsc::UnboundedReceiver<OutMsg>, queued: Arc<AtomicUsize>) {
+    'outer: while let Some(msg) = rx.recv().await {
+        let mut next = Some(msg);
+        while let Some(msg) = next.take() {
+            match msg {
+                OutMsg::Text(text) => {
+                    queued.fetch_sub(text.len(), Ordering::Relaxed);
+                    if sink.feed(Message::text(text)).await.is_err() {
+                        break 'outer;
+                    }
+                }
+                OutMsg::Close(code, reason) => {
+                    let frame = CloseFrame {
+                        code: CloseCode::from(code),
+                        reason: truncate_reason(&reason).into(),
+                    };
+                    sink.send(Message::Close(Some(frame))).await.ok();
+                    break 'outer;
+                }
+            }
+            next = rx.try_recv().ok();
+        }
+        if sink.flush().await.is_err() {
+            break;
+        }
+    }
+    sink.close().await.ok();
+}
+
+/// Close reasons are limited to 123 bytes.
+fn truncate_reason(reason: &str) -> String {
+    let mut end = reason.len().min(123);
+    while !reason.is_char_boundary(end) {
+        end -= 1;
+    }
+    reason[..end].to_string()
+}

@@ -1,0 +1,23 @@
+//! A minimal OpenClaw gateway: the WebSocket control plane for nodes. Device pairing, node
+//! surface pairing, the node registry, invoke routing and the pending queue, with state in
+//! SQLite. No chat channels, no model.
+
+pub mod config;
+mod connect;
+mod connection;
+mod handshake;
+mod invoke;
+mod methods;
+mod pairing;
+pub mod policy;
+pub mod records;
+mod server;
+mod session;
+mod state;
+pub mod store;
+mod surface;
+mod tls;
+
+pub use config::{CommandsConfig, GatewayConfig, PairingConfig, TlsSource};
+pub use server::{start, RunningGateway, StartError};
+pub use state::{Gateway, VERSION};

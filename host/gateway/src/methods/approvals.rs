@@ -1,0 +1,105 @@
+//! `exec.approvals.node.get|set`: an operator reads or edits a node's exec approvals, which the
+//! node serves as `system.execApprovals.get|set`.
+
+use std::sync::Arc;
+
+use openclaw_protocol::errors::{detail, UNAVAILABLE};
+use openclaw_protocol::frames::ErrorShape;
+use openclaw_protocol::limits::DEFAULT_INVOKE_TIMEOUT_MS;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::invoke::{call_node, node_error};
+use super::{parse, Reply};
+use crate::invoke::NodeOutcome;
+use crate::session::Session;
+use crate::state::Gateway;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct GetParams {
+    node_id: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct SetParams {
+    node_id: String,
+    #[serde(default)]
+    file: Option<Value>,
+    #[serde(default)]
+    native: Option<Value>,
+    #[serde(default)]
+    base_hash: Option<String>,
+}
+
+pub async fn get(gw: Arc<Gateway>, _: Arc<Session>, params: Value) -> Reply {
+    let p: GetParams = parse("exec.approvals.node.get", params)?;
+    forward(&gw, &p.node_id, "system.execApprovals.get", json!({})).await
+}
+
+pub async fn set(gw: Arc<Gateway>, _: Arc<Session>, params: Value) -> Reply {
+    let p: SetParams = parse("exec.approvals.node.set", params)?;
+    if p.native.is_some() {
+        return Err(ErrorShape::invalid_params(
+            "exec.approvals.node.set",
+            "native approvals belong to the macOS app; send file",
+        ));
+    }
+    let Some(file) = p.file else {
+        return Err(ErrorShape::invalid_params("exec.approvals.node.set", "file required"));
+    };
+    let mut forwarded = json!({"file": file});
+    if let Some(hash) = p.base_hash {
+        forwarded["baseHash"] = json!(hash);
+    }
+    forward(&gw, &p.node_id, "system.execApprovals.set", forwarded).await
+}
+
+async fn forward(gw: &Gateway, node_id: &str, command: &str, params: Value) -> Reply {
+    let Some(node) = gw.node_session(node_id) else {
+        return Err(ErrorShape::new(UNAVAILABLE, "node not connected").with_details(json!({
+            "code": detail::NOT_CONNECTED,
+            "nodeCommandDispatched": false,
+        })));
+    };
+    let declared = node
+        .node
+        .as_ref()
+        .is_some_and(|n| n.surface.lock().unwrap().effective.iter().any(|c| c == command));
+    if !declared {
+        return Err(ErrorShape::invalid_request(format!(
+            "node command not allowed: the node does not expose an approved {command}"
+        ))
+        .with_details(json!({"reason": "command not declared by node", "command": command})));
+    }
+    let key = uuid::Uuid::new_v4().to_string();
+    match call_node(gw, &node, command, Some(params), DEFAULT_INVOKE_TIMEOUT_MS, &key, None).await {
+        NodeOutcome::Ok { payload, payload_json } => {
+            let snapshot = match payload_json {
+                Some(text) => serde_json::from_str(&text).unwrap_or(Value::Null),
+                None => payload.unwrap_or(Value::Null),
+            };
+            validate_snapshot(&snapshot)?;
+            Ok(snapshot)
+        }
+        NodeOutcome::Err { code, message } => Err(node_error(&code, &message)),
+    }
+}
+
+/// The snapshot must be exactly `{path, exists, hash, file}` (+ `resolvedDefaults`).
+fn validate_snapshot(v: &Value) -> Result<(), ErrorShape> {
+    let invalid = |why: &str| ErrorShape::new(UNAVAILABLE, format!("node returned an invalid exec approvals snapshot: {why}"));
+    let obj = v.as_object().ok_or_else(|| invalid("not an object"))?;
+    if !obj.get("path").is_some_and(Value::is_string)
+        || !obj.get("exists").is_some_and(Value::is_boolean)
+        || !obj.get("hash").is_some_and(Value::is_string)
+        || !obj.get("file").is_some_and(Value::is_object)
+    {
+        return Err(invalid("path, exists, hash and file are required"));
+    }
+    if let Some(extra) = obj.keys().find(|k| !["path", "exists", "hash", "file", "resolvedDefaults"].contains(&k.as_str())) {
+        return Err(invalid(&format!("unexpected field {extra}")));
+    }
+    Ok(())
+}

@@ -1,0 +1,279 @@
+//! `node.invoke` (operator -> gateway -> node) and `node.invoke.result` (node -> gateway).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use openclaw_protocol::errors::{detail, UNAVAILABLE};
+use openclaw_protocol::exec_command::check_raw_command;
+use openclaw_protocol::frames::ErrorShape;
+use openclaw_protocol::limits::DEFAULT_INVOKE_TIMEOUT_MS;
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+
+use super::{parse, Reply};
+use crate::invoke::{Claim, NodeOutcome};
+use crate::policy::ADMIN_ONLY;
+use crate::session::Session;
+use crate::state::Gateway;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct InvokeParams {
+    node_id: String,
+    command: String,
+    #[serde(default)]
+    params: Option<Value>,
+    #[serde(default)]
+    timeout_ms: Option<u64>,
+    idempotency_key: String,
+    #[serde(default)]
+    session_key: Option<String>,
+    // Chat-turn routing fields: accepted so real operators' params validate; a node gateway
+    // has no chat turns to route them to.
+    #[serde(default)]
+    #[allow(dead_code)]
+    turn_source_channel: Option<Value>,
+    #[serde(default)]
+    #[allow(dead_code)]
+    turn_source_to: Option<Value>,
+    #[serde(default)]
+    #[allow(dead_code)]
+    turn_source_account_id: Option<Value>,
+    #[serde(default)]
+    #[allow(dead_code)]
+    turn_source_thread_id: Option<Value>,
+}
+
+/// Keys of `system.run` params a node may receive from an operator.
+const SYSTEM_RUN_KEYS: &[&str] = &[
+    "command",
+    "rawCommand",
+    "systemRunPlan",
+    "cwd",
+    "env",
+    "timeoutMs",
+    "needsScreenRecording",
+    "agentId",
+    "sessionKey",
+    "runId",
+    "suppressNotifyOnExit",
+];
+
+pub async fn node_invoke(gw: Arc<Gateway>, session: Arc<Session>, params: Value) -> Reply {
+    let p: InvokeParams = parse("node.invoke", params)?;
+    if p.idempotency_key.trim().is_empty() {
+        return Err(ErrorShape::invalid_params("node.invoke", "idempotencyKey must not be empty"));
+    }
+    let command = p.command.trim().to_string();
+    if command.starts_with("system.execApprovals.") {
+        return Err(ErrorShape::invalid_request(format!(
+            "node.invoke does not allow {command}; use exec.approvals.node.get or exec.approvals.node.set"
+        )));
+    }
+    if ADMIN_ONLY.contains(&command.as_str()) {
+        super::require_scope(&session, "operator.admin")?;
+    }
+    let key = format!("{}\u{0}{}", p.node_id, p.idempotency_key);
+    match gw.invokes.claim(&key) {
+        Claim::Done(reply) => reply,
+        Claim::Wait(mut rx) => loop {
+            if let Some(reply) = rx.borrow_and_update().clone() {
+                return reply;
+            }
+            if rx.changed().await.is_err() {
+                return Err(ErrorShape::new(UNAVAILABLE, "node invoke was abandoned").retryable(true));
+            }
+        },
+        Claim::Run(tx) => {
+            let (reply, dispatched) = run(&gw, p, command).await;
+            gw.invokes.finish(&key, tx, reply.clone(), dispatched);
+            reply
+        }
+    }
+}
+
+/// Routes one invoke. Returns the reply and whether the node was asked.
+async fn run(gw: &Gateway, p: InvokeParams, command: String) -> (Reply, bool) {
+    let Some(node) = gw.node_session(&p.node_id) else {
+        let error = ErrorShape::new(UNAVAILABLE, "node not connected").with_details(json!({
+            "code": detail::NOT_CONNECTED,
+            "nodeError": {"code": detail::NOT_CONNECTED, "message": "node not connected"},
+            "nodeCommandDispatched": false,
+        }));
+        return (Err(error), false);
+    };
+    if let Err(e) = check_allowed(gw, &node, &command) {
+        return (Err(e), false);
+    }
+    let mut params = p.params;
+    if command == "system.run" {
+        match system_run_params(params.take()) {
+            Ok(filtered) => params = Some(filtered),
+            Err(e) => return (Err(e), false),
+        }
+    }
+    let timeout = p.timeout_ms.unwrap_or(DEFAULT_INVOKE_TIMEOUT_MS);
+    let outcome = call_node(gw, &node, &command, params, timeout, &p.idempotency_key, p.session_key).await;
+    (reply_for(&p.node_id, &command, outcome), true)
+}
+
+fn check_allowed(gw: &Gateway, node: &Session, command: &str) -> Result<(), ErrorShape> {
+    let live = node.node.as_ref().expect("node sessions are live nodes");
+    let surface = live.surface.lock().unwrap();
+    if surface.invocable.contains(command) {
+        return Ok(());
+    }
+    let refusal = match gw.policy.check_invoke(live.platform_id, &surface.effective, command) {
+        Ok(()) => return Ok(()),
+        Err(r) => r,
+    };
+    let pending = surface.declared.iter().any(|c| c == command);
+    let message = gw.policy.refusal_message(refusal, command, &node.client.platform, pending);
+    Err(ErrorShape::invalid_request(message).with_details(json!({"reason": refusal.reason(), "command": command})))
+}
+
+/// Keeps only the `system.run` fields a node may get and checks `rawCommand` against argv.
+fn system_run_params(params: Option<Value>) -> Result<Value, ErrorShape> {
+    let Some(Value::Object(mut map)) = params else {
+        return Err(ErrorShape::invalid_request("INVALID_REQUEST: command required"));
+    };
+    if ["approved", "approvalDecision", "approvalSource"].iter().any(|k| map.contains_key(*k)) {
+        return Err(ErrorShape::invalid_request(
+            "system.run approval fields need an exec-approval record on the gateway, and this gateway keeps none; let the node's exec approvals decide",
+        )
+        .with_details(json!({"code": "APPROVAL_REQUIRED"})));
+    }
+    map.retain(|k, _| SYSTEM_RUN_KEYS.contains(&k.as_str()));
+    if let (Some(argv), Some(raw)) = (map.get("command"), map.get("rawCommand").and_then(Value::as_str)) {
+        if let Ok(argv) = serde_json::from_value::<Vec<String>>(argv.clone()) {
+            if let Err(expected) = check_raw_command(&argv, raw) {
+                return Err(ErrorShape::invalid_request("INVALID_REQUEST: rawCommand does not match command")
+                    .with_details(json!({"code": "RAW_COMMAND_MISMATCH", "expected": expected})));
+            }
+        }
+    }
+    if !map.contains_key("runId") {
+        map.insert("runId".into(), json!(uuid::Uuid::new_v4().to_string()));
+    }
+    Ok(Value::Object(map))
+}
+
+/// Sends `node.invoke.request` and waits for the node's result, the deadline, or a disconnect.
+pub async fn call_node(
+    gw: &Gateway,
+    node: &Session,
+    command: &str,
+    params: Option<Value>,
+    timeout_ms: u64,
+    idempotency_key: &str,
+    session_key: Option<String>,
+) -> NodeOutcome {
+    let node_id = node.node_id().expect("node session").to_string();
+    let invoke_id = uuid::Uuid::new_v4().to_string();
+    if command == "system.run" {
+        if let (Some(live), Some(run_id)) = (&node.node, params.as_ref().and_then(|p| p["runId"].as_str())) {
+            let mut surface = live.surface.lock().unwrap();
+            surface.recent_runs.push(run_id.to_string());
+            let excess = surface.recent_runs.len().saturating_sub(64);
+            surface.recent_runs.drain(..excess);
+        }
+    }
+    let rx = gw.invokes.register(&invoke_id, &node.conn_id, &node_id);
+    let mut payload = Map::new();
+    payload.insert("id".into(), json!(invoke_id));
+    payload.insert("nodeId".into(), json!(node_id));
+    payload.insert("command".into(), json!(command));
+    payload.insert("paramsJSON".into(), params.map(|p| json!(p.to_string())).unwrap_or(Value::Null));
+    payload.insert("timeoutMs".into(), json!(timeout_ms));
+    payload.insert("idempotencyKey".into(), json!(idempotency_key));
+    if let Some(key) = session_key {
+        payload.insert("sessionKey".into(), json!(key));
+    }
+    node.send_event("node.invoke.request", Value::Object(payload));
+    match tokio::time::timeout(Duration::from_millis(timeout_ms), rx).await {
+        Ok(Ok(outcome)) => outcome,
+        Ok(Err(_)) => NodeOutcome::Err {
+            code: "DISCONNECTED".into(),
+            message: "node disconnected".into(),
+        },
+        Err(_) => {
+            gw.invokes.forget(&invoke_id);
+            node.send_event("node.invoke.cancel", json!({"invokeId": invoke_id, "nodeId": node_id}));
+            NodeOutcome::Err {
+                code: "TIMEOUT".into(),
+                message: "node invoke timed out".into(),
+            }
+        }
+    }
+}
+
+fn reply_for(node_id: &str, command: &str, outcome: NodeOutcome) -> Reply {
+    match outcome {
+        NodeOutcome::Ok { payload, payload_json } => {
+            let payload = match &payload_json {
+                Some(text) => serde_json::from_str(text).unwrap_or(Value::Null),
+                None => payload.unwrap_or(Value::Null),
+            };
+            Ok(json!({"ok": true, "nodeId": node_id, "command": command, "payload": payload, "payloadJSON": payload_json}))
+        }
+        NodeOutcome::Err { code, message } => Err(node_error(&code, &message)),
+    }
+}
+
+/// A node's failure as the operator sees it: `UNAVAILABLE "<CODE>: <message>"`.
+pub fn node_error(code: &str, message: &str) -> ErrorShape {
+    ErrorShape::new(UNAVAILABLE, format!("{code}: {message}")).with_details(json!({
+        "nodeError": {"code": code, "message": message},
+        "nodeCommandDispatched": true,
+    }))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct ResultParams {
+    id: String,
+    node_id: String,
+    ok: bool,
+    #[serde(default)]
+    payload: Option<Value>,
+    #[serde(default, rename = "payloadJSON")]
+    payload_json: Option<Value>,
+    #[serde(default)]
+    error: Option<ResultError>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ResultError {
+    #[serde(default)]
+    code: Option<String>,
+    #[serde(default)]
+    message: Option<String>,
+}
+
+pub fn result(gw: &Arc<Gateway>, session: &Arc<Session>, params: Value) -> Reply {
+    let p: ResultParams = parse("node.invoke.result", params)?;
+    if session.node_id() != Some(p.node_id.as_str()) {
+        return Err(ErrorShape::invalid_request("nodeId mismatch"));
+    }
+    // A non-string payloadJSON is taken as the payload itself, as the real gateway does.
+    let (payload, payload_json) = match p.payload_json {
+        Some(Value::String(text)) => (p.payload, Some(text)),
+        Some(Value::Null) | None => (p.payload, None),
+        Some(other) => (p.payload.or(Some(other)), None),
+    };
+    let outcome = if p.ok {
+        NodeOutcome::Ok { payload, payload_json }
+    } else {
+        let e = p.error.unwrap_or(ResultError { code: None, message: None });
+        NodeOutcome::Err {
+            code: e.code.unwrap_or_else(|| UNAVAILABLE.into()),
+            message: e.message.unwrap_or_else(|| "node invocation failed".into()),
+        }
+    };
+    if gw.invokes.complete(&p.id, &p.node_id, outcome) {
+        Ok(json!({"ok": true}))
+    } else {
+        Ok(json!({"ok": true, "ignored": true}))
+    }
+}

@@ -1,0 +1,155 @@
+//! The request methods: a table of name, role, scope and handler; dispatch checks role and
+//! scope before a handler runs. Handlers that wait on a node run in their own task.
+
+mod approvals;
+mod devices;
+mod invoke;
+mod node_events;
+mod node_pairing;
+mod nodes;
+mod pending;
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use openclaw_protocol::frames::{ErrorShape, RequestFrame, ResponseFrame};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::session::{Role, Session};
+use crate::state::Gateway;
+use crate::store::StoreError;
+
+pub type Reply = Result<Value, ErrorShape>;
+type SyncHandler = fn(&Arc<Gateway>, &Arc<Session>, Value) -> Reply;
+type AsyncHandler = fn(Arc<Gateway>, Arc<Session>, Value) -> Pin<Box<dyn Future<Output = Reply> + Send>>;
+
+enum Handler {
+    Sync(SyncHandler),
+    Async(AsyncHandler),
+}
+
+struct Method {
+    name: &'static str,
+    role: Role,
+    scope: Option<&'static str>,
+    handler: Handler,
+}
+
+const READ: Option<&str> = Some("operator.read");
+const WRITE: Option<&str> = Some("operator.write");
+const PAIRING: Option<&str> = Some("operator.pairing");
+const ADMIN: Option<&str> = Some("operator.admin");
+
+macro_rules! method {
+    ($name:literal, $role:ident, $scope:expr, sync $f:path) => {
+        Method { name: $name, role: Role::$role, scope: $scope, handler: Handler::Sync($f) }
+    };
+    ($name:literal, $role:ident, $scope:expr, async $f:path) => {
+        Method { name: $name, role: Role::$role, scope: $scope, handler: Handler::Async(|g, s, p| Box::pin($f(g, s, p))) }
+    };
+}
+
+const TABLE: &[Method] = &[
+    method!("node.list", Operator, READ, sync nodes::list),
+    method!("node.describe", Operator, READ, sync nodes::describe),
+    method!("node.rename", Operator, PAIRING, sync nodes::rename),
+    method!("node.pair.list", Operator, PAIRING, sync node_pairing::list),
+    method!("node.pair.approve", Operator, PAIRING, sync node_pairing::approve),
+    method!("node.pair.reject", Operator, PAIRING, sync node_pairing::reject),
+    method!("node.pair.remove", Operator, PAIRING, sync node_pairing::remove),
+    method!("device.pair.list", Operator, PAIRING, sync devices::list),
+    method!("device.pair.approve", Operator, PAIRING, sync devices::approve),
+    method!("device.pair.reject", Operator, PAIRING, sync devices::reject),
+    method!("device.pair.remove", Operator, PAIRING, sync devices::remove),
+    method!("device.token.rotate", Operator, PAIRING, sync devices::rotate),
+    method!("device.token.revoke", Operator, PAIRING, sync devices::revoke),
+    method!("node.invoke", Operator, WRITE, async invoke::node_invoke),
+    method!("node.pending.enqueue", Operator, WRITE, sync pending::enqueue),
+    method!("exec.approvals.node.get", Operator, ADMIN, async approvals::get),
+    method!("exec.approvals.node.set", Operator, ADMIN, async approvals::set),
+    method!("node.invoke.result", Node, None, sync invoke::result),
+    method!("node.event", Node, None, sync node_events::event),
+    method!("node.pluginSurface.refresh", Node, None, sync node_events::refresh_surface),
+    method!("node.pending.drain", Node, None, sync pending::drain),
+    method!("node.pending.pull", Node, None, sync pending::pull),
+    method!("node.pending.ack", Node, None, sync pending::ack),
+];
+
+/// `hello-ok.features.methods`: every method this gateway serves.
+pub fn method_names() -> Vec<String> {
+    TABLE.iter().map(|m| m.name.to_string()).collect()
+}
+
+/// `hello-ok.features.events`.
+pub const EVENTS: &[&str] = &[
+    "connect.challenge",
+    "tick",
+    "device.pair.requested",
+    "device.pair.resolved",
+    "node.pair.requested",
+    "node.pair.resolved",
+    "node.invoke.request",
+    "node.invoke.cancel",
+    "node.hostStats",
+];
+
+pub fn dispatch(gw: &Arc<Gateway>, session: &Arc<Session>, req: RequestFrame) {
+    let Some(method) = TABLE.iter().find(|m| m.name == req.method) else {
+        session.out.respond(ResponseFrame::err(req.id, ErrorShape::unknown_method(&req.method)));
+        return;
+    };
+    if method.role != session.role {
+        session.out.respond(ResponseFrame::err(req.id, ErrorShape::unauthorized_role(session.role.as_str())));
+        return;
+    }
+    if let Some(scope) = method.scope {
+        if !session.has_scope(scope) {
+            session.out.respond(ResponseFrame::err(req.id, ErrorShape::missing_scope(scope, &[scope])));
+            return;
+        }
+    }
+    let params = req.params.unwrap_or(Value::Object(Default::default()));
+    match method.handler {
+        Handler::Sync(f) => {
+            let reply = f(gw, session, params);
+            session.out.respond(to_response(req.id, reply));
+        }
+        Handler::Async(f) => {
+            let session = session.clone();
+            let fut = f(gw.clone(), session.clone(), params);
+            tokio::spawn(async move {
+                let reply = fut.await;
+                session.out.respond(to_response(req.id, reply));
+            });
+        }
+    }
+}
+
+fn to_response(id: String, reply: Reply) -> ResponseFrame {
+    match reply {
+        Ok(payload) => ResponseFrame::ok(id, payload),
+        Err(error) => ResponseFrame::err(id, error),
+    }
+}
+
+/// Parses closed params, with the protocol's message on failure.
+pub fn parse<T: DeserializeOwned>(method: &str, params: Value) -> Result<T, ErrorShape> {
+    serde_json::from_value(params).map_err(|e| ErrorShape::invalid_params(method, e))
+}
+
+/// A store failure as the caller sees it.
+pub fn unavailable(e: StoreError) -> ErrorShape {
+    tracing::error!("{e}");
+    ErrorShape::new("UNAVAILABLE", format!("gateway state unavailable: {e}")).retryable(true)
+}
+
+/// Fails unless the caller holds `scope`.
+pub fn require_scope(session: &Session, scope: &str) -> Result<(), ErrorShape> {
+    if session.has_scope(scope) {
+        Ok(())
+    } else {
+        Err(ErrorShape::missing_scope(scope, &[scope]))
+    }
+}

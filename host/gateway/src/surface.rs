@@ -1,0 +1,208 @@
+//! Node surface pairing (spec §3.2): which declared commands are effective, and the
+//! `node.pair.*` requests that widen them.
+
+use std::collections::BTreeMap;
+
+use openclaw_protocol::connect::ClientInfo;
+use openclaw_protocol::now_ms;
+use serde_json::json;
+
+use crate::policy::{required_approve_scopes, Stage};
+use crate::records::{NodeMeta, NodePairRequest, PairedNode};
+use crate::session::{LiveSurface, NodeLive, Session};
+use crate::state::Gateway;
+use crate::store::{kind, StoreResult};
+
+/// What a node declares on connect or in `node.pluginSurface.refresh`.
+pub struct Declared {
+    pub caps: Vec<String>,
+    pub commands: Vec<String>,
+    pub permissions: Option<BTreeMap<String, bool>>,
+}
+
+/// Reconciles a declaration with the approved surface: returns the live surface, filing a
+/// request (and broadcasting it) when the declaration is wider than what is approved.
+pub fn reconcile(gw: &Gateway, meta: &NodeMeta, platform_id: &str, declared: Declared, previous: Option<&LiveSurface>) -> StoreResult<LiveSurface> {
+    let (admitted, withheld) = gw.policy.admit_declared(platform_id, &declared.commands);
+    if !withheld.is_empty() {
+        tracing::info!(node = %meta.node_id, ?withheld, "commands withheld by the gateway's command policy");
+    }
+    let approved: Option<PairedNode> = gw.store.get(kind::NODE, &meta.node_id)?;
+    let approved_commands = approved.as_ref().map(|n| n.commands.clone()).unwrap_or_default();
+    let effective: Vec<String> = admitted.iter().filter(|c| approved_commands.contains(c)).cloned().collect();
+    let widened = approved.is_none() || admitted.iter().any(|c| !approved_commands.contains(c));
+
+    let existing: Vec<NodePairRequest> = gw.store.children(kind::NODE_REQUEST, &meta.node_id)?;
+    let mut pending_request_id = None;
+    if widened {
+        let same = existing.iter().find(|r| r.commands == admitted && r.caps == declared.caps);
+        let request = match same {
+            Some(r) => r.clone(),
+            None => NodePairRequest {
+                request_id: uuid::Uuid::new_v4().to_string(),
+                meta: meta.clone(),
+                caps: declared.caps.clone(),
+                commands: admitted.clone(),
+                required_approve_scopes: required_approve_scopes(&admitted),
+                permissions: declared.permissions.clone(),
+                silent: false,
+                ts: now_ms(),
+            },
+        };
+        let fresh = same.is_none();
+        gw.store.write(|w| {
+            for old in existing.iter().filter(|r| r.request_id != request.request_id) {
+                w.delete(kind::NODE_REQUEST, &old.request_id)?;
+            }
+            w.put(kind::NODE_REQUEST, &request.request_id, &meta.node_id, &request)
+        })?;
+        if fresh {
+            gw.broadcast_operators("node.pair.requested", &serde_json::to_value(&request)?);
+        }
+        pending_request_id = Some(request.request_id);
+    } else if !existing.is_empty() {
+        gw.store.write(|w| w.delete_children(kind::NODE_REQUEST, &meta.node_id).map(|_| ()))?;
+    }
+
+    let mut surface = previous.cloned().unwrap_or_default();
+    surface.caps = declared.caps;
+    surface.declared = admitted;
+    surface.permissions = declared.permissions;
+    surface.pending_request_id = pending_request_id;
+    set_effective(gw, platform_id, &mut surface, effective);
+    Ok(surface)
+}
+
+/// Sets the effective commands and recomputes the invoke fast path.
+pub fn set_effective(gw: &Gateway, platform_id: &str, surface: &mut LiveSurface, effective: Vec<String>) {
+    let allow = gw.policy.allowlist(platform_id, Stage::Runtime, &effective);
+    surface.invocable = effective.iter().filter(|c| allow.contains(*c)).cloned().collect();
+    surface.effective = effective;
+}
+
+/// Records the connection times on an approved surface.
+pub fn touch(gw: &Gateway, node_id: &str, meta: Option<&NodeMeta>, connected: bool) -> StoreResult<()> {
+    let Some(mut node) = gw.store.get::<PairedNode>(kind::NODE, node_id)? else { return Ok(()) };
+    let now = now_ms();
+    if let Some(meta) = meta {
+        node.meta = meta.clone();
+    }
+    if connected {
+        node.last_connected_at_ms = Some(now);
+        node.last_seen_reason = Some("connect".into());
+    } else {
+        node.last_disconnected_at_ms = Some(now);
+        node.last_seen_reason = Some("disconnect".into());
+    }
+    node.last_seen_at_ms = Some(now);
+    gw.store.write(|w| w.put(kind::NODE, node_id, node_id, &node))
+}
+
+/// Approves a surface request; a connected node gets the new commands at once.
+pub fn approve(gw: &Gateway, request: NodePairRequest) -> StoreResult<PairedNode> {
+    let now = now_ms();
+    let previous: Option<PairedNode> = gw.store.get(kind::NODE, &request.meta.node_id)?;
+    let node = PairedNode {
+        meta: request.meta.clone(),
+        caps: request.caps.clone(),
+        commands: request.commands.clone(),
+        permissions: request.permissions.clone(),
+        created_at_ms: previous.as_ref().map_or(now, |p| p.created_at_ms),
+        approved_at_ms: now,
+        last_connected_at_ms: previous.as_ref().and_then(|p| p.last_connected_at_ms),
+        last_disconnected_at_ms: previous.as_ref().and_then(|p| p.last_disconnected_at_ms),
+        last_seen_at_ms: previous.as_ref().and_then(|p| p.last_seen_at_ms).or(Some(request.ts)),
+        last_seen_reason: Some("connect".into()),
+        last_host_stats: previous.and_then(|p| p.last_host_stats),
+    };
+    gw.store.write(|w| {
+        w.put(kind::NODE, &node.meta.node_id, &node.meta.node_id, &node)?;
+        w.delete(kind::NODE_REQUEST, &request.request_id).map(|_| ())
+    })?;
+    let resolved = resolved_payload(&request.request_id, &node.meta.node_id, "approved");
+    if let Some(session) = gw.node_session(&node.meta.node_id) {
+        if let Some(live) = &session.node {
+            let mut surface = live.surface.lock().unwrap();
+            let effective = surface.declared.iter().filter(|c| node.commands.contains(c)).cloned().collect();
+            set_effective(gw, live.platform_id, &mut surface, effective);
+            if surface.pending_request_id.as_deref() == Some(request.request_id.as_str()) {
+                surface.pending_request_id = None;
+            }
+        }
+        session.send_event("node.pair.resolved", resolved.clone());
+    }
+    gw.broadcast_operators("node.pair.resolved", &resolved);
+    Ok(node)
+}
+
+pub fn reject(gw: &Gateway, request: &NodePairRequest) -> StoreResult<()> {
+    gw.store.write(|w| w.delete(kind::NODE_REQUEST, &request.request_id).map(|_| ()))?;
+    if let Some(session) = gw.node_session(&request.meta.node_id) {
+        if let Some(live) = &session.node {
+            live.surface.lock().unwrap().pending_request_id = None;
+        }
+    }
+    gw.broadcast_operators("node.pair.resolved", &resolved_payload(&request.request_id, &request.meta.node_id, "rejected"));
+    Ok(())
+}
+
+/// Unpairs a node: drops its surface, its requests, the device's node role and token, and its
+/// connection. Returns false for an unknown node.
+pub fn remove(gw: &Gateway, node_id: &str) -> StoreResult<bool> {
+    let removed = gw.store.write(|w| {
+        let had_surface = w.delete(kind::NODE, node_id)?;
+        let had_requests = w.delete_children(kind::NODE_REQUEST, node_id)? > 0;
+        let mut had_role = false;
+        if let Some(mut device) = w.get::<crate::records::PairedDevice>(kind::DEVICE, node_id)? {
+            had_role = device.roles.iter().any(|r| r == "node");
+            device.roles.retain(|r| r != "node");
+            w.delete(kind::TOKEN, &crate::handshake::token_key(node_id, "node"))?;
+            if device.roles.is_empty() {
+                w.delete(kind::DEVICE, node_id)?;
+            } else {
+                w.put(kind::DEVICE, node_id, "", &device)?;
+            }
+        }
+        Ok(had_surface || had_requests || had_role)
+    })?;
+    if removed {
+        gw.broadcast_operators("node.pair.resolved", &resolved_payload("", node_id, "removed"));
+        if let Some(session) = gw.node_session(node_id) {
+            session.out.close(1008, "node pairing removed");
+        }
+    }
+    Ok(removed)
+}
+
+fn resolved_payload(request_id: &str, node_id: &str, decision: &str) -> serde_json::Value {
+    json!({"requestId": request_id, "nodeId": node_id, "decision": decision, "ts": now_ms()})
+}
+
+/// The metadata of a connecting node.
+pub fn meta_of(c: &ClientInfo, node_id: &str, remote_ip: &str) -> NodeMeta {
+    NodeMeta {
+        node_id: node_id.to_string(),
+        client_id: c.id.clone(),
+        client_mode: c.mode.clone(),
+        display_name: c.display_name.clone(),
+        platform: c.platform.clone(),
+        version: c.version.clone(),
+        device_family: c.device_family.clone(),
+        model_identifier: c.model_identifier.clone(),
+        remote_ip: Some(remote_ip.to_string()),
+    }
+}
+
+/// Builds the live part of a node session.
+pub fn live(node_id: &str, platform_id: &'static str, surface: LiveSurface) -> NodeLive {
+    NodeLive {
+        node_id: node_id.to_string(),
+        platform_id,
+        surface: std::sync::Mutex::new(surface),
+    }
+}
+
+/// A connected node's meta, from its session.
+pub fn session_meta(session: &Session, node_id: &str) -> NodeMeta {
+    meta_of(&session.client, node_id, &session.remote_ip)
+}
