@@ -1,0 +1,59 @@
+//! `openclaw.json` (JSON5 accepted) in the state dir, and the state dir itself.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use serde_json::Value;
+
+/// `$OPENCLAW_STATE_DIR`, else `~/.openclaw`.
+pub fn state_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("OPENCLAW_STATE_DIR").filter(|d| !d.is_empty()) {
+        return PathBuf::from(dir);
+    }
+    let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("."));
+    home.join(".openclaw")
+}
+
+/// The parsed config; an absent file is an empty config.
+pub struct Config {
+    pub path: PathBuf,
+    pub root: Value,
+}
+
+impl Config {
+    pub fn load(state_dir: &Path) -> Result<Config> {
+        let path = state_dir.join("openclaw.json");
+        let root = match std::fs::read_to_string(&path) {
+            Ok(text) => json5::from_str(&text).with_context(|| format!("{} is not valid JSON5", path.display()))?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Value::Object(Default::default()),
+            Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+        };
+        Ok(Config { path, root })
+    }
+
+    /// A value by dotted path, e.g. `gateway.auth.token`.
+    pub fn get(&self, dotted: &str) -> Option<&Value> {
+        dotted.split('.').try_fold(&self.root, |v, key| v.get(key))
+    }
+
+    pub fn str(&self, dotted: &str) -> Option<String> {
+        self.get(dotted).and_then(Value::as_str).map(String::from)
+    }
+
+    pub fn bool(&self, dotted: &str) -> Option<bool> {
+        self.get(dotted).and_then(Value::as_bool)
+    }
+
+    pub fn strings(&self, dotted: &str) -> Vec<String> {
+        self.get(dotted)
+            .and_then(Value::as_array)
+            .map(|a| a.iter().filter_map(|v| v.as_str().map(String::from)).collect())
+            .unwrap_or_default()
+    }
+}
+
+/// The gateway token: flag, then `OPENCLAW_GATEWAY_TOKEN`, then `gateway.auth.token`.
+pub fn gateway_token(flag: Option<String>, config: &Config) -> Option<String> {
+    flag.or_else(|| std::env::var("OPENCLAW_GATEWAY_TOKEN").ok().filter(|t| !t.is_empty()))
+        .or_else(|| config.str("gateway.auth.token"))
+}

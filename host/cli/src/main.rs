@@ -1,0 +1,69 @@
+//! `openclaw`: the gateway and the operator CLI in one binary.
+
+mod config;
+mod devices_cmd;
+mod gateway_cmd;
+mod nodes_cmd;
+mod operator;
+mod render;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "openclaw", version, about = "OpenClaw nodes: a minimal gateway and its operator CLI")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the gateway
+    Gateway {
+        #[command(subcommand)]
+        command: GatewayCmd,
+    },
+    /// Inspect, pair and invoke nodes
+    Nodes {
+        #[command(flatten)]
+        operator: operator::OperatorArgs,
+        #[command(subcommand)]
+        command: nodes_cmd::NodesCmd,
+    },
+    /// Device pairing and tokens
+    Devices {
+        #[command(flatten)]
+        operator: operator::OperatorArgs,
+        #[command(subcommand)]
+        command: devices_cmd::DevicesCmd,
+    },
+}
+
+#[derive(Subcommand)]
+enum GatewayCmd {
+    /// Run the gateway in the foreground
+    Run(gateway_cmd::RunArgs),
+}
+
+fn main() -> std::process::ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("OPENCLAW_LOG").unwrap_or_else(|_| "warn".into()))
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
+    let result = runtime.block_on(async move {
+        match cli.command {
+            Command::Gateway { command: GatewayCmd::Run(args) } => gateway_cmd::run(args).await,
+            Command::Nodes { operator, command } => nodes_cmd::run(command, &operator).await,
+            Command::Devices { operator, command } => devices_cmd::run(command, &operator).await,
+        }
+    });
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("openclaw: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,109 @@
+//! The operator's connection to a gateway (`--url`, `--token`, `--timeout`, `--json`) and the
+//! `--node` lookup shared by the node commands.
+
+use std::time::Duration;
+
+use anyhow::{bail, Result};
+use clap::Args;
+use openclaw_client::{connect, ConnectOptions, GatewayClient};
+use serde_json::{json, Value};
+
+use crate::config::{self, Config};
+
+#[derive(Args, Clone)]
+pub struct OperatorArgs {
+    /// Gateway WebSocket URL [default: ws://127.0.0.1:<gateway.port or 18789>]
+    #[arg(long, global = true)]
+    pub url: Option<String>,
+    /// Gateway token [default: OPENCLAW_GATEWAY_TOKEN, gateway.auth.token]
+    #[arg(long, global = true)]
+    pub token: Option<String>,
+    /// Request timeout in milliseconds
+    #[arg(long, global = true, default_value_t = 15_000)]
+    pub timeout: u64,
+    /// Print the gateway's JSON payload instead of tables
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// SHA-256 pin of the gateway's TLS certificate (for wss:// with a self-signed certificate)
+    #[arg(long, global = true)]
+    pub tls_fingerprint: Option<String>,
+}
+
+pub struct Operator {
+    pub client: GatewayClient,
+    pub json: bool,
+    pub timeout: Duration,
+}
+
+impl OperatorArgs {
+    pub async fn connect(&self) -> Result<Operator> {
+        let cfg = Config::load(&config::state_dir())?;
+        let port = cfg.get("gateway.port").and_then(Value::as_u64).unwrap_or(openclaw_protocol::DEFAULT_PORT as u64);
+        let url = self.url.clone().unwrap_or_else(|| format!("ws://127.0.0.1:{port}"));
+        let token = config::gateway_token(self.token.clone(), &cfg);
+        let mut opts = ConnectOptions::operator(&url, token, &["operator.admin"]);
+        opts.timeout = Duration::from_millis(self.timeout);
+        opts.tls_fingerprint = self.tls_fingerprint.clone();
+        let (client, _events) = connect(&opts).await?;
+        Ok(Operator {
+            client,
+            json: self.json,
+            timeout: opts.timeout,
+        })
+    }
+}
+
+impl Operator {
+    pub async fn call(&self, method: &str, params: Value) -> Result<Value> {
+        Ok(self.client.request(method, params).await?)
+    }
+
+    /// Resolves `--node`: an id, a display name, an IP, or a unique id prefix of 6+ characters.
+    pub async fn resolve_node(&self, query: &str) -> Result<Value> {
+        let list = self.call("node.list", json!({})).await?;
+        let nodes = list["nodes"].as_array().cloned().unwrap_or_default();
+        resolve(&nodes, query)
+    }
+}
+
+pub fn resolve(nodes: &[Value], query: &str) -> Result<Value> {
+    let q = query.trim();
+    let field = |n: &Value, k: &str| n[k].as_str().unwrap_or("").to_string();
+    let stages: [&dyn Fn(&Value) -> bool; 4] = [
+        &|n| field(n, "nodeId") == q,
+        &|n| field(n, "displayName").eq_ignore_ascii_case(q),
+        &|n| field(n, "remoteIp") == q,
+        &|n| q.len() >= 6 && field(n, "nodeId").starts_with(q),
+    ];
+    for matches in stages {
+        let found: Vec<&Value> = nodes.iter().filter(|n| matches(n)).collect();
+        match found.as_slice() {
+            [one] => return Ok((*one).clone()),
+            [] => continue,
+            many => {
+                let ids: Vec<String> = many.iter().map(|n| field(n, "nodeId")).collect();
+                bail!("--node {q} matches {} nodes ({}); use the full node id", many.len(), ids.join(", "));
+            }
+        }
+    }
+    bail!("no node matches --node {q}; `openclaw nodes list` shows the known nodes")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resolves_by_id_name_ip_and_prefix() {
+        let nodes = vec![
+            json!({"nodeId": "abcdef123456", "displayName": "Build Node", "remoteIp": "10.0.0.5"}),
+            json!({"nodeId": "abcdef999999", "displayName": "Other"}),
+        ];
+        assert_eq!(resolve(&nodes, "abcdef123456").unwrap()["displayName"], "Build Node");
+        assert_eq!(resolve(&nodes, "build node").unwrap()["nodeId"], "abcdef123456");
+        assert_eq!(resolve(&nodes, "10.0.0.5").unwrap()["nodeId"], "abcdef123456");
+        assert_eq!(resolve(&nodes, "abcdef9").unwrap()["nodeId"], "abcdef999999");
+        assert!(resolve(&nodes, "abcdef").unwrap_err().to_string().contains("matches 2 nodes"));
+        assert!(resolve(&nodes, "abc").is_err());
+    }
+}
