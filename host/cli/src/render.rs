@@ -1,12 +1,15 @@
 //! Human output in the real CLI's style: boxed tables, relative ages.
 
-use comfy_table::presets::UTF8_FULL_CONDENSED;
+
 use comfy_table::{ContentArrangement, Table};
 use serde_json::Value;
 
+/// Box lines as the real CLI draws them: a rule under the header only.
+const BOXED: &str = "││──├─┼┤│    ┬┴┌┐└┘";
+
 pub fn table(headers: &[&str], rows: Vec<Vec<String>>) -> String {
     let mut t = Table::new();
-    t.load_preset(UTF8_FULL_CONDENSED)
+    t.load_preset(BOXED)
         .set_content_arrangement(ContentArrangement::Dynamic)
         .set_header(headers.to_vec());
     t.set_width(width());
