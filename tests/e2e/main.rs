@@ -1,1 +1,9 @@
+//! End-to-end tests: the real `openclaw` binary as a gateway process, real WebSocket clients on
+//! loopback, a real SQLite file that survives `kill -9`.
 
+mod cli;
+mod durability;
+mod handshake;
+mod invoke;
+mod pairing;
+mod support;

@@ -2,7 +2,7 @@
 //! events to [`Events`]; one task writes, batching whatever is queued before each flush.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -34,6 +34,8 @@ struct Inner {
     hello: HelloOk,
     timeout: Duration,
     close_reason: Arc<Mutex<Option<String>>>,
+    /// Set by the reader when the socket is gone; later requests fail at once.
+    closed: Arc<AtomicBool>,
 }
 
 /// Events the gateway pushed to this client, in order. Ends when the connection closes.
@@ -63,8 +65,9 @@ pub(crate) fn start(ws: Ws, hello: HelloOk, timeout: Duration) -> (GatewayClient
     let (ev_tx, ev_rx) = mpsc::unbounded_channel();
     let waiters: Arc<Waiters> = Arc::default();
     let close_reason = Arc::new(Mutex::new(None));
+    let closed = Arc::new(AtomicBool::new(false));
     tokio::spawn(write_loop(sink, out_rx));
-    tokio::spawn(read_loop(stream, waiters.clone(), ev_tx, close_reason.clone()));
+    tokio::spawn(read_loop(stream, waiters.clone(), ev_tx, close_reason.clone(), closed.clone()));
     let client = GatewayClient {
         inner: Arc::new(Inner {
             out: out_tx,
@@ -73,6 +76,7 @@ pub(crate) fn start(ws: Ws, hello: HelloOk, timeout: Duration) -> (GatewayClient
             hello,
             timeout,
             close_reason,
+            closed,
         }),
     };
     (client, Events { rx: ev_rx })
@@ -97,6 +101,10 @@ impl GatewayClient {
         let id = self.inner.next_id.fetch_add(1, Ordering::Relaxed).to_string();
         let (tx, rx) = oneshot::channel();
         self.inner.waiters.lock().unwrap().insert(id.clone(), tx);
+        if self.inner.closed.load(Ordering::SeqCst) {
+            self.inner.waiters.lock().unwrap().remove(&id);
+            return Err(self.closed());
+        }
         let frame = Frame::Req(RequestFrame {
             id: id.clone(),
             method: method.to_string(),
@@ -137,7 +145,7 @@ impl GatewayClient {
     }
 
     pub fn is_closed(&self) -> bool {
-        self.inner.out.is_closed()
+        self.inner.closed.load(Ordering::SeqCst)
     }
 
     fn closed(&self) -> ClientError {
@@ -171,6 +179,7 @@ async fn read_loop(
     waiters: Arc<Waiters>,
     events: mpsc::UnboundedSender<EventFrame>,
     close_reason: Arc<Mutex<Option<String>>>,
+    closed: Arc<AtomicBool>,
 ) {
     while let Some(msg) = stream.next().await {
         match msg {
@@ -195,5 +204,6 @@ async fn read_loop(
         }
     }
     // Dropping the waiters wakes every caller with a closed-connection error.
+    closed.store(true, Ordering::SeqCst);
     waiters.lock().unwrap().clear();
 }
