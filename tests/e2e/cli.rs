@@ -14,57 +14,131 @@ async fn pair_list_describe_and_invoke_from_the_cli() {
     let gw = GatewayProc::start();
     let id = DeviceIdentity::generate();
     let node_id = id.device_id();
-    let err = connect_node(&gw.url, &id, &["test.echo", "system.which"]).await.err().unwrap();
+    let err = connect_node(&gw.url, &id, &["test.echo", "system.which"])
+        .await
+        .err()
+        .unwrap();
     let request_id = details(&err)["requestId"].as_str().unwrap().to_string();
 
     let out = gw.cli(&["devices", "list"]);
     assert!(out.status.success());
     let text = stdout(&out);
     assert!(text.starts_with("Pending (1)"), "{text}");
-    assert!(text.contains(&request_id) && text.contains("roles: node; scopes: none") && text.contains("new pairing"));
+    assert!(
+        text.contains(&request_id)
+            && text.contains("roles: node; scopes: none")
+            && text.contains("new pairing")
+    );
 
     let out = gw.cli(&["devices", "approve", &request_id]);
-    assert_eq!(stdout(&out).trim(), format!("Approved {node_id} ({request_id})"));
+    assert_eq!(
+        stdout(&out).trim(),
+        format!("Approved {node_id} ({request_id})")
+    );
 
-    let (node, events) = connect_node(&gw.url, &id, &["test.echo", "system.which"]).await.unwrap();
-    let pending: Value = serde_json::from_slice(&gw.cli(&["nodes", "pending", "--json"]).stdout).unwrap();
+    let (node, events) = connect_node(&gw.url, &id, &["test.echo", "system.which"])
+        .await
+        .unwrap();
+    let pending: Value =
+        serde_json::from_slice(&gw.cli(&["nodes", "pending", "--json"]).stdout).unwrap();
     let surface_request = pending[0]["requestId"].as_str().unwrap().to_string();
     assert!(stdout(&gw.cli(&["nodes", "pending"])).contains(&surface_request));
-    let approved: Value = serde_json::from_slice(&gw.cli(&["nodes", "approve", &surface_request]).stdout).unwrap();
+    let approved: Value =
+        serde_json::from_slice(&gw.cli(&["nodes", "approve", &surface_request]).stdout).unwrap();
     assert_eq!(approved["node"]["nodeId"], node_id.as_str());
     // The approval reaches the live session before the CLI's next call.
     tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     serve_invokes(node, events);
 
     let text = stdout(&gw.cli(&["nodes", "status"]));
-    assert!(text.starts_with("Known: 1 · Paired: 1 · Connected: 1"), "{text}");
-    assert!(text.contains("paired · connected (just now) · approved"), "{text}");
+    assert!(
+        text.starts_with("Known: 1 · Paired: 1 · Connected: 1"),
+        "{text}"
+    );
+    assert!(
+        text.contains("paired · connected (just now) · approved"),
+        "{text}"
+    );
     let text = stdout(&gw.cli(&["nodes", "list"]));
-    assert!(text.starts_with("Pending: 0 · Paired: 1") && text.contains("e2e-node"), "{text}");
+    assert!(
+        text.starts_with("Pending: 0 · Paired: 1") && text.contains("e2e-node"),
+        "{text}"
+    );
 
     // --node by display name, by id prefix.
     let text = stdout(&gw.cli(&["nodes", "describe", "--node", "e2e-node"]));
-    assert!(text.contains("│ Approval │ approved") && text.contains("- test.echo"), "{text}");
-    let described: Value = serde_json::from_slice(&gw.cli(&["nodes", "describe", "--node", &node_id[..8], "--json"]).stdout).unwrap();
+    assert!(
+        text.contains("│ Approval │ approved") && text.contains("- test.echo"),
+        "{text}"
+    );
+    let described: Value = serde_json::from_slice(
+        &gw.cli(&["nodes", "describe", "--node", &node_id[..8], "--json"])
+            .stdout,
+    )
+    .unwrap();
     assert_eq!(described["nodeId"], node_id.as_str());
 
-    let out = gw.cli(&["nodes", "invoke", "--node", "e2e-node", "--command", "test.echo", "--params", r#"{"bins":["sh"]}"#]);
-    assert!(out.status.success(), "{}{}", stdout(&out), String::from_utf8_lossy(&out.stderr));
+    let out = gw.cli(&[
+        "nodes",
+        "invoke",
+        "--node",
+        "e2e-node",
+        "--command",
+        "test.echo",
+        "--params",
+        r#"{"bins":["sh"]}"#,
+    ]);
+    assert!(
+        out.status.success(),
+        "{}{}",
+        stdout(&out),
+        String::from_utf8_lossy(&out.stderr)
+    );
     let reply: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(reply["payload"]["bins"][0], "sh");
     assert_eq!(reply["payloadJSON"], r#"{"bins":["sh"]}"#);
 
-    let out = gw.cli(&["nodes", "invoke", "--node", "e2e-node", "--command", "dir.list"]);
+    let out = gw.cli(&[
+        "nodes",
+        "invoke",
+        "--node",
+        "e2e-node",
+        "--command",
+        "dir.list",
+    ]);
     assert_eq!(out.status.code(), Some(1));
     let reply: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(reply["error"]["type"], "cli_error");
-    assert_eq!(reply["error"]["message"], r#"node command not allowed: "dir.list" is not in the allowlist for platform "linux""#);
+    assert_eq!(
+        reply["error"]["message"],
+        r#"node command not allowed: "dir.list" is not in the allowlist for platform "linux""#
+    );
 
-    let out = gw.cli(&["nodes", "invoke", "--node", "e2e-node", "--command", "system.run", "--params", r#"{"command":["echo"]}"#]);
+    let out = gw.cli(&[
+        "nodes",
+        "invoke",
+        "--node",
+        "e2e-node",
+        "--command",
+        "system.run",
+        "--params",
+        r#"{"command":["echo"]}"#,
+    ]);
     assert_eq!(out.status.code(), Some(1));
     assert!(stdout(&out).contains("reserved for shell execution"));
 
-    let renamed: Value = serde_json::from_slice(&gw.cli(&["nodes", "rename", "--node", "e2e-node", "--name", "Build Box"]).stdout).unwrap();
+    let renamed: Value = serde_json::from_slice(
+        &gw.cli(&[
+            "nodes",
+            "rename",
+            "--node",
+            "e2e-node",
+            "--name",
+            "Build Box",
+        ])
+        .stdout,
+    )
+    .unwrap();
     assert_eq!(renamed["displayName"], "Build Box");
     assert!(stdout(&gw.cli(&["nodes", "status"])).contains("Build Box"));
 
@@ -82,18 +156,28 @@ async fn a_wrong_token_fails_with_the_gateways_reason() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("AUTH_TOKEN_MISMATCH") && err.contains("gateway token mismatch"), "{err}");
+    assert!(
+        err.contains("AUTH_TOKEN_MISMATCH") && err.contains("gateway token mismatch"),
+        "{err}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tls_with_a_self_signed_certificate_and_a_pin() {
     let gw = GatewayProc::start_with(default_config(), &["--tls"], &[]);
     assert!(gw.url.starts_with("wss://"));
-    let fingerprint = gw.stdout_head[1].strip_prefix("tls fingerprint ").unwrap().to_string();
+    let fingerprint = gw.stdout_head[1]
+        .strip_prefix("tls fingerprint ")
+        .unwrap()
+        .to_string();
     assert!(gw.dir.join("gateway/tls/gateway-cert.pem").exists());
 
     let out = gw.cli(&["nodes", "status", "--tls-fingerprint", &fingerprint]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let wrong = format!("sha256:{}", "00".repeat(32));
     let out = gw.cli(&["nodes", "status", "--tls-fingerprint", &wrong]);
     assert_eq!(out.status.code(), Some(1));

@@ -12,11 +12,32 @@ async fn pending_work_is_held_until_acked_across_crashes() {
     let (node, _events) = paired_node(&gw, &id, &["test.echo"]).await;
     let op = gw.operator().await;
     let node_id = id.device_id();
-    let a = op.request("node.pending.enqueue", json!({"nodeId": node_id, "type": "status.request"})).await.unwrap();
+    let a = op
+        .request(
+            "node.pending.enqueue",
+            json!({"nodeId": node_id, "type": "status.request"}),
+        )
+        .await
+        .unwrap();
     assert_eq!(a["revision"], 1);
-    op.request("node.pending.enqueue", json!({"nodeId": node_id, "type": "location.request", "priority": "high"})).await.unwrap();
-    let e = op.request("node.pending.enqueue", json!({"nodeId": node_id, "type": "reboot"})).await.unwrap_err();
-    assert!(e.error_shape().unwrap().message.starts_with("invalid node.pending.enqueue params"));
+    op.request(
+        "node.pending.enqueue",
+        json!({"nodeId": node_id, "type": "location.request", "priority": "high"}),
+    )
+    .await
+    .unwrap();
+    let e = op
+        .request(
+            "node.pending.enqueue",
+            json!({"nodeId": node_id, "type": "reboot"}),
+        )
+        .await
+        .unwrap_err();
+    assert!(e
+        .error_shape()
+        .unwrap()
+        .message
+        .starts_with("invalid node.pending.enqueue params"));
 
     let drained = node.request("node.pending.drain", json!({})).await.unwrap();
     let items = drained["items"].as_array().unwrap();
@@ -27,11 +48,19 @@ async fn pending_work_is_held_until_acked_across_crashes() {
     assert_eq!(again["items"], json!([]));
 
     gw.crash_and_restart();
-    let (node, _events) = connect_node(&gw.url, &id, &["test.echo"]).await.expect("still paired after kill -9");
-    let drained = node.request("node.pending.drain", json!({"maxItems": 1})).await.unwrap();
+    let (node, _events) = connect_node(&gw.url, &id, &["test.echo"])
+        .await
+        .expect("still paired after kill -9");
+    let drained = node
+        .request("node.pending.drain", json!({"maxItems": 1}))
+        .await
+        .unwrap();
     assert_eq!(drained["hasMore"], true);
     let first = drained["items"][0]["id"].clone();
-    let acked = node.request("node.pending.ack", json!({"ids": [first, "not-mine"]})).await.unwrap();
+    let acked = node
+        .request("node.pending.ack", json!({"ids": [first, "not-mine"]}))
+        .await
+        .unwrap();
     assert_eq!(acked["ackedIds"], json!([first]));
     assert_eq!(acked["remainingCount"], 1);
 
@@ -39,7 +68,11 @@ async fn pending_work_is_held_until_acked_across_crashes() {
     let (node, _events) = connect_node(&gw.url, &id, &["test.echo"]).await.unwrap();
     let pulled = node.request("node.pending.pull", json!({})).await.unwrap();
     let actions = pulled["actions"].as_array().unwrap();
-    assert_eq!(actions.len(), 1, "the acked item is gone, the other survived two crashes");
+    assert_eq!(
+        actions.len(),
+        1,
+        "the acked item is gone, the other survived two crashes"
+    );
     assert_eq!(actions[0]["command"], "status.request");
 }
 
@@ -50,9 +83,18 @@ async fn revoking_a_token_drops_the_node_and_refuses_the_old_token() {
     let (node, _events) = paired_node(&gw, &id, &["test.echo"]).await;
     let old = node.hello().auth.device_token.clone().unwrap();
     let op = gw.operator().await;
-    let r = op.request("device.token.revoke", json!({"deviceId": id.device_id(), "role": "node"})).await.unwrap();
+    let r = op
+        .request(
+            "device.token.revoke",
+            json!({"deviceId": id.device_id(), "role": "node"}),
+        )
+        .await
+        .unwrap();
     assert!(r["revokedAtMs"].is_u64());
-    let e = node.request("node.event", json!({"event": "x"})).await.unwrap_err();
+    let e = node
+        .request("node.event", json!({"event": "x"}))
+        .await
+        .unwrap_err();
     assert!(matches!(e, openclaw_client::ClientError::Closed(_)), "{e}");
 
     let mut opts = node_options(&gw.url, &id, &["test.echo"]);
@@ -65,7 +107,13 @@ async fn revoking_a_token_drops_the_node_and_refuses_the_old_token() {
     let fresh = again.hello().auth.device_token.clone().unwrap();
     assert_ne!(fresh, old);
 
-    let rotated = op.request("device.token.rotate", json!({"deviceId": id.device_id(), "role": "node"})).await.unwrap();
+    let rotated = op
+        .request(
+            "device.token.rotate",
+            json!({"deviceId": id.device_id(), "role": "node"}),
+        )
+        .await
+        .unwrap();
     assert_eq!(rotated["tokenDelivery"], "withheld-cross-device");
     assert!(rotated.get("token").is_none());
     let list = op.request("device.pair.list", json!({})).await.unwrap();
@@ -76,20 +124,41 @@ async fn revoking_a_token_drops_the_node_and_refuses_the_old_token() {
 
 #[tokio::test]
 async fn host_stats_and_ticks() {
-    let gw = GatewayProc::start_with(default_config(), &[], &[("OPENCLAW_TICK_INTERVAL_MS", "200")]);
+    let gw = GatewayProc::start_with(
+        default_config(),
+        &[],
+        &[("OPENCLAW_TICK_INTERVAL_MS", "200")],
+    );
     let id = DeviceIdentity::generate();
     let (node, mut events) = paired_node(&gw, &id, &["test.echo"]).await;
     let stats = r#"{"cpuCount":2,"loadAverage":[1.04,2.25,2.31],"memoryTotalBytes":100,"memoryFreeBytes":40,"diskTotalBytes":10,"diskAvailableBytes":5}"#;
-    let r = node.request("node.event", json!({"event": "node.host.stats", "payloadJSON": stats})).await.unwrap();
-    assert_eq!(r, json!({"ok": true, "event": "node.host.stats", "handled": true, "reason": "updated"}));
+    let r = node
+        .request(
+            "node.event",
+            json!({"event": "node.host.stats", "payloadJSON": stats}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        r,
+        json!({"ok": true, "event": "node.host.stats", "handled": true, "reason": "updated"})
+    );
     let bad = node
         .request("node.event", json!({"event": "node.host.stats", "payload": {"cpuCount": 2, "memoryTotalBytes": 1, "memoryFreeBytes": 5}}))
         .await
         .unwrap();
     assert_eq!(bad["reason"], "invalid_payload");
-    let other = node.request("node.event", json!({"event": "something.else"})).await.unwrap();
+    let other = node
+        .request("node.event", json!({"event": "something.else"}))
+        .await
+        .unwrap();
     assert_eq!(other["reason"], "unsupported_event");
-    let d = gw.operator().await.request("node.describe", json!({"nodeId": id.device_id()})).await.unwrap();
+    let d = gw
+        .operator()
+        .await
+        .request("node.describe", json!({"nodeId": id.device_id()}))
+        .await
+        .unwrap();
     assert_eq!(d["hostStats"]["cpuCount"], 2);
 
     let tick = events.wait_for("tick").await.unwrap();

@@ -8,7 +8,12 @@ use serde_json::{json, Value};
 use crate::support::*;
 
 /// A signed node `connect`; `tweak` may spoil it after signing.
-fn node_connect(id: &DeviceIdentity, signed_at: u64, nonce: &str, tweak: impl Fn(&mut Value)) -> String {
+fn node_connect(
+    id: &DeviceIdentity,
+    signed_at: u64,
+    nonce: &str,
+    tweak: impl Fn(&mut Value),
+) -> String {
     let device_id = id.device_id();
     let payload = payload_v3(&SignedFields {
         device_id: &device_id,
@@ -32,6 +37,9 @@ fn node_connect(id: &DeviceIdentity, signed_at: u64, nonce: &str, tweak: impl Fn
     frame.to_string()
 }
 
+/// Builds a connect frame from the challenge a raw connection received.
+type FrameFn<'a> = Box<dyn Fn(&RawConn) -> String + 'a>;
+
 async fn refused(gw: &GatewayProc, frame: impl Fn(&RawConn) -> String) -> (Value, Option<u16>) {
     let mut raw = RawConn::open(&gw.url).await;
     let text = frame(&raw);
@@ -46,7 +54,10 @@ async fn auth_failures_name_their_reason() {
     let gw = GatewayProc::start();
     let (e, close) = refused(&gw, |_| operator_connect("1", 4, 4, "wrong")).await;
     assert_eq!(e["details"]["code"], "AUTH_TOKEN_MISMATCH");
-    assert_eq!(e["message"], "unauthorized: gateway token mismatch (provide gateway auth token)");
+    assert_eq!(
+        e["message"],
+        "unauthorized: gateway token mismatch (provide gateway auth token)"
+    );
     assert_eq!(close, Some(1008));
 
     let (e, _) = refused(&gw, |_| {
@@ -56,7 +67,10 @@ async fn auth_failures_name_their_reason() {
     })
     .await;
     assert_eq!(e["details"]["code"], "AUTH_TOKEN_MISSING");
-    assert_eq!(e["details"]["recommendedNextStep"], "update_auth_configuration");
+    assert_eq!(
+        e["details"]["recommendedNextStep"],
+        "update_auth_configuration"
+    );
 }
 
 #[tokio::test]
@@ -88,12 +102,35 @@ async fn device_proof_failures() {
     let gw = GatewayProc::start();
     let id = DeviceIdentity::generate();
     let other = DeviceIdentity::generate();
-    let cases: Vec<(&str, Box<dyn Fn(&RawConn) -> String>)> = vec![
-        ("DEVICE_AUTH_SIGNATURE_INVALID", Box::new(|r| node_connect(&id, r.ts, &r.nonce, |p| p["device"]["signature"] = json!(other.sign("x"))))),
-        ("DEVICE_AUTH_NONCE_MISMATCH", Box::new(|r| node_connect(&id, r.ts, "not-the-nonce", |_| {}))),
-        ("DEVICE_AUTH_NONCE_REQUIRED", Box::new(|r| node_connect(&id, r.ts, "", |_| {}))),
-        ("DEVICE_AUTH_SIGNATURE_EXPIRED", Box::new(|r| node_connect(&id, now_ms() - 200_000, &r.nonce, |_| {}))),
-        ("DEVICE_AUTH_DEVICE_ID_MISMATCH", Box::new(|r| node_connect(&id, r.ts, &r.nonce, |p| p["device"]["publicKey"] = json!(other.public_key())))),
+    let cases: Vec<(&str, FrameFn)> = vec![
+        (
+            "DEVICE_AUTH_SIGNATURE_INVALID",
+            Box::new(|r| {
+                node_connect(&id, r.ts, &r.nonce, |p| {
+                    p["device"]["signature"] = json!(other.sign("x"))
+                })
+            }),
+        ),
+        (
+            "DEVICE_AUTH_NONCE_MISMATCH",
+            Box::new(|r| node_connect(&id, r.ts, "not-the-nonce", |_| {})),
+        ),
+        (
+            "DEVICE_AUTH_NONCE_REQUIRED",
+            Box::new(|r| node_connect(&id, r.ts, "", |_| {})),
+        ),
+        (
+            "DEVICE_AUTH_SIGNATURE_EXPIRED",
+            Box::new(|r| node_connect(&id, now_ms() - 200_000, &r.nonce, |_| {})),
+        ),
+        (
+            "DEVICE_AUTH_DEVICE_ID_MISMATCH",
+            Box::new(|r| {
+                node_connect(&id, r.ts, &r.nonce, |p| {
+                    p["device"]["publicKey"] = json!(other.public_key())
+                })
+            }),
+        ),
     ];
     for (code, frame) in cases {
         let (e, close) = refused(&gw, |r| frame(r)).await;
@@ -101,7 +138,16 @@ async fn device_proof_failures() {
         assert_eq!(e["code"], "INVALID_REQUEST");
         assert_eq!(close, Some(1008));
     }
-    let (e, _) = refused(&gw, |r| node_connect(&id, r.ts, &r.nonce, |p| p.as_object_mut().unwrap().remove("device").map(|_| ()).unwrap())).await;
+    let (e, _) = refused(&gw, |r| {
+        node_connect(&id, r.ts, &r.nonce, |p| {
+            p.as_object_mut()
+                .unwrap()
+                .remove("device")
+                .map(|_| ())
+                .unwrap()
+        })
+    })
+    .await;
     assert_eq!(e["code"], "NOT_PAIRED");
     assert_eq!(e["message"], "device identity required");
     assert_eq!(e["details"]["code"], "DEVICE_IDENTITY_REQUIRED");
@@ -110,8 +156,14 @@ async fn device_proof_failures() {
 #[tokio::test]
 async fn the_first_frame_must_be_a_well_formed_connect() {
     let gw = GatewayProc::start();
-    let (e, close) = refused(&gw, |_| json!({"type": "req", "id": "9", "method": "node.list", "params": {}}).to_string()).await;
-    assert_eq!(e["message"], "invalid handshake: first request must be connect");
+    let (e, close) = refused(&gw, |_| {
+        json!({"type": "req", "id": "9", "method": "node.list", "params": {}}).to_string()
+    })
+    .await;
+    assert_eq!(
+        e["message"],
+        "invalid handshake: first request must be connect"
+    );
     assert_eq!(close, Some(1008));
 
     let (e, _) = refused(&gw, |_| {
@@ -120,10 +172,19 @@ async fn the_first_frame_must_be_a_well_formed_connect() {
         v.to_string()
     })
     .await;
-    assert!(e["message"].as_str().unwrap().starts_with("invalid connect params: client.id must be one of"), "{e}");
+    assert!(
+        e["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("invalid connect params: client.id must be one of"),
+        "{e}"
+    );
 
     let (e, _) = refused(&gw, |_| "{not json".to_string()).await;
-    assert_eq!(e["message"], "invalid handshake: first request must be connect");
+    assert_eq!(
+        e["message"],
+        "invalid handshake: first request must be connect"
+    );
 
     // Over 64 KiB before hello: closed with 1009.
     let mut raw = RawConn::open(&gw.url).await;
@@ -133,7 +194,11 @@ async fn the_first_frame_must_be_a_well_formed_connect() {
 
 #[tokio::test]
 async fn a_client_that_never_connects_is_closed() {
-    let gw = GatewayProc::start_with(default_config(), &[], &[("OPENCLAW_HANDSHAKE_TIMEOUT_MS", "300")]);
+    let gw = GatewayProc::start_with(
+        default_config(),
+        &[],
+        &[("OPENCLAW_HANDSHAKE_TIMEOUT_MS", "300")],
+    );
     let mut raw = RawConn::open(&gw.url).await;
     let started = std::time::Instant::now();
     assert_eq!(raw.close_code().await, Some(1008));
@@ -148,16 +213,38 @@ async fn malformed_frames_after_hello_get_errors_and_the_connection_lives() {
     let hello = raw.next_json().await.unwrap();
     assert_eq!(hello["payload"]["type"], "hello-ok");
     assert_eq!(hello["payload"]["protocol"], 4);
-    assert!(hello["payload"]["features"]["methods"].as_array().unwrap().iter().any(|m| m == "node.pluginSurface.refresh"));
+    assert!(hello["payload"]["features"]["methods"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|m| m == "node.pluginSurface.refresh"));
 
     let cases = [
         ("{oops", "invalid frame: "),
-        (r#"{"type":"req","id":"a1","method":"node.list","params":{},"extra":1}"#, "invalid frame: unknown field `extra`"),
-        (r#"{"type":"res","id":"a2","ok":true}"#, "invalid frame: clients send req frames, not res"),
-        (r#"{"type":"req","id":"a3","method":"no.such.method"}"#, "unknown method: no.such.method"),
-        (r#"{"type":"req","id":"a4","method":"node.describe","params":{"nodeId":7}}"#, "invalid node.describe params: "),
-        (r#"{"type":"req","id":"a5","method":"node.invoke","params":{"nodeId":"x","command":"y"}}"#, "invalid node.invoke params: missing field `idempotencyKey`"),
-        (r#"{"type":"req","id":"a6","method":"node.invoke.result","params":{}}"#, "unauthorized role: operator"),
+        (
+            r#"{"type":"req","id":"a1","method":"node.list","params":{},"extra":1}"#,
+            "invalid frame: unknown field `extra`",
+        ),
+        (
+            r#"{"type":"res","id":"a2","ok":true}"#,
+            "invalid frame: clients send req frames, not res",
+        ),
+        (
+            r#"{"type":"req","id":"a3","method":"no.such.method"}"#,
+            "unknown method: no.such.method",
+        ),
+        (
+            r#"{"type":"req","id":"a4","method":"node.describe","params":{"nodeId":7}}"#,
+            "invalid node.describe params: ",
+        ),
+        (
+            r#"{"type":"req","id":"a5","method":"node.invoke","params":{"nodeId":"x","command":"y"}}"#,
+            "invalid node.invoke params: missing field `idempotencyKey`",
+        ),
+        (
+            r#"{"type":"req","id":"a6","method":"node.invoke.result","params":{}}"#,
+            "unauthorized role: operator",
+        ),
     ];
     for (frame, expected) in cases {
         raw.send(frame).await;
@@ -167,7 +254,8 @@ async fn malformed_frames_after_hello_get_errors_and_the_connection_lives() {
         let message = res["error"]["message"].as_str().unwrap();
         assert!(message.starts_with(expected), "{frame} -> {message}");
     }
-    raw.send(r#"{"type":"req","id":"ok","method":"node.list","params":{}}"#).await;
+    raw.send(r#"{"type":"req","id":"ok","method":"node.list","params":{}}"#)
+        .await;
     assert_eq!(raw.next_json().await.unwrap()["ok"], true);
 }
 
@@ -177,7 +265,10 @@ async fn roles_and_scopes_are_enforced() {
     let reader = operator_with(&gw.url, &["operator.read"]).await;
     reader.request("node.list", json!({})).await.unwrap();
     let e = reader
-        .request("node.invoke", json!({"nodeId": "n", "command": "test.echo", "idempotencyKey": "k"}))
+        .request(
+            "node.invoke",
+            json!({"nodeId": "n", "command": "test.echo", "idempotencyKey": "k"}),
+        )
         .await
         .unwrap_err();
     let shape = e.error_shape().unwrap();
@@ -189,6 +280,12 @@ async fn roles_and_scopes_are_enforced() {
     let (node, _events) = paired_node(&gw, &id, &["test.echo"]).await;
     let e = node.request("node.list", json!({})).await.unwrap_err();
     assert_eq!(e.error_shape().unwrap().message, "unauthorized role: node");
-    let e = node.request("node.runnerInventory.update", json!({})).await.unwrap_err();
-    assert_eq!(e.error_shape().unwrap().message, "unknown method: node.runnerInventory.update");
+    let e = node
+        .request("node.runnerInventory.update", json!({}))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        e.error_shape().unwrap().message,
+        "unknown method: node.runnerInventory.update"
+    );
 }

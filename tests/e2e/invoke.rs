@@ -21,34 +21,71 @@ async fn results_and_node_errors_reach_the_operator() {
     let op = gw.operator().await;
     let node_id = id.device_id();
 
-    let r = op.request("node.invoke", invoke(&node_id, "test.echo", json!({"bins": ["sh"]}), "k1")).await.unwrap();
+    let r = op
+        .request(
+            "node.invoke",
+            invoke(&node_id, "test.echo", json!({"bins": ["sh"]}), "k1"),
+        )
+        .await
+        .unwrap();
     assert_eq!(r["ok"], true);
     assert_eq!(r["command"], "test.echo");
     assert_eq!(r["payload"], json!({"bins": ["sh"]}));
     assert_eq!(r["payloadJSON"], r#"{"bins":["sh"]}"#);
 
-    let e = op.request("node.invoke", invoke(&node_id, "test.fail", json!({}), "k2")).await.unwrap_err();
+    let e = op
+        .request(
+            "node.invoke",
+            invoke(&node_id, "test.fail", json!({}), "k2"),
+        )
+        .await
+        .unwrap_err();
     let shape = e.error_shape().unwrap();
     assert_eq!(shape.code, "UNAVAILABLE");
     assert_eq!(shape.message, "BOOM: it broke");
-    assert_eq!(details(&e), json!({"nodeError": {"code": "BOOM", "message": "it broke"}, "nodeCommandDispatched": true}));
+    assert_eq!(
+        details(&e),
+        json!({"nodeError": {"code": "BOOM", "message": "it broke"}, "nodeCommandDispatched": true})
+    );
 
-    let e = op.request("node.invoke", invoke(&node_id, "no.such.command", json!({}), "k3")).await.unwrap_err();
+    let e = op
+        .request(
+            "node.invoke",
+            invoke(&node_id, "no.such.command", json!({}), "k3"),
+        )
+        .await
+        .unwrap_err();
     assert_eq!(
         e.error_shape().unwrap().message,
         r#"node command not allowed: "no.such.command" is not in the allowlist for platform "linux""#
     );
-    assert_eq!(details(&e), json!({"reason": "command not allowlisted", "command": "no.such.command"}));
+    assert_eq!(
+        details(&e),
+        json!({"reason": "command not allowlisted", "command": "no.such.command"})
+    );
 
-    let e = op.request("node.invoke", invoke("not-a-node", "test.echo", json!({}), "k4")).await.unwrap_err();
+    let e = op
+        .request(
+            "node.invoke",
+            invoke("not-a-node", "test.echo", json!({}), "k4"),
+        )
+        .await
+        .unwrap_err();
     assert_eq!(e.error_shape().unwrap().message, "node not connected");
     assert_eq!(details(&e)["nodeCommandDispatched"], false);
 
     let e = op
-        .request("node.invoke", invoke(&node_id, "system.execApprovals.get", json!({}), "k5"))
+        .request(
+            "node.invoke",
+            invoke(&node_id, "system.execApprovals.get", json!({}), "k5"),
+        )
         .await
         .unwrap_err();
-    assert!(e.error_shape().unwrap().message.contains("use exec.approvals.node.get"));
+    assert!(e
+        .error_shape()
+        .unwrap()
+        .message
+        .contains("use exec.approvals.node.get"));
 }
 
 #[tokio::test]
@@ -61,21 +98,40 @@ async fn the_gateway_enforces_the_timeout_and_cancels_on_the_node() {
     params["timeoutMs"] = json!(300);
     let started = std::time::Instant::now();
     let e = op.request("node.invoke", params).await.unwrap_err();
-    assert_eq!(e.error_shape().unwrap().message, "TIMEOUT: node invoke timed out");
+    assert_eq!(
+        e.error_shape().unwrap().message,
+        "TIMEOUT: node invoke timed out"
+    );
     assert!(started.elapsed() < Duration::from_secs(3));
-    let request = events.wait_for("node.invoke.request").await.unwrap().payload.unwrap();
+    let request = events
+        .wait_for("node.invoke.request")
+        .await
+        .unwrap()
+        .payload
+        .unwrap();
     assert_eq!(request["timeoutMs"], 300);
-    let cancel = events.wait_for("node.invoke.cancel").await.unwrap().payload.unwrap();
+    let cancel = events
+        .wait_for("node.invoke.cancel")
+        .await
+        .unwrap()
+        .payload
+        .unwrap();
     assert_eq!(cancel["invokeId"], request["id"]);
 
     // A result after the deadline is acknowledged and ignored.
     let late = _node
-        .request("node.invoke.result", json!({"id": request["id"], "nodeId": id.device_id(), "ok": true, "payloadJSON": "{}"}))
+        .request(
+            "node.invoke.result",
+            json!({"id": request["id"], "nodeId": id.device_id(), "ok": true, "payloadJSON": "{}"}),
+        )
         .await
         .unwrap();
     assert_eq!(late, json!({"ok": true, "ignored": true}));
     let e = _node
-        .request("node.invoke.result", json!({"id": "x", "nodeId": "someone-else", "ok": true}))
+        .request(
+            "node.invoke.result",
+            json!({"id": "x", "nodeId": "someone-else", "ok": true}),
+        )
         .await
         .unwrap_err();
     assert_eq!(e.error_shape().unwrap().message, "nodeId mismatch");
@@ -90,12 +146,21 @@ async fn a_node_that_disconnects_mid_invoke_fails_the_call() {
     let call = tokio::spawn({
         let op = op.clone();
         let node_id = id.device_id();
-        async move { op.request("node.invoke", invoke(&node_id, "test.slow", json!({}), "dc")).await }
+        async move {
+            op.request(
+                "node.invoke",
+                invoke(&node_id, "test.slow", json!({}), "dc"),
+            )
+            .await
+        }
     });
     events.wait_for("node.invoke.request").await.unwrap();
     node.close();
     let e = call.await.unwrap().unwrap_err();
-    assert_eq!(e.error_shape().unwrap().message, "DISCONNECTED: node disconnected");
+    assert_eq!(
+        e.error_shape().unwrap().message,
+        "DISCONNECTED: node disconnected"
+    );
 }
 
 #[tokio::test]
@@ -107,13 +172,22 @@ async fn a_repeated_idempotency_key_runs_the_command_once() {
     let op = gw.operator().await;
     let params = invoke(&id.device_id(), "test.count", json!({}), "same-key");
     // Two at once (the second joins the first), then one after it finished.
-    let (a, b) = tokio::join!(op.request("node.invoke", params.clone()), op.request("node.invoke", params.clone()));
+    let (a, b) = tokio::join!(
+        op.request("node.invoke", params.clone()),
+        op.request("node.invoke", params.clone())
+    );
     let c = op.request("node.invoke", params).await.unwrap();
     assert_eq!(a.unwrap()["payload"], json!({"count": 1}));
     assert_eq!(b.unwrap()["payload"], json!({"count": 1}));
     assert_eq!(c["payload"], json!({"count": 1}));
     assert_eq!(count.load(Ordering::SeqCst), 1);
-    let d = op.request("node.invoke", invoke(&id.device_id(), "test.count", json!({}), "other-key")).await.unwrap();
+    let d = op
+        .request(
+            "node.invoke",
+            invoke(&id.device_id(), "test.count", json!({}), "other-key"),
+        )
+        .await
+        .unwrap();
     assert_eq!(d["payload"], json!({"count": 2}));
 }
 
@@ -125,25 +199,55 @@ async fn system_run_params_are_filtered_and_checked() {
     let op = gw.operator().await;
     let node_id = id.device_id();
     let e = op
-        .request("node.invoke", invoke(&node_id, "system.run", json!({"command": ["bash", "-lc", "echo hi"], "rawCommand": "echo hi"}), "r1"))
+        .request(
+            "node.invoke",
+            invoke(
+                &node_id,
+                "system.run",
+                json!({"command": ["bash", "-lc", "echo hi"], "rawCommand": "echo hi"}),
+                "r1",
+            ),
+        )
         .await
         .unwrap_err();
-    assert_eq!(e.error_shape().unwrap().message, "INVALID_REQUEST: rawCommand does not match command");
+    assert_eq!(
+        e.error_shape().unwrap().message,
+        "INVALID_REQUEST: rawCommand does not match command"
+    );
     assert_eq!(details(&e)["expected"], r#"bash -lc "echo hi""#);
 
-    let mut params = invoke(&node_id, "system.run", json!({"command": ["echo", "hi"], "rawCommand": "echo hi", "sneaky": true}), "r2");
+    let mut params = invoke(
+        &node_id,
+        "system.run",
+        json!({"command": ["echo", "hi"], "rawCommand": "echo hi", "sneaky": true}),
+        "r2",
+    );
     params["timeoutMs"] = json!(200);
     let _ = op.request("node.invoke", params).await;
-    let request = events.wait_for("node.invoke.request").await.unwrap().payload.unwrap();
+    let request = events
+        .wait_for("node.invoke.request")
+        .await
+        .unwrap()
+        .payload
+        .unwrap();
     let forwarded: Value = serde_json::from_str(request["paramsJSON"].as_str().unwrap()).unwrap();
     assert_eq!(forwarded["command"], json!(["echo", "hi"]));
     assert!(forwarded.get("sneaky").is_none());
-    assert!(forwarded["runId"].is_string(), "the gateway names the run so exec events match it");
+    assert!(
+        forwarded["runId"].is_string(),
+        "the gateway names the run so exec events match it"
+    );
     let ev = _node
         .request("node.event", json!({"event": "exec.finished", "payload": {"runId": forwarded["runId"], "exitCode": 0}}))
         .await
         .unwrap();
     assert_eq!(ev["handled"], true);
-    let ev = _node.request("node.event", json!({"event": "exec.finished", "payload": {"runId": "unknown"}})).await.unwrap();
+    let ev = _node
+        .request(
+            "node.event",
+            json!({"event": "exec.finished", "payload": {"runId": "unknown"}}),
+        )
+        .await
+        .unwrap();
     assert_eq!(ev["reason"], "unmatched_exec_event");
 }

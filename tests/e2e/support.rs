@@ -128,27 +128,52 @@ pub fn node_options(url: &str, identity: &DeviceIdentity, commands: &[&str]) -> 
     opts
 }
 
-pub async fn connect_node(url: &str, identity: &DeviceIdentity, commands: &[&str]) -> Result<(GatewayClient, Events), ClientError> {
+pub async fn connect_node(
+    url: &str,
+    identity: &DeviceIdentity,
+    commands: &[&str],
+) -> Result<(GatewayClient, Events), ClientError> {
     connect(&node_options(url, identity, commands)).await
 }
 
 /// The `details` of a refused request or connect.
 pub fn details(e: &ClientError) -> Value {
-    e.error_shape().and_then(|s| s.details.clone()).unwrap_or(Value::Null)
+    e.error_shape()
+        .and_then(|s| s.details.clone())
+        .unwrap_or(Value::Null)
 }
 
 /// Pairs a node on both layers and returns it connected with every declared command approved.
-pub async fn paired_node(gw: &GatewayProc, identity: &DeviceIdentity, commands: &[&str]) -> (GatewayClient, Events) {
+pub async fn paired_node(
+    gw: &GatewayProc,
+    identity: &DeviceIdentity,
+    commands: &[&str],
+) -> (GatewayClient, Events) {
     let op = gw.operator().await;
-    let err = connect_node(&gw.url, identity, commands).await.err().expect("first connect needs pairing");
+    let err = connect_node(&gw.url, identity, commands)
+        .await
+        .err()
+        .expect("first connect needs pairing");
     let request_id = details(&err)["requestId"].as_str().unwrap().to_string();
-    op.request("device.pair.approve", json!({"requestId": request_id})).await.unwrap();
+    op.request("device.pair.approve", json!({"requestId": request_id}))
+        .await
+        .unwrap();
     let (node, mut events) = connect_node(&gw.url, identity, commands).await.unwrap();
     let pending = op.request("node.pair.list", json!({})).await.unwrap();
     let node_id = identity.device_id();
-    if let Some(req) = pending["pending"].as_array().unwrap().iter().find(|r| r["nodeId"] == node_id.as_str()) {
-        op.request("node.pair.approve", json!({"requestId": req["requestId"]})).await.unwrap();
-        events.wait_for("node.pair.resolved").await.expect("node told of approval");
+    if let Some(req) = pending["pending"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["nodeId"] == node_id.as_str())
+    {
+        op.request("node.pair.approve", json!({"requestId": req["requestId"]}))
+            .await
+            .unwrap();
+        events
+            .wait_for("node.pair.resolved")
+            .await
+            .expect("node told of approval");
     }
     (node, events)
 }
@@ -184,13 +209,18 @@ async fn answer(node: &GatewayClient, ev: EventFrame, count: &AtomicUsize) {
         _ => json!({"ok": false, "error": {"code": "BOOM", "message": "it broke"}}),
     };
     let mut params = base;
-    params.as_object_mut().unwrap().extend(reply.as_object().unwrap().clone());
+    params
+        .as_object_mut()
+        .unwrap()
+        .extend(reply.as_object().unwrap().clone());
     node.request("node.invoke.result", params).await.ok();
 }
 
 /// A raw WebSocket for sending what no well-behaved client would.
 pub struct RawConn {
-    ws: tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>,
+    ws: tokio_tungstenite::WebSocketStream<
+        tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
+    >,
     pub nonce: String,
     pub ts: u64,
 }
@@ -215,7 +245,10 @@ impl RawConn {
     /// The next text frame as JSON, or None when the socket closed.
     pub async fn next_json(&mut self) -> Option<Value> {
         loop {
-            match tokio::time::timeout(Duration::from_secs(5), self.ws.next()).await.expect("gateway answered") {
+            match tokio::time::timeout(Duration::from_secs(5), self.ws.next())
+                .await
+                .expect("gateway answered")
+            {
                 Some(Ok(Message::Text(t))) => return Some(serde_json::from_str(&t).unwrap()),
                 Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return None,
                 Some(Ok(_)) => continue,
@@ -226,7 +259,10 @@ impl RawConn {
     /// Reads until the close frame and returns its code.
     pub async fn close_code(&mut self) -> Option<u16> {
         loop {
-            match tokio::time::timeout(Duration::from_secs(5), self.ws.next()).await.expect("gateway closed") {
+            match tokio::time::timeout(Duration::from_secs(5), self.ws.next())
+                .await
+                .expect("gateway closed")
+            {
                 Some(Ok(Message::Close(frame))) => return frame.map(|f| u16::from(f.code)),
                 Some(Ok(_)) => continue,
                 None | Some(Err(_)) => return None,

@@ -10,7 +10,9 @@ pub fn state_dir() -> PathBuf {
     if let Some(dir) = std::env::var_os("OPENCLAW_STATE_DIR").filter(|d| !d.is_empty()) {
         return PathBuf::from(dir);
     }
-    let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("."));
+    let home = std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("."));
     home.join(".openclaw")
 }
 
@@ -24,7 +26,8 @@ impl Config {
     pub fn load(state_dir: &Path) -> Result<Config> {
         let path = state_dir.join("openclaw.json");
         let root = match std::fs::read_to_string(&path) {
-            Ok(text) => json5::from_str(&text).with_context(|| format!("{} is not valid JSON5", path.display()))?,
+            Ok(text) => json5::from_str(&text)
+                .with_context(|| format!("{} is not valid JSON5", path.display()))?,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Value::Object(Default::default()),
             Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
         };
@@ -47,13 +50,21 @@ impl Config {
     pub fn strings(&self, dotted: &str) -> Vec<String> {
         self.get(dotted)
             .and_then(Value::as_array)
-            .map(|a| a.iter().filter_map(|v| v.as_str().map(String::from)).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(String::from))
+                    .collect()
+            })
             .unwrap_or_default()
     }
 }
 
 /// The gateway token: flag, then `OPENCLAW_GATEWAY_TOKEN`, then `gateway.auth.token`.
 pub fn gateway_token(flag: Option<String>, config: &Config) -> Option<String> {
-    flag.or_else(|| std::env::var("OPENCLAW_GATEWAY_TOKEN").ok().filter(|t| !t.is_empty()))
-        .or_else(|| config.str("gateway.auth.token"))
+    flag.or_else(|| {
+        std::env::var("OPENCLAW_GATEWAY_TOKEN")
+            .ok()
+            .filter(|t| !t.is_empty())
+    })
+    .or_else(|| config.str("gateway.auth.token"))
 }

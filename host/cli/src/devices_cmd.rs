@@ -47,20 +47,36 @@ pub async fn run(cmd: DevicesCmd, args: &OperatorArgs) -> Result<()> {
         DevicesCmd::List => list_devices(&op).await,
         DevicesCmd::Approve { request_id, latest } => approve(&op, request_id, latest).await,
         DevicesCmd::Reject { request_id } => {
-            let r = op.call("device.pair.reject", json!({"requestId": request_id})).await?;
-            done(&op, &r, format!("Rejected {} ({})", s(&r["deviceId"]), s(&r["requestId"])))
+            let r = op
+                .call("device.pair.reject", json!({"requestId": request_id}))
+                .await?;
+            done(
+                &op,
+                &r,
+                format!("Rejected {} ({})", s(&r["deviceId"]), s(&r["requestId"])),
+            )
         }
         DevicesCmd::Remove { device_id } => {
-            let r = op.call("device.pair.remove", json!({"deviceId": device_id})).await?;
+            let r = op
+                .call("device.pair.remove", json!({"deviceId": device_id}))
+                .await?;
             done(&op, &r, format!("Removed {}", s(&r["deviceId"])))
         }
-        DevicesCmd::Rotate { device, role, scopes } => {
+        DevicesCmd::Rotate {
+            device,
+            role,
+            scopes,
+        } => {
             let mut params = json!({"deviceId": device, "role": role});
             if !scopes.is_empty() {
                 params["scopes"] = json!(scopes);
             }
             let r = op.call("device.token.rotate", params).await?;
-            let mut text = format!("Rotated the {} token of {}", s(&r["role"]), s(&r["deviceId"]));
+            let mut text = format!(
+                "Rotated the {} token of {}",
+                s(&r["role"]),
+                s(&r["deviceId"])
+            );
             match r["token"].as_str() {
                 Some(token) => text.push_str(&format!("\ntoken: {token}")),
                 None => text.push_str(" (the device receives it on its next connect)"),
@@ -68,8 +84,21 @@ pub async fn run(cmd: DevicesCmd, args: &OperatorArgs) -> Result<()> {
             done(&op, &r, text)
         }
         DevicesCmd::Revoke { device, role } => {
-            let r = op.call("device.token.revoke", json!({"deviceId": device, "role": role})).await?;
-            done(&op, &r, format!("Revoked the {} token of {}", s(&r["role"]), s(&r["deviceId"])))
+            let r = op
+                .call(
+                    "device.token.revoke",
+                    json!({"deviceId": device, "role": role}),
+                )
+                .await?;
+            done(
+                &op,
+                &r,
+                format!(
+                    "Revoked the {} token of {}",
+                    s(&r["role"]),
+                    s(&r["deviceId"])
+                ),
+            )
         }
     }
 }
@@ -99,11 +128,22 @@ async fn list_devices(op: &Operator) -> Result<()> {
         let rows = pending
             .iter()
             .map(|p| {
-                let scopes = if p["scopes"].as_array().is_some_and(|a| !a.is_empty()) { list(&p["scopes"]) } else { "none".into() };
-                let status = if p["isRepair"] == true { "repair" } else { "new pairing" };
+                let scopes = if p["scopes"].as_array().is_some_and(|a| !a.is_empty()) {
+                    list(&p["scopes"])
+                } else {
+                    "none".into()
+                };
+                let status = if p["isRepair"] == true {
+                    "repair"
+                } else {
+                    "new pairing"
+                };
                 vec![
                     s(&p["requestId"]),
-                    p["displayName"].as_str().map(String::from).unwrap_or_else(|| s(&p["deviceId"])),
+                    p["displayName"]
+                        .as_str()
+                        .map(String::from)
+                        .unwrap_or_else(|| s(&p["deviceId"])),
                     format!("roles: {}; scopes: {scopes}", list(&p["roles"])),
                     "none".into(),
                     age(p["ts"].as_u64()),
@@ -111,7 +151,20 @@ async fn list_devices(op: &Operator) -> Result<()> {
                 ]
             })
             .collect();
-        println!("{}", table(&["Request", "Device", "Requested", "Approved", "Age", "Status"], rows));
+        println!(
+            "{}",
+            table(
+                &[
+                    "Request",
+                    "Device",
+                    "Requested",
+                    "Approved",
+                    "Age",
+                    "Status"
+                ],
+                rows
+            )
+        );
     }
     if !paired.is_empty() {
         println!("Paired ({})", paired.len());
@@ -126,7 +179,10 @@ async fn list_devices(op: &Operator) -> Result<()> {
                     .map(|t| s(&t["role"]))
                     .collect();
                 vec![
-                    d["displayName"].as_str().map(String::from).unwrap_or_default(),
+                    d["displayName"]
+                        .as_str()
+                        .map(String::from)
+                        .unwrap_or_default(),
                     s(&d["deviceId"]),
                     list(&d["roles"]),
                     list(&d["scopes"]),
@@ -135,7 +191,13 @@ async fn list_devices(op: &Operator) -> Result<()> {
                 ]
             })
             .collect();
-        println!("{}", table(&["Device", "Device ID", "Roles", "Scopes", "Tokens", "IP"], rows));
+        println!(
+            "{}",
+            table(
+                &["Device", "Device ID", "Roles", "Scopes", "Tokens", "IP"],
+                rows
+            )
+        );
     }
     Ok(())
 }
@@ -145,8 +207,12 @@ async fn approve(op: &Operator, request_id: Option<String>, latest: bool) -> Res
         Some(id) => id,
         None => {
             let r = op.call("device.pair.list", json!({})).await?;
-            let newest = r["pending"].as_array().and_then(|p| p.iter().max_by_key(|x| x["ts"].as_u64()).cloned());
-            let Some(newest) = newest else { bail!("no pending device pairing requests") };
+            let newest = r["pending"]
+                .as_array()
+                .and_then(|p| p.iter().max_by_key(|x| x["ts"].as_u64()).cloned());
+            let Some(newest) = newest else {
+                bail!("no pending device pairing requests")
+            };
             if !latest {
                 println!(
                     "Newest request: {} from {} ({})\nApprove it with `openclaw devices approve {}` or `--latest`.",
@@ -160,6 +226,16 @@ async fn approve(op: &Operator, request_id: Option<String>, latest: bool) -> Res
             s(&newest["requestId"])
         }
     };
-    let r = op.call("device.pair.approve", json!({"requestId": request_id})).await?;
-    done(op, &r, format!("Approved {} ({})", s(&r["device"]["deviceId"]), s(&r["requestId"])))
+    let r = op
+        .call("device.pair.approve", json!({"requestId": request_id}))
+        .await?;
+    done(
+        op,
+        &r,
+        format!(
+            "Approved {} ({})",
+            s(&r["device"]["deviceId"]),
+            s(&r["requestId"])
+        ),
+    )
 }

@@ -39,20 +39,35 @@ pub async fn run(args: RunArgs) -> Result<()> {
     config.port = match args.port {
         Some(p) => p,
         None => match std::env::var("OPENCLAW_GATEWAY_PORT") {
-            Ok(p) => p.parse().context("OPENCLAW_GATEWAY_PORT is not a port number")?,
-            Err(_) => cfg.get("gateway.port").and_then(|v| v.as_u64()).map_or(Ok(config.port), u16::try_from).context("gateway.port is not a port number")?,
+            Ok(p) => p
+                .parse()
+                .context("OPENCLAW_GATEWAY_PORT is not a port number")?,
+            Err(_) => cfg
+                .get("gateway.port")
+                .and_then(|v| v.as_u64())
+                .map_or(Ok(config.port), u16::try_from)
+                .context("gateway.port is not a port number")?,
         },
     };
-    let bind = args.bind.or_else(|| cfg.str("gateway.bind")).unwrap_or_else(|| "loopback".into());
+    let bind = args
+        .bind
+        .or_else(|| cfg.str("gateway.bind"))
+        .unwrap_or_else(|| "loopback".into());
     config.bind = match bind.as_str() {
         "loopback" => IpAddr::from([127, 0, 0, 1]),
         "lan" => IpAddr::from([0, 0, 0, 0]),
-        other => other.parse().with_context(|| format!("--bind {other}: expected loopback, lan or an IP address"))?,
+        other => other
+            .parse()
+            .with_context(|| format!("--bind {other}: expected loopback, lan or an IP address"))?,
     };
     let tls_enabled = args.tls || cfg.bool("gateway.tls.enabled").unwrap_or(false);
     if tls_enabled {
-        let cert = args.tls_cert.or_else(|| cfg.str("gateway.tls.certPath").map(PathBuf::from));
-        let key = args.tls_key.or_else(|| cfg.str("gateway.tls.keyPath").map(PathBuf::from));
+        let cert = args
+            .tls_cert
+            .or_else(|| cfg.str("gateway.tls.certPath").map(PathBuf::from));
+        let key = args
+            .tls_key
+            .or_else(|| cfg.str("gateway.tls.keyPath").map(PathBuf::from));
         config.tls = Some(match (cert, key) {
             (Some(cert), Some(key)) => TlsSource::Files { cert, key },
             (None, None) => TlsSource::SelfSigned,
@@ -64,10 +79,16 @@ pub async fn run(args: RunArgs) -> Result<()> {
     }
     config.commands.allow = cfg.strings("gateway.nodes.commands.allow");
     config.commands.deny = cfg.strings("gateway.nodes.commands.deny");
-    if let Some(ms) = std::env::var("OPENCLAW_HANDSHAKE_TIMEOUT_MS").ok().and_then(|v| v.parse().ok()) {
+    if let Some(ms) = std::env::var("OPENCLAW_HANDSHAKE_TIMEOUT_MS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
         config.handshake_timeout = std::time::Duration::from_millis(ms);
     }
-    if let Some(ms) = std::env::var("OPENCLAW_TICK_INTERVAL_MS").ok().and_then(|v| v.parse().ok()) {
+    if let Some(ms) = std::env::var("OPENCLAW_TICK_INTERVAL_MS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
         config.tick_interval = std::time::Duration::from_millis(ms);
     }
 

@@ -10,7 +10,11 @@ mod render;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "openclaw", version, about = "OpenClaw nodes: a minimal gateway and its operator CLI")]
+#[command(
+    name = "openclaw",
+    version,
+    about = "OpenClaw nodes: a minimal gateway and its operator CLI"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -47,14 +51,22 @@ enum GatewayCmd {
 
 fn main() -> std::process::ExitCode {
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("OPENCLAW_LOG").unwrap_or_else(|_| "warn".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("OPENCLAW_LOG")
+                .unwrap_or_else(|_| "warn".into()),
+        )
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
     let result = runtime.block_on(async move {
         match cli.command {
-            Command::Gateway { command: GatewayCmd::Run(args) } => gateway_cmd::run(args).await,
+            Command::Gateway {
+                command: GatewayCmd::Run(args),
+            } => gateway_cmd::run(args).await,
             Command::Nodes { operator, command } => nodes_cmd::run(command, &operator).await,
             Command::Devices { operator, command } => devices_cmd::run(command, &operator).await,
         }

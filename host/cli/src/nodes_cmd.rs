@@ -71,18 +71,41 @@ pub async fn run(cmd: NodesCmd, args: &OperatorArgs) -> Result<()> {
         NodesCmd::List => list_nodes(&op).await,
         NodesCmd::Describe { node } => describe(&op, &node).await,
         NodesCmd::Pending => pending(&op).await,
-        NodesCmd::Approve { request_id } => print_call(&op, "node.pair.approve", json!({"requestId": request_id})).await,
-        NodesCmd::Reject { request_id } => print_call(&op, "node.pair.reject", json!({"requestId": request_id})).await,
+        NodesCmd::Approve { request_id } => {
+            print_call(&op, "node.pair.approve", json!({"requestId": request_id})).await
+        }
+        NodesCmd::Reject { request_id } => {
+            print_call(&op, "node.pair.reject", json!({"requestId": request_id})).await
+        }
         NodesCmd::Remove { node } => {
             let id = s(&op.resolve_node(&node).await?["nodeId"]);
             print_call(&op, "node.pair.remove", json!({"nodeId": id})).await
         }
         NodesCmd::Rename { node, name } => {
             let id = s(&op.resolve_node(&node).await?["nodeId"]);
-            print_call(&op, "node.rename", json!({"nodeId": id, "displayName": name})).await
+            print_call(
+                &op,
+                "node.rename",
+                json!({"nodeId": id, "displayName": name}),
+            )
+            .await
         }
-        NodesCmd::Invoke { node, command, params, invoke_timeout, idempotency_key } => {
-            invoke(&op, &node, &command, &params, invoke_timeout, idempotency_key).await
+        NodesCmd::Invoke {
+            node,
+            command,
+            params,
+            invoke_timeout,
+            idempotency_key,
+        } => {
+            invoke(
+                &op,
+                &node,
+                &command,
+                &params,
+                invoke_timeout,
+                idempotency_key,
+            )
+            .await
         }
     }
 }
@@ -104,7 +127,10 @@ async fn status(op: &Operator, only_connected: bool) -> Result<()> {
     }
     let paired = nodes.iter().filter(|n| n["paired"] == true).count();
     let connected = nodes.iter().filter(|n| n["connected"] == true).count();
-    println!("Known: {} · Paired: {paired} · Connected: {connected}", nodes.len());
+    println!(
+        "Known: {} · Paired: {paired} · Connected: {connected}",
+        nodes.len()
+    );
     if nodes.is_empty() {
         return Ok(());
     }
@@ -116,7 +142,11 @@ async fn status(op: &Operator, only_connected: bool) -> Result<()> {
             } else {
                 "disconnected".to_string()
             };
-            let paired = if n["paired"] == true { "paired" } else { "unpaired" };
+            let paired = if n["paired"] == true {
+                "paired"
+            } else {
+                "unpaired"
+            };
             vec![
                 name_of(n),
                 s(&n["nodeId"]),
@@ -127,17 +157,27 @@ async fn status(op: &Operator, only_connected: bool) -> Result<()> {
             ]
         })
         .collect();
-    println!("{}", table(&["Node", "ID", "IP", "Detail", "Status", "Caps"], rows));
+    println!(
+        "{}",
+        table(&["Node", "ID", "IP", "Detail", "Status", "Caps"], rows)
+    );
     Ok(())
 }
 
 fn name_of(n: &Value) -> String {
-    n["displayName"].as_str().map(String::from).unwrap_or_else(|| s(&n["nodeId"]))
+    n["displayName"]
+        .as_str()
+        .map(String::from)
+        .unwrap_or_else(|| s(&n["nodeId"]))
 }
 
 /// `client: node-host/node · device: Linux · core v… · load … · mem … · disk … · path: …`
 fn detail(n: &Value) -> String {
-    let mut parts = vec![format!("client: {}/{}", s(&n["clientId"]), s(&n["clientMode"]))];
+    let mut parts = vec![format!(
+        "client: {}/{}",
+        s(&n["clientId"]),
+        s(&n["clientMode"])
+    )];
     if let Some(family) = n["deviceFamily"].as_str() {
         parts.push(format!("device: {family}"));
     }
@@ -160,7 +200,10 @@ fn stats_line(stats: &Value) -> Option<String> {
     if let Some(load) = stats["loadAverage"][0].as_f64() {
         parts.push(format!("load {load:.1}/{cpus}"));
     }
-    if let (Some(total), Some(free)) = (stats["memoryTotalBytes"].as_u64(), stats["memoryFreeBytes"].as_u64()) {
+    if let (Some(total), Some(free)) = (
+        stats["memoryTotalBytes"].as_u64(),
+        stats["memoryFreeBytes"].as_u64(),
+    ) {
         parts.push(format!("mem {:.1}/{:.0} GB", gb(total - free), gb(total)));
     }
     if let Some(avail) = stats["diskAvailableBytes"].as_u64() {
@@ -186,7 +229,14 @@ async fn list_nodes(op: &Operator) -> Result<()> {
         println!("\nPaired");
         let rows = paired
             .iter()
-            .map(|n| vec![name_of(n), s(&n["nodeId"]), s(&n["remoteIp"]), age(n["lastConnectedAtMs"].as_u64())])
+            .map(|n| {
+                vec![
+                    name_of(n),
+                    s(&n["nodeId"]),
+                    s(&n["remoteIp"]),
+                    age(n["lastConnectedAtMs"].as_u64()),
+                ]
+            })
             .collect();
         println!("{}", table(&["Node", "ID", "IP", "Last Connect"], rows));
     }
@@ -196,7 +246,14 @@ async fn list_nodes(op: &Operator) -> Result<()> {
 fn pending_table(pending: &[Value]) -> String {
     let rows = pending
         .iter()
-        .map(|r| vec![s(&r["requestId"]), name_of(r), s(&r["remoteIp"]), age(r["ts"].as_u64())])
+        .map(|r| {
+            vec![
+                s(&r["requestId"]),
+                name_of(r),
+                s(&r["remoteIp"]),
+                age(r["ts"].as_u64()),
+            ]
+        })
         .collect();
     table(&["Request", "Node", "IP", "Requested"], rows)
 }
@@ -217,7 +274,9 @@ async fn pending(op: &Operator) -> Result<()> {
 
 async fn describe(op: &Operator, query: &str) -> Result<()> {
     let node = op.resolve_node(query).await?;
-    let d = op.call("node.describe", json!({"nodeId": node["nodeId"]})).await?;
+    let d = op
+        .call("node.describe", json!({"nodeId": node["nodeId"]}))
+        .await?;
     if op.json {
         println!("{}", pretty(&d));
         return Ok(());
@@ -225,20 +284,34 @@ async fn describe(op: &Operator, query: &str) -> Result<()> {
     let mut rows = vec![
         vec!["ID".into(), s(&d["nodeId"])],
         vec!["Name".into(), name_of(&d)],
-        vec!["Client".into(), format!("{}/{}", s(&d["clientId"]), s(&d["clientMode"]))],
+        vec![
+            "Client".into(),
+            format!("{}/{}", s(&d["clientId"]), s(&d["clientMode"])),
+        ],
     ];
     if let Some(family) = d["deviceFamily"].as_str() {
         rows.push(vec!["Device".into(), family.into()]);
     }
-    rows.push(vec!["Version".into(), format!("core v{}", s(&d["version"]))]);
+    rows.push(vec![
+        "Version".into(),
+        format!("core v{}", s(&d["version"])),
+    ]);
     if let Some(stats) = stats_line(&d["hostStats"]) {
         rows.push(vec!["Stats".into(), stats]);
     }
     if let Some(path) = d["pathEnv"].as_str() {
         rows.push(vec!["PATH".into(), path.into()]);
     }
-    let paired = if d["paired"] == true { "paired" } else { "unpaired" };
-    let connected = if d["connected"] == true { "connected" } else { "disconnected" };
+    let paired = if d["paired"] == true {
+        "paired"
+    } else {
+        "unpaired"
+    };
+    let connected = if d["connected"] == true {
+        "connected"
+    } else {
+        "disconnected"
+    };
     rows.push(vec!["Status".into(), format!("{paired} · {connected}")]);
     rows.push(vec!["Approval".into(), s(&d["approvalState"])]);
     rows.push(vec!["Caps".into(), list(&d["caps"])]);
@@ -251,7 +324,14 @@ async fn describe(op: &Operator, query: &str) -> Result<()> {
     Ok(())
 }
 
-async fn invoke(op: &Operator, query: &str, command: &str, params: &str, timeout_ms: u64, key: Option<String>) -> Result<()> {
+async fn invoke(
+    op: &Operator,
+    query: &str,
+    command: &str,
+    params: &str,
+    timeout_ms: u64,
+    key: Option<String>,
+) -> Result<()> {
     let params: Value = match serde_json::from_str(params) {
         Ok(p) => p,
         Err(e) => return invoke_failed(&format!("--params is not valid JSON: {e}")),
@@ -267,8 +347,14 @@ async fn invoke(op: &Operator, query: &str, command: &str, params: &str, timeout
         "timeoutMs": timeout_ms,
         "idempotencyKey": key.unwrap_or_else(|| uuid::Uuid::new_v4().to_string()),
     });
-    let wait = op.timeout.max(std::time::Duration::from_millis(timeout_ms + 5_000));
-    match op.client.request_with_timeout("node.invoke", request, wait).await {
+    let wait = op
+        .timeout
+        .max(std::time::Duration::from_millis(timeout_ms + 5_000));
+    match op
+        .client
+        .request_with_timeout("node.invoke", request, wait)
+        .await
+    {
         Ok(reply) => {
             println!("{}", pretty(&reply));
             Ok(())
@@ -282,6 +368,9 @@ async fn invoke(op: &Operator, query: &str, command: &str, params: &str, timeout
 
 /// Prints the failure as the real CLI does (JSON on stdout, reason on stderr), then exits 1.
 fn invoke_failed(message: &str) -> Result<()> {
-    println!("{}", pretty(&json!({"ok": false, "error": {"type": "cli_error", "message": message}})));
+    println!(
+        "{}",
+        pretty(&json!({"ok": false, "error": {"type": "cli_error", "message": message}}))
+    );
     bail!("{message}")
 }

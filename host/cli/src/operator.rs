@@ -38,8 +38,14 @@ pub struct Operator {
 impl OperatorArgs {
     pub async fn connect(&self) -> Result<Operator> {
         let cfg = Config::load(&config::state_dir())?;
-        let port = cfg.get("gateway.port").and_then(Value::as_u64).unwrap_or(openclaw_protocol::DEFAULT_PORT as u64);
-        let url = self.url.clone().unwrap_or_else(|| format!("ws://127.0.0.1:{port}"));
+        let port = cfg
+            .get("gateway.port")
+            .and_then(Value::as_u64)
+            .unwrap_or(openclaw_protocol::DEFAULT_PORT as u64);
+        let url = self
+            .url
+            .clone()
+            .unwrap_or_else(|| format!("ws://127.0.0.1:{port}"));
         let token = config::gateway_token(self.token.clone(), &cfg);
         let mut opts = ConnectOptions::operator(&url, token, &["operator.admin"]);
         opts.timeout = Duration::from_millis(self.timeout);
@@ -82,7 +88,11 @@ pub fn resolve(nodes: &[Value], query: &str) -> Result<Value> {
             [] => continue,
             many => {
                 let ids: Vec<String> = many.iter().map(|n| field(n, "nodeId")).collect();
-                bail!("--node {q} matches {} nodes ({}); use the full node id", many.len(), ids.join(", "));
+                bail!(
+                    "--node {q} matches {} nodes ({}); use the full node id",
+                    many.len(),
+                    ids.join(", ")
+                );
             }
         }
     }
@@ -99,11 +109,26 @@ mod tests {
             json!({"nodeId": "abcdef123456", "displayName": "Build Node", "remoteIp": "10.0.0.5"}),
             json!({"nodeId": "abcdef999999", "displayName": "Other"}),
         ];
-        assert_eq!(resolve(&nodes, "abcdef123456").unwrap()["displayName"], "Build Node");
-        assert_eq!(resolve(&nodes, "build node").unwrap()["nodeId"], "abcdef123456");
-        assert_eq!(resolve(&nodes, "10.0.0.5").unwrap()["nodeId"], "abcdef123456");
-        assert_eq!(resolve(&nodes, "abcdef9").unwrap()["nodeId"], "abcdef999999");
-        assert!(resolve(&nodes, "abcdef").unwrap_err().to_string().contains("matches 2 nodes"));
+        assert_eq!(
+            resolve(&nodes, "abcdef123456").unwrap()["displayName"],
+            "Build Node"
+        );
+        assert_eq!(
+            resolve(&nodes, "build node").unwrap()["nodeId"],
+            "abcdef123456"
+        );
+        assert_eq!(
+            resolve(&nodes, "10.0.0.5").unwrap()["nodeId"],
+            "abcdef123456"
+        );
+        assert_eq!(
+            resolve(&nodes, "abcdef9").unwrap()["nodeId"],
+            "abcdef999999"
+        );
+        assert!(resolve(&nodes, "abcdef")
+            .unwrap_err()
+            .to_string()
+            .contains("matches 2 nodes"));
         assert!(resolve(&nodes, "abc").is_err());
     }
 }

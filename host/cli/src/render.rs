@@ -1,6 +1,5 @@
 //! Human output in the real CLI's style: boxed tables, relative ages.
 
-
 use comfy_table::{ContentArrangement, Table};
 use serde_json::Value;
 
@@ -21,7 +20,10 @@ pub fn table(headers: &[&str], rows: Vec<Vec<String>>) -> String {
 
 /// `COLUMNS` when set, else 120 (output is often piped, where no terminal has a width).
 fn width() -> u16 {
-    std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).unwrap_or(120)
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(120)
 }
 
 /// "just now", "5m ago", "3h ago", "2d ago".
@@ -42,7 +44,12 @@ pub fn s(v: &Value) -> String {
 
 pub fn list(v: &Value) -> String {
     v.as_array()
-        .map(|a| a.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", "))
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
         .unwrap_or_default()
 }
 

@@ -157,7 +157,8 @@ async fn handshake(opts: &ConnectOptions) -> Result<(GatewayClient, Events), Cli
         .max_message_size(Some(MAX_PAYLOAD_BYTES))
         .max_frame_size(Some(MAX_PAYLOAD_BYTES));
     let (mut ws, _) =
-        tokio_tungstenite::client_async_with_config(opts.url.as_str(), stream, Some(config)).await?;
+        tokio_tungstenite::client_async_with_config(opts.url.as_str(), stream, Some(config))
+            .await?;
 
     let (nonce, ts) = read_challenge(&mut ws).await?;
     let id = uuid::Uuid::new_v4().to_string();
@@ -180,7 +181,7 @@ async fn handshake(opts: &ConnectOptions) -> Result<(GatewayClient, Events), Cli
         let error = res.error.unwrap_or_else(|| {
             openclaw_protocol::frames::ErrorShape::new("UNAVAILABLE", "connect failed")
         });
-        return Err(ClientError::Rejected(error));
+        return Err(ClientError::Rejected(Box::new(error)));
     }
     let hello: HelloOk = serde_json::from_value(res.payload.unwrap_or_default())
         .map_err(|e| ClientError::Protocol(format!("bad hello-ok: {e}")))?;

@@ -67,7 +67,13 @@ pub(crate) fn start(ws: Ws, hello: HelloOk, timeout: Duration) -> (GatewayClient
     let close_reason = Arc::new(Mutex::new(None));
     let closed = Arc::new(AtomicBool::new(false));
     tokio::spawn(write_loop(sink, out_rx));
-    tokio::spawn(read_loop(stream, waiters.clone(), ev_tx, close_reason.clone(), closed.clone()));
+    tokio::spawn(read_loop(
+        stream,
+        waiters.clone(),
+        ev_tx,
+        close_reason.clone(),
+        closed.clone(),
+    ));
     let client = GatewayClient {
         inner: Arc::new(Inner {
             out: out_tx,
@@ -89,7 +95,8 @@ impl GatewayClient {
 
     /// Sends a request and waits for its response, up to the connection's default timeout.
     pub async fn request(&self, method: &str, params: Value) -> Result<Value, ClientError> {
-        self.request_with_timeout(method, params, self.inner.timeout).await
+        self.request_with_timeout(method, params, self.inner.timeout)
+            .await
     }
 
     pub async fn request_with_timeout(
@@ -98,7 +105,11 @@ impl GatewayClient {
         params: Value,
         timeout: Duration,
     ) -> Result<Value, ClientError> {
-        let id = self.inner.next_id.fetch_add(1, Ordering::Relaxed).to_string();
+        let id = self
+            .inner
+            .next_id
+            .fetch_add(1, Ordering::Relaxed)
+            .to_string();
         let (tx, rx) = oneshot::channel();
         self.inner.waiters.lock().unwrap().insert(id.clone(), tx);
         if self.inner.closed.load(Ordering::SeqCst) {
@@ -126,7 +137,7 @@ impl GatewayClient {
         };
         match (res.ok, res.error) {
             (true, _) => Ok(res.payload.unwrap_or(Value::Null)),
-            (false, Some(error)) => Err(ClientError::Rpc(error)),
+            (false, Some(error)) => Err(ClientError::Rpc(Box::new(error))),
             (false, None) => Err(ClientError::Protocol("error response without error".into())),
         }
     }
@@ -153,10 +164,7 @@ impl GatewayClient {
     }
 }
 
-async fn write_loop(
-    mut sink: SplitSink<Ws, Message>,
-    mut rx: mpsc::UnboundedReceiver<Message>,
-) {
+async fn write_loop(mut sink: SplitSink<Ws, Message>, mut rx: mpsc::UnboundedReceiver<Message>) {
     while let Some(msg) = rx.recv().await {
         let closing = matches!(msg, Message::Close(_));
         if sink.feed(msg).await.is_err() {

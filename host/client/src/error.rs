@@ -5,10 +5,7 @@ pub enum ClientError {
     #[error("invalid gateway url {url}: {why}")]
     Url { url: String, why: String },
     #[error("cannot reach the gateway at {url}: {source}")]
-    Connect {
-        url: String,
-        source: std::io::Error,
-    },
+    Connect { url: String, source: std::io::Error },
     #[error("tls: {0}")]
     Tls(String),
     #[error("websocket: {0}")]
@@ -16,9 +13,9 @@ pub enum ClientError {
     #[error("the gateway sent an unexpected frame: {0}")]
     Protocol(String),
     #[error("{}", describe_rejection(.0))]
-    Rejected(ErrorShape),
+    Rejected(Box<ErrorShape>),
     #[error("{}", describe_rejection(.0))]
-    Rpc(ErrorShape),
+    Rpc(Box<ErrorShape>),
     #[error("timed out after {0} ms waiting for the gateway")]
     Timeout(u64),
     #[error("the gateway closed the connection{}", .0.as_deref().map(|r| format!(": {r}")).unwrap_or_default())]

@@ -43,7 +43,10 @@ pub fn parse_url(url: &str) -> Result<Target, ClientError> {
     }
     Ok(Target {
         tls,
-        host: host.trim_start_matches('[').trim_end_matches(']').to_string(),
+        host: host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .to_string(),
         port,
     })
 }

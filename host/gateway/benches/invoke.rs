@@ -1,1 +1,124 @@
-fn main() {}
+//! `node.invoke` through the gateway to an in-process node over loopback WebSockets.
+//! Prints p50/p99 round trip and invokes per second with 1 and with 64 calls in flight.
+//!
+//! Run: `cargo bench -p openclaw-gateway --bench invoke`
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use openclaw_client::{connect, ConnectOptions, GatewayClient};
+use openclaw_gateway::GatewayConfig;
+use openclaw_protocol::identity::DeviceIdentity;
+use serde_json::json;
+
+const TOKEN: &str = "bench-token";
+const COMMAND: &str = "bench.echo";
+
+fn main() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(run());
+}
+
+async fn run() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = GatewayConfig::new(dir.path().to_path_buf(), TOKEN.into());
+    config.port = 0;
+    config.commands.allow = vec![COMMAND.into()];
+    let gateway = openclaw_gateway::start(config).await.unwrap();
+    let url = gateway.url();
+
+    let (op, _) = connect(&ConnectOptions::operator(
+        &url,
+        Some(TOKEN.into()),
+        &["operator.admin"],
+    ))
+    .await
+    .unwrap();
+    let node_id = start_node(&url, &op).await;
+
+    let params = |key: String| json!({"nodeId": node_id, "command": COMMAND, "params": {"n": 1}, "idempotencyKey": key});
+    let seq = Arc::new(AtomicU64::new(0));
+    // Warm up.
+    for _ in 0..2_000 {
+        op.request("node.invoke", params(next_key(&seq)))
+            .await
+            .unwrap();
+    }
+    for in_flight in [1usize, 64] {
+        let total = if in_flight == 1 { 20_000 } else { 100_000 };
+        let per_task = total / in_flight;
+        let started = Instant::now();
+        let mut tasks = Vec::new();
+        for _ in 0..in_flight {
+            let op = op.clone();
+            let seq = seq.clone();
+            let node_id = node_id.clone();
+            tasks.push(tokio::spawn(async move {
+                let mut lat = Vec::with_capacity(per_task);
+                for _ in 0..per_task {
+                    let p = json!({"nodeId": node_id, "command": COMMAND, "params": {"n": 1}, "idempotencyKey": next_key(&seq)});
+                    let t = Instant::now();
+                    op.request("node.invoke", p).await.unwrap();
+                    lat.push(t.elapsed());
+                }
+                lat
+            }));
+        }
+        let mut all: Vec<Duration> = Vec::new();
+        for t in tasks {
+            all.extend(t.await.unwrap());
+        }
+        let elapsed = started.elapsed();
+        all.sort();
+        let pct = |p: f64| all[((all.len() as f64 * p) as usize).min(all.len() - 1)];
+        println!(
+            "node.invoke in_flight={in_flight:<3} n={:<6} p50={:>7.1} us  p99={:>7.1} us  throughput={:>8.0} invokes/s",
+            all.len(),
+            pct(0.50).as_secs_f64() * 1e6,
+            pct(0.99).as_secs_f64() * 1e6,
+            all.len() as f64 / elapsed.as_secs_f64()
+        );
+    }
+    gateway.shutdown();
+}
+
+fn next_key(seq: &AtomicU64) -> String {
+    format!("bench-{}", seq.fetch_add(1, Ordering::Relaxed))
+}
+
+/// Connects a node (auto-approved on loopback), approves its surface, and answers every
+/// invoke by echoing its params.
+async fn start_node(url: &str, op: &GatewayClient) -> String {
+    let identity = DeviceIdentity::generate();
+    let node_id = identity.device_id();
+    let mut opts = ConnectOptions::node(url, identity, "bench-node");
+    opts.auth.token = Some(TOKEN.into());
+    opts.commands = Some(vec![COMMAND.into()]);
+    let (node, mut events) = connect(&opts).await.unwrap();
+    let pending = op.request("node.pair.list", json!({})).await.unwrap();
+    let request_id = pending["pending"][0]["requestId"].clone();
+    op.request("node.pair.approve", json!({"requestId": request_id}))
+        .await
+        .unwrap();
+    events.wait_for("node.pair.resolved").await.unwrap();
+    let id = node_id.clone();
+    tokio::spawn(async move {
+        let mut n = 0u64;
+        while let Some(ev) = events.next().await {
+            if ev.event != "node.invoke.request" {
+                continue;
+            }
+            let p = ev.payload.unwrap();
+            n += 1;
+            let frame = json!({"type": "req", "id": format!("r{n}"), "method": "node.invoke.result",
+                "params": {"id": p["id"], "nodeId": id, "ok": true, "payloadJSON": p["paramsJSON"]}});
+            node.send_raw(frame.to_string()).unwrap();
+        }
+    });
+    node_id
+}

@@ -22,7 +22,10 @@ pub struct GatewayConfig {
 
 #[derive(Debug, Clone)]
 pub enum TlsSource {
-    Files { cert: PathBuf, key: PathBuf },
+    Files {
+        cert: PathBuf,
+        key: PathBuf,
+    },
     /// A self-signed certificate kept under `<state>/gateway/tls/`.
     SelfSigned,
 }

@@ -6,8 +6,8 @@ use std::sync::Arc;
 use futures_util::stream::SplitStream;
 use openclaw_protocol::connect::{ConnectParams, ROLE_NODE};
 use openclaw_protocol::frames::{ErrorShape, Frame, ResponseFrame, StateVersion};
-use openclaw_protocol::identity::encode_public_key;
 use openclaw_protocol::hello::{Features, HelloAuth, HelloOk, Policy, ServerInfo, Snapshot};
+use openclaw_protocol::identity::encode_public_key;
 use openclaw_protocol::limits::{MAX_BUFFERED_BYTES, MAX_PAYLOAD_BYTES};
 use openclaw_protocol::PROTOCOL_VERSION;
 use serde_json::json;
@@ -25,9 +25,15 @@ use crate::surface::{self, Declared};
 type Stream = SplitStream<WebSocketStream<Box<dyn Io>>>;
 
 /// Runs the handshake. `None` when the connection was refused (and told why) or went away.
-pub async fn handshake(gw: &Arc<Gateway>, stream: &mut Stream, out: &Outbound, peer: &Peer) -> Option<Arc<Session>> {
+pub async fn handshake(
+    gw: &Arc<Gateway>,
+    stream: &mut Stream,
+    out: &Outbound,
+    peer: &Peer,
+) -> Option<Arc<Session>> {
     let first = first_text(stream, out).await?;
-    let not_connect = || ErrorShape::invalid_request("invalid handshake: first request must be connect");
+    let not_connect =
+        || ErrorShape::invalid_request("invalid handshake: first request must be connect");
     let (id, params) = match first.map(|t| (serde_json::from_str::<Frame>(&t), t)) {
         Ok((Ok(Frame::Req(req)), _)) if req.method == "connect" => (req.id, req.params),
         Ok((_, text)) => return refuse(out, &frame_id(&text), Rejection::policy(not_connect())),
@@ -36,7 +42,10 @@ pub async fn handshake(gw: &Arc<Gateway>, stream: &mut Stream, out: &Outbound, p
     match accept(gw, params, out, peer) {
         Ok((session, hello)) => {
             gw.register(session.clone());
-            out.respond(ResponseFrame::ok(id, serde_json::to_value(hello).expect("hello serializes")));
+            out.respond(ResponseFrame::ok(
+                id,
+                serde_json::to_value(hello).expect("hello serializes"),
+            ));
             Some(session)
         }
         Err(rejection) => refuse(out, &id, rejection),
@@ -49,13 +58,22 @@ fn refuse(out: &Outbound, id: &str, r: Rejection) -> Option<Arc<Session>> {
     None
 }
 
-fn accept(gw: &Gateway, params: Option<serde_json::Value>, out: &Outbound, peer: &Peer) -> Result<(Arc<Session>, HelloOk), Rejection> {
+fn accept(
+    gw: &Gateway,
+    params: Option<serde_json::Value>,
+    out: &Outbound,
+    peer: &Peer,
+) -> Result<(Arc<Session>, HelloOk), Rejection> {
     let p = handshake::parse_params(params)?;
     handshake::check_protocol(&p)?;
     let auth = handshake::check_auth(gw, &p)?;
     handshake::check_device_required(&p)?;
     let key = handshake::check_device_proof(&p, &peer.nonce)?;
-    let role = if p.role() == ROLE_NODE { Role::Node } else { Role::Operator };
+    let role = if p.role() == ROLE_NODE {
+        Role::Node
+    } else {
+        Role::Operator
+    };
 
     // Nodes always pair; operators only when they come with a device token.
     let needs_pairing = role == Role::Node || auth == AuthMethod::DeviceToken;
@@ -68,13 +86,22 @@ fn accept(gw: &Gateway, params: Option<serde_json::Value>, out: &Outbound, peer:
     };
     let scopes = match (&paired, role) {
         (_, Role::Node) => Vec::new(),
-        (Some(device), Role::Operator) => p.scopes().iter().filter(|s| device.scopes.contains(s)).cloned().collect(),
+        (Some(device), Role::Operator) => p
+            .scopes()
+            .iter()
+            .filter(|s| device.scopes.contains(s))
+            .cloned()
+            .collect(),
         (None, Role::Operator) => p.scopes().to_vec(),
     };
     let token = match &paired {
         Some(device) => Some(
-            pairing::current_token(gw, &device.device_id, role.as_str(), &scopes)
-                .map_err(|e| Rejection::policy(ErrorShape::new("UNAVAILABLE", format!("gateway state unavailable: {e}"))))?,
+            pairing::current_token(gw, &device.device_id, role.as_str(), &scopes).map_err(|e| {
+                Rejection::policy(ErrorShape::new(
+                    "UNAVAILABLE",
+                    format!("gateway state unavailable: {e}"),
+                ))
+            })?,
         ),
         None => None,
     };
@@ -117,7 +144,9 @@ fn accept(gw: &Gateway, params: Option<serde_json::Value>, out: &Outbound, peer:
             method: Some(auth.as_str().into()),
             role: role.as_str().into(),
             scopes,
-            issued_at_ms: token.as_ref().map(|t| t.rotated_at_ms.unwrap_or(t.created_at_ms)),
+            issued_at_ms: token
+                .as_ref()
+                .map(|t| t.rotated_at_ms.unwrap_or(t.created_at_ms)),
             device_token: token.map(|t| t.token),
         },
         policy: Policy {
@@ -129,7 +158,12 @@ fn accept(gw: &Gateway, params: Option<serde_json::Value>, out: &Outbound, peer:
     Ok((session, hello))
 }
 
-fn node_live(gw: &Gateway, p: &ConnectParams, node_id: &str, peer: &Peer) -> Result<crate::session::NodeLive, Rejection> {
+fn node_live(
+    gw: &Gateway,
+    p: &ConnectParams,
+    node_id: &str,
+    peer: &Peer,
+) -> Result<crate::session::NodeLive, Rejection> {
     let family = p.client.device_family.as_deref().unwrap_or("");
     let (platform, family) = canonical_node_host_platform(&p.client.id, &p.client.platform, family);
     let platform_id = platform_id(platform, family);
@@ -139,8 +173,14 @@ fn node_live(gw: &Gateway, p: &ConnectParams, node_id: &str, peer: &Peer) -> Res
         commands: p.commands.clone().unwrap_or_default(),
         permissions: p.permissions.clone(),
     };
-    let unavailable = |e| Rejection::policy(ErrorShape::new("UNAVAILABLE", format!("gateway state unavailable: {e}")));
-    let mut live = surface::reconcile(gw, &meta, platform_id, declared, None).map_err(unavailable)?;
+    let unavailable = |e| {
+        Rejection::policy(ErrorShape::new(
+            "UNAVAILABLE",
+            format!("gateway state unavailable: {e}"),
+        ))
+    };
+    let mut live =
+        surface::reconcile(gw, &meta, platform_id, declared, None).map_err(unavailable)?;
     live.path_env = p.path_env.clone();
     surface::touch(gw, node_id, Some(&meta), true).map_err(unavailable)?;
     Ok(surface::live(node_id, platform_id, live))
@@ -151,7 +191,10 @@ pub fn disconnected(gw: &Gateway, session: &Session) {
     let current = gw.unregister(session);
     gw.invokes.fail_connection(&session.conn_id);
     if let (true, Some(node_id)) = (current, session.node_id()) {
-        gw.pending_delivered.lock().unwrap().retain(|_, conn| conn != &session.conn_id);
+        gw.pending_delivered
+            .lock()
+            .unwrap()
+            .retain(|_, conn| conn != &session.conn_id);
         if let Err(e) = surface::touch(gw, node_id, None, false) {
             tracing::warn!(node = node_id, "could not record the disconnect: {e}");
         }

@@ -34,9 +34,16 @@ pub async fn serve(gw: Arc<Gateway>, io: Box<dyn Io>, remote: SocketAddr) {
     let mut proxied = false;
     let inspect = |req: &Request, res: Response| {
         let h = req.headers();
-        proxied = ["forwarded", "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto", "x-real-ip", "origin"]
-            .iter()
-            .any(|name| h.contains_key(*name));
+        proxied = [
+            "forwarded",
+            "x-forwarded-for",
+            "x-forwarded-host",
+            "x-forwarded-proto",
+            "x-real-ip",
+            "origin",
+        ]
+        .iter()
+        .any(|name| h.contains_key(*name));
         Ok(res)
     };
     let config = WebSocketConfig::default()
@@ -80,7 +87,10 @@ pub async fn serve(gw: Arc<Gateway>, io: Box<dyn Io>, remote: SocketAddr) {
 }
 
 /// Reads the first frame, which must be `connect`, enforcing the pre-hello size limit.
-pub async fn first_text(stream: &mut SplitStream<Ws>, out: &Outbound) -> Option<Result<String, ()>> {
+pub async fn first_text(
+    stream: &mut SplitStream<Ws>,
+    out: &Outbound,
+) -> Option<Result<String, ()>> {
     loop {
         match stream.next().await? {
             Ok(Message::Text(text)) if text.len() > MAX_PRE_HELLO_FRAME_BYTES => {
@@ -102,7 +112,9 @@ async fn read_loop(gw: &Arc<Gateway>, session: &Arc<Session>, stream: &mut Split
             Ok(Message::Binary(_)) => {
                 session.out.respond(ResponseFrame::err(
                     "",
-                    ErrorShape::invalid_request("invalid frame: binary frames are not supported; send JSON text frames"),
+                    ErrorShape::invalid_request(
+                        "invalid frame: binary frames are not supported; send JSON text frames",
+                    ),
                 ));
             }
             Ok(Message::Close(_)) => break,
@@ -120,10 +132,16 @@ fn on_text(gw: &Arc<Gateway>, session: &Arc<Session>, text: &str) {
     match serde_json::from_str::<Frame>(text) {
         Ok(Frame::Req(req)) => methods::dispatch(gw, session, req),
         Ok(other) => {
-            let kind = if matches!(other, Frame::Res(_)) { "res" } else { "event" };
+            let kind = if matches!(other, Frame::Res(_)) {
+                "res"
+            } else {
+                "event"
+            };
             session.out.respond(ResponseFrame::err(
                 frame_id(text),
-                ErrorShape::invalid_request(format!("invalid frame: clients send req frames, not {kind}")),
+                ErrorShape::invalid_request(format!(
+                    "invalid frame: clients send req frames, not {kind}"
+                )),
             ));
         }
         Err(e) => {
@@ -143,7 +161,11 @@ pub fn frame_id(text: &str) -> String {
         .unwrap_or_default()
 }
 
-async fn write_loop(mut sink: SplitSink<Ws, Message>, mut rx: mpsc::UnboundedReceiver<OutMsg>, queued: Arc<AtomicUsize>) {
+async fn write_loop(
+    mut sink: SplitSink<Ws, Message>,
+    mut rx: mpsc::UnboundedReceiver<OutMsg>,
+    queued: Arc<AtomicUsize>,
+) {
     'outer: while let Some(msg) = rx.recv().await {
         let mut next = Some(msg);
         while let Some(msg) = next.take() {

@@ -56,13 +56,21 @@ impl AuthMethod {
 }
 
 pub fn parse_params(params: Option<serde_json::Value>) -> Result<ConnectParams, Rejection> {
-    let params: ConnectParams = serde_json::from_value(params.unwrap_or_default())
-        .map_err(|e| Rejection::policy(ErrorShape::invalid_request(format!("invalid connect params: {e}"))))?;
-    params
-        .validate()
-        .map_err(|e| Rejection::policy(ErrorShape::invalid_request(format!("invalid connect params: {e}"))))?;
+    let params: ConnectParams =
+        serde_json::from_value(params.unwrap_or_default()).map_err(|e| {
+            Rejection::policy(ErrorShape::invalid_request(format!(
+                "invalid connect params: {e}"
+            )))
+        })?;
+    params.validate().map_err(|e| {
+        Rejection::policy(ErrorShape::invalid_request(format!(
+            "invalid connect params: {e}"
+        )))
+    })?;
     if params.role() != ROLE_OPERATOR && params.role() != ROLE_NODE {
-        return Err(Rejection::policy(ErrorShape::invalid_request("invalid role")));
+        return Err(Rejection::policy(ErrorShape::invalid_request(
+            "invalid role",
+        )));
     }
     Ok(params)
 }
@@ -70,7 +78,9 @@ pub fn parse_params(params: Option<serde_json::Value>) -> Result<ConnectParams, 
 pub fn check_protocol(p: &ConnectParams) -> Result<(), Rejection> {
     let v4 = p.min_protocol <= PROTOCOL_VERSION && PROTOCOL_VERSION <= p.max_protocol;
     let node_like = (p.role() == ROLE_NODE && p.client.mode == "node") || p.client.mode == "probe";
-    let v3 = node_like && p.min_protocol <= MIN_NODE_PROTOCOL_VERSION && MIN_NODE_PROTOCOL_VERSION <= p.max_protocol;
+    let v3 = node_like
+        && p.min_protocol <= MIN_NODE_PROTOCOL_VERSION
+        && MIN_NODE_PROTOCOL_VERSION <= p.max_protocol;
     if v4 || v3 {
         return Ok(());
     }
@@ -117,7 +127,11 @@ pub fn check_auth(gw: &Gateway, p: &ConnectParams) -> Result<AuthMethod, Rejecti
             "token_mismatch",
             detail::AUTH_TOKEN_MISMATCH,
             "unauthorized: gateway token mismatch (provide gateway auth token)",
-            if retry { "retry_with_device_token" } else { "update_auth_credentials" },
+            if retry {
+                "retry_with_device_token"
+            } else {
+                "update_auth_credentials"
+            },
             retry,
         ));
     }
@@ -133,12 +147,18 @@ pub fn check_auth(gw: &Gateway, p: &ConnectParams) -> Result<AuthMethod, Rejecti
     if let Some(device_token) = auth.device_token.as_deref() {
         let stored = p.device.as_ref().and_then(|d| {
             gw.store
-                .get::<crate::records::DeviceToken>(crate::store::kind::TOKEN, &token_key(&d.id, p.role()))
+                .get::<crate::records::DeviceToken>(
+                    crate::store::kind::TOKEN,
+                    &token_key(&d.id, p.role()),
+                )
                 .ok()
                 .flatten()
         });
         return match stored {
-            Some(t) if t.revoked_at_ms.is_none() && constant_time_eq(t.token.as_bytes(), device_token.as_bytes()) => {
+            Some(t)
+                if t.revoked_at_ms.is_none()
+                    && constant_time_eq(t.token.as_bytes(), device_token.as_bytes()) =>
+            {
                 Ok(AuthMethod::DeviceToken)
             }
             _ => Err(fail(
@@ -172,25 +192,44 @@ pub fn check_device_required(p: &ConnectParams) -> Result<(), Rejection> {
 
 /// Verifies the device proof; returns the raw public key.
 pub fn check_device_proof(p: &ConnectParams, nonce: &str) -> Result<Option<[u8; 32]>, Rejection> {
-    let Some(device) = &p.device else { return Ok(None) };
+    let Some(device) = &p.device else {
+        return Ok(None);
+    };
     let invalid = |reason: &str, code: &str, message: &str| {
         Rejection::policy(
-            ErrorShape::new(INVALID_REQUEST, message).with_details(json!({"code": code, "reason": reason})),
+            ErrorShape::new(INVALID_REQUEST, message)
+                .with_details(json!({"code": code, "reason": reason})),
         )
     };
     let key = parse_public_key(&device.public_key).ok();
     if key.map(|k| device_id_of(&k)).as_deref() != Some(device.id.as_str()) {
-        return Err(invalid("device-id-mismatch", detail::DEVICE_AUTH_DEVICE_ID_MISMATCH, "device identity mismatch"));
+        return Err(invalid(
+            "device-id-mismatch",
+            detail::DEVICE_AUTH_DEVICE_ID_MISMATCH,
+            "device identity mismatch",
+        ));
     }
     if now_ms().abs_diff(device.signed_at) > SIGNATURE_SKEW_MS {
-        return Err(invalid("device-signature-stale", detail::DEVICE_AUTH_SIGNATURE_EXPIRED, "device signature expired"));
+        return Err(invalid(
+            "device-signature-stale",
+            detail::DEVICE_AUTH_SIGNATURE_EXPIRED,
+            "device signature expired",
+        ));
     }
     let provided = device.nonce.trim();
     if provided.is_empty() {
-        return Err(invalid("device-nonce-missing", detail::DEVICE_AUTH_NONCE_REQUIRED, "device nonce required"));
+        return Err(invalid(
+            "device-nonce-missing",
+            detail::DEVICE_AUTH_NONCE_REQUIRED,
+            "device nonce required",
+        ));
     }
     if provided != nonce {
-        return Err(invalid("device-nonce-mismatch", detail::DEVICE_AUTH_NONCE_MISMATCH, "device nonce mismatch"));
+        return Err(invalid(
+            "device-nonce-mismatch",
+            detail::DEVICE_AUTH_NONCE_MISMATCH,
+            "device nonce mismatch",
+        ));
     }
     let key = key.expect("id matched, so the key parsed");
     let fields = SignedFields {
@@ -208,7 +247,11 @@ pub fn check_device_proof(p: &ConnectParams, nonce: &str) -> Result<Option<[u8; 
     let ok = verify(&key, &payload_v3(&fields), &device.signature).is_ok()
         || verify(&key, &payload_v2(&fields), &device.signature).is_ok();
     if !ok {
-        return Err(invalid("device-signature", detail::DEVICE_AUTH_SIGNATURE_INVALID, "device signature invalid"));
+        return Err(invalid(
+            "device-signature",
+            detail::DEVICE_AUTH_SIGNATURE_INVALID,
+            "device signature invalid",
+        ));
     }
     Ok(Some(key))
 }

@@ -62,7 +62,12 @@ pub enum Claim {
 }
 
 impl InvokeRouter {
-    pub fn register(&self, invoke_id: &str, conn_id: &str, node_id: &str) -> oneshot::Receiver<NodeOutcome> {
+    pub fn register(
+        &self,
+        invoke_id: &str,
+        conn_id: &str,
+        node_id: &str,
+    ) -> oneshot::Receiver<NodeOutcome> {
         let (tx, rx) = oneshot::channel();
         self.waiting.lock().unwrap().insert(
             invoke_id.to_string(),
@@ -125,10 +130,18 @@ impl InvokeRouter {
 
     /// Records the reply for a key. `keep` false releases the key so a retry runs again
     /// (the command never reached the node).
-    pub fn finish(&self, key: &str, tx: watch::Sender<Option<InvokeReply>>, reply: InvokeReply, keep: bool) {
+    pub fn finish(
+        &self,
+        key: &str,
+        tx: watch::Sender<Option<InvokeReply>>,
+        reply: InvokeReply,
+        keep: bool,
+    ) {
         let mut cache = self.dedupe.lock().unwrap();
         if keep {
-            cache.entries.insert(key.to_string(), Dedupe::Done(reply.clone()));
+            cache
+                .entries
+                .insert(key.to_string(), Dedupe::Done(reply.clone()));
             cache.order.push_back((key.to_string(), Instant::now()));
         } else {
             cache.entries.remove(key);

@@ -15,7 +15,12 @@ use crate::state::Gateway;
 use crate::store::{kind, StoreError, StoreResult, Writer};
 
 /// Checks that the connecting device is paired for its role; creates a request when not.
-pub fn ensure_paired(gw: &Gateway, p: &ConnectParams, public_key: &str, peer: &Peer) -> Result<PairedDevice, Rejection> {
+pub fn ensure_paired(
+    gw: &Gateway,
+    p: &ConnectParams,
+    public_key: &str,
+    peer: &Peer,
+) -> Result<PairedDevice, Rejection> {
     let device_id = &p.device.as_ref().expect("checked before").id;
     let role = p.role();
     let existing: Option<PairedDevice> = gw.store.get(kind::DEVICE, device_id).map_err(internal)?;
@@ -29,14 +34,26 @@ pub fn ensure_paired(gw: &Gateway, p: &ConnectParams, public_key: &str, peer: &P
             d.display_name = p.client.display_name.clone().or(d.display_name);
             d.remote_ip = Some(peer.remote_ip.clone());
             d.last_seen_at_ms = Some(now_ms());
-            gw.store.write(|w| w.put(kind::DEVICE, device_id, "", &d)).map_err(internal)?;
+            gw.store
+                .write(|w| w.put(kind::DEVICE, device_id, "", &d))
+                .map_err(internal)?;
             return Ok(d);
         }
     };
-    let is_repair = existing.as_ref().is_some_and(|d| d.public_key != public_key);
+    let is_repair = existing
+        .as_ref()
+        .is_some_and(|d| d.public_key != public_key);
     let request = request_for(p, public_key, peer, is_repair);
     if gw.config.pairing.auto_approve_local && peer.direct_local && reason != "metadata-upgrade" {
-        let device = approve(gw, DevicePairRequest { silent: true, ..request }, "silent").map_err(internal)?;
+        let device = approve(
+            gw,
+            DevicePairRequest {
+                silent: true,
+                ..request
+            },
+            "silent",
+        )
+        .map_err(internal)?;
         return Ok(device);
     }
     let request = file_request(gw, request).map_err(internal)?;
@@ -52,9 +69,13 @@ pub fn ensure_paired(gw: &Gateway, p: &ConnectParams, public_key: &str, peer: &P
         details["approvedRoles"] = json!(d.roles);
         details["approvedScopes"] = json!(d.scopes);
     }
-    let error = ErrorShape::new(NOT_PAIRED, "pairing required: device is not approved yet").with_details(details);
+    let error = ErrorShape::new(NOT_PAIRED, "pairing required: device is not approved yet")
+        .with_details(details);
     Err(Rejection {
-        close_reason: format!("pairing required: device is not approved yet (requestId: {})", request.request_id),
+        close_reason: format!(
+            "pairing required: device is not approved yet (requestId: {})",
+            request.request_id
+        ),
         error,
         close_code: 1008,
     })
@@ -66,7 +87,12 @@ fn pinned_metadata_changed(d: &PairedDevice, p: &ConnectParams) -> bool {
     pinned.is_some_and(|pinned| pinned != normalize_metadata(&p.client.platform))
 }
 
-fn request_for(p: &ConnectParams, public_key: &str, peer: &Peer, is_repair: bool) -> DevicePairRequest {
+fn request_for(
+    p: &ConnectParams,
+    public_key: &str,
+    peer: &Peer,
+    is_repair: bool,
+) -> DevicePairRequest {
     DevicePairRequest {
         request_id: uuid::Uuid::new_v4().to_string(),
         device_id: p.device.as_ref().expect("checked before").id.clone(),
@@ -94,7 +120,10 @@ fn file_request(gw: &Gateway, request: DevicePairRequest) -> StoreResult<DeviceP
     let pending = pending_requests(gw)?;
     let mut superseded = Vec::new();
     let mut reused = None;
-    for r in pending.into_iter().filter(|r| r.device_id == request.device_id) {
+    for r in pending
+        .into_iter()
+        .filter(|r| r.device_id == request.device_id)
+    {
         if same(&r) && reused.is_none() {
             reused = Some(r);
         } else {
@@ -106,7 +135,12 @@ fn file_request(gw: &Gateway, request: DevicePairRequest) -> StoreResult<DeviceP
         for old in &superseded {
             w.delete(kind::DEVICE_REQUEST, &old.request_id)?;
         }
-        w.put(kind::DEVICE_REQUEST, &filed.request_id, &filed.device_id, &filed)
+        w.put(
+            kind::DEVICE_REQUEST,
+            &filed.request_id,
+            &filed.device_id,
+            &filed,
+        )
     })?;
     for old in superseded {
         broadcast_resolved(gw, &old.request_id, &old.device_id, "rejected");
@@ -119,8 +153,9 @@ fn file_request(gw: &Gateway, request: DevicePairRequest) -> StoreResult<DeviceP
 pub fn pending_requests(gw: &Gateway) -> StoreResult<Vec<DevicePairRequest>> {
     let all: Vec<DevicePairRequest> = gw.store.list(kind::DEVICE_REQUEST)?;
     let now = now_ms();
-    let (live, expired): (Vec<_>, Vec<_>) =
-        all.into_iter().partition(|r| now.saturating_sub(r.ts) < DEVICE_PAIR_REQUEST_TTL_MS);
+    let (live, expired): (Vec<_>, Vec<_>) = all
+        .into_iter()
+        .partition(|r| now.saturating_sub(r.ts) < DEVICE_PAIR_REQUEST_TTL_MS);
     if !expired.is_empty() {
         gw.store.write(|w| {
             for r in &expired {
@@ -194,7 +229,12 @@ pub fn broadcast_resolved(gw: &Gateway, request_id: &str, device_id: &str, decis
 }
 
 /// Writes a fresh token for (device, role), replacing any earlier one.
-pub fn issue_token(w: &Writer, device_id: &str, role: &str, scopes: &[String]) -> StoreResult<DeviceToken> {
+pub fn issue_token(
+    w: &Writer,
+    device_id: &str,
+    role: &str,
+    scopes: &[String],
+) -> StoreResult<DeviceToken> {
     let previous: Option<DeviceToken> = w.get(kind::TOKEN, &token_key(device_id, role))?;
     let now = now_ms();
     let token = DeviceToken {
@@ -206,12 +246,22 @@ pub fn issue_token(w: &Writer, device_id: &str, role: &str, scopes: &[String]) -
         revoked_at_ms: None,
         last_used_at_ms: None,
     };
-    w.put(kind::TOKEN, &token_key(device_id, role), device_id, &stored(&token))?;
+    w.put(
+        kind::TOKEN,
+        &token_key(device_id, role),
+        device_id,
+        &stored(&token),
+    )?;
     Ok(token)
 }
 
 /// The token handed out in `hello-ok`: the live one, or a new one when none is (revoked).
-pub fn current_token(gw: &Gateway, device_id: &str, role: &str, scopes: &[String]) -> StoreResult<DeviceToken> {
+pub fn current_token(
+    gw: &Gateway,
+    device_id: &str,
+    role: &str,
+    scopes: &[String],
+) -> StoreResult<DeviceToken> {
     gw.store.write(|w| {
         let key = token_key(device_id, role);
         let existing: Option<DeviceToken> = w.get(kind::TOKEN, &key)?;
@@ -234,7 +284,8 @@ fn stored(t: &DeviceToken) -> Value {
 
 fn internal(e: StoreError) -> Rejection {
     Rejection {
-        error: ErrorShape::new("UNAVAILABLE", format!("gateway state unavailable: {e}")).retryable(true),
+        error: ErrorShape::new("UNAVAILABLE", format!("gateway state unavailable: {e}"))
+            .retryable(true),
         close_code: 1011,
         close_reason: "gateway state unavailable".into(),
     }

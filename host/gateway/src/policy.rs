@@ -46,7 +46,12 @@ const PLUGIN_DEFAULTS: &[&str] = &[
 ];
 
 /// Commands an operator can reach only with `operator.admin`.
-pub const ADMIN_ONLY: &[&str] = &["browser.proxy", "browser.proxy.upload.v1", "fs.listDir", "terminal.upload"];
+pub const ADMIN_ONLY: &[&str] = &[
+    "browser.proxy",
+    "browser.proxy.upload.v1",
+    "fs.listDir",
+    "terminal.upload",
+];
 
 /// Commands whose approval in a node surface needs `operator.admin`.
 pub const ADMIN_APPROVAL: &[&str] = &[
@@ -75,7 +80,10 @@ pub fn platform_id(platform: &str, device_family: &str) -> &'static str {
     let p = platform.trim().to_lowercase();
     let f = device_family.trim().to_lowercase();
     let exact = match p.as_str() {
-        "ios" => Some(("ios", f.is_empty() || ["iphone", "ipad", "ios"].contains(&f.as_str()))),
+        "ios" => Some((
+            "ios",
+            f.is_empty() || ["iphone", "ipad", "ios"].contains(&f.as_str()),
+        )),
         "watchos" => Some(("watchos", f == "apple watch" || f == "watchos")),
         "android" => Some(("android", f.is_empty() || f == "android")),
         "macos" => Some(("macos", f == "mac")),
@@ -109,7 +117,11 @@ pub fn platform_id(platform: &str, device_family: &str) -> &'static str {
 }
 
 /// A node-host on Linux/macOS/Windows that omits its family gets the canonical pair.
-pub fn canonical_node_host_platform<'a>(client_id: &str, platform: &'a str, family: &'a str) -> (&'a str, &'a str) {
+pub fn canonical_node_host_platform<'a>(
+    client_id: &str,
+    platform: &'a str,
+    family: &'a str,
+) -> (&'a str, &'a str) {
     if client_id == "node-host" && family.trim().is_empty() {
         match platform.trim() {
             "linux" => return ("linux", "Linux"),
@@ -127,13 +139,28 @@ fn platform_defaults(platform: &str) -> Vec<&'static str> {
         .into_iter()
         .chain([NOTIFY, MCP, CLAUDE_RUN])
         .collect();
-    let desktop: Vec<&str> = system.iter().copied().chain(SCREEN.iter().copied()).chain([COMPUTER]).collect();
+    let desktop: Vec<&str> = system
+        .iter()
+        .copied()
+        .chain(SCREEN.iter().copied())
+        .chain([COMPUTER])
+        .collect();
     match platform {
         "linux" => desktop,
-        "macos" | "windows" => desktop.into_iter().chain([CAMERA, LOCATION]).chain(DEVICE.iter().copied()).collect(),
-        "ios" => [CAMERA, LOCATION, NOTIFY].into_iter().chain(DEVICE.iter().copied()).collect(),
+        "macos" | "windows" => desktop
+            .into_iter()
+            .chain([CAMERA, LOCATION])
+            .chain(DEVICE.iter().copied())
+            .collect(),
+        "ios" => [CAMERA, LOCATION, NOTIFY]
+            .into_iter()
+            .chain(DEVICE.iter().copied())
+            .collect(),
         "watchos" => [NOTIFY].into_iter().chain(DEVICE.iter().copied()).collect(),
-        "android" => [CAMERA, LOCATION, NOTIFY].into_iter().chain(DEVICE.iter().copied()).collect(),
+        "android" => [CAMERA, LOCATION, NOTIFY]
+            .into_iter()
+            .chain(DEVICE.iter().copied())
+            .collect(),
         _ => vec![CAMERA, LOCATION, NOTIFY],
     }
 }
@@ -194,7 +221,13 @@ impl CommandPolicy {
         } else {
             allow.extend(DANGEROUS.iter().map(|c| c.to_string()));
         }
-        allow.extend(self.config.allow.iter().map(|c| c.trim().to_string()).filter(|c| !c.is_empty()));
+        allow.extend(
+            self.config
+                .allow
+                .iter()
+                .map(|c| c.trim().to_string())
+                .filter(|c| !c.is_empty()),
+        );
         for denied in &self.config.deny {
             let denied = denied.trim();
             if stage == Stage::Runtime || !DANGEROUS.contains(&denied) {
@@ -205,7 +238,11 @@ impl CommandPolicy {
     }
 
     /// Declared commands admitted to a surface: trimmed, deduplicated, in the pairing allowlist.
-    pub fn admit_declared(&self, platform: &str, declared: &[String]) -> (Vec<String>, Vec<String>) {
+    pub fn admit_declared(
+        &self,
+        platform: &str,
+        declared: &[String],
+    ) -> (Vec<String>, Vec<String>) {
         let allow = self.allowlist(platform, Stage::Pairing, &[]);
         let mut seen = BTreeSet::new();
         let (mut admitted, mut withheld) = (Vec::new(), Vec::new());
@@ -223,7 +260,12 @@ impl CommandPolicy {
     }
 
     /// May an operator invoke `command` on a node whose effective commands are `effective`?
-    pub fn check_invoke(&self, platform: &str, effective: &[String], command: &str) -> Result<(), Refusal> {
+    pub fn check_invoke(
+        &self,
+        platform: &str,
+        effective: &[String],
+        command: &str,
+    ) -> Result<(), Refusal> {
         let allow = self.allowlist(platform, Stage::Runtime, effective);
         if command.starts_with("worker.") || !allow.contains(command) {
             return Err(Refusal::NotAllowlisted);
@@ -238,7 +280,13 @@ impl CommandPolicy {
     }
 
     /// The operator-facing text for a refusal, as the real gateway words it.
-    pub fn refusal_message(&self, refusal: Refusal, command: &str, platform: &str, pending: bool) -> String {
+    pub fn refusal_message(
+        &self,
+        refusal: Refusal,
+        command: &str,
+        platform: &str,
+        pending: bool,
+    ) -> String {
         match refusal {
             Refusal::NotDeclared => {
                 format!("node command not allowed: the node (platform: {platform}) does not support \"{command}\"")
@@ -261,7 +309,10 @@ impl CommandPolicy {
 /// Scopes an operator needs to approve a surface with these commands.
 pub fn required_approve_scopes(commands: &[String]) -> Vec<String> {
     let mut scopes = vec!["operator.pairing".to_string()];
-    if commands.iter().any(|c| ADMIN_APPROVAL.contains(&c.as_str())) {
+    if commands
+        .iter()
+        .any(|c| ADMIN_APPROVAL.contains(&c.as_str()))
+    {
         scopes.push("operator.admin".into());
     } else if !commands.is_empty() {
         scopes.push("operator.write".into());
@@ -291,14 +342,34 @@ mod tests {
         assert_eq!(platform_id("macos 15.1", "Mac"), "macos");
         assert_eq!(platform_id("", "iPhone"), "ios");
         assert_eq!(platform_id("ios", ""), "ios");
-        assert_eq!(canonical_node_host_platform("node-host", "linux", ""), ("linux", "Linux"));
+        assert_eq!(
+            canonical_node_host_platform("node-host", "linux", ""),
+            ("linux", "Linux")
+        );
     }
 
     #[test]
     fn real_node_surface_is_admitted_like_the_real_gateway() {
-        let declared = strings(&["browser.proxy", "dir.list", "file.fetch", "system.run", "system.which", "desktop.stream", "mcp.tools.call.v1"]);
+        let declared = strings(&[
+            "browser.proxy",
+            "dir.list",
+            "file.fetch",
+            "system.run",
+            "system.which",
+            "desktop.stream",
+            "mcp.tools.call.v1",
+        ]);
         let (admitted, withheld) = policy(&[], &[]).admit_declared("linux", &declared);
-        assert_eq!(admitted, strings(&["browser.proxy", "system.run", "system.which", "desktop.stream", "mcp.tools.call.v1"]));
+        assert_eq!(
+            admitted,
+            strings(&[
+                "browser.proxy",
+                "system.run",
+                "system.which",
+                "desktop.stream",
+                "mcp.tools.call.v1"
+            ])
+        );
         assert_eq!(withheld, strings(&["dir.list", "file.fetch"]));
     }
 
@@ -307,27 +378,56 @@ mod tests {
         let p = policy(&[], &[]);
         let effective = strings(&["system.which"]);
         assert_eq!(p.check_invoke("linux", &effective, "system.which"), Ok(()));
-        assert_eq!(p.check_invoke("linux", &effective, "system.run"), Err(Refusal::NotAllowlisted));
-        assert_eq!(p.check_invoke("linux", &effective, "no.such"), Err(Refusal::NotAllowlisted));
-        assert_eq!(p.check_invoke("linux", &effective, "canvas.eval"), Err(Refusal::NotDeclared));
-        assert_eq!(p.check_invoke("linux", &[], "system.notify"), Err(Refusal::NoCommands));
+        assert_eq!(
+            p.check_invoke("linux", &effective, "system.run"),
+            Err(Refusal::NotAllowlisted)
+        );
+        assert_eq!(
+            p.check_invoke("linux", &effective, "no.such"),
+            Err(Refusal::NotAllowlisted)
+        );
+        assert_eq!(
+            p.check_invoke("linux", &effective, "canvas.eval"),
+            Err(Refusal::NotDeclared)
+        );
+        assert_eq!(
+            p.check_invoke("linux", &[], "system.notify"),
+            Err(Refusal::NoCommands)
+        );
     }
 
     #[test]
     fn dangerous_needs_allow_and_deny_wins() {
         let declared = strings(&["screen.record"]);
-        assert_eq!(policy(&[], &[]).check_invoke("linux", &declared, "screen.record"), Err(Refusal::NotAllowlisted));
-        assert_eq!(policy(&["screen.record"], &[]).check_invoke("linux", &declared, "screen.record"), Ok(()));
+        assert_eq!(
+            policy(&[], &[]).check_invoke("linux", &declared, "screen.record"),
+            Err(Refusal::NotAllowlisted)
+        );
+        assert_eq!(
+            policy(&["screen.record"], &[]).check_invoke("linux", &declared, "screen.record"),
+            Ok(())
+        );
         let p = policy(&[], &["system.notify"]);
         let notify = strings(&["system.notify"]);
-        assert_eq!(p.check_invoke("linux", &notify, "system.notify"), Err(Refusal::NotAllowlisted));
-        assert!(p.refusal_message(Refusal::NotAllowlisted, "system.notify", "linux", false).contains("commands.deny"));
+        assert_eq!(
+            p.check_invoke("linux", &notify, "system.notify"),
+            Err(Refusal::NotAllowlisted)
+        );
+        assert!(p
+            .refusal_message(Refusal::NotAllowlisted, "system.notify", "linux", false)
+            .contains("commands.deny"));
     }
 
     #[test]
     fn approve_scopes_follow_commands() {
         assert_eq!(required_approve_scopes(&[]), strings(&["operator.pairing"]));
-        assert_eq!(required_approve_scopes(&strings(&["canvas.eval"])), strings(&["operator.pairing", "operator.write"]));
-        assert_eq!(required_approve_scopes(&strings(&["system.run"])), strings(&["operator.pairing", "operator.admin"]));
+        assert_eq!(
+            required_approve_scopes(&strings(&["canvas.eval"])),
+            strings(&["operator.pairing", "operator.write"])
+        );
+        assert_eq!(
+            required_approve_scopes(&strings(&["system.run"])),
+            strings(&["operator.pairing", "operator.admin"])
+        );
     }
 }

@@ -17,13 +17,19 @@ use crate::tls;
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
     #[error("cannot create the state dir {path}: {source}")]
-    StateDir { path: String, source: std::io::Error },
+    StateDir {
+        path: String,
+        source: std::io::Error,
+    },
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
     #[error(transparent)]
     Tls(#[from] tls::TlsError),
     #[error("cannot listen on {addr}: {source} (is another gateway running? pick another --port)")]
-    Bind { addr: SocketAddr, source: std::io::Error },
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
 }
 
 /// A started gateway. Dropping it does not stop it; call [`RunningGateway::shutdown`].
@@ -36,7 +42,11 @@ pub struct RunningGateway {
 
 impl RunningGateway {
     pub fn url(&self) -> String {
-        let scheme = if self.tls_fingerprint.is_some() { "wss" } else { "ws" };
+        let scheme = if self.tls_fingerprint.is_some() {
+            "wss"
+        } else {
+            "ws"
+        };
         format!("{scheme}://{}", self.addr)
     }
 
@@ -57,14 +67,24 @@ pub async fn start(config: GatewayConfig) -> Result<RunningGateway, StartError> 
         source,
     })?;
     let store = Store::open(&config.state_dir.join("gateway.sqlite"))?;
-    let tls = config.tls.as_ref().map(|t| tls::load(t, &config.state_dir)).transpose()?;
+    let tls = config
+        .tls
+        .as_ref()
+        .map(|t| tls::load(t, &config.state_dir))
+        .transpose()?;
     let addr = SocketAddr::new(config.bind, config.port);
-    let listener = TcpListener::bind(addr).await.map_err(|source| StartError::Bind { addr, source })?;
-    let addr = listener.local_addr().map_err(|source| StartError::Bind { addr, source })?;
+    let listener = TcpListener::bind(addr)
+        .await
+        .map_err(|source| StartError::Bind { addr, source })?;
+    let addr = listener
+        .local_addr()
+        .map_err(|source| StartError::Bind { addr, source })?;
     let tick_interval = config.tick_interval;
     let gw = Arc::new(Gateway::new(config, store));
 
-    let acceptor = tls.as_ref().map(|t| tokio_rustls::TlsAcceptor::from(t.config.clone()));
+    let acceptor = tls
+        .as_ref()
+        .map(|t| tokio_rustls::TlsAcceptor::from(t.config.clone()));
     let accept_gw = gw.clone();
     let accept = tokio::spawn(async move {
         loop {

@@ -154,13 +154,16 @@ impl Session {
 
     /// Sends an event meant for this connection only (no `seq`).
     pub fn send_event(&self, event: &str, payload: Value) {
-        self.out.send_frame(&Frame::Event(EventFrame::new(event, payload)));
+        self.out
+            .send_frame(&Frame::Event(EventFrame::new(event, payload)));
     }
 
     /// Does this session hold `scope` (`operator.admin` holds every scope; write holds read)?
     pub fn has_scope(&self, scope: &str) -> bool {
         self.scopes.iter().any(|s| {
-            s == scope || s == "operator.admin" || (scope == "operator.read" && s == "operator.write")
+            s == scope
+                || s == "operator.admin"
+                || (scope == "operator.read" && s == "operator.write")
         })
     }
 

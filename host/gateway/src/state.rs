@@ -45,20 +45,33 @@ impl Gateway {
     /// Registers a session; a node replaces (and closes) an older connection of the same node.
     pub fn register(&self, session: Arc<Session>) {
         if let Some(node_id) = session.node_id() {
-            let old = self.nodes.write().unwrap().insert(node_id.to_string(), session.clone());
+            let old = self
+                .nodes
+                .write()
+                .unwrap()
+                .insert(node_id.to_string(), session.clone());
             if let Some(old) = old {
-                old.out.close(1008, "replaced by a newer connection of this node");
+                old.out
+                    .close(1008, "replaced by a newer connection of this node");
             }
         }
-        self.sessions.write().unwrap().insert(session.conn_id.clone(), session);
+        self.sessions
+            .write()
+            .unwrap()
+            .insert(session.conn_id.clone(), session);
     }
 
     /// Forgets a session. Returns true when it was the node's current connection.
     pub fn unregister(&self, session: &Session) -> bool {
         self.sessions.write().unwrap().remove(&session.conn_id);
-        let Some(node_id) = session.node_id() else { return false };
+        let Some(node_id) = session.node_id() else {
+            return false;
+        };
         let mut nodes = self.nodes.write().unwrap();
-        if nodes.get(node_id).is_some_and(|s| s.conn_id == session.conn_id) {
+        if nodes
+            .get(node_id)
+            .is_some_and(|s| s.conn_id == session.conn_id)
+        {
             nodes.remove(node_id);
             return true;
         }

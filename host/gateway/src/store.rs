@@ -70,7 +70,10 @@ impl Store {
 
     /// All records of a kind, in insertion order.
     pub fn list<T: DeserializeOwned>(&self, kind: &str) -> StoreResult<Vec<T>> {
-        self.query("SELECT record FROM records WHERE kind = ?1 ORDER BY rowid", params![kind])
+        self.query(
+            "SELECT record FROM records WHERE kind = ?1 ORDER BY rowid",
+            params![kind],
+        )
     }
 
     /// Records of a kind that belong to `parent`, in insertion order.
@@ -81,7 +84,11 @@ impl Store {
         )
     }
 
-    fn query<T: DeserializeOwned>(&self, sql: &str, args: impl rusqlite::Params) -> StoreResult<Vec<T>> {
+    fn query<T: DeserializeOwned>(
+        &self,
+        sql: &str,
+        args: impl rusqlite::Params,
+    ) -> StoreResult<Vec<T>> {
         let conn = self.conn.lock().unwrap();
         let mut stmt = conn.prepare_cached(sql)?;
         let rows = stmt.query_map(args, |r| r.get::<_, String>(0))?;
@@ -108,7 +115,13 @@ pub struct Writer<'a> {
 }
 
 impl Writer<'_> {
-    pub fn put<T: Serialize>(&self, kind: &str, key: &str, parent: &str, record: &T) -> StoreResult<()> {
+    pub fn put<T: Serialize>(
+        &self,
+        kind: &str,
+        key: &str,
+        parent: &str,
+        record: &T,
+    ) -> StoreResult<()> {
         let text = serde_json::to_string(record)?;
         // An update keeps the row (and so its place in insertion order).
         let updated = self.tx.execute(
@@ -125,16 +138,17 @@ impl Writer<'_> {
     }
 
     pub fn delete(&self, kind: &str, key: &str) -> StoreResult<bool> {
-        Ok(self
-            .tx
-            .execute("DELETE FROM records WHERE kind = ?1 AND key = ?2", params![kind, key])?
-            > 0)
+        Ok(self.tx.execute(
+            "DELETE FROM records WHERE kind = ?1 AND key = ?2",
+            params![kind, key],
+        )? > 0)
     }
 
     pub fn delete_children(&self, kind: &str, parent: &str) -> StoreResult<usize> {
-        Ok(self
-            .tx
-            .execute("DELETE FROM records WHERE kind = ?1 AND parent = ?2", params![kind, parent])?)
+        Ok(self.tx.execute(
+            "DELETE FROM records WHERE kind = ?1 AND parent = ?2",
+            params![kind, parent],
+        )?)
     }
 
     pub fn get<T: DeserializeOwned>(&self, kind: &str, key: &str) -> StoreResult<Option<T>> {
@@ -179,10 +193,14 @@ mod tests {
         let path = dir.path().join("gateway.sqlite");
         {
             let store = Store::open(&path).unwrap();
-            store.write(|w| w.put("k", "a", "p", &serde_json::json!({"n": 1}))).unwrap();
+            store
+                .write(|w| w.put("k", "a", "p", &serde_json::json!({"n": 1})))
+                .unwrap();
             let failed: StoreResult<()> = store.write(|w| {
                 w.put("k", "b", "p", &serde_json::json!({"n": 2}))?;
-                Err(StoreError::Corrupt(serde_json::from_str::<u8>("x").unwrap_err()))
+                Err(StoreError::Corrupt(
+                    serde_json::from_str::<u8>("x").unwrap_err(),
+                ))
             });
             assert!(failed.is_err());
         }

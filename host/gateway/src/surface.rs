@@ -22,20 +22,35 @@ pub struct Declared {
 
 /// Reconciles a declaration with the approved surface: returns the live surface, filing a
 /// request (and broadcasting it) when the declaration is wider than what is approved.
-pub fn reconcile(gw: &Gateway, meta: &NodeMeta, platform_id: &str, declared: Declared, previous: Option<&LiveSurface>) -> StoreResult<LiveSurface> {
+pub fn reconcile(
+    gw: &Gateway,
+    meta: &NodeMeta,
+    platform_id: &str,
+    declared: Declared,
+    previous: Option<&LiveSurface>,
+) -> StoreResult<LiveSurface> {
     let (admitted, withheld) = gw.policy.admit_declared(platform_id, &declared.commands);
     if !withheld.is_empty() {
         tracing::info!(node = %meta.node_id, ?withheld, "commands withheld by the gateway's command policy");
     }
     let approved: Option<PairedNode> = gw.store.get(kind::NODE, &meta.node_id)?;
-    let approved_commands = approved.as_ref().map(|n| n.commands.clone()).unwrap_or_default();
-    let effective: Vec<String> = admitted.iter().filter(|c| approved_commands.contains(c)).cloned().collect();
+    let approved_commands = approved
+        .as_ref()
+        .map(|n| n.commands.clone())
+        .unwrap_or_default();
+    let effective: Vec<String> = admitted
+        .iter()
+        .filter(|c| approved_commands.contains(c))
+        .cloned()
+        .collect();
     let widened = approved.is_none() || admitted.iter().any(|c| !approved_commands.contains(c));
 
     let existing: Vec<NodePairRequest> = gw.store.children(kind::NODE_REQUEST, &meta.node_id)?;
     let mut pending_request_id = None;
     if widened {
-        let same = existing.iter().find(|r| r.commands == admitted && r.caps == declared.caps);
+        let same = existing
+            .iter()
+            .find(|r| r.commands == admitted && r.caps == declared.caps);
         let request = match same {
             Some(r) => r.clone(),
             None => NodePairRequest {
@@ -51,17 +66,28 @@ pub fn reconcile(gw: &Gateway, meta: &NodeMeta, platform_id: &str, declared: Dec
         };
         let fresh = same.is_none();
         gw.store.write(|w| {
-            for old in existing.iter().filter(|r| r.request_id != request.request_id) {
+            for old in existing
+                .iter()
+                .filter(|r| r.request_id != request.request_id)
+            {
                 w.delete(kind::NODE_REQUEST, &old.request_id)?;
             }
-            w.put(kind::NODE_REQUEST, &request.request_id, &meta.node_id, &request)
+            w.put(
+                kind::NODE_REQUEST,
+                &request.request_id,
+                &meta.node_id,
+                &request,
+            )
         })?;
         if fresh {
             gw.broadcast_operators("node.pair.requested", &serde_json::to_value(&request)?);
         }
         pending_request_id = Some(request.request_id);
     } else if !existing.is_empty() {
-        gw.store.write(|w| w.delete_children(kind::NODE_REQUEST, &meta.node_id).map(|_| ()))?;
+        gw.store.write(|w| {
+            w.delete_children(kind::NODE_REQUEST, &meta.node_id)
+                .map(|_| ())
+        })?;
     }
 
     let mut surface = previous.cloned().unwrap_or_default();
@@ -74,15 +100,31 @@ pub fn reconcile(gw: &Gateway, meta: &NodeMeta, platform_id: &str, declared: Dec
 }
 
 /// Sets the effective commands and recomputes the invoke fast path.
-pub fn set_effective(gw: &Gateway, platform_id: &str, surface: &mut LiveSurface, effective: Vec<String>) {
+pub fn set_effective(
+    gw: &Gateway,
+    platform_id: &str,
+    surface: &mut LiveSurface,
+    effective: Vec<String>,
+) {
     let allow = gw.policy.allowlist(platform_id, Stage::Runtime, &effective);
-    surface.invocable = effective.iter().filter(|c| allow.contains(*c)).cloned().collect();
+    surface.invocable = effective
+        .iter()
+        .filter(|c| allow.contains(*c))
+        .cloned()
+        .collect();
     surface.effective = effective;
 }
 
 /// Records the connection times on an approved surface.
-pub fn touch(gw: &Gateway, node_id: &str, meta: Option<&NodeMeta>, connected: bool) -> StoreResult<()> {
-    let Some(mut node) = gw.store.get::<PairedNode>(kind::NODE, node_id)? else { return Ok(()) };
+pub fn touch(
+    gw: &Gateway,
+    node_id: &str,
+    meta: Option<&NodeMeta>,
+    connected: bool,
+) -> StoreResult<()> {
+    let Some(mut node) = gw.store.get::<PairedNode>(kind::NODE, node_id)? else {
+        return Ok(());
+    };
     let now = now_ms();
     if let Some(meta) = meta {
         node.meta = meta.clone();
@@ -95,7 +137,8 @@ pub fn touch(gw: &Gateway, node_id: &str, meta: Option<&NodeMeta>, connected: bo
         node.last_seen_reason = Some("disconnect".into());
     }
     node.last_seen_at_ms = Some(now);
-    gw.store.write(|w| w.put(kind::NODE, node_id, node_id, &node))
+    gw.store
+        .write(|w| w.put(kind::NODE, node_id, node_id, &node))
 }
 
 /// Approves a surface request; a connected node gets the new commands at once.
@@ -111,19 +154,28 @@ pub fn approve(gw: &Gateway, request: NodePairRequest) -> StoreResult<PairedNode
         approved_at_ms: now,
         last_connected_at_ms: previous.as_ref().and_then(|p| p.last_connected_at_ms),
         last_disconnected_at_ms: previous.as_ref().and_then(|p| p.last_disconnected_at_ms),
-        last_seen_at_ms: previous.as_ref().and_then(|p| p.last_seen_at_ms).or(Some(request.ts)),
+        last_seen_at_ms: previous
+            .as_ref()
+            .and_then(|p| p.last_seen_at_ms)
+            .or(Some(request.ts)),
         last_seen_reason: Some("connect".into()),
         last_host_stats: previous.and_then(|p| p.last_host_stats),
     };
     gw.store.write(|w| {
         w.put(kind::NODE, &node.meta.node_id, &node.meta.node_id, &node)?;
-        w.delete(kind::NODE_REQUEST, &request.request_id).map(|_| ())
+        w.delete(kind::NODE_REQUEST, &request.request_id)
+            .map(|_| ())
     })?;
     let resolved = resolved_payload(&request.request_id, &node.meta.node_id, "approved");
     if let Some(session) = gw.node_session(&node.meta.node_id) {
         if let Some(live) = &session.node {
             let mut surface = live.surface.lock().unwrap();
-            let effective = surface.declared.iter().filter(|c| node.commands.contains(c)).cloned().collect();
+            let effective = surface
+                .declared
+                .iter()
+                .filter(|c| node.commands.contains(c))
+                .cloned()
+                .collect();
             set_effective(gw, live.platform_id, &mut surface, effective);
             if surface.pending_request_id.as_deref() == Some(request.request_id.as_str()) {
                 surface.pending_request_id = None;
@@ -136,13 +188,19 @@ pub fn approve(gw: &Gateway, request: NodePairRequest) -> StoreResult<PairedNode
 }
 
 pub fn reject(gw: &Gateway, request: &NodePairRequest) -> StoreResult<()> {
-    gw.store.write(|w| w.delete(kind::NODE_REQUEST, &request.request_id).map(|_| ()))?;
+    gw.store.write(|w| {
+        w.delete(kind::NODE_REQUEST, &request.request_id)
+            .map(|_| ())
+    })?;
     if let Some(session) = gw.node_session(&request.meta.node_id) {
         if let Some(live) = &session.node {
             live.surface.lock().unwrap().pending_request_id = None;
         }
     }
-    gw.broadcast_operators("node.pair.resolved", &resolved_payload(&request.request_id, &request.meta.node_id, "rejected"));
+    gw.broadcast_operators(
+        "node.pair.resolved",
+        &resolved_payload(&request.request_id, &request.meta.node_id, "rejected"),
+    );
     Ok(())
 }
 
@@ -166,7 +224,10 @@ pub fn remove(gw: &Gateway, node_id: &str) -> StoreResult<bool> {
         Ok(had_surface || had_requests || had_role)
     })?;
     if removed {
-        gw.broadcast_operators("node.pair.resolved", &resolved_payload("", node_id, "removed"));
+        gw.broadcast_operators(
+            "node.pair.resolved",
+            &resolved_payload("", node_id, "removed"),
+        );
         if let Some(session) = gw.node_session(node_id) {
             session.out.close(1008, "node pairing removed");
         }

@@ -47,15 +47,19 @@ pub fn load(source: &TlsSource, state_dir: &Path) -> Result<TlsSetup, TlsError> 
         .map_err(|e| read_err(&cert_path, e.to_string()))?
         .collect::<Result<_, _>>()
         .map_err(|e| read_err(&cert_path, e.to_string()))?;
-    let leaf = certs.first().ok_or_else(|| read_err(&cert_path, "no certificate in the file".into()))?;
+    let leaf = certs
+        .first()
+        .ok_or_else(|| read_err(&cert_path, "no certificate in the file".into()))?;
     let fingerprint = openclaw_protocol::identity::hex(&Sha256::digest(leaf.as_ref()));
-    let key = PrivateKeyDer::from_pem_file(&key_path).map_err(|e| read_err(&key_path, e.to_string()))?;
-    let config = ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
-        .with_safe_default_protocol_versions()
-        .map_err(|e| TlsError::Config(e.to_string()))?
-        .with_no_client_auth()
-        .with_single_cert(certs, key)
-        .map_err(|e| TlsError::Config(e.to_string()))?;
+    let key =
+        PrivateKeyDer::from_pem_file(&key_path).map_err(|e| read_err(&key_path, e.to_string()))?;
+    let config =
+        ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+            .with_safe_default_protocol_versions()
+            .map_err(|e| TlsError::Config(e.to_string()))?
+            .with_no_client_auth()
+            .with_single_cert(certs, key)
+            .map_err(|e| TlsError::Config(e.to_string()))?;
     Ok(TlsSetup {
         config: Arc::new(config),
         fingerprint,
@@ -63,8 +67,13 @@ pub fn load(source: &TlsSource, state_dir: &Path) -> Result<TlsSetup, TlsError> 
 }
 
 fn generate(dir: &Path, cert: &Path, key: &Path) -> Result<(), TlsError> {
-    let names = vec!["localhost".to_string(), "127.0.0.1".to_string(), "::1".to_string()];
-    let generated = rcgen::generate_simple_self_signed(names).map_err(|e| TlsError::Config(e.to_string()))?;
+    let names = vec![
+        "localhost".to_string(),
+        "127.0.0.1".to_string(),
+        "::1".to_string(),
+    ];
+    let generated =
+        rcgen::generate_simple_self_signed(names).map_err(|e| TlsError::Config(e.to_string()))?;
     let write = |path: &Path, text: String| {
         std::fs::create_dir_all(dir)
             .and_then(|_| std::fs::write(path, text))

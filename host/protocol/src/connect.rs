@@ -27,7 +27,9 @@ pub const CLIENT_IDS: &[&str] = &[
 ];
 
 /// Values the real gateway accepts for `client.mode`.
-pub const CLIENT_MODES: &[&str] = &["webchat", "cli", "ui", "backend", "node", "worker", "probe", "test"];
+pub const CLIENT_MODES: &[&str] = &[
+    "webchat", "cli", "ui", "backend", "node", "worker", "probe", "test",
+];
 
 pub const ROLE_OPERATOR: &str = "operator";
 pub const ROLE_NODE: &str = "node";
@@ -137,10 +139,16 @@ impl ConnectParams {
     /// Checks what serde cannot: the enums of `client.id`, `client.mode` and `role`.
     pub fn validate(&self) -> Result<(), String> {
         if !CLIENT_IDS.contains(&self.client.id.as_str()) {
-            return Err(format!("client.id must be one of {}", CLIENT_IDS.join(", ")));
+            return Err(format!(
+                "client.id must be one of {}",
+                CLIENT_IDS.join(", ")
+            ));
         }
         if !CLIENT_MODES.contains(&self.client.mode.as_str()) {
-            return Err(format!("client.mode must be one of {}", CLIENT_MODES.join(", ")));
+            return Err(format!(
+                "client.mode must be one of {}",
+                CLIENT_MODES.join(", ")
+            ));
         }
         if self.min_protocol > self.max_protocol {
             return Err("minProtocol must not exceed maxProtocol".into());

@@ -56,13 +56,22 @@ mod tests {
 
     #[test]
     fn vector_6_format() {
-        assert_eq!(format_exec_command(&argv(&["echo", "hello world"])), "echo \"hello world\"");
-        assert_eq!(format_exec_command(&argv(&["ls", "-la", ""])), "ls -la \"\"");
+        assert_eq!(
+            format_exec_command(&argv(&["echo", "hello world"])),
+            "echo \"hello world\""
+        );
+        assert_eq!(
+            format_exec_command(&argv(&["ls", "-la", ""])),
+            "ls -la \"\""
+        );
         assert_eq!(
             format_exec_command(&argv(&["sh", "-c", "echo \"hi\" && ls"])),
             "sh -c \"echo \\\"hi\\\" && ls\""
         );
-        assert_eq!(format_exec_command(&argv(&["/usr/bin/uname", "-a"])), "/usr/bin/uname -a");
+        assert_eq!(
+            format_exec_command(&argv(&["/usr/bin/uname", "-a"])),
+            "/usr/bin/uname -a"
+        );
     }
 
     #[test]

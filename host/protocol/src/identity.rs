@@ -65,11 +65,17 @@ impl DeviceIdentity {
     }
 
     pub fn public_key_pem(&self) -> String {
-        pem("PUBLIC KEY", &[&SPKI_PREFIX[..], &self.public_key_raw()].concat())
+        pem(
+            "PUBLIC KEY",
+            &[&SPKI_PREFIX[..], &self.public_key_raw()].concat(),
+        )
     }
 
     pub fn private_key_pem(&self) -> String {
-        pem("PRIVATE KEY", &[&PKCS8_PREFIX[..], self.key.as_bytes()].concat())
+        pem(
+            "PRIVATE KEY",
+            &[&PKCS8_PREFIX[..], self.key.as_bytes()].concat(),
+        )
     }
 
     pub fn from_private_key_pem(text: &str) -> Result<Self, IdentityError> {
@@ -108,7 +114,11 @@ pub fn parse_public_key(text: &str) -> Result<[u8; 32], IdentityError> {
 }
 
 /// Verifies a base64url signature over `payload` with a raw public key.
-pub fn verify(raw_public_key: &[u8; 32], payload: &str, signature: &str) -> Result<(), IdentityError> {
+pub fn verify(
+    raw_public_key: &[u8; 32],
+    payload: &str,
+    signature: &str,
+) -> Result<(), IdentityError> {
     let key = VerifyingKey::from_bytes(raw_public_key).map_err(|_| IdentityError::PublicKey)?;
     let sig = decode_b64_any(signature).ok_or(IdentityError::SignatureEncoding)?;
     let sig = <[u8; 64]>::try_from(sig.as_slice()).map_err(|_| IdentityError::SignatureEncoding)?;
@@ -191,7 +201,10 @@ mod tests {
             hex(&id.public_key_raw()),
             "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a"
         );
-        assert_eq!(id.public_key(), "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo");
+        assert_eq!(
+            id.public_key(),
+            "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"
+        );
         assert_eq!(id.device_id(), ID);
         assert!(id
             .public_key_pem()
@@ -201,7 +214,10 @@ mod tests {
             .contains("MC4CAQAwBQYDK2VwBCIEIJ1hsZ3v/VpguoRK9JLsLMREScVpezJpGXA7rAMcrn9g"));
         let back = DeviceIdentity::from_private_key_pem(&id.private_key_pem()).unwrap();
         assert_eq!(back.device_id(), ID);
-        assert_eq!(parse_public_key(&id.public_key_pem()).unwrap(), id.public_key_raw());
+        assert_eq!(
+            parse_public_key(&id.public_key_pem()).unwrap(),
+            id.public_key_raw()
+        );
         assert_eq!(
             parse_public_key("11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=").unwrap(),
             id.public_key_raw()
@@ -224,7 +240,10 @@ mod tests {
     #[test]
     fn vector_2b_node_v2() {
         let payload = payload_v2(&node_fields("", &[]));
-        assert_eq!(payload, format!("v2|{ID}|node-host|node|node||1737264000000||{NONCE}"));
+        assert_eq!(
+            payload,
+            format!("v2|{ID}|node-host|node|node||1737264000000||{NONCE}")
+        );
         assert_eq!(
             identity().sign(&payload),
             "RuZKWvsjPkxxi9BFrIJH-8aQW1aXwMtGUo6_xKFsPhQbt9vWTZI5ZzbgpfOuLc4nEoAPZwW6D3D4tNeKMlpSDQ"

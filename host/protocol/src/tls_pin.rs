@@ -16,7 +16,8 @@ pub fn normalize_fingerprint(pin: &str) -> Option<String> {
     } else {
         body.to_string()
     };
-    (hex.len() == 64 && hex.chars().all(|c| c.is_ascii_hexdigit())).then(|| hex.to_ascii_lowercase())
+    (hex.len() == 64 && hex.chars().all(|c| c.is_ascii_hexdigit()))
+        .then(|| hex.to_ascii_lowercase())
 }
 
 #[cfg(test)]
@@ -26,8 +27,14 @@ mod tests {
     #[test]
     fn vector_9_pins() {
         let pairs = vec!["AB"; 32].join(":");
-        assert_eq!(normalize_fingerprint(&format!("sha256:{pairs}")), Some("ab".repeat(32)));
-        assert_eq!(normalize_fingerprint(&"aB".repeat(32)), Some("ab".repeat(32)));
+        assert_eq!(
+            normalize_fingerprint(&format!("sha256:{pairs}")),
+            Some("ab".repeat(32))
+        );
+        assert_eq!(
+            normalize_fingerprint(&"aB".repeat(32)),
+            Some("ab".repeat(32))
+        );
         assert_eq!(normalize_fingerprint("abcd"), None);
         assert_eq!(normalize_fingerprint(&"zz".repeat(32)), None);
     }

@@ -47,7 +47,10 @@ pub async fn set(gw: Arc<Gateway>, _: Arc<Session>, params: Value) -> Reply {
         ));
     }
     let Some(file) = p.file else {
-        return Err(ErrorShape::invalid_params("exec.approvals.node.set", "file required"));
+        return Err(ErrorShape::invalid_params(
+            "exec.approvals.node.set",
+            "file required",
+        ));
     };
     let mut forwarded = json!({"file": file});
     if let Some(hash) = p.base_hash {
@@ -58,15 +61,21 @@ pub async fn set(gw: Arc<Gateway>, _: Arc<Session>, params: Value) -> Reply {
 
 async fn forward(gw: &Gateway, node_id: &str, command: &str, params: Value) -> Reply {
     let Some(node) = gw.node_session(node_id) else {
-        return Err(ErrorShape::new(UNAVAILABLE, "node not connected").with_details(json!({
-            "code": detail::NOT_CONNECTED,
-            "nodeCommandDispatched": false,
-        })));
+        return Err(
+            ErrorShape::new(UNAVAILABLE, "node not connected").with_details(json!({
+                "code": detail::NOT_CONNECTED,
+                "nodeCommandDispatched": false,
+            })),
+        );
     };
-    let declared = node
-        .node
-        .as_ref()
-        .is_some_and(|n| n.surface.lock().unwrap().effective.iter().any(|c| c == command));
+    let declared = node.node.as_ref().is_some_and(|n| {
+        n.surface
+            .lock()
+            .unwrap()
+            .effective
+            .iter()
+            .any(|c| c == command)
+    });
     if !declared {
         return Err(ErrorShape::invalid_request(format!(
             "node command not allowed: the node does not expose an approved {command}"
@@ -74,8 +83,21 @@ async fn forward(gw: &Gateway, node_id: &str, command: &str, params: Value) -> R
         .with_details(json!({"reason": "command not declared by node", "command": command})));
     }
     let key = uuid::Uuid::new_v4().to_string();
-    match call_node(gw, &node, command, Some(params), DEFAULT_INVOKE_TIMEOUT_MS, &key, None).await {
-        NodeOutcome::Ok { payload, payload_json } => {
+    match call_node(
+        gw,
+        &node,
+        command,
+        Some(params),
+        DEFAULT_INVOKE_TIMEOUT_MS,
+        &key,
+        None,
+    )
+    .await
+    {
+        NodeOutcome::Ok {
+            payload,
+            payload_json,
+        } => {
             let snapshot = match payload_json {
                 Some(text) => serde_json::from_str(&text).unwrap_or(Value::Null),
                 None => payload.unwrap_or(Value::Null),
@@ -89,7 +111,12 @@ async fn forward(gw: &Gateway, node_id: &str, command: &str, params: Value) -> R
 
 /// The snapshot must be exactly `{path, exists, hash, file}` (+ `resolvedDefaults`).
 fn validate_snapshot(v: &Value) -> Result<(), ErrorShape> {
-    let invalid = |why: &str| ErrorShape::new(UNAVAILABLE, format!("node returned an invalid exec approvals snapshot: {why}"));
+    let invalid = |why: &str| {
+        ErrorShape::new(
+            UNAVAILABLE,
+            format!("node returned an invalid exec approvals snapshot: {why}"),
+        )
+    };
     let obj = v.as_object().ok_or_else(|| invalid("not an object"))?;
     if !obj.get("path").is_some_and(Value::is_string)
         || !obj.get("exists").is_some_and(Value::is_boolean)
@@ -98,7 +125,10 @@ fn validate_snapshot(v: &Value) -> Result<(), ErrorShape> {
     {
         return Err(invalid("path, exists, hash and file are required"));
     }
-    if let Some(extra) = obj.keys().find(|k| !["path", "exists", "hash", "file", "resolvedDefaults"].contains(&k.as_str())) {
+    if let Some(extra) = obj
+        .keys()
+        .find(|k| !["path", "exists", "hash", "file", "resolvedDefaults"].contains(&k.as_str()))
+    {
         return Err(invalid(&format!("unexpected field {extra}")));
     }
     Ok(())

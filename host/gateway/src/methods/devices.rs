@@ -47,9 +47,14 @@ pub fn list(gw: &Arc<Gateway>, _: &Arc<Session>, params: Value) -> Reply {
     let sessions = gw.sessions();
     let mut paired = Vec::new();
     for d in devices {
-        let tokens: Vec<DeviceToken> = gw.store.children(kind::TOKEN, &d.device_id).map_err(unavailable)?;
+        let tokens: Vec<DeviceToken> = gw
+            .store
+            .children(kind::TOKEN, &d.device_id)
+            .map_err(unavailable)?;
         let mut v = serde_json::to_value(&d).expect("device serializes");
-        v["connected"] = json!(sessions.iter().any(|s| s.device_id.as_deref() == Some(d.device_id.as_str())));
+        v["connected"] = json!(sessions
+            .iter()
+            .any(|s| s.device_id.as_deref() == Some(d.device_id.as_str())));
         v["tokens"] = serde_json::to_value(&tokens).expect("tokens serialize");
         paired.push(v);
     }
@@ -110,7 +115,9 @@ fn paired_device(gw: &Gateway, device_id: &str, role: &str) -> Result<PairedDevi
         .map_err(unavailable)?
         .ok_or_else(|| ErrorShape::invalid_request("unknown deviceId"))?;
     if !device.roles.iter().any(|r| r == role) {
-        return Err(ErrorShape::invalid_request(format!("device is not paired for role {role}")));
+        return Err(ErrorShape::invalid_request(format!(
+            "device is not paired for role {role}"
+        )));
     }
     Ok(device)
 }
@@ -121,7 +128,13 @@ pub fn rotate(gw: &Arc<Gateway>, session: &Arc<Session>, params: Value) -> Reply
         require_scope(session, "operator.admin")?;
     }
     let device = paired_device(gw, &p.device_id, &p.role)?;
-    let scopes = p.scopes.unwrap_or_else(|| if p.role == "operator" { device.scopes.clone() } else { Vec::new() });
+    let scopes = p.scopes.unwrap_or_else(|| {
+        if p.role == "operator" {
+            device.scopes.clone()
+        } else {
+            Vec::new()
+        }
+    });
     let token = gw
         .store
         .write(|w| pairing::issue_token(w, &p.device_id, &p.role, &scopes))
@@ -151,12 +164,18 @@ pub fn revoke(gw: &Arc<Gateway>, session: &Arc<Session>, params: Value) -> Reply
     let now = now_ms();
     gw.store
         .write(|w| {
-            let Some(mut token) = w.get::<Value>(kind::TOKEN, &key)? else { return Ok(()) };
+            let Some(mut token) = w.get::<Value>(kind::TOKEN, &key)? else {
+                return Ok(());
+            };
             token["revokedAtMs"] = json!(now);
             w.put(kind::TOKEN, &key, &p.device_id, &token)
         })
         .map_err(unavailable)?;
-    let role = if p.role == "node" { Role::Node } else { Role::Operator };
+    let role = if p.role == "node" {
+        Role::Node
+    } else {
+        Role::Operator
+    };
     gw.disconnect_device(&p.device_id, Some(role), "device token revoked");
     Ok(json!({"deviceId": p.device_id, "role": p.role, "revokedAtMs": now}))
 }

@@ -62,7 +62,10 @@ const SYSTEM_RUN_KEYS: &[&str] = &[
 pub async fn node_invoke(gw: Arc<Gateway>, session: Arc<Session>, params: Value) -> Reply {
     let p: InvokeParams = parse("node.invoke", params)?;
     if p.idempotency_key.trim().is_empty() {
-        return Err(ErrorShape::invalid_params("node.invoke", "idempotencyKey must not be empty"));
+        return Err(ErrorShape::invalid_params(
+            "node.invoke",
+            "idempotencyKey must not be empty",
+        ));
     }
     let command = p.command.trim().to_string();
     if command.starts_with("system.execApprovals.") {
@@ -81,7 +84,9 @@ pub async fn node_invoke(gw: Arc<Gateway>, session: Arc<Session>, params: Value)
                 return reply;
             }
             if rx.changed().await.is_err() {
-                return Err(ErrorShape::new(UNAVAILABLE, "node invoke was abandoned").retryable(true));
+                return Err(
+                    ErrorShape::new(UNAVAILABLE, "node invoke was abandoned").retryable(true)
+                );
             }
         },
         Claim::Run(tx) => {
@@ -113,7 +118,16 @@ async fn run(gw: &Gateway, p: InvokeParams, command: String) -> (Reply, bool) {
         }
     }
     let timeout = p.timeout_ms.unwrap_or(DEFAULT_INVOKE_TIMEOUT_MS);
-    let outcome = call_node(gw, &node, &command, params, timeout, &p.idempotency_key, p.session_key).await;
+    let outcome = call_node(
+        gw,
+        &node,
+        &command,
+        params,
+        timeout,
+        &p.idempotency_key,
+        p.session_key,
+    )
+    .await;
     (reply_for(&p.node_id, &command, outcome), true)
 }
 
@@ -123,32 +137,48 @@ fn check_allowed(gw: &Gateway, node: &Session, command: &str) -> Result<(), Erro
     if surface.invocable.contains(command) {
         return Ok(());
     }
-    let refusal = match gw.policy.check_invoke(live.platform_id, &surface.effective, command) {
+    let refusal = match gw
+        .policy
+        .check_invoke(live.platform_id, &surface.effective, command)
+    {
         Ok(()) => return Ok(()),
         Err(r) => r,
     };
     let pending = surface.declared.iter().any(|c| c == command);
-    let message = gw.policy.refusal_message(refusal, command, &node.client.platform, pending);
-    Err(ErrorShape::invalid_request(message).with_details(json!({"reason": refusal.reason(), "command": command})))
+    let message = gw
+        .policy
+        .refusal_message(refusal, command, &node.client.platform, pending);
+    Err(ErrorShape::invalid_request(message)
+        .with_details(json!({"reason": refusal.reason(), "command": command})))
 }
 
 /// Keeps only the `system.run` fields a node may get and checks `rawCommand` against argv.
 fn system_run_params(params: Option<Value>) -> Result<Value, ErrorShape> {
     let Some(Value::Object(mut map)) = params else {
-        return Err(ErrorShape::invalid_request("INVALID_REQUEST: command required"));
+        return Err(ErrorShape::invalid_request(
+            "INVALID_REQUEST: command required",
+        ));
     };
-    if ["approved", "approvalDecision", "approvalSource"].iter().any(|k| map.contains_key(*k)) {
+    if ["approved", "approvalDecision", "approvalSource"]
+        .iter()
+        .any(|k| map.contains_key(*k))
+    {
         return Err(ErrorShape::invalid_request(
             "system.run approval fields need an exec-approval record on the gateway, and this gateway keeps none; let the node's exec approvals decide",
         )
         .with_details(json!({"code": "APPROVAL_REQUIRED"})));
     }
     map.retain(|k, _| SYSTEM_RUN_KEYS.contains(&k.as_str()));
-    if let (Some(argv), Some(raw)) = (map.get("command"), map.get("rawCommand").and_then(Value::as_str)) {
+    if let (Some(argv), Some(raw)) = (
+        map.get("command"),
+        map.get("rawCommand").and_then(Value::as_str),
+    ) {
         if let Ok(argv) = serde_json::from_value::<Vec<String>>(argv.clone()) {
             if let Err(expected) = check_raw_command(&argv, raw) {
-                return Err(ErrorShape::invalid_request("INVALID_REQUEST: rawCommand does not match command")
-                    .with_details(json!({"code": "RAW_COMMAND_MISMATCH", "expected": expected})));
+                return Err(ErrorShape::invalid_request(
+                    "INVALID_REQUEST: rawCommand does not match command",
+                )
+                .with_details(json!({"code": "RAW_COMMAND_MISMATCH", "expected": expected})));
             }
         }
     }
@@ -171,7 +201,10 @@ pub async fn call_node(
     let node_id = node.node_id().expect("node session").to_string();
     let invoke_id = uuid::Uuid::new_v4().to_string();
     if command == "system.run" {
-        if let (Some(live), Some(run_id)) = (&node.node, params.as_ref().and_then(|p| p["runId"].as_str())) {
+        if let (Some(live), Some(run_id)) = (
+            &node.node,
+            params.as_ref().and_then(|p| p["runId"].as_str()),
+        ) {
             let mut surface = live.surface.lock().unwrap();
             surface.recent_runs.push(run_id.to_string());
             let excess = surface.recent_runs.len().saturating_sub(64);
@@ -183,7 +216,10 @@ pub async fn call_node(
     payload.insert("id".into(), json!(invoke_id));
     payload.insert("nodeId".into(), json!(node_id));
     payload.insert("command".into(), json!(command));
-    payload.insert("paramsJSON".into(), params.map(|p| json!(p.to_string())).unwrap_or(Value::Null));
+    payload.insert(
+        "paramsJSON".into(),
+        params.map(|p| json!(p.to_string())).unwrap_or(Value::Null),
+    );
     payload.insert("timeoutMs".into(), json!(timeout_ms));
     payload.insert("idempotencyKey".into(), json!(idempotency_key));
     if let Some(key) = session_key {
@@ -198,7 +234,10 @@ pub async fn call_node(
         },
         Err(_) => {
             gw.invokes.forget(&invoke_id);
-            node.send_event("node.invoke.cancel", json!({"invokeId": invoke_id, "nodeId": node_id}));
+            node.send_event(
+                "node.invoke.cancel",
+                json!({"invokeId": invoke_id, "nodeId": node_id}),
+            );
             NodeOutcome::Err {
                 code: "TIMEOUT".into(),
                 message: "node invoke timed out".into(),
@@ -209,12 +248,17 @@ pub async fn call_node(
 
 fn reply_for(node_id: &str, command: &str, outcome: NodeOutcome) -> Reply {
     match outcome {
-        NodeOutcome::Ok { payload, payload_json } => {
+        NodeOutcome::Ok {
+            payload,
+            payload_json,
+        } => {
             let payload = match &payload_json {
                 Some(text) => serde_json::from_str(text).unwrap_or(Value::Null),
                 None => payload.unwrap_or(Value::Null),
             };
-            Ok(json!({"ok": true, "nodeId": node_id, "command": command, "payload": payload, "payloadJSON": payload_json}))
+            Ok(
+                json!({"ok": true, "nodeId": node_id, "command": command, "payload": payload, "payloadJSON": payload_json}),
+            )
         }
         NodeOutcome::Err { code, message } => Err(node_error(&code, &message)),
     }
@@ -263,9 +307,15 @@ pub fn result(gw: &Arc<Gateway>, session: &Arc<Session>, params: Value) -> Reply
         Some(other) => (p.payload.or(Some(other)), None),
     };
     let outcome = if p.ok {
-        NodeOutcome::Ok { payload, payload_json }
+        NodeOutcome::Ok {
+            payload,
+            payload_json,
+        }
     } else {
-        let e = p.error.unwrap_or(ResultError { code: None, message: None });
+        let e = p.error.unwrap_or(ResultError {
+            code: None,
+            message: None,
+        });
         NodeOutcome::Err {
             code: e.code.unwrap_or_else(|| UNAVAILABLE.into()),
             message: e.message.unwrap_or_else(|| "node invocation failed".into()),

@@ -23,7 +23,8 @@ use crate::store::StoreError;
 
 pub type Reply = Result<Value, ErrorShape>;
 type SyncHandler = fn(&Arc<Gateway>, &Arc<Session>, Value) -> Reply;
-type AsyncHandler = fn(Arc<Gateway>, Arc<Session>, Value) -> Pin<Box<dyn Future<Output = Reply> + Send>>;
+type AsyncHandler =
+    fn(Arc<Gateway>, Arc<Session>, Value) -> Pin<Box<dyn Future<Output = Reply> + Send>>;
 
 enum Handler {
     Sync(SyncHandler),
@@ -44,10 +45,20 @@ const ADMIN: Option<&str> = Some("operator.admin");
 
 macro_rules! method {
     ($name:literal, $role:ident, $scope:expr, sync $f:path) => {
-        Method { name: $name, role: Role::$role, scope: $scope, handler: Handler::Sync($f) }
+        Method {
+            name: $name,
+            role: Role::$role,
+            scope: $scope,
+            handler: Handler::Sync($f),
+        }
     };
     ($name:literal, $role:ident, $scope:expr, async $f:path) => {
-        Method { name: $name, role: Role::$role, scope: $scope, handler: Handler::Async(|g, s, p| Box::pin($f(g, s, p))) }
+        Method {
+            name: $name,
+            role: Role::$role,
+            scope: $scope,
+            handler: Handler::Async(|g, s, p| Box::pin($f(g, s, p))),
+        }
     };
 }
 
@@ -97,16 +108,25 @@ pub const EVENTS: &[&str] = &[
 
 pub fn dispatch(gw: &Arc<Gateway>, session: &Arc<Session>, req: RequestFrame) {
     let Some(method) = TABLE.iter().find(|m| m.name == req.method) else {
-        session.out.respond(ResponseFrame::err(req.id, ErrorShape::unknown_method(&req.method)));
+        session.out.respond(ResponseFrame::err(
+            req.id,
+            ErrorShape::unknown_method(&req.method),
+        ));
         return;
     };
     if method.role != session.role {
-        session.out.respond(ResponseFrame::err(req.id, ErrorShape::unauthorized_role(session.role.as_str())));
+        session.out.respond(ResponseFrame::err(
+            req.id,
+            ErrorShape::unauthorized_role(session.role.as_str()),
+        ));
         return;
     }
     if let Some(scope) = method.scope {
         if !session.has_scope(scope) {
-            session.out.respond(ResponseFrame::err(req.id, ErrorShape::missing_scope(scope, &[scope])));
+            session.out.respond(ResponseFrame::err(
+                req.id,
+                ErrorShape::missing_scope(scope, &[scope]),
+            ));
             return;
         }
     }

@@ -29,8 +29,9 @@ struct EventParams {
 pub fn event(gw: &Arc<Gateway>, session: &Arc<Session>, params: Value) -> Reply {
     let p: EventParams = parse("node.event", params)?;
     let payload = match &p.payload_json {
-        Some(text) => serde_json::from_str(text)
-            .map_err(|e| ErrorShape::invalid_params("node.event", format!("payloadJSON is not JSON: {e}")))?,
+        Some(text) => serde_json::from_str(text).map_err(|e| {
+            ErrorShape::invalid_params("node.event", format!("payloadJSON is not JSON: {e}"))
+        })?,
         None => p.payload.unwrap_or(Value::Null),
     };
     let node_id = session.node_id().expect("node role").to_string();
@@ -50,7 +51,10 @@ pub fn event(gw: &Arc<Gateway>, session: &Arc<Session>, params: Value) -> Reply 
                         None => Ok(()),
                     })
                     .map_err(unavailable)?;
-                gw.broadcast_operators("node.hostStats", &json!({"nodeId": node_id, "hostStats": stats}));
+                gw.broadcast_operators(
+                    "node.hostStats",
+                    &json!({"nodeId": node_id, "hostStats": stats}),
+                );
                 (true, "updated")
             }
             Err(why) => {
@@ -64,7 +68,14 @@ pub fn event(gw: &Arc<Gateway>, session: &Arc<Session>, params: Value) -> Reply 
         }
         "exec.started" | "exec.finished" | "exec.denied" => {
             let run_id = payload["runId"].as_str().unwrap_or_default();
-            if live.surface.lock().unwrap().recent_runs.iter().any(|r| r == run_id) {
+            if live
+                .surface
+                .lock()
+                .unwrap()
+                .recent_runs
+                .iter()
+                .any(|r| r == run_id)
+            {
                 (true, "recorded")
             } else {
                 (false, "unmatched_exec_event")
@@ -77,7 +88,14 @@ pub fn event(gw: &Arc<Gateway>, session: &Arc<Session>, params: Value) -> Reply 
 
 fn validate_host_stats(v: &Value) -> Result<(), String> {
     let obj = v.as_object().ok_or("not an object")?;
-    const KEYS: &[&str] = &["cpuCount", "loadAverage", "memoryTotalBytes", "memoryFreeBytes", "diskTotalBytes", "diskAvailableBytes"];
+    const KEYS: &[&str] = &[
+        "cpuCount",
+        "loadAverage",
+        "memoryTotalBytes",
+        "memoryFreeBytes",
+        "diskTotalBytes",
+        "diskAvailableBytes",
+    ];
     if let Some(k) = obj.keys().find(|k| !KEYS.contains(&k.as_str())) {
         return Err(format!("unexpected field {k}"));
     }
@@ -87,19 +105,30 @@ fn validate_host_stats(v: &Value) -> Result<(), String> {
         return Err("cpuCount out of range".into());
     }
     if let Some(load) = obj.get("loadAverage") {
-        let ok = load.as_array().is_some_and(|a| a.len() == 3 && a.iter().all(|x| x.as_f64().is_some_and(|f| f >= 0.0)));
+        let ok = load.as_array().is_some_and(|a| {
+            a.len() == 3 && a.iter().all(|x| x.as_f64().is_some_and(|f| f >= 0.0))
+        });
         if !ok {
             return Err("loadAverage must be three non-negative numbers".into());
         }
     }
-    let (total, free) = (int("memoryTotalBytes").ok_or("memoryTotalBytes required")?, int("memoryFreeBytes").ok_or("memoryFreeBytes required")?);
+    let (total, free) = (
+        int("memoryTotalBytes").ok_or("memoryTotalBytes required")?,
+        int("memoryFreeBytes").ok_or("memoryFreeBytes required")?,
+    );
     if free > total {
         return Err("memoryFreeBytes exceeds memoryTotalBytes".into());
     }
     match (int("diskTotalBytes"), int("diskAvailableBytes")) {
         (Some(t), Some(a)) if a <= t => Ok(()),
-        (None, None) if !obj.contains_key("diskTotalBytes") && !obj.contains_key("diskAvailableBytes") => Ok(()),
-        _ => Err("diskTotalBytes and diskAvailableBytes go together, available not above total".into()),
+        (None, None)
+            if !obj.contains_key("diskTotalBytes") && !obj.contains_key("diskAvailableBytes") =>
+        {
+            Ok(())
+        }
+        _ => Err(
+            "diskTotalBytes and diskAvailableBytes go together, available not above total".into(),
+        ),
     }
 }
 
@@ -128,7 +157,8 @@ pub fn refresh_surface(gw: &Arc<Gateway>, session: &Arc<Session>, params: Value)
         commands: p.commands,
         permissions: p.permissions,
     };
-    let updated = surface::reconcile(gw, &meta, live.platform_id, declared, Some(&previous)).map_err(unavailable)?;
+    let updated = surface::reconcile(gw, &meta, live.platform_id, declared, Some(&previous))
+        .map_err(unavailable)?;
     let reply = json!({
         "nodeId": node_id,
         "caps": updated.caps,

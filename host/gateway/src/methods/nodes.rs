@@ -54,7 +54,10 @@ pub fn rename(gw: &Arc<Gateway>, _: &Arc<Session>, params: Value) -> Reply {
     let p: Rename = parse("node.rename", params)?;
     let name = p.display_name.trim().to_string();
     if name.is_empty() {
-        return Err(ErrorShape::invalid_params("node.rename", "displayName must not be empty"));
+        return Err(ErrorShape::invalid_params(
+            "node.rename",
+            "displayName must not be empty",
+        ));
     }
     let known = gw
         .store
@@ -92,8 +95,14 @@ pub fn catalog(gw: &Gateway) -> StoreResult<Vec<Value>> {
     };
     approved.iter().for_each(|n| add(&n.meta.node_id));
     requests.iter().for_each(|r| add(&r.meta.node_id));
-    devices.iter().filter(|d| d.roles.iter().any(|r| r == "node")).for_each(|d| add(&d.device_id));
-    gw.node_sessions().iter().filter_map(|s| s.node_id().map(String::from)).for_each(|id| add(&id));
+    devices
+        .iter()
+        .filter(|d| d.roles.iter().any(|r| r == "node"))
+        .for_each(|d| add(&d.device_id));
+    gw.node_sessions()
+        .iter()
+        .filter_map(|s| s.node_id().map(String::from))
+        .for_each(|id| add(&id));
 
     let mut nodes: Vec<Value> = ids
         .iter()
@@ -108,7 +117,10 @@ pub fn catalog(gw: &Gateway) -> StoreResult<Vec<Value>> {
         })
         .collect();
     nodes.sort_by_key(|n| {
-        let name = n["displayName"].as_str().unwrap_or_else(|| n["nodeId"].as_str().unwrap_or("")).to_lowercase();
+        let name = n["displayName"]
+            .as_str()
+            .unwrap_or_else(|| n["nodeId"].as_str().unwrap_or(""))
+            .to_lowercase();
         (!n["connected"].as_bool().unwrap_or(false), name)
     });
     Ok(nodes)
@@ -122,7 +134,9 @@ fn node_view(
     device: Option<&PairedDevice>,
 ) -> Value {
     let session = gw.node_session(node_id);
-    let live_meta = session.as_ref().map(|s| crate::surface::session_meta(s, node_id));
+    let live_meta = session
+        .as_ref()
+        .map(|s| crate::surface::session_meta(s, node_id));
     let mut meta: NodeMeta = approved
         .map(|n| n.meta.clone())
         .or_else(|| live_meta.clone())
@@ -133,7 +147,9 @@ fn node_view(
             platform: device.and_then(|d| d.platform.clone()).unwrap_or_default(),
             device_family: device.and_then(|d| d.device_family.clone()),
             client_id: device.and_then(|d| d.client_id.clone()).unwrap_or_default(),
-            client_mode: device.and_then(|d| d.client_mode.clone()).unwrap_or_default(),
+            client_mode: device
+                .and_then(|d| d.client_mode.clone())
+                .unwrap_or_default(),
             remote_ip: device.and_then(|d| d.remote_ip.clone()),
             ..NodeMeta::default()
         });
@@ -142,11 +158,17 @@ fn node_view(
         meta.version = live.version.clone();
         meta.remote_ip = live.remote_ip.clone();
     }
-    let surface = session.as_ref().and_then(|s| s.node.as_ref()).map(|n| n.surface.lock().unwrap().clone());
+    let surface = session
+        .as_ref()
+        .and_then(|s| s.node.as_ref())
+        .map(|n| n.surface.lock().unwrap().clone());
     let (caps, commands) = match (&surface, approved) {
         (Some(s), _) => (s.caps.clone(), s.effective.clone()),
         (None, Some(a)) => (a.caps.clone(), a.commands.clone()),
-        (None, None) => (request.map(|r| r.caps.clone()).unwrap_or_default(), Vec::new()),
+        (None, None) => (
+            request.map(|r| r.caps.clone()).unwrap_or_default(),
+            Vec::new(),
+        ),
     };
     let approval_state = match (approved.is_some(), request.is_some()) {
         (true, false) => "approved",
@@ -154,34 +176,72 @@ fn node_view(
         (false, true) => "pending-approval",
         (false, false) => "unapproved",
     };
-    let mut v: Vec<(&str, Value)> = Vec::new();
-    v.push(("nodeId", json!(node_id)));
-    v.push(("displayName", json!(meta.display_name)));
-    v.push(("platform", json!(meta.platform)));
-    v.push(("version", json!(meta.version)));
-    v.push(("clientId", json!(meta.client_id)));
-    v.push(("clientMode", json!(meta.client_mode)));
-    v.push(("deviceFamily", json!(meta.device_family)));
-    v.push(("modelIdentifier", json!(meta.model_identifier)));
-    v.push(("remoteIp", json!(meta.remote_ip)));
-    v.push(("caps", json!(caps)));
-    v.push(("commands", json!(commands)));
-    v.push(("sessionHost", json!(false)));
-    let host_stats = surface.as_ref().and_then(|s| s.host_stats.clone()).or_else(|| approved.and_then(|a| a.last_host_stats.clone()));
-    v.push(("hostStats", json!(host_stats)));
-    v.push(("pathEnv", json!(surface.as_ref().and_then(|s| s.path_env.clone()))));
-    let permissions = surface.as_ref().and_then(|s| s.permissions.clone()).or_else(|| approved.and_then(|a| a.permissions.clone()));
-    v.push(("permissions", json!(permissions)));
-    v.push(("approvalState", json!(approval_state)));
-    v.push(("pendingRequestId", json!(request.map(|r| r.request_id.clone()))));
-    v.push(("connectedAtMs", json!(session.as_ref().map(|s| s.connected_at_ms))));
-    v.push(("lastConnectedAtMs", json!(approved.and_then(|a| a.last_connected_at_ms).or(session.as_ref().map(|s| s.connected_at_ms)))));
-    v.push(("lastDisconnectedAtMs", json!(approved.and_then(|a| a.last_disconnected_at_ms))));
-    v.push(("lastSeenAtMs", json!(approved.and_then(|a| a.last_seen_at_ms).or(device.and_then(|d| d.last_seen_at_ms)))));
-    v.push(("lastSeenReason", json!(approved.and_then(|a| a.last_seen_reason.clone()))));
-    v.push(("approvedAtMs", json!(approved.map(|a| a.approved_at_ms))));
-    v.push(("paired", json!(device.is_some_and(|d| d.roles.iter().any(|r| r == "node")))));
-    v.push(("connected", json!(session.is_some())));
+    let host_stats = surface
+        .as_ref()
+        .and_then(|s| s.host_stats.clone())
+        .or_else(|| approved.and_then(|a| a.last_host_stats.clone()));
+    let permissions = surface
+        .as_ref()
+        .and_then(|s| s.permissions.clone())
+        .or_else(|| approved.and_then(|a| a.permissions.clone()));
+    let connected_at = session.as_ref().map(|s| s.connected_at_ms);
+    let v: Vec<(&str, Value)> = vec![
+        ("nodeId", json!(node_id)),
+        ("displayName", json!(meta.display_name)),
+        ("platform", json!(meta.platform)),
+        ("version", json!(meta.version)),
+        ("clientId", json!(meta.client_id)),
+        ("clientMode", json!(meta.client_mode)),
+        ("deviceFamily", json!(meta.device_family)),
+        ("modelIdentifier", json!(meta.model_identifier)),
+        ("remoteIp", json!(meta.remote_ip)),
+        ("caps", json!(caps)),
+        ("commands", json!(commands)),
+        ("sessionHost", json!(false)),
+        ("hostStats", json!(host_stats)),
+        (
+            "pathEnv",
+            json!(surface.as_ref().and_then(|s| s.path_env.clone())),
+        ),
+        ("permissions", json!(permissions)),
+        ("approvalState", json!(approval_state)),
+        (
+            "pendingRequestId",
+            json!(request.map(|r| r.request_id.clone())),
+        ),
+        ("connectedAtMs", json!(connected_at)),
+        (
+            "lastConnectedAtMs",
+            json!(approved
+                .and_then(|a| a.last_connected_at_ms)
+                .or(connected_at)),
+        ),
+        (
+            "lastDisconnectedAtMs",
+            json!(approved.and_then(|a| a.last_disconnected_at_ms)),
+        ),
+        (
+            "lastSeenAtMs",
+            json!(approved
+                .and_then(|a| a.last_seen_at_ms)
+                .or(device.and_then(|d| d.last_seen_at_ms))),
+        ),
+        (
+            "lastSeenReason",
+            json!(approved.and_then(|a| a.last_seen_reason.clone())),
+        ),
+        ("approvedAtMs", json!(approved.map(|a| a.approved_at_ms))),
+        (
+            "paired",
+            json!(device.is_some_and(|d| d.roles.iter().any(|r| r == "node"))),
+        ),
+        ("connected", json!(session.is_some())),
+    ];
     // Absent fields are left out rather than sent as null, as the real gateway does.
-    Value::Object(v.into_iter().filter(|(_, val)| !val.is_null()).map(|(k, val)| (k.to_string(), val)).collect())
+    Value::Object(
+        v.into_iter()
+            .filter(|(_, val)| !val.is_null())
+            .map(|(k, val)| (k.to_string(), val))
+            .collect(),
+    )
 }

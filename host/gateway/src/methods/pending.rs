@@ -49,14 +49,25 @@ struct AckParams {
 pub fn enqueue(gw: &Arc<Gateway>, _: &Arc<Session>, params: Value) -> Reply {
     let p: EnqueueParams = parse("node.pending.enqueue", params)?;
     if !["status.request", "location.request"].contains(&p.kind.as_str()) {
-        return Err(ErrorShape::invalid_params("node.pending.enqueue", "type must be status.request or location.request"));
+        return Err(ErrorShape::invalid_params(
+            "node.pending.enqueue",
+            "type must be status.request or location.request",
+        ));
     }
     let priority = p.priority.unwrap_or_else(|| "normal".into());
     if !["normal", "high"].contains(&priority.as_str()) {
-        return Err(ErrorShape::invalid_params("node.pending.enqueue", "priority must be normal or high"));
+        return Err(ErrorShape::invalid_params(
+            "node.pending.enqueue",
+            "priority must be normal or high",
+        ));
     }
-    if p.expires_in_ms.is_some_and(|ms| !(1000..=86_400_000).contains(&ms)) {
-        return Err(ErrorShape::invalid_params("node.pending.enqueue", "expiresInMs must be within 1000..86400000"));
+    if p.expires_in_ms
+        .is_some_and(|ms| !(1000..=86_400_000).contains(&ms))
+    {
+        return Err(ErrorShape::invalid_params(
+            "node.pending.enqueue",
+            "expiresInMs must be within 1000..86400000",
+        ));
     }
     let _ = p.wake; // Waking needs a push channel; a connected node drains on its own.
     if !known_node(gw, &p.node_id).map_err(unavailable)? {
@@ -97,7 +108,9 @@ fn bump_revision(w: &Writer, node_id: &str) -> StoreResult<u64> {
 fn undelivered(gw: &Gateway, session: &Session, node_id: &str) -> StoreResult<Vec<PendingItem>> {
     let items: Vec<PendingItem> = gw.store.children(kind::PENDING, node_id)?;
     let now = now_ms();
-    let (live, expired): (Vec<_>, Vec<_>) = items.into_iter().partition(|i| i.expires_at_ms.is_none_or(|t| t > now));
+    let (live, expired): (Vec<_>, Vec<_>) = items
+        .into_iter()
+        .partition(|i| i.expires_at_ms.is_none_or(|t| t > now));
     if !expired.is_empty() {
         gw.store.write(|w| {
             for item in &expired {
@@ -126,14 +139,21 @@ pub fn drain(gw: &Arc<Gateway>, session: &Arc<Session>, params: Value) -> Reply 
     let p: DrainParams = parse("node.pending.drain", params)?;
     let max = p.max_items.unwrap_or(10);
     if !(1..=10).contains(&max) {
-        return Err(ErrorShape::invalid_params("node.pending.drain", "maxItems must be within 1..10"));
+        return Err(ErrorShape::invalid_params(
+            "node.pending.drain",
+            "maxItems must be within 1..10",
+        ));
     }
     let node_id = session.node_id().expect("node role");
     let mut items = undelivered(gw, session, node_id).map_err(unavailable)?;
     let has_more = items.len() > max;
     items.truncate(max);
     mark_delivered(gw, session, &items);
-    let revision = gw.store.get::<u64>(kind::PENDING_REVISION, node_id).map_err(unavailable)?.unwrap_or(0);
+    let revision = gw
+        .store
+        .get::<u64>(kind::PENDING_REVISION, node_id)
+        .map_err(unavailable)?
+        .unwrap_or(0);
     Ok(json!({"nodeId": node_id, "revision": revision, "items": items, "hasMore": has_more}))
 }
 
@@ -183,5 +203,6 @@ pub fn ack(gw: &Arc<Gateway>, session: &Arc<Session>, params: Value) -> Reply {
 
 /// An item may be acked only by the node it was queued for.
 fn owned_by(w: &Writer, id: &str, node_id: &str) -> StoreResult<bool> {
-    w.parent_of(kind::PENDING, id).map(|p| p.as_deref() == Some(node_id))
+    w.parent_of(kind::PENDING, id)
+        .map(|p| p.as_deref() == Some(node_id))
 }
