@@ -121,7 +121,7 @@ async fn list_devices(op: &Operator) -> Result<()> {
     let pending = r["pending"].as_array().cloned().unwrap_or_default();
     let paired = r["paired"].as_array().cloned().unwrap_or_default();
     if pending.is_empty() && paired.is_empty() {
-        println!("No devices.");
+        println!("No device pairing entries.");
     }
     if !pending.is_empty() {
         println!("Pending ({})", pending.len());

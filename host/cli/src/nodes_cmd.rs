@@ -264,7 +264,7 @@ async fn pending(op: &Operator) -> Result<()> {
     if op.json {
         println!("{}", pretty(&Value::Array(pending)));
     } else if pending.is_empty() {
-        println!("No pending node requests.");
+        println!("No pending pairing requests.");
     } else {
         println!("Pending");
         println!("{}", pending_table(&pending));

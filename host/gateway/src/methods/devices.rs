@@ -61,16 +61,23 @@ pub fn list(gw: &Arc<Gateway>, _: &Arc<Session>, params: Value) -> Reply {
     Ok(json!({"pending": pending, "paired": paired}))
 }
 
+/// What a non-admin caller hears for any refused approval, so it learns nothing about other
+/// devices' requests; the real CLI retries with `operator.admin` on this exact text.
+const APPROVAL_DENIED: &str = "device pairing approval denied";
+
 pub fn approve(gw: &Arc<Gateway>, session: &Arc<Session>, params: Value) -> Reply {
     let p: ByRequest = parse("device.pair.approve", params)?;
+    let admin = session.has_scope("operator.admin");
     let request = pairing::pending_requests(gw)
         .map_err(unavailable)?
         .into_iter()
-        .find(|r| r.request_id == p.request_id)
-        .ok_or_else(|| ErrorShape::invalid_request("unknown requestId"))?;
-    if request.roles.iter().any(|r| r != "operator") {
-        require_scope(session, "operator.admin")?;
-    }
+        .find(|r| r.request_id == p.request_id.trim());
+    let request = match (request, admin) {
+        (Some(r), true) => r,
+        (Some(r), false) if r.roles.iter().all(|role| role == "operator") => r,
+        (None, true) => return Err(ErrorShape::invalid_request("unknown requestId")),
+        _ => return Err(ErrorShape::invalid_request(APPROVAL_DENIED)),
+    };
     let device = pairing::approve(gw, request, "manual").map_err(unavailable)?;
     Ok(json!({"requestId": p.request_id, "device": device}))
 }
