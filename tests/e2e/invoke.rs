@@ -251,3 +251,44 @@ async fn system_run_params_are_filtered_and_checked() {
         .unwrap();
     assert_eq!(ev["reason"], "unmatched_exec_event");
 }
+
+#[tokio::test]
+async fn exec_approvals_are_forwarded_to_the_node_and_checked() {
+    let gw = GatewayProc::start();
+    let id = DeviceIdentity::generate();
+    let commands = ["system.execApprovals.get", "system.execApprovals.set"];
+    let (node, events) = paired_node(&gw, &id, &commands).await;
+    serve_invokes(node, events);
+    let op = gw.operator().await;
+    let got = op
+        .request("exec.approvals.node.get", json!({"nodeId": id.device_id()}))
+        .await
+        .unwrap();
+    assert_eq!(
+        got,
+        json!({"path": "mem", "exists": false, "hash": "missing:0", "file": {"version": 1}})
+    );
+
+    // The node's reply carries a field the schema does not allow: refused, not passed on.
+    let e = op
+        .request(
+            "exec.approvals.node.set",
+            json!({"nodeId": id.device_id(), "file": {"version": 1}, "baseHash": "h1"}),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(
+        e.error_shape().unwrap().message,
+        "node returned an invalid exec approvals snapshot: unexpected field extra"
+    );
+
+    let writer = operator_with(&gw.url, &["operator.write"]).await;
+    let e = writer
+        .request("exec.approvals.node.get", json!({"nodeId": id.device_id()}))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        e.error_shape().unwrap().message,
+        "missing scope: operator.admin"
+    );
+}

@@ -201,6 +201,16 @@ async fn answer(node: &GatewayClient, ev: EventFrame, count: &AtomicUsize) {
     let reply = match p["command"].as_str().unwrap() {
         "test.echo" => json!({"ok": true, "payloadJSON": p["paramsJSON"]}),
         "test.slow" => return,
+        // Enough of a node's exec approvals to see the gateway forward and check them.
+        "system.execApprovals.get" => {
+            let snapshot = json!({"path": "mem", "exists": false, "hash": "missing:0", "file": {"version": 1}});
+            json!({"ok": true, "payloadJSON": snapshot.to_string()})
+        }
+        "system.execApprovals.set" => {
+            let sent: Value = serde_json::from_str(p["paramsJSON"].as_str().unwrap()).unwrap();
+            let snapshot = json!({"path": "mem", "exists": true, "hash": sent["baseHash"], "file": sent["file"], "extra": 1});
+            json!({"ok": true, "payloadJSON": snapshot.to_string()})
+        }
         "test.count" => {
             tokio::time::sleep(Duration::from_millis(200)).await;
             let n = count.fetch_add(1, Ordering::SeqCst) + 1;
