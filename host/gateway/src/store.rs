@@ -57,15 +57,7 @@ impl Store {
     }
 
     pub fn get<T: DeserializeOwned>(&self, kind: &str, key: &str) -> StoreResult<Option<T>> {
-        let conn = self.conn.lock().unwrap();
-        let text: Option<String> = conn
-            .query_row(
-                "SELECT record FROM records WHERE kind = ?1 AND key = ?2",
-                params![kind, key],
-                |r| r.get(0),
-            )
-            .optional()?;
-        Ok(text.map(|t| serde_json::from_str(&t)).transpose()?)
+        get_record(&self.conn.lock().unwrap(), kind, key)
     }
 
     /// All records of a kind, in insertion order.
@@ -107,6 +99,21 @@ impl Store {
         tx.commit()?;
         Ok(result)
     }
+}
+
+fn get_record<T: DeserializeOwned>(
+    conn: &Connection,
+    kind: &str,
+    key: &str,
+) -> StoreResult<Option<T>> {
+    let text: Option<String> = conn
+        .query_row(
+            "SELECT record FROM records WHERE kind = ?1 AND key = ?2",
+            params![kind, key],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(text.map(|t| serde_json::from_str(&t)).transpose()?)
 }
 
 /// Writes inside one transaction.
@@ -152,15 +159,7 @@ impl Writer<'_> {
     }
 
     pub fn get<T: DeserializeOwned>(&self, kind: &str, key: &str) -> StoreResult<Option<T>> {
-        let text: Option<String> = self
-            .tx
-            .query_row(
-                "SELECT record FROM records WHERE kind = ?1 AND key = ?2",
-                params![kind, key],
-                |r| r.get(0),
-            )
-            .optional()?;
-        Ok(text.map(|t| serde_json::from_str(&t)).transpose()?)
+        get_record(self.tx, kind, key)
     }
 
     pub fn parent_of(&self, kind: &str, key: &str) -> StoreResult<Option<String>> {

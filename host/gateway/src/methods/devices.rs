@@ -7,6 +7,7 @@ use openclaw_protocol::now_ms;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use super::params::{ByDevice, ByRequest, Empty};
 use super::{parse, require_scope, unavailable, Reply};
 use crate::handshake::token_key;
 use crate::pairing;
@@ -14,22 +15,6 @@ use crate::records::{DeviceToken, PairedDevice};
 use crate::session::{Role, Session};
 use crate::state::Gateway;
 use crate::store::kind;
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Empty {}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct ByRequest {
-    request_id: String,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct ByDevice {
-    device_id: String,
-}
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]

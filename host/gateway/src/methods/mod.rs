@@ -7,6 +7,7 @@ mod invoke;
 mod node_events;
 mod node_pairing;
 mod nodes;
+mod params;
 mod pending;
 
 use std::future::Future;

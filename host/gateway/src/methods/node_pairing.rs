@@ -3,31 +3,15 @@
 use std::sync::Arc;
 
 use openclaw_protocol::frames::ErrorShape;
-use serde::Deserialize;
 use serde_json::{json, Value};
 
+use super::params::{ByNode, ByRequest, Empty};
 use super::{parse, require_scope, unavailable, Reply};
 use crate::records::{NodePairRequest, PairedNode};
 use crate::session::Session;
 use crate::state::Gateway;
 use crate::store::kind;
 use crate::surface;
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Empty {}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct ByRequest {
-    request_id: String,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct ByNode {
-    node_id: String,
-}
 
 pub fn list(gw: &Arc<Gateway>, _: &Arc<Session>, params: Value) -> Reply {
     parse::<Empty>("node.pair.list", params)?;

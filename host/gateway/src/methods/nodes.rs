@@ -8,21 +8,12 @@ use openclaw_protocol::now_ms;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
+use super::params::{ByNode, Empty};
 use super::{parse, unavailable, Reply};
 use crate::records::{NodeMeta, NodePairRequest, PairedDevice, PairedNode};
 use crate::session::Session;
 use crate::state::Gateway;
 use crate::store::{kind, StoreResult};
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Empty {}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct ByNode {
-    node_id: String,
-}
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]

@@ -9,6 +9,7 @@ use openclaw_protocol::now_ms;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use super::params::Empty;
 use super::{parse, unavailable, Reply};
 use crate::records::PendingItem;
 use crate::session::Session;
@@ -35,10 +36,6 @@ struct DrainParams {
     #[serde(default)]
     max_items: Option<usize>,
 }
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Empty {}
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
