@@ -96,12 +96,8 @@ fn accept(
     };
     let token = match &paired {
         Some(device) => Some(
-            pairing::current_token(gw, &device.device_id, role.as_str(), &scopes).map_err(|e| {
-                Rejection::policy(ErrorShape::new(
-                    "UNAVAILABLE",
-                    format!("gateway state unavailable: {e}"),
-                ))
-            })?,
+            pairing::current_token(gw, &device.device_id, role.as_str(), &scopes)
+                .map_err(Rejection::unavailable)?,
         ),
         None => None,
     };
@@ -173,16 +169,10 @@ fn node_live(
         commands: p.commands.clone().unwrap_or_default(),
         permissions: p.permissions.clone(),
     };
-    let unavailable = |e| {
-        Rejection::policy(ErrorShape::new(
-            "UNAVAILABLE",
-            format!("gateway state unavailable: {e}"),
-        ))
-    };
-    let mut live =
-        surface::reconcile(gw, &meta, platform_id, declared, None).map_err(unavailable)?;
+    let mut live = surface::reconcile(gw, &meta, platform_id, declared, None)
+        .map_err(Rejection::unavailable)?;
     live.path_env = p.path_env.clone();
-    surface::touch(gw, node_id, Some(&meta), true).map_err(unavailable)?;
+    surface::touch(gw, node_id, Some(&meta), true).map_err(Rejection::unavailable)?;
     Ok(surface::live(node_id, platform_id, live))
 }
 

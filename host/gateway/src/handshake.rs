@@ -21,6 +21,17 @@ pub struct Rejection {
 }
 
 impl Rejection {
+    /// The state store failed: tell the client to retry, and close as a server error.
+    pub fn unavailable(e: crate::store::StoreError) -> Rejection {
+        tracing::error!("{e}");
+        Rejection {
+            error: ErrorShape::new("UNAVAILABLE", format!("gateway state unavailable: {e}"))
+                .retryable(true),
+            close_code: 1011,
+            close_reason: "gateway state unavailable".into(),
+        }
+    }
+
     pub fn policy(error: ErrorShape) -> Rejection {
         let reason = error.message.clone();
         Rejection {

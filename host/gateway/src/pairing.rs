@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 use crate::handshake::{token_key, Peer, Rejection};
 use crate::records::{DevicePairRequest, DeviceToken, PairedDevice};
 use crate::state::Gateway;
-use crate::store::{kind, StoreError, StoreResult, Writer};
+use crate::store::{kind, StoreResult, Writer};
 
 /// Checks that the connecting device is paired for its role; creates a request when not.
 pub fn ensure_paired(
@@ -23,7 +23,10 @@ pub fn ensure_paired(
 ) -> Result<PairedDevice, Rejection> {
     let device_id = &p.device.as_ref().expect("checked before").id;
     let role = p.role();
-    let existing: Option<PairedDevice> = gw.store.get(kind::DEVICE, device_id).map_err(internal)?;
+    let existing: Option<PairedDevice> = gw
+        .store
+        .get(kind::DEVICE, device_id)
+        .map_err(Rejection::unavailable)?;
     let reason = match &existing {
         None => "not-paired",
         Some(d) if d.public_key != public_key => "not-paired",
@@ -36,7 +39,7 @@ pub fn ensure_paired(
             d.last_seen_at_ms = Some(now_ms());
             gw.store
                 .write(|w| w.put(kind::DEVICE, device_id, "", &d))
-                .map_err(internal)?;
+                .map_err(Rejection::unavailable)?;
             return Ok(d);
         }
     };
@@ -53,10 +56,10 @@ pub fn ensure_paired(
             },
             "silent",
         )
-        .map_err(internal)?;
+        .map_err(Rejection::unavailable)?;
         return Ok(device);
     }
-    let request = file_request(gw, request).map_err(internal)?;
+    let request = file_request(gw, request).map_err(Rejection::unavailable)?;
     let mut details = json!({
         "code": detail::PAIRING_REQUIRED,
         "reason": reason,
@@ -280,13 +283,4 @@ fn stored(t: &DeviceToken) -> Value {
     let mut v = serde_json::to_value(t).expect("token serializes");
     v["token"] = json!(t.token);
     v
-}
-
-fn internal(e: StoreError) -> Rejection {
-    Rejection {
-        error: ErrorShape::new("UNAVAILABLE", format!("gateway state unavailable: {e}"))
-            .retryable(true),
-        close_code: 1011,
-        close_reason: "gateway state unavailable".into(),
-    }
 }
