@@ -1,0 +1,63 @@
+//! The one place that configures wasmtime: component model, epoch
+//! interruption for CPU deadlines, and the pooling allocator (on-demand when the pool cannot
+//! reserve its address space).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
+
+/// How often the epoch advances; a call's CPU deadline is counted in these ticks.
+pub const EPOCH_TICK: Duration = Duration::from_millis(5);
+/// Linear memory one plugin instance may use.
+pub const MAX_MEMORY_BYTES: usize = 64 << 20;
+/// Instances alive at once (concurrent invokes plus loads).
+const POOL_INSTANCES: u32 = 256;
+
+pub fn new_engine() -> wasmtime::Result<Engine> {
+    match Engine::new(&config(true)) {
+        Ok(engine) => Ok(engine),
+        Err(e) => {
+            tracing::warn!("pooling allocator unavailable ({e}); allocating instances on demand");
+            Engine::new(&config(false))
+        }
+    }
+}
+
+fn config(pooling: bool) -> Config {
+    let mut config = Config::new();
+    config.wasm_component_model(true);
+    config.epoch_interruption(true);
+    if pooling {
+        let mut pool = PoolingAllocationConfig::default();
+        pool.total_component_instances(POOL_INSTANCES);
+        pool.total_core_instances(POOL_INSTANCES * 4);
+        pool.total_memories(POOL_INSTANCES * 2);
+        pool.total_tables(POOL_INSTANCES * 4);
+        pool.max_memory_size(MAX_MEMORY_BYTES);
+        pool.max_memories_per_component(4);
+        config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
+    }
+    config
+}
+
+/// Advances the engine's epoch every [`EPOCH_TICK`] on a thread of its own, for as long as the
+/// engine lives.
+pub fn start_epoch_ticker(engine: &Engine) {
+    let weak = Arc::new(engine.weak());
+    std::thread::Builder::new()
+        .name("openclaw-epoch".into())
+        .spawn(move || loop {
+            std::thread::sleep(EPOCH_TICK);
+            match weak.upgrade() {
+                Some(engine) => engine.increment_epoch(),
+                None => return,
+            }
+        })
+        .expect("spawn the epoch thread");
+}
+
+/// Ticks that make up `timeout`, at least one.
+pub fn deadline_ticks(timeout: Duration) -> u64 {
+    (timeout.as_micros() / EPOCH_TICK.as_micros()).max(1) as u64
+}

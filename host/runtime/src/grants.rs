@@ -1,0 +1,148 @@
+//! Which host capabilities each plugin may use. The operator writes them in a TOML file:
+//!
+//! ```toml
+//! [plugins.my-plugin]
+//! capabilities = ["log", "exec"]
+//! ```
+//!
+//! Built-in plugins come with their own defaults; a file entry replaces them.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+#[derive(Debug, thiserror::Error)]
+pub enum GrantsError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{path} is not a valid grants file: {message}")]
+    Parse { path: String, message: String },
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Grants {
+    /// Where the operator edits grants (named in error messages).
+    pub path: Option<PathBuf>,
+    file: BTreeMap<String, BTreeSet<String>>,
+    defaults: BTreeMap<String, BTreeSet<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GrantsFile {
+    #[serde(default)]
+    plugins: BTreeMap<String, PluginGrants>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PluginGrants {
+    #[serde(default)]
+    capabilities: Vec<String>,
+}
+
+impl Grants {
+    /// Reads `path`; a missing file grants nothing beyond the defaults.
+    pub fn load(path: &Path) -> Result<Grants, GrantsError> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+            Err(source) => {
+                return Err(GrantsError::Read {
+                    path: path.display().to_string(),
+                    source,
+                })
+            }
+        };
+        let parsed: GrantsFile = toml::from_str(&text).map_err(|e| GrantsError::Parse {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        })?;
+        Ok(Grants {
+            path: Some(path.to_path_buf()),
+            file: parsed
+                .plugins
+                .into_iter()
+                .map(|(name, g)| (name, g.capabilities.into_iter().collect()))
+                .collect(),
+            defaults: BTreeMap::new(),
+        })
+    }
+
+    /// Grants a built-in plugin has unless the file says otherwise.
+    pub fn with_default(mut self, plugin: &str, capabilities: &[&str]) -> Grants {
+        self.defaults.insert(
+            plugin.to_string(),
+            capabilities.iter().map(|c| c.to_string()).collect(),
+        );
+        self
+    }
+
+    pub fn granted(&self, plugin: &str, capability: &str) -> bool {
+        self.file
+            .get(plugin)
+            .or_else(|| self.defaults.get(plugin))
+            .is_some_and(|caps| caps.contains(capability))
+    }
+
+    /// The line an operator adds to grant `capability` to `plugin`.
+    pub fn how_to_grant(&self, plugin: &str, capability: &str) -> String {
+        let mut caps: Vec<String> = self
+            .file
+            .get(plugin)
+            .or_else(|| self.defaults.get(plugin))
+            .map(|c| c.iter().cloned().collect())
+            .unwrap_or_default();
+        caps.push(capability.to_string());
+        let list = caps
+            .iter()
+            .map(|c| format!("\"{c}\""))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let file = self
+            .path
+            .as_ref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|| "the grants file".into());
+        format!("add `capabilities = [{list}]` under `[plugins.{plugin}]` in {file}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_entries_replace_defaults_and_errors_name_the_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("grants.toml");
+        std::fs::write(&path, "[plugins.demo]\ncapabilities = [\"log\"]\n").unwrap();
+        let grants = Grants::load(&path)
+            .unwrap()
+            .with_default("system", &["log", "exec"])
+            .with_default("demo", &["exec"]);
+        assert!(grants.granted("demo", "log"));
+        assert!(
+            !grants.granted("demo", "exec"),
+            "the file replaces the default"
+        );
+        assert!(grants.granted("system", "exec"));
+        assert!(!grants.granted("other", "log"));
+        let hint = grants.how_to_grant("demo", "exec");
+        assert!(
+            hint.starts_with("add `capabilities = [\"log\", \"exec\"]` under `[plugins.demo]` in "),
+            "{hint}"
+        );
+
+        std::fs::write(&path, "[plugins.demo]\ncapabilites = []\n").unwrap();
+        let err = Grants::load(&path).unwrap_err().to_string();
+        assert!(
+            err.contains("not a valid grants file") && err.contains("capabilites"),
+            "{err}"
+        );
+    }
+}

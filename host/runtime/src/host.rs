@@ -1,0 +1,258 @@
+//! The set of loaded plugins and the command table over it. Loads and reloads build a new
+//! set and swap it in at once: an invoke holds the set it started with, so in-flight calls
+//! finish on the old version.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use tokio::sync::watch;
+use wasmtime::component::Linker;
+use wasmtime::Engine;
+
+use crate::bindings::{Call, Failure};
+use crate::cache::Cache;
+use crate::capabilities;
+use crate::engine;
+use crate::grants::Grants;
+use crate::plugin::{LoadError, Origin, Plugin};
+use crate::state::CallState;
+
+/// A built-in plugin shipped inside the binary.
+#[derive(Clone, Copy)]
+pub struct Builtin {
+    pub name: &'static str,
+    pub wasm: &'static [u8],
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PluginError {
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    #[error("command {command} is declared by both plugin {existing} and plugin {new}; {new} was not loaded (rename the command or remove one of them)")]
+    DuplicateCommand {
+        command: String,
+        existing: String,
+        new: String,
+    },
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+}
+
+/// The plugins in service, by name, and which plugin serves each command.
+#[derive(Default, Clone)]
+pub struct PluginSet {
+    plugins: BTreeMap<String, Arc<Plugin>>,
+    commands: BTreeMap<String, Arc<Plugin>>,
+}
+
+impl PluginSet {
+    pub fn plugins(&self) -> impl Iterator<Item = &Arc<Plugin>> {
+        self.plugins.values()
+    }
+
+    /// Sorted, deduplicated caps of every plugin.
+    pub fn caps(&self) -> Vec<String> {
+        let mut caps: Vec<String> = self
+            .plugins
+            .values()
+            .flat_map(|p| p.surface.caps.clone())
+            .collect();
+        caps.sort();
+        caps.dedup();
+        caps
+    }
+
+    /// Sorted commands of every plugin.
+    pub fn commands(&self) -> Vec<String> {
+        self.commands.keys().cloned().collect()
+    }
+
+    /// A copy with `plugin` in place of any plugin of the same name.
+    fn with(&self, plugin: Plugin) -> Result<PluginSet, PluginError> {
+        let mut next = self.without(&plugin.name);
+        for c in &plugin.surface.commands {
+            if let Some(existing) = next.commands.get(&c.name) {
+                return Err(PluginError::DuplicateCommand {
+                    command: c.name.clone(),
+                    existing: existing.name.to_string(),
+                    new: plugin.name.to_string(),
+                });
+            }
+        }
+        let plugin = Arc::new(plugin);
+        for c in &plugin.surface.commands {
+            next.commands.insert(c.name.clone(), plugin.clone());
+        }
+        next.plugins.insert(plugin.name.to_string(), plugin);
+        Ok(next)
+    }
+
+    fn without(&self, name: &str) -> PluginSet {
+        let mut next = self.clone();
+        next.plugins.remove(name);
+        next.commands.retain(|_, p| &*p.name != name);
+        next
+    }
+}
+
+pub struct PluginHost {
+    engine: Engine,
+    linker: Linker<CallState>,
+    cache: Cache,
+    grants: Grants,
+    builtins: Vec<Builtin>,
+    set: RwLock<Arc<PluginSet>>,
+    /// Bumped on every change of the set, for whoever re-declares the node's surface.
+    changed: watch::Sender<u64>,
+}
+
+impl PluginHost {
+    /// `cache_dir` holds compiled `.cwasm` files (`None`: compile every time).
+    pub fn new(
+        cache_dir: Option<PathBuf>,
+        grants: Grants,
+        builtins: Vec<Builtin>,
+    ) -> wasmtime::Result<PluginHost> {
+        let engine = engine::new_engine()?;
+        engine::start_epoch_ticker(&engine);
+        Ok(PluginHost {
+            linker: capabilities::linker(&engine)?,
+            cache: Cache::new(&engine, cache_dir),
+            engine,
+            grants,
+            builtins,
+            set: RwLock::default(),
+            changed: watch::channel(0).0,
+        })
+    }
+
+    pub fn grants(&self) -> &Grants {
+        &self.grants
+    }
+
+    /// The set in service now.
+    pub fn current(&self) -> Arc<PluginSet> {
+        self.set.read().unwrap().clone()
+    }
+
+    /// Wakes up after every change of the plugin set.
+    pub fn subscribe(&self) -> watch::Receiver<u64> {
+        self.changed.subscribe()
+    }
+
+    /// Loads the built-ins, then every `*.wasm` in `dir` (a file named like a built-in replaces
+    /// it). Plugins that fail are skipped and their errors returned; the rest serve.
+    pub async fn load_all(&self, dir: Option<&Path>) -> Vec<PluginError> {
+        let mut errors = Vec::new();
+        let files = dir.map(wasm_files).unwrap_or_default();
+        for builtin in &self.builtins {
+            if files.iter().any(|(name, _)| name == builtin.name) {
+                continue;
+            }
+            if let Err(e) = self
+                .install(builtin.name, Origin::Builtin, builtin.wasm)
+                .await
+            {
+                errors.push(e);
+            }
+        }
+        for (name, path) in files {
+            if let Err(e) = self.load_file(&name, &path).await {
+                errors.push(e);
+            }
+        }
+        errors
+    }
+
+    /// (Re)loads one plugin file. On failure the version in service (if any) keeps serving.
+    pub async fn load_file(&self, name: &str, path: &Path) -> Result<(), PluginError> {
+        let wasm = std::fs::read(path).map_err(|source| PluginError::Read {
+            path: path.display().to_string(),
+            source,
+        })?;
+        self.install(name, Origin::File(path.to_path_buf()), &wasm)
+            .await
+    }
+
+    /// Takes a plugin file out of service; a built-in of the same name comes back.
+    pub async fn remove_file(&self, name: &str) -> Result<(), PluginError> {
+        if let Some(builtin) = self.builtins.iter().find(|b| b.name == name) {
+            return self
+                .install(builtin.name, Origin::Builtin, builtin.wasm)
+                .await;
+        }
+        let next = self.current().without(name);
+        self.swap(next);
+        Ok(())
+    }
+
+    async fn install(&self, name: &str, origin: Origin, wasm: &[u8]) -> Result<(), PluginError> {
+        // Compiling runs Cranelift for tens of milliseconds: keep it off the threads that
+        // serve invokes.
+        let (engine, cache, bytes) = (self.engine.clone(), self.cache.clone(), wasm.to_vec());
+        let compiled = tokio::task::spawn_blocking(move || cache.component(&engine, &bytes))
+            .await
+            .map_err(|e| wasmtime::Error::msg(e.to_string()))
+            .and_then(|r| r);
+        let component = compiled.map_err(|e| LoadError::Compile {
+            plugin: name.into(),
+            message: format!("{e:#}"),
+        })?;
+        let plugin = Plugin::load(
+            &self.engine,
+            &self.linker,
+            &self.grants,
+            name,
+            origin,
+            component,
+        )
+        .await?;
+        let next = self.current().with(plugin)?;
+        self.swap(next);
+        Ok(())
+    }
+
+    fn swap(&self, next: PluginSet) {
+        *self.set.write().unwrap() = Arc::new(next);
+        self.changed.send_modify(|v| *v += 1);
+    }
+
+    /// Runs `command` on the plugin that serves it.
+    pub async fn invoke(
+        &self,
+        call: &Call,
+        command: &str,
+        params_json: Option<&str>,
+        deadline: Duration,
+    ) -> Result<String, Failure> {
+        let set = self.current();
+        let Some(plugin) = set.commands.get(command) else {
+            return Err(Failure {
+                code: "UNAVAILABLE".into(),
+                message: "command not supported".into(),
+            });
+        };
+        plugin
+            .invoke(&self.engine, call, command, params_json, deadline)
+            .await
+    }
+}
+
+/// `*.wasm` files of a directory as (plugin name, path), sorted by name.
+pub fn wasm_files(dir: &Path) -> Vec<(String, PathBuf)> {
+    let mut files: Vec<(String, PathBuf)> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "wasm") && p.is_file())
+        .filter_map(|p| Some((p.file_stem()?.to_str()?.to_string(), p.clone())))
+        .collect();
+    files.sort();
+    files
+}

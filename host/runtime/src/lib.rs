@@ -1,0 +1,18 @@
+//! The plugin runtime: every node command family is a WebAssembly component. This crate loads
+//! components (built-ins and a plugins dir), checks their capability imports against the
+//! operator's grants, and runs each invoke in a fresh, limited instance. It knows nothing
+//! about WebSockets.
+
+mod bindings;
+pub mod cache;
+mod capabilities;
+pub mod engine;
+pub mod grants;
+mod host;
+mod plugin;
+mod state;
+
+pub use bindings::{Call, Failure, Surface};
+pub use capabilities::CAPABILITIES;
+pub use host::{wasm_files, Builtin, PluginError, PluginHost, PluginSet};
+pub use plugin::{LoadError, Origin, Plugin};

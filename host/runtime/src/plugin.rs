@@ -1,0 +1,205 @@
+//! One loaded plugin: a compiled component whose imports are checked against its
+//! grants, type-checked against the linker into an `InstancePre`, and described. Each invoke
+//! gets a fresh instance in a fresh store with a memory cap and a CPU deadline.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use wasmtime::component::{Component, Linker};
+use wasmtime::{Engine, Store, Trap};
+
+use crate::bindings::{Call, Failure, NodePluginPre, Surface};
+use crate::capabilities::{imports_of, Import};
+use crate::engine::{deadline_ticks, MAX_MEMORY_BYTES};
+use crate::grants::Grants;
+use crate::state::CallState;
+
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("plugin {plugin}: not a loadable WebAssembly component: {message}")]
+    Compile { plugin: String, message: String },
+    #[error(
+        "plugin {plugin} imports capability `{capability}`, which is not granted to it; {hint}"
+    )]
+    NotGranted {
+        plugin: String,
+        capability: String,
+        hint: String,
+    },
+    #[error("plugin {plugin} imports `{import}`, which this host does not provide (built against a newer openclaw:plugin?)")]
+    UnknownImport { plugin: String, import: String },
+    #[error("plugin {plugin} does not match the openclaw:plugin contract: {message}")]
+    Link { plugin: String, message: String },
+    #[error("plugin {plugin} failed in describe(): {message}")]
+    Describe { plugin: String, message: String },
+}
+
+/// Where a plugin came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    Builtin,
+    File(std::path::PathBuf),
+}
+
+pub struct Plugin {
+    pub name: Arc<str>,
+    pub origin: Origin,
+    pub surface: Surface,
+    /// Capabilities the component imports (all granted, or it would not have loaded).
+    pub capabilities: Vec<&'static str>,
+    pre: NodePluginPre<CallState>,
+}
+
+/// How long a describe() may run.
+const DESCRIBE_DEADLINE: Duration = Duration::from_secs(2);
+
+impl Plugin {
+    pub async fn load(
+        engine: &Engine,
+        linker: &Linker<CallState>,
+        grants: &Grants,
+        name: &str,
+        origin: Origin,
+        component: Component,
+    ) -> Result<Plugin, LoadError> {
+        let mut capabilities = Vec::new();
+        for import in imports_of(engine, &component) {
+            match import {
+                Import::Capability(cap) if grants.granted(name, cap) => capabilities.push(cap),
+                Import::Capability(cap) => {
+                    return Err(LoadError::NotGranted {
+                        plugin: name.into(),
+                        capability: cap.into(),
+                        hint: grants.how_to_grant(name, cap),
+                    })
+                }
+                Import::Wasi(_) | Import::Types => {}
+                Import::Unknown(import) => {
+                    return Err(LoadError::UnknownImport {
+                        plugin: name.into(),
+                        import,
+                    })
+                }
+            }
+        }
+        let link_err = |e: wasmtime::Error| LoadError::Link {
+            plugin: name.into(),
+            message: format!("{e:#}"),
+        };
+        let instance_pre = linker.instantiate_pre(&component).map_err(link_err)?;
+        let pre = NodePluginPre::new(instance_pre).map_err(link_err)?;
+        let mut plugin = Plugin {
+            name: name.into(),
+            origin,
+            surface: Surface {
+                caps: Vec::new(),
+                commands: Vec::new(),
+            },
+            capabilities,
+            pre,
+        };
+        plugin.surface = plugin
+            .describe(engine)
+            .await
+            .map_err(|f| LoadError::Describe {
+                plugin: name.into(),
+                message: f.message,
+            })?;
+        Ok(plugin)
+    }
+
+    async fn describe(&self, engine: &Engine) -> Result<Surface, Failure> {
+        let mut store = self.store(engine, DESCRIBE_DEADLINE);
+        let run = async {
+            let instance = self.pre.instantiate_async(&mut store).await?;
+            instance
+                .openclaw_plugin_plugin()
+                .call_describe(&mut store)
+                .await
+        };
+        let result = tokio::time::timeout(DESCRIBE_DEADLINE * 2, run).await;
+        self.finish(
+            store,
+            result.unwrap_or_else(|_| Err(Trap::Interrupt.into())),
+            DESCRIBE_DEADLINE,
+        )
+    }
+
+    /// Runs one command in a fresh instance, bounded by `deadline` of CPU and wall time.
+    pub async fn invoke(
+        &self,
+        engine: &Engine,
+        call: &Call,
+        command: &str,
+        params_json: Option<&str>,
+        deadline: Duration,
+    ) -> Result<String, Failure> {
+        let mut store = self.store(engine, deadline);
+        let run = async {
+            let instance = self.pre.instantiate_async(&mut store).await?;
+            instance
+                .openclaw_plugin_plugin()
+                .call_invoke(&mut store, call, command, params_json)
+                .await
+        };
+        // The epoch stops guest code; the wall clock also bounds time spent in host calls.
+        let result = tokio::time::timeout(deadline + Duration::from_millis(50), run).await;
+        self.finish(
+            store,
+            result.unwrap_or_else(|_| Err(Trap::Interrupt.into())),
+            deadline,
+        )?
+    }
+
+    fn store(&self, engine: &Engine, deadline: Duration) -> Store<CallState> {
+        let mut store = Store::new(engine, CallState::new(self.name.clone()));
+        store.limiter(|state| state);
+        store.set_epoch_deadline(deadline_ticks(deadline));
+        store.epoch_deadline_trap();
+        store
+    }
+
+    /// Logs what the call printed and turns a trap into a failure the operator can read.
+    fn finish<T>(
+        &self,
+        store: Store<CallState>,
+        result: wasmtime::Result<T>,
+        deadline: Duration,
+    ) -> Result<T, Failure> {
+        let state = store.into_data();
+        state.flush_output();
+        result.map_err(|e| {
+            let name = &self.name;
+            if matches!(e.downcast_ref::<Trap>(), Some(Trap::Interrupt)) {
+                Failure {
+                    code: "TIMEOUT".into(),
+                    message: format!(
+                        "plugin {name} did not finish within {} ms",
+                        deadline.as_millis()
+                    ),
+                }
+            } else if state.memory_exhausted {
+                Failure {
+                    code: "UNAVAILABLE".into(),
+                    message: format!(
+                        "plugin {name} ran out of memory (limit {} MiB)",
+                        MAX_MEMORY_BYTES >> 20
+                    ),
+                }
+            } else {
+                tracing::warn!(plugin = %name, "plugin trapped: {e:#}");
+                Failure {
+                    code: "UNAVAILABLE".into(),
+                    message: format!("plugin {name} crashed: {}", root_cause(&e)),
+                }
+            }
+        })
+    }
+}
+
+fn root_cause(e: &wasmtime::Error) -> String {
+    match e.downcast_ref::<Trap>() {
+        Some(trap) => trap.to_string(),
+        None => e.root_cause().to_string(),
+    }
+}

@@ -1,0 +1,239 @@
+//! The runtime against real components built from `tests/fixtures`.
+
+mod fixtures;
+
+use std::time::{Duration, Instant};
+
+use fixtures::fixture;
+use openclaw_runtime::grants::Grants;
+use openclaw_runtime::{Call, LoadError, PluginError, PluginHost};
+
+fn call() -> Call {
+    Call {
+        invoke_id: "inv-1".into(),
+        node_id: "node-1".into(),
+        timeout_ms: 1000,
+        idempotency_key: None,
+    }
+}
+
+fn grants(dir: &tempfile::TempDir, toml: &str) -> Grants {
+    let path = dir.path().join("grants.toml");
+    std::fs::write(&path, toml).unwrap();
+    Grants::load(&path).unwrap()
+}
+
+/// A host with the named fixtures copied into a plugins dir and all granted `log`.
+async fn host_with(names: &[&str]) -> (PluginHost, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let plugins = dir.path().join("plugins");
+    std::fs::create_dir(&plugins).unwrap();
+    let mut toml = String::new();
+    for name in names {
+        std::fs::copy(fixture(name), plugins.join(format!("{name}.wasm"))).unwrap();
+        toml.push_str(&format!("[plugins.{name}]\ncapabilities = [\"log\"]\n"));
+    }
+    let host = PluginHost::new(None, grants(&dir, &toml), Vec::new()).unwrap();
+    let errors = host.load_all(Some(&plugins)).await;
+    assert!(errors.is_empty(), "{errors:?}");
+    (host, dir)
+}
+
+const SECOND: Duration = Duration::from_secs(1);
+
+#[tokio::test]
+async fn a_plugin_describes_itself_and_answers_with_fresh_instances() {
+    let (host, _dir) = host_with(&["echo"]).await;
+    let set = host.current();
+    assert_eq!(set.commands(), vec!["fixture.echo"]);
+    assert_eq!(set.caps(), vec!["fixture"]);
+    let plugin = set.plugins().next().unwrap();
+    assert_eq!(plugin.capabilities, vec!["log"]);
+    assert_eq!(
+        plugin.surface.commands[0].summary,
+        "Answers with its params"
+    );
+    for n in 0..3 {
+        let params = format!("{{\"n\":{n}}}");
+        let out = host
+            .invoke(&call(), "fixture.echo", Some(&params), SECOND)
+            .await
+            .unwrap();
+        assert_eq!(out, params);
+    }
+    let e = host
+        .invoke(&call(), "fixture.echo", Some("{nope"), SECOND)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (e.code.as_str(), e.message.as_str()),
+        (
+            "INVALID_REQUEST",
+            "INVALID_REQUEST: paramsJSON malformed JSON"
+        )
+    );
+    let e = host
+        .invoke(&call(), "no.such", None, SECOND)
+        .await
+        .unwrap_err();
+    assert_eq!(e.message, "command not supported");
+}
+
+#[tokio::test]
+async fn an_ungranted_capability_fails_the_load_with_the_line_to_add() {
+    let dir = tempfile::tempdir().unwrap();
+    let host = PluginHost::new(None, grants(&dir, ""), Vec::new()).unwrap();
+    let err = host.load_file("echo", &fixture("echo")).await.unwrap_err();
+    let PluginError::Load(LoadError::NotGranted {
+        plugin, capability, ..
+    }) = &err
+    else {
+        panic!("{err}")
+    };
+    assert_eq!((plugin.as_str(), capability.as_str()), ("echo", "log"));
+    let text = err.to_string();
+    assert!(
+        text.contains("add `capabilities = [\"log\"]` under `[plugins.echo]` in ")
+            && text.contains("grants.toml"),
+        "{text}"
+    );
+    assert!(host.current().commands().is_empty());
+}
+
+#[tokio::test]
+async fn an_infinite_loop_ends_at_the_deadline_and_the_host_carries_on() {
+    let (host, _dir) = host_with(&["looper"]).await;
+    let started = Instant::now();
+    let e = host
+        .invoke(&call(), "looper.spin", None, Duration::from_millis(200))
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, "TIMEOUT");
+    assert_eq!(e.message, "plugin looper did not finish within 200 ms");
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(
+        host.invoke(&call(), "looper.ok", None, SECOND)
+            .await
+            .unwrap(),
+        "true"
+    );
+}
+
+#[tokio::test]
+async fn a_memory_bomb_hits_the_cap_and_a_trap_fails_only_its_call() {
+    let (host, _dir) = host_with(&["hog", "trapper", "echo"]).await;
+    let e = host
+        .invoke(&call(), "hog.grow", None, Duration::from_secs(5))
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, "UNAVAILABLE");
+    assert_eq!(e.message, "plugin hog ran out of memory (limit 64 MiB)");
+    let e = host
+        .invoke(&call(), "trapper.boom", None, SECOND)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, "UNAVAILABLE");
+    assert!(
+        e.message.starts_with("plugin trapper crashed: "),
+        "{}",
+        e.message
+    );
+    assert_eq!(
+        host.invoke(&call(), "fixture.echo", Some("1"), SECOND)
+            .await
+            .unwrap(),
+        "1"
+    );
+}
+
+#[tokio::test]
+async fn two_plugins_with_one_command_is_a_load_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let host = PluginHost::new(None, grants(&dir, ""), Vec::new()).unwrap();
+    host.load_file("first", &fixture("tag-v1")).await.unwrap();
+    let err = host
+        .load_file("second", &fixture("tag-v2"))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "command fixture.tag is declared by both plugin first and plugin second; second was not loaded (rename the command or remove one of them)"
+    );
+    let out = host
+        .invoke(&call(), "fixture.tag", None, SECOND)
+        .await
+        .unwrap();
+    assert_eq!(out, r#"{"version":"v1"}"#);
+}
+
+#[tokio::test]
+async fn reloading_swaps_versions_and_a_broken_file_leaves_the_old_one_serving() {
+    let dir = tempfile::tempdir().unwrap();
+    let host = PluginHost::new(None, grants(&dir, ""), Vec::new()).unwrap();
+    let path = dir.path().join("tag.wasm");
+    std::fs::copy(fixture("tag-v1"), &path).unwrap();
+    host.load_file("tag", &path).await.unwrap();
+    let changes = host.subscribe();
+    std::fs::copy(fixture("tag-v2"), &path).unwrap();
+    host.load_file("tag", &path).await.unwrap();
+    assert!(changes.has_changed().unwrap());
+    assert_eq!(
+        host.invoke(&call(), "fixture.tag", None, SECOND)
+            .await
+            .unwrap(),
+        r#"{"version":"v2"}"#
+    );
+
+    std::fs::write(&path, b"\0asm garbage").unwrap();
+    let err = host.load_file("tag", &path).await.unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("plugin tag: not a loadable WebAssembly component"),
+        "{err}"
+    );
+    assert_eq!(
+        host.invoke(&call(), "fixture.tag", None, SECOND)
+            .await
+            .unwrap(),
+        r#"{"version":"v2"}"#
+    );
+
+    host.remove_file("tag").await.unwrap();
+    assert!(host.current().commands().is_empty());
+}
+
+#[tokio::test]
+async fn compiled_plugins_are_cached_by_content_and_engine() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path().join("cache");
+    let load = || async {
+        let host = PluginHost::new(
+            Some(cache.clone()),
+            grants(&dir, "[plugins.echo]\ncapabilities = [\"log\"]\n"),
+            Vec::new(),
+        )
+        .unwrap();
+        let started = Instant::now();
+        host.load_file("echo", &fixture("echo")).await.unwrap();
+        (started.elapsed(), host)
+    };
+    let (cold, _) = load().await;
+    let entries: Vec<_> = std::fs::read_dir(&cache).unwrap().flatten().collect();
+    assert_eq!(entries.len(), 1);
+    assert!(entries[0].file_name().to_string_lossy().ends_with(".cwasm"));
+    let (warm, host) = load().await;
+    assert!(
+        warm < cold,
+        "a cache hit ({warm:?}) beats compiling ({cold:?})"
+    );
+    assert_eq!(
+        host.invoke(&call(), "fixture.echo", Some("2"), SECOND)
+            .await
+            .unwrap(),
+        "2"
+    );
+}
