@@ -5,11 +5,14 @@ use wasmtime::component::types::ComponentItem;
 use wasmtime::component::{Component, HasSelf, Linker};
 use wasmtime::Engine;
 
-use crate::bindings::openclaw::plugin::log;
+use crate::bindings::openclaw::plugin::{exec, log};
 use crate::state::CallState;
 
 /// Capabilities by name, with the interface that carries each.
-pub const CAPABILITIES: &[(&str, &str)] = &[("log", "openclaw:plugin/log")];
+pub const CAPABILITIES: &[(&str, &str)] = &[
+    ("log", "openclaw:plugin/log"),
+    ("exec", "openclaw:plugin/exec"),
+];
 
 /// What a component imports.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,6 +56,7 @@ pub fn linker(engine: &Engine) -> wasmtime::Result<Linker<CallState>> {
     let mut linker = Linker::new(engine);
     wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
     log::add_to_linker::<_, HasSelf<_>>(&mut linker, |state| state)?;
+    exec::add_to_linker::<_, HasSelf<_>>(&mut linker, |state| state)?;
     Ok(linker)
 }
 

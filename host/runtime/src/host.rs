@@ -15,6 +15,7 @@ use crate::bindings::{Call, Failure};
 use crate::cache::Cache;
 use crate::capabilities;
 use crate::engine;
+use crate::exec::ExecContext;
 use crate::grants::Grants;
 use crate::plugin::{LoadError, Origin, Plugin};
 use crate::state::CallState;
@@ -105,6 +106,7 @@ pub struct PluginHost {
     linker: Linker<CallState>,
     cache: Cache,
     grants: Grants,
+    exec: Arc<ExecContext>,
     builtins: Vec<Builtin>,
     set: RwLock<Arc<PluginSet>>,
     /// Bumped on every change of the set, for whoever re-declares the node's surface.
@@ -116,6 +118,7 @@ impl PluginHost {
     pub fn new(
         cache_dir: Option<PathBuf>,
         grants: Grants,
+        exec: ExecContext,
         builtins: Vec<Builtin>,
     ) -> wasmtime::Result<PluginHost> {
         let engine = engine::new_engine()?;
@@ -125,6 +128,7 @@ impl PluginHost {
             cache: Cache::new(&engine, cache_dir),
             engine,
             grants,
+            exec: Arc::new(exec),
             builtins,
             set: RwLock::default(),
             changed: watch::channel(0).0,
@@ -207,6 +211,7 @@ impl PluginHost {
             &self.engine,
             &self.linker,
             &self.grants,
+            self.exec.clone(),
             name,
             origin,
             component,

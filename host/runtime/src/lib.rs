@@ -7,6 +7,7 @@ mod bindings;
 pub mod cache;
 mod capabilities;
 pub mod engine;
+pub mod exec;
 pub mod grants;
 mod host;
 mod plugin;
@@ -14,5 +15,6 @@ mod state;
 
 pub use bindings::{Call, Failure, Surface};
 pub use capabilities::CAPABILITIES;
+pub use exec::{ExecContext, NodeEvent};
 pub use host::{wasm_files, Builtin, PluginError, PluginHost, PluginSet};
 pub use plugin::{LoadError, Origin, Plugin};

@@ -11,12 +11,14 @@ use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 
 use crate::bindings::openclaw::plugin::log;
 use crate::engine::MAX_MEMORY_BYTES;
+use crate::exec::ExecContext;
 
 /// Output a call may print before further writes fail.
 const CAPTURE_BYTES: usize = 64 * 1024;
 
 pub struct CallState {
     pub plugin: Arc<str>,
+    pub exec: Arc<ExecContext>,
     wasi: WasiCtx,
     table: ResourceTable,
     limits: StoreLimits,
@@ -27,7 +29,7 @@ pub struct CallState {
 }
 
 impl CallState {
-    pub fn new(plugin: Arc<str>) -> CallState {
+    pub fn new(plugin: Arc<str>, exec: Arc<ExecContext>) -> CallState {
         let stdout = MemoryOutputPipe::new(CAPTURE_BYTES);
         let stderr = MemoryOutputPipe::new(CAPTURE_BYTES);
         let wasi = WasiCtxBuilder::new()
@@ -39,6 +41,7 @@ impl CallState {
             .build();
         CallState {
             plugin,
+            exec,
             wasi,
             table: ResourceTable::new(),
             limits: StoreLimitsBuilder::new()

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use fixtures::fixture;
 use openclaw_runtime::grants::Grants;
-use openclaw_runtime::{Call, LoadError, PluginError, PluginHost};
+use openclaw_runtime::{Call, ExecContext, LoadError, PluginError, PluginHost};
 
 fn call() -> Call {
     Call {
@@ -23,6 +23,10 @@ fn grants(dir: &tempfile::TempDir, toml: &str) -> Grants {
     Grants::load(&path).unwrap()
 }
 
+fn exec(dir: &tempfile::TempDir) -> ExecContext {
+    ExecContext::new(dir.path().join("exec-approvals.json"), None)
+}
+
 /// A host with the named fixtures copied into a plugins dir and all granted `log`.
 async fn host_with(names: &[&str]) -> (PluginHost, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
@@ -33,7 +37,7 @@ async fn host_with(names: &[&str]) -> (PluginHost, tempfile::TempDir) {
         std::fs::copy(fixture(name), plugins.join(format!("{name}.wasm"))).unwrap();
         toml.push_str(&format!("[plugins.{name}]\ncapabilities = [\"log\"]\n"));
     }
-    let host = PluginHost::new(None, grants(&dir, &toml), Vec::new()).unwrap();
+    let host = PluginHost::new(None, grants(&dir, &toml), exec(&dir), Vec::new()).unwrap();
     let errors = host.load_all(Some(&plugins)).await;
     assert!(errors.is_empty(), "{errors:?}");
     (host, dir)
@@ -82,7 +86,7 @@ async fn a_plugin_describes_itself_and_answers_with_fresh_instances() {
 #[tokio::test]
 async fn an_ungranted_capability_fails_the_load_with_the_line_to_add() {
     let dir = tempfile::tempdir().unwrap();
-    let host = PluginHost::new(None, grants(&dir, ""), Vec::new()).unwrap();
+    let host = PluginHost::new(None, grants(&dir, ""), exec(&dir), Vec::new()).unwrap();
     let err = host.load_file("echo", &fixture("echo")).await.unwrap_err();
     let PluginError::Load(LoadError::NotGranted {
         plugin, capability, ..
@@ -153,7 +157,7 @@ async fn a_memory_bomb_hits_the_cap_and_a_trap_fails_only_its_call() {
 #[tokio::test]
 async fn two_plugins_with_one_command_is_a_load_error() {
     let dir = tempfile::tempdir().unwrap();
-    let host = PluginHost::new(None, grants(&dir, ""), Vec::new()).unwrap();
+    let host = PluginHost::new(None, grants(&dir, ""), exec(&dir), Vec::new()).unwrap();
     host.load_file("first", &fixture("tag-v1")).await.unwrap();
     let err = host
         .load_file("second", &fixture("tag-v2"))
@@ -173,7 +177,7 @@ async fn two_plugins_with_one_command_is_a_load_error() {
 #[tokio::test]
 async fn reloading_swaps_versions_and_a_broken_file_leaves_the_old_one_serving() {
     let dir = tempfile::tempdir().unwrap();
-    let host = PluginHost::new(None, grants(&dir, ""), Vec::new()).unwrap();
+    let host = PluginHost::new(None, grants(&dir, ""), exec(&dir), Vec::new()).unwrap();
     let path = dir.path().join("tag.wasm");
     std::fs::copy(fixture("tag-v1"), &path).unwrap();
     host.load_file("tag", &path).await.unwrap();
@@ -214,6 +218,7 @@ async fn compiled_plugins_are_cached_by_content_and_engine() {
         let host = PluginHost::new(
             Some(cache.clone()),
             grants(&dir, "[plugins.echo]\ncapabilities = [\"log\"]\n"),
+            exec(&dir),
             Vec::new(),
         )
         .unwrap();

@@ -1,0 +1,295 @@
+//! The `exec` capability: `system.which`, `system.run(.prepare)` and the exec approvals, with
+//! the approvals policy enforced here in the host, where no plugin can reach around it.
+
+mod allowlist;
+pub mod approvals;
+mod env;
+pub mod spawn;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use openclaw_protocol::exec_command::{
+    check_raw_command, format_exec_command, shell_wrapper_script,
+};
+use serde_json::{json, Value};
+use tokio::sync::mpsc;
+
+use crate::bindings::openclaw::plugin::exec::{self, RunOutput, RunRequest};
+use crate::bindings::Failure;
+use crate::state::CallState;
+use approvals::{ApprovalsStore, Ask, Policy, Security};
+
+/// PATH used when the host has none.
+const DEFAULT_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+/// `exec.finished.output` keeps this many characters (the tail).
+const EVENT_OUTPUT_CHARS: usize = 20_000;
+
+/// A `node.event` the host sends on a plugin's behalf.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NodeEvent {
+    pub event: String,
+    pub payload: Value,
+}
+
+/// What the exec capability needs from the node host.
+pub struct ExecContext {
+    pub approvals: ApprovalsStore,
+    pub events: Option<mpsc::UnboundedSender<NodeEvent>>,
+    pub home: String,
+}
+
+impl ExecContext {
+    pub fn new(
+        approvals_path: PathBuf,
+        events: Option<mpsc::UnboundedSender<NodeEvent>>,
+    ) -> ExecContext {
+        ExecContext {
+            approvals: ApprovalsStore::new(approvals_path),
+            events,
+            home: std::env::var("HOME").unwrap_or_default(),
+        }
+    }
+
+    fn emit(&self, event: &str, payload: Value) {
+        if let Some(tx) = &self.events {
+            tx.send(NodeEvent {
+                event: event.into(),
+                payload,
+            })
+            .ok();
+        }
+    }
+}
+
+fn path_env() -> String {
+    std::env::var("PATH")
+        .ok()
+        .filter(|p| !p.is_empty())
+        .unwrap_or_else(|| DEFAULT_PATH.into())
+}
+
+fn failure(code: &str, message: impl Into<String>) -> Failure {
+    Failure {
+        code: code.into(),
+        message: message.into(),
+    }
+}
+
+/// Why a run is refused: the event reason and the operator's message.
+struct Denial {
+    reason: &'static str,
+    message: String,
+}
+
+fn deny(reason: &'static str, message: &str) -> Denial {
+    Denial {
+        reason,
+        message: message.into(),
+    }
+}
+
+/// Decides a run under the approvals policy. A headless node cannot ask, so `ask` falls back
+/// to `askFallback`.
+fn decide(policy: &Policy, argv: &[String], cwd: Option<&Path>, home: &str) -> Result<(), Denial> {
+    if policy.security == Security::Deny {
+        return Err(deny("security=deny", "SYSTEM_RUN_DISABLED: security=deny"));
+    }
+    let allowlisted = || -> bool {
+        let Ok(segments) = allowlist::segments(argv) else {
+            return false;
+        };
+        segments.iter().all(|seg| {
+            allowlist::resolve(&seg[0], &path_env(), cwd).is_some_and(|exe| {
+                policy
+                    .allowlist
+                    .iter()
+                    .any(|p| allowlist::matches(p, &exe, home))
+            })
+        })
+    };
+    let hit = policy.security == Security::Full || allowlisted();
+    let must_ask = policy.ask == Ask::Always || (policy.ask == Ask::OnMiss && !hit);
+    if !must_ask {
+        return if hit {
+            Ok(())
+        } else {
+            Err(deny("allowlist-miss", "SYSTEM_RUN_DENIED: allowlist miss"))
+        };
+    }
+    match policy.ask_fallback {
+        Security::Full => Ok(()),
+        Security::Allowlist if allowlisted() => Ok(()),
+        Security::Allowlist => Err(deny("allowlist-miss", "SYSTEM_RUN_DENIED: allowlist miss")),
+        Security::Deny => Err(deny(
+            "approval-required",
+            "SYSTEM_RUN_DENIED: approval required",
+        )),
+    }
+}
+
+/// Checks shared by prepare and run: argv, rawCommand, env overrides.
+fn validate(req: &RunRequest) -> Result<(), Failure> {
+    if req.argv.is_empty() || req.argv[0].trim().is_empty() {
+        return Err(failure(
+            "INVALID_REQUEST",
+            "INVALID_REQUEST: command required",
+        ));
+    }
+    if let Some(raw) = &req.raw_command {
+        if check_raw_command(&req.argv, raw).is_err() {
+            return Err(failure(
+                "INVALID_REQUEST",
+                "INVALID_REQUEST: rawCommand does not match command",
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn refused_env(req: &RunRequest) -> Option<Denial> {
+    env::refused_override(&req.env, shell_wrapper_script(&req.argv).is_some()).map(|name| Denial {
+        reason: "environment-override",
+        message: format!("SYSTEM_RUN_DENIED: environment override rejected ({name})"),
+    })
+}
+
+fn tail(text: &str, max: usize) -> String {
+    let count = text.chars().count();
+    if count <= max {
+        return text.to_string();
+    }
+    let tail: String = text.chars().skip(count - max).collect();
+    format!("... (truncated) {tail}")
+}
+
+impl exec::Host for CallState {
+    async fn which(&mut self, bins: Vec<String>) -> Vec<(String, String)> {
+        let path = path_env();
+        bins.into_iter()
+            .filter_map(|b| allowlist::which(&b, &path).map(|p| (b, p.display().to_string())))
+            .collect()
+    }
+
+    async fn prepare(&mut self, req: RunRequest) -> Result<String, Failure> {
+        validate(&req)?;
+        let policy = self.exec.approvals.policy(req.agent_id.as_deref());
+        let cwd = match (&req.cwd, policy.security, policy.ask) {
+            (Some(dir), Security::Full, Ask::Off) => {
+                Some(std::fs::canonicalize(dir).map_err(|_| {
+                    failure(
+                        "SYSTEM_RUN_DENIED",
+                        "SYSTEM_RUN_DENIED: working directory does not exist or is inaccessible",
+                    )
+                })?)
+            }
+            (dir, _, _) => dir.as_ref().map(PathBuf::from),
+        };
+        let command_text = req
+            .raw_command
+            .clone()
+            .unwrap_or_else(|| format_exec_command(&req.argv));
+        let plan = json!({
+            "plan": {
+                "argv": req.argv,
+                "cwd": cwd.map(|c| c.display().to_string()),
+                "commandText": command_text,
+                "commandPreview": Value::Null,
+                "agentId": req.agent_id,
+                "sessionKey": req.session_key,
+            },
+            "execPolicy": {"security": policy.security.as_str(), "ask": policy.ask.as_str()},
+            "allowAlwaysCoverage": {"complete": false, "patterns": []},
+        });
+        Ok(plan.to_string())
+    }
+
+    async fn run(&mut self, req: RunRequest) -> Result<RunOutput, Failure> {
+        validate(&req)?;
+        let ctx = self.exec.clone();
+        let session_key = req.session_key.clone().unwrap_or_else(|| "node".into());
+        let run_id = req
+            .run_id
+            .clone()
+            .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+        let command = req
+            .raw_command
+            .clone()
+            .unwrap_or_else(|| format_exec_command(&req.argv));
+        let policy = ctx.approvals.policy(req.agent_id.as_deref());
+        let cwd = req.cwd.as_ref().map(PathBuf::from);
+        let verdict = match refused_env(&req) {
+            Some(denial) => Err(denial),
+            None => decide(&policy, &req.argv, cwd.as_deref(), &ctx.home),
+        };
+        if let Err(denial) = verdict {
+            ctx.emit(
+                "exec.denied",
+                json!({"sessionKey": session_key, "runId": run_id, "host": "node", "command": command, "reason": denial.reason}),
+            );
+            return Err(failure("SYSTEM_RUN_DENIED", denial.message));
+        }
+        let timeout = req.timeout_ms.filter(|t| *t > 0).map(Duration::from_millis);
+        let o = spawn::run(&req.argv, cwd.as_deref(), &req.env, timeout).await;
+        let success = o.exit_code == Some(0) && !o.timed_out;
+        let output = [
+            o.stdout.as_str(),
+            o.stderr.as_str(),
+            o.error.as_deref().unwrap_or(""),
+        ]
+        .iter()
+        .filter(|s| !s.trim().is_empty())
+        .copied()
+        .collect::<Vec<_>>()
+        .join("\n");
+        ctx.emit(
+            "exec.finished",
+            json!({
+                "sessionKey": session_key, "runId": run_id, "host": "node", "command": command,
+                "exitCode": o.exit_code, "timedOut": o.timed_out, "success": success,
+                "output": tail(output.trim(), EVENT_OUTPUT_CHARS),
+                "suppressNotifyOnExit": req.suppress_notify_on_exit,
+            }),
+        );
+        Ok(RunOutput {
+            exit_code: o.exit_code,
+            timed_out: o.timed_out,
+            stdout: o.stdout,
+            stderr: o.stderr,
+            error: o.error,
+        })
+    }
+
+    async fn approvals_get(&mut self) -> Result<String, Failure> {
+        self.exec
+            .approvals
+            .snapshot()
+            .map(|v| v.to_string())
+            .map_err(|e| failure("UNAVAILABLE", e))
+    }
+
+    async fn approvals_set(
+        &mut self,
+        file_json: String,
+        base_hash: Option<String>,
+    ) -> Result<String, Failure> {
+        let file: Value = serde_json::from_str(&file_json).map_err(|e| {
+            failure(
+                "INVALID_REQUEST",
+                format!("INVALID_REQUEST: file is not JSON: {e}"),
+            )
+        })?;
+        self.exec
+            .approvals
+            .set(file, base_hash.as_deref())
+            .map(|v| v.to_string())
+            .map_err(|e| {
+                let code = if e.starts_with("INVALID_REQUEST") {
+                    "INVALID_REQUEST"
+                } else {
+                    "UNAVAILABLE"
+                };
+                failure(code, e)
+            })
+    }
+}

@@ -1,0 +1,194 @@
+//! Runs argv directly (no shell), with empty stdin, output capped, and the whole process
+//! group killed at the timeout.
+
+use std::path::Path;
+use std::process::Stdio;
+use std::time::Duration;
+
+use tokio::io::{AsyncRead, AsyncReadExt};
+use tokio::process::Command;
+
+/// Output kept from a run (stdout and stderr together).
+pub const OUTPUT_CAP: usize = 200_000;
+const TRUNCATED: &str = "\n... (truncated)";
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Outcome {
+    pub exit_code: Option<i32>,
+    pub timed_out: bool,
+    pub stdout: String,
+    pub stderr: String,
+    pub error: Option<String>,
+}
+
+pub async fn run(
+    argv: &[String],
+    cwd: Option<&Path>,
+    env: &[(String, String)],
+    timeout: Option<Duration>,
+) -> Outcome {
+    if let Some(dir) = cwd {
+        if let Err(e) = std::fs::metadata(dir).and_then(|m| {
+            if m.is_dir() {
+                Ok(())
+            } else {
+                Err(std::io::Error::other("not a directory"))
+            }
+        }) {
+            return Outcome {
+                error: Some(format!("node exec working directory does not exist on the node host: {} (os reported: {e})", dir.display())),
+                ..Outcome::default()
+            };
+        }
+    }
+    let mut cmd = Command::new(&argv[0]);
+    cmd.args(&argv[1..])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .process_group(0)
+        .kill_on_drop(true);
+    if let Some(dir) = cwd {
+        cmd.current_dir(dir);
+    }
+    cmd.envs(env.iter().map(|(k, v)| (k, v)));
+    let mut child = match cmd.spawn() {
+        Ok(child) => child,
+        Err(e) => {
+            let code = match e.kind() {
+                std::io::ErrorKind::NotFound => "ENOENT".to_string(),
+                std::io::ErrorKind::PermissionDenied => "EACCES".to_string(),
+                _ => e.to_string(),
+            };
+            return Outcome {
+                error: Some(format!("spawn {} {code}", argv[0])),
+                ..Outcome::default()
+            };
+        }
+    };
+    let pgid = child.id();
+    let (out, err) = (
+        child.stdout.take().expect("piped"),
+        child.stderr.take().expect("piped"),
+    );
+    let budget = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(OUTPUT_CAP));
+    let read_out = tokio::spawn(read_capped(out, budget.clone()));
+    let read_err = tokio::spawn(read_capped(err, budget));
+    let (status, timed_out) = match timeout {
+        Some(t) => match tokio::time::timeout(t, child.wait()).await {
+            Ok(status) => (status.ok(), false),
+            Err(_) => {
+                kill_group(pgid);
+                (child.wait().await.ok(), true)
+            }
+        },
+        None => (child.wait().await.ok(), false),
+    };
+    let (stdout, out_cut) = read_out.await.unwrap_or_default();
+    let (mut stderr, err_cut) = read_err.await.unwrap_or_default();
+    let mut stdout = String::from_utf8_lossy(&stdout).to_string();
+    if out_cut || err_cut {
+        if stderr.is_empty() {
+            stdout.push_str(TRUNCATED);
+        } else {
+            stderr.extend_from_slice(TRUNCATED.as_bytes());
+        }
+    }
+    Outcome {
+        exit_code: status.and_then(|s| s.code()),
+        timed_out,
+        stdout,
+        stderr: String::from_utf8_lossy(&stderr).to_string(),
+        error: None,
+    }
+}
+
+/// Reads to the end, keeping what fits the shared budget. Returns the bytes and whether any
+/// were dropped.
+async fn read_capped(
+    mut r: impl AsyncRead + Unpin,
+    budget: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+) -> (Vec<u8>, bool) {
+    use std::sync::atomic::Ordering;
+    let mut kept = Vec::new();
+    let mut cut = false;
+    let mut buf = [0u8; 16 * 1024];
+    while let Ok(n) = r.read(&mut buf).await {
+        if n == 0 {
+            break;
+        }
+        let take = budget
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |left| {
+                Some(left - left.min(n))
+            })
+            .map(|left| left.min(n))
+            .unwrap_or(0);
+        kept.extend_from_slice(&buf[..take]);
+        cut |= take < n;
+    }
+    (kept, cut)
+}
+
+fn kill_group(pgid: Option<u32>) {
+    if let Some(pgid) = pgid {
+        // SAFETY: kill(2) with a negative pid signals the process group we created.
+        unsafe {
+            libc::kill(-(pgid as i32), libc::SIGKILL);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn argv(parts: &[&str]) -> Vec<String> {
+        parts.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[tokio::test]
+    async fn runs_captures_caps_and_times_out() {
+        let o = run(
+            &argv(&["sh", "-c", "echo hi; echo err >&2; exit 3"]),
+            None,
+            &[],
+            None,
+        )
+        .await;
+        assert_eq!(
+            (o.exit_code, o.stdout.as_str(), o.stderr.as_str()),
+            (Some(3), "hi\n", "err\n")
+        );
+
+        let o = run(
+            &argv(&["sh", "-c", "head -c 300000 /dev/zero | tr '\\0' a"]),
+            None,
+            &[],
+            None,
+        )
+        .await;
+        assert_eq!(o.stdout.len(), OUTPUT_CAP + TRUNCATED.len());
+        assert!(o.stdout.ends_with(TRUNCATED));
+
+        let started = std::time::Instant::now();
+        let o = run(
+            &argv(&["sh", "-c", "sleep 30 & sleep 30"]),
+            None,
+            &[],
+            Some(Duration::from_millis(200)),
+        )
+        .await;
+        assert!(o.timed_out && o.exit_code.is_none());
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "the whole group was killed"
+        );
+
+        let o = run(&argv(&["no-such-binary-xyz"]), None, &[], None).await;
+        assert_eq!(o.error.as_deref(), Some("spawn no-such-binary-xyz ENOENT"));
+        let o = run(&argv(&["ls"]), Some(Path::new("/no/such/dir")), &[], None).await;
+        assert!(o.error.unwrap().starts_with(
+            "node exec working directory does not exist on the node host: /no/such/dir"
+        ));
+    }
+}
