@@ -3,6 +3,7 @@
 mod config;
 mod devices_cmd;
 mod gateway_cmd;
+mod node_cmd;
 mod nodes_cmd;
 mod operator;
 mod render;
@@ -26,6 +27,11 @@ enum Command {
     Gateway {
         #[command(subcommand)]
         command: GatewayCmd,
+    },
+    /// Run this machine as a node
+    Node {
+        #[command(subcommand)]
+        command: node_cmd::NodeCmd,
     },
     /// Inspect, pair and invoke nodes
     Nodes {
@@ -67,6 +73,7 @@ fn main() -> std::process::ExitCode {
             Command::Gateway {
                 command: GatewayCmd::Run(args),
             } => gateway_cmd::run(args).await,
+            Command::Node { command } => node_cmd::run(command).await,
             Command::Nodes { operator, command } => nodes_cmd::run(command, &operator).await,
             Command::Devices { operator, command } => devices_cmd::run(command, &operator).await,
         }

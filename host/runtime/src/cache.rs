@@ -2,12 +2,14 @@
 //! Cranelift entirely; a file from another engine build is never loaded.
 
 use std::hash::{DefaultHasher, Hash, Hasher};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use openclaw_protocol::identity::hex;
 use sha2::{Digest, Sha256};
 use wasmtime::component::Component;
 use wasmtime::Engine;
+
+use crate::fsutil::write_atomically;
 
 #[derive(Clone)]
 pub struct Cache {
@@ -54,15 +56,4 @@ impl Cache {
         let sha = hex(&Sha256::digest(wasm));
         Some(dir.join(format!("{sha}-{}.cwasm", self.engine_hash)))
     }
-}
-
-fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    let dir = path.parent().expect("cache paths have a parent");
-    std::fs::create_dir_all(dir)?;
-    let tmp = dir.join(format!(".{}.tmp", std::process::id()));
-    let mut file = std::fs::File::create(&tmp)?;
-    file.write_all(bytes)?;
-    file.sync_all()?;
-    std::fs::rename(&tmp, path)
 }

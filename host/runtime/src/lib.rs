@@ -8,10 +8,12 @@ pub mod cache;
 mod capabilities;
 pub mod engine;
 pub mod exec;
+pub mod fsutil;
 pub mod grants;
 mod host;
 mod plugin;
 mod state;
+pub mod watch;
 
 pub use bindings::{Call, Failure, Surface};
 pub use capabilities::CAPABILITIES;

@@ -32,6 +32,7 @@ pub mod bindings {
     });
 }
 
+pub mod exec;
 pub mod log;
 
 use serde::de::DeserializeOwned;

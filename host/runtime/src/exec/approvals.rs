@@ -7,6 +7,8 @@ use openclaw_protocol::identity::hex;
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
 
+use crate::fsutil::write_atomically;
+
 /// `security`, from least to most permissive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Security {
@@ -242,25 +244,6 @@ fn check_policy(at: &str, v: &Value, agent: bool) -> Result<(), String> {
         if !ok {
             return Err(format!("{at}.{key} has an invalid value"));
         }
-    }
-    Ok(())
-}
-
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let tmp = dir.join(format!(
-        ".{}.{}.tmp",
-        path.file_name().and_then(|n| n.to_str()).unwrap_or("file"),
-        std::process::id()
-    ));
-    let mut file = std::fs::File::create(&tmp)?;
-    file.write_all(bytes)?;
-    file.sync_all()?;
-    std::fs::rename(&tmp, path)?;
-    if let Ok(d) = std::fs::File::open(dir) {
-        d.sync_all().ok();
     }
     Ok(())
 }

@@ -1,0 +1,146 @@
+//! `openclaw node run` and `openclaw node identity`.
+
+use std::path::PathBuf;
+
+use anyhow::{bail, Context, Result};
+use clap::{Args, Subcommand};
+use openclaw_node::files::{load_identity, load_node_file, GatewayEndpoint};
+use openclaw_node::{grants_path, load_plugins, NodeOptions};
+use openclaw_protocol::tls_pin::normalize_fingerprint;
+use serde_json::json;
+
+use crate::config::{self, Config};
+
+#[derive(Subcommand)]
+pub enum NodeCmd {
+    /// Run the headless node host in the foreground
+    Run(RunArgs),
+    /// Print this node's device identity
+    Identity {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Args)]
+pub struct RunArgs {
+    /// Gateway host [default: the saved gateway, else 127.0.0.1]
+    #[arg(long)]
+    host: Option<String>,
+    /// Gateway port [default: the saved gateway, else 18789]
+    #[arg(long)]
+    port: Option<u16>,
+    /// Connect with wss://
+    #[arg(long)]
+    tls: bool,
+    /// SHA-256 of the gateway's TLS certificate (implies --tls)
+    #[arg(long)]
+    tls_fingerprint: Option<String>,
+    /// This node's instance id [default: the saved one, else a new UUID]
+    #[arg(long)]
+    node_id: Option<String>,
+    /// The name operators see [default: the saved one, else the host name]
+    #[arg(long)]
+    display_name: Option<String>,
+    /// A directory of *.wasm plugins, watched for changes
+    #[arg(long)]
+    plugins: Option<PathBuf>,
+}
+
+pub async fn run(cmd: NodeCmd) -> Result<()> {
+    let state_dir = config::state_dir();
+    match cmd {
+        NodeCmd::Identity { json } => {
+            let identity = load_identity(&state_dir)?;
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(
+                        &json!({"deviceId": identity.device_id(), "publicKey": identity.public_key()})
+                    )?
+                );
+            } else {
+                println!(
+                    "device id   {}\npublic key  {}",
+                    identity.device_id(),
+                    identity.public_key()
+                );
+            }
+            Ok(())
+        }
+        NodeCmd::Run(args) => run_node(args, state_dir).await,
+    }
+}
+
+async fn run_node(args: RunArgs, state_dir: PathBuf) -> Result<()> {
+    let cfg = Config::load(&state_dir)?;
+    let saved = load_node_file(&state_dir)?.unwrap_or_default();
+    let saved_gateway = saved.gateway.clone();
+    if let Some(pin) = &args.tls_fingerprint {
+        if normalize_fingerprint(pin).is_none() {
+            bail!("--tls-fingerprint {pin}: expected 64 hex digits or 32 colon-separated pairs");
+        }
+    }
+    let endpoint = GatewayEndpoint {
+        host: args
+            .host
+            .or_else(|| saved_gateway.as_ref().map(|g| g.host.clone()))
+            .unwrap_or_else(|| "127.0.0.1".into()),
+        port: args
+            .port
+            .or(saved_gateway.as_ref().map(|g| g.port))
+            .unwrap_or(openclaw_protocol::DEFAULT_PORT),
+        tls: args.tls
+            || args.tls_fingerprint.is_some()
+            || saved_gateway.as_ref().is_some_and(|g| g.tls),
+        tls_fingerprint: args
+            .tls_fingerprint
+            .or_else(|| saved_gateway.and_then(|g| g.tls_fingerprint)),
+    };
+    let node_id = args
+        .node_id
+        .or(Some(saved.node_id.clone()).filter(|id| !id.is_empty()))
+        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    let display_name = args
+        .display_name
+        .or(saved.display_name)
+        .or_else(|| {
+            std::fs::read_to_string("/etc/hostname")
+                .ok()
+                .map(|h| h.trim().to_string())
+        })
+        .unwrap_or_else(|| "openclaw-node".into());
+    let identity = load_identity(&state_dir)?;
+    if let Some(dir) = &args.plugins {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create the plugins dir {}", dir.display()))?;
+    }
+    let plugins = load_plugins(&state_dir, args.plugins.as_deref())
+        .await
+        .map_err(anyhow::Error::msg)?;
+    for e in &plugins.errors {
+        eprintln!("plugin not loaded: {e}");
+    }
+    let set = plugins.host.current();
+    println!(
+        "node {} ({}) serving {} commands: {}",
+        display_name,
+        identity.device_id(),
+        set.commands().len(),
+        set.commands().join(", ")
+    );
+    println!("grants {}", grants_path(&state_dir).display());
+    if let Some(dir) = &args.plugins {
+        openclaw_runtime::watch::watch(plugins.host.clone(), dir.clone());
+        println!("watching {}", dir.display());
+    }
+    let opts = NodeOptions {
+        endpoint,
+        token: config::gateway_token(None, &cfg),
+        node_id,
+        display_name,
+        state_dir,
+    };
+    openclaw_node::run(opts, identity, plugins.host, plugins.events).await?;
+    Ok(())
+}

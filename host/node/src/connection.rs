@@ -1,0 +1,243 @@
+//! The node's life on a gateway: connect (device proof, stored device token), wait out
+//! pairing, serve invokes concurrently, forward plugin events, re-declare the surface when
+//! plugins change, and reconnect with backoff (1 s doubling to 30 s).
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use openclaw_client::{connect, ConnectOptions, Events, GatewayClient};
+use openclaw_protocol::frames::EventFrame;
+use openclaw_protocol::identity::DeviceIdentity;
+use openclaw_runtime::{Call, NodeEvent, PluginHost};
+use serde_json::{json, Value};
+use tokio::sync::mpsc;
+
+use crate::files::{load_node_file, save_node_file, GatewayEndpoint, NodeFile};
+
+/// How the node reaches its gateway and names itself.
+#[derive(Clone)]
+pub struct NodeOptions {
+    pub endpoint: GatewayEndpoint,
+    pub token: Option<String>,
+    pub node_id: String,
+    pub display_name: String,
+    pub state_dir: PathBuf,
+}
+
+/// Stops the node for good (the supervisor should not just restart it).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct Fatal(pub String);
+
+const MIN_BACKOFF: Duration = Duration::from_secs(1);
+const MAX_BACKOFF: Duration = Duration::from_secs(30);
+/// Auth failures that retrying cannot fix.
+const FATAL_AUTH: &[&str] = &[
+    "AUTH_TOKEN_MISSING",
+    "AUTH_TOKEN_MISMATCH",
+    "AUTH_BOOTSTRAP_TOKEN_INVALID",
+    "AUTH_PASSWORD_MISMATCH",
+    "AUTH_PASSWORD_MISSING",
+];
+
+pub async fn run(
+    opts: NodeOptions,
+    identity: DeviceIdentity,
+    host: Arc<PluginHost>,
+    mut events: mpsc::UnboundedReceiver<NodeEvent>,
+) -> Result<(), Fatal> {
+    let mut backoff = MIN_BACKOFF;
+    loop {
+        let stored = load_node_file(&opts.state_dir)
+            .map_err(|e| Fatal(e.to_string()))?
+            .unwrap_or_default();
+        let device_token = stored
+            .token
+            .clone()
+            .filter(|_| stored.gateway.as_ref() == Some(&opts.endpoint));
+        let attempt = connect(&options(&opts, &identity, &host, device_token.clone())).await;
+        match attempt {
+            Ok((client, ev)) => {
+                backoff = MIN_BACKOFF;
+                remember(&opts, &client, stored)?;
+                tracing::info!(url = %url(&opts.endpoint), "connected to the gateway");
+                serve(&client, ev, &host, &mut events).await;
+                tracing::warn!("gateway connection closed; reconnecting");
+            }
+            Err(e) => {
+                let detail = e
+                    .error_shape()
+                    .and_then(|s| s.detail_code().map(String::from))
+                    .unwrap_or_default();
+                if FATAL_AUTH.contains(&detail.as_str()) {
+                    return Err(Fatal(format!("the gateway refused this node: {e}")));
+                }
+                if detail == "AUTH_DEVICE_TOKEN_MISMATCH" && device_token.is_some() {
+                    tracing::warn!(
+                        "the stored device token was refused; retrying with the gateway token"
+                    );
+                    save_node_file(
+                        &opts.state_dir,
+                        &NodeFile {
+                            token: None,
+                            ..stored
+                        },
+                    )
+                    .map_err(|e| Fatal(e.to_string()))?;
+                    continue;
+                }
+                if detail == "PAIRING_REQUIRED" {
+                    let request = e
+                        .error_shape()
+                        .and_then(|s| s.details.as_ref())
+                        .and_then(|d| d["requestId"].as_str())
+                        .unwrap_or("?")
+                        .to_string();
+                    eprintln!("waiting for pairing approval: on the gateway run `openclaw devices approve {request}`");
+                } else {
+                    tracing::warn!("cannot connect to the gateway: {e}");
+                }
+            }
+        }
+        tokio::time::sleep(backoff).await;
+        backoff = (backoff * 2).min(MAX_BACKOFF);
+    }
+}
+
+fn url(e: &GatewayEndpoint) -> String {
+    format!(
+        "{}://{}:{}",
+        if e.tls { "wss" } else { "ws" },
+        e.host,
+        e.port
+    )
+}
+
+fn options(
+    opts: &NodeOptions,
+    identity: &DeviceIdentity,
+    host: &PluginHost,
+    device_token: Option<String>,
+) -> ConnectOptions {
+    let set = host.current();
+    let mut c = ConnectOptions::node(&url(&opts.endpoint), identity.clone(), &opts.display_name);
+    c.client.instance_id = Some(opts.node_id.clone());
+    c.caps = Some(set.caps());
+    c.commands = Some(set.commands());
+    c.path_env = std::env::var("PATH").ok();
+    c.tls_fingerprint = opts.endpoint.tls_fingerprint.clone();
+    // A stored device token stands in for the shared token on the gateway that issued it.
+    match device_token {
+        Some(token) => c.auth.device_token = Some(token),
+        None => c.auth.token = opts.token.clone(),
+    }
+    c
+}
+
+/// Keeps the device token the gateway issued, for this gateway.
+fn remember(opts: &NodeOptions, client: &GatewayClient, stored: NodeFile) -> Result<(), Fatal> {
+    let file = NodeFile {
+        version: 1,
+        node_id: opts.node_id.clone(),
+        token: client.hello().auth.device_token.clone().or(stored.token),
+        display_name: Some(opts.display_name.clone()),
+        gateway: Some(opts.endpoint.clone()),
+    };
+    save_node_file(&opts.state_dir, &file).map_err(|e| Fatal(e.to_string()))
+}
+
+/// Serves one connection until it closes, or until the surface changed on a gateway that
+/// cannot take a refresh (then the reconnect declares the new surface).
+async fn serve(
+    client: &GatewayClient,
+    mut gateway: Events,
+    host: &Arc<PluginHost>,
+    plugin_events: &mut mpsc::UnboundedReceiver<NodeEvent>,
+) {
+    let refreshable = client.hello().has_method("node.pluginSurface.refresh");
+    let mut changes = host.subscribe();
+    changes.mark_unchanged();
+    loop {
+        tokio::select! {
+            ev = gateway.next() => match ev {
+                Some(ev) => on_gateway_event(client, host, ev),
+                None => return,
+            },
+            Ok(()) = changes.changed() => {
+                let set = host.current();
+                if !refreshable {
+                    tracing::info!("plugins changed; reconnecting to declare the new surface");
+                    client.close();
+                    return;
+                }
+                let params = json!({"caps": set.caps(), "commands": set.commands()});
+                match client.request("node.pluginSurface.refresh", params).await {
+                    Ok(r) => tracing::info!(commands = %r["commands"], pending = %r["pendingRequestId"], "surface re-declared"),
+                    Err(e) => tracing::warn!("surface refresh failed: {e}"),
+                }
+            }
+            Some(ev) = plugin_events.recv() => {
+                let client = client.clone();
+                tokio::spawn(async move {
+                    let params = json!({"event": ev.event, "payloadJSON": ev.payload.to_string()});
+                    if let Err(e) = client.request("node.event", params).await {
+                        tracing::debug!("node.event {} not delivered: {e}", ev.event);
+                    }
+                });
+            }
+        }
+    }
+}
+
+fn on_gateway_event(client: &GatewayClient, host: &Arc<PluginHost>, ev: EventFrame) {
+    match ev.event.as_str() {
+        "node.invoke.request" => {
+            let (client, host) = (client.clone(), host.clone());
+            tokio::spawn(
+                async move { answer(&client, &host, ev.payload.unwrap_or_default()).await },
+            );
+        }
+        "node.pair.resolved" => {
+            tracing::info!(payload = %ev.payload.unwrap_or_default(), "surface pairing resolved")
+        }
+        _ => {}
+    }
+}
+
+/// Runs one invoke in its plugin and sends `node.invoke.result`.
+async fn answer(client: &GatewayClient, host: &PluginHost, p: Value) {
+    let timeout_ms = p["timeoutMs"]
+        .as_u64()
+        .unwrap_or(30_000)
+        .clamp(1, 10 * 60 * 1000);
+    let call = Call {
+        invoke_id: p["id"].as_str().unwrap_or_default().to_string(),
+        node_id: p["nodeId"].as_str().unwrap_or_default().to_string(),
+        timeout_ms,
+        idempotency_key: p["idempotencyKey"].as_str().map(String::from),
+    };
+    let command = p["command"].as_str().unwrap_or_default();
+    let result = host
+        .invoke(
+            &call,
+            command,
+            p["paramsJSON"].as_str(),
+            Duration::from_millis(timeout_ms),
+        )
+        .await;
+    let mut params = json!({"id": call.invoke_id, "nodeId": call.node_id});
+    match result {
+        Ok(payload) => {
+            params["ok"] = json!(true);
+            params["payloadJSON"] = json!(payload);
+        }
+        Err(f) => {
+            params["ok"] = json!(false);
+            params["error"] = json!({"code": f.code, "message": f.message});
+        }
+    }
+    if let Err(e) = client.request("node.invoke.result", params).await {
+        tracing::warn!(invoke = %call.invoke_id, "result not delivered: {e}");
+    }
+}

@@ -1,0 +1,145 @@
+//! The node host's files in the state dir: `identity/device.json` (the Ed25519 key pair) and
+//! `node.json` (node id, device token, display name, gateway). Written atomically.
+
+use std::path::{Path, PathBuf};
+
+use openclaw_protocol::identity::DeviceIdentity;
+use openclaw_protocol::now_ms;
+use openclaw_runtime::fsutil::write_atomically;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, thiserror::Error)]
+pub enum FileError {
+    #[error("cannot read {path}: {why}")]
+    Read { path: String, why: String },
+    #[error("cannot write {path}: {why}")]
+    Write { path: String, why: String },
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct DeviceFile {
+    version: u32,
+    device_id: String,
+    public_key_pem: String,
+    private_key_pem: String,
+    created_at_ms: u64,
+}
+
+/// The device identity, created on first use.
+pub fn load_identity(state_dir: &Path) -> Result<DeviceIdentity, FileError> {
+    let path = state_dir.join("identity/device.json");
+    match std::fs::read_to_string(&path) {
+        Ok(text) => {
+            let bad = |why: String| FileError::Read {
+                path: path.display().to_string(),
+                why,
+            };
+            let file: DeviceFile = serde_json::from_str(&text).map_err(|e| bad(e.to_string()))?;
+            DeviceIdentity::from_private_key_pem(&file.private_key_pem)
+                .map_err(|e| bad(e.to_string()))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let identity = DeviceIdentity::generate();
+            let file = DeviceFile {
+                version: 1,
+                device_id: identity.device_id(),
+                public_key_pem: identity.public_key_pem(),
+                private_key_pem: identity.private_key_pem(),
+                created_at_ms: now_ms(),
+            };
+            write_json(&path, &file)?;
+            restrict(&path);
+            Ok(identity)
+        }
+        Err(e) => Err(FileError::Read {
+            path: path.display().to_string(),
+            why: e.to_string(),
+        }),
+    }
+}
+
+/// The gateway this node connects to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GatewayEndpoint {
+    pub host: String,
+    pub port: u16,
+    pub tls: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tls_fingerprint: Option<String>,
+}
+
+/// `node.json`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NodeFile {
+    pub version: u32,
+    pub node_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gateway: Option<GatewayEndpoint>,
+}
+
+pub fn node_file_path(state_dir: &Path) -> PathBuf {
+    state_dir.join("node.json")
+}
+
+pub fn load_node_file(state_dir: &Path) -> Result<Option<NodeFile>, FileError> {
+    let path = node_file_path(state_dir);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => serde_json::from_str(&text)
+            .map(Some)
+            .map_err(|e| FileError::Read {
+                path: path.display().to_string(),
+                why: e.to_string(),
+            }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(FileError::Read {
+            path: path.display().to_string(),
+            why: e.to_string(),
+        }),
+    }
+}
+
+pub fn save_node_file(state_dir: &Path, file: &NodeFile) -> Result<(), FileError> {
+    let path = node_file_path(state_dir);
+    write_json(&path, file)?;
+    restrict(&path);
+    Ok(())
+}
+
+fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<(), FileError> {
+    let text = serde_json::to_string_pretty(value).expect("json prints") + "\n";
+    write_atomically(path, text.as_bytes()).map_err(|e| FileError::Write {
+        path: path.display().to_string(),
+        why: e.to_string(),
+    })
+}
+
+/// Secrets are for the owner only.
+fn restrict(path: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).ok();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identity_is_created_once_and_reloaded() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = load_identity(dir.path()).unwrap();
+        let b = load_identity(dir.path()).unwrap();
+        assert_eq!(a.device_id(), b.device_id());
+        std::fs::write(dir.path().join("identity/device.json"), "{oops").unwrap();
+        assert!(load_identity(dir.path())
+            .unwrap_err()
+            .to_string()
+            .contains("device.json"));
+    }
+}

@@ -1,0 +1,11 @@
+//! The headless node host: a device identity, a connection to a gateway, and every command
+//! served by a WebAssembly plugin.
+
+mod builtins;
+pub mod connection;
+pub mod files;
+pub mod host;
+
+pub use builtins::BUILTINS;
+pub use connection::{run, Fatal, NodeOptions};
+pub use host::{grants_path, load_plugins, Plugins};
