@@ -32,6 +32,15 @@ pub struct DeviceIdentity {
     key: SigningKey,
 }
 
+/// Shows the device id only: the private key never reaches a log.
+impl std::fmt::Debug for DeviceIdentity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DeviceIdentity")
+            .field("device_id", &self.device_id())
+            .finish_non_exhaustive()
+    }
+}
+
 impl DeviceIdentity {
     pub fn generate() -> Self {
         let mut seed = [0u8; 32];
