@@ -213,6 +213,10 @@ async fn malformed_frames_after_hello_get_errors_and_the_connection_lives() {
     let hello = raw.next_json().await.unwrap();
     assert_eq!(hello["payload"]["type"], "hello-ok");
     assert_eq!(hello["payload"]["protocol"], 4);
+    assert_eq!(
+        hello["payload"]["features"]["capabilities"],
+        json!(["node-surface-redeclare-v1"])
+    );
     assert!(hello["payload"]["features"]["methods"]
         .as_array()
         .unwrap()

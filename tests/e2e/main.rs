@@ -3,7 +3,10 @@
 
 mod cli;
 mod durability;
+#[path = "../../host/runtime/tests/fixtures/mod.rs"]
+mod fixtures;
 mod handshake;
 mod invoke;
+mod node;
 mod pairing;
 mod support;

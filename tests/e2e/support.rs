@@ -20,11 +20,13 @@ pub const BIN: &str = env!("CARGO_BIN_EXE_openclaw");
 
 /// Commands the test node serves; the test config allowlists them.
 pub const TEST_COMMANDS: &[&str] = &["test.echo", "test.slow", "test.count", "test.fail"];
+/// Commands of the fixture plugins the node tests drop in.
+pub const FIXTURE_COMMANDS: &[&str] = &["fixture.tag"];
 
 pub fn default_config() -> Value {
     json!({"gateway": {"nodes": {
         "pairing": {"autoApproveLocal": false},
-        "commands": {"allow": TEST_COMMANDS},
+        "commands": {"allow": ([TEST_COMMANDS, FIXTURE_COMMANDS].concat())},
     }}})
 }
 

@@ -128,7 +128,7 @@ fn accept(
         features: Features {
             methods: method_names(),
             events: EVENTS.iter().map(|e| e.to_string()).collect(),
-            capabilities: Vec::new(),
+            capabilities: vec![openclaw_protocol::SURFACE_REDECLARE_CAPABILITY.to_string()],
         },
         snapshot: Snapshot {
             presence: Vec::new(),

@@ -62,8 +62,10 @@ pub async fn run(
                 backoff = MIN_BACKOFF;
                 remember(&opts, &client, stored)?;
                 tracing::info!(url = %url(&opts.endpoint), "connected to the gateway");
-                serve(&client, ev, &host, &mut events).await;
-                tracing::warn!("gateway connection closed; reconnecting");
+                match serve(&client, ev, &host, &mut events).await {
+                    Ended::SurfaceChanged => continue,
+                    Ended::Closed => tracing::warn!("gateway connection closed; reconnecting"),
+                }
             }
             Err(e) => {
                 let detail = e
@@ -147,6 +149,12 @@ fn remember(opts: &NodeOptions, client: &GatewayClient, stored: NodeFile) -> Res
     save_node_file(&opts.state_dir, &file).map_err(|e| Fatal(e.to_string()))
 }
 
+enum Ended {
+    Closed,
+    /// Plugins changed on a gateway without our refresh: reconnect at once to re-declare.
+    SurfaceChanged,
+}
+
 /// Serves one connection until it closes, or until the surface changed on a gateway that
 /// cannot take a refresh (then the reconnect declares the new surface).
 async fn serve(
@@ -154,22 +162,27 @@ async fn serve(
     mut gateway: Events,
     host: &Arc<PluginHost>,
     plugin_events: &mut mpsc::UnboundedReceiver<NodeEvent>,
-) {
-    let refreshable = client.hello().has_method("node.pluginSurface.refresh");
+) -> Ended {
+    let refreshable = client
+        .hello()
+        .features
+        .capabilities
+        .iter()
+        .any(|c| c == openclaw_protocol::SURFACE_REDECLARE_CAPABILITY);
     let mut changes = host.subscribe();
     changes.mark_unchanged();
     loop {
         tokio::select! {
             ev = gateway.next() => match ev {
                 Some(ev) => on_gateway_event(client, host, ev),
-                None => return,
+                None => return Ended::Closed,
             },
             Ok(()) = changes.changed() => {
                 let set = host.current();
                 if !refreshable {
                     tracing::info!("plugins changed; reconnecting to declare the new surface");
                     client.close();
-                    return;
+                    return Ended::SurfaceChanged;
                 }
                 let params = json!({"caps": set.caps(), "commands": set.commands()});
                 match client.request("node.pluginSurface.refresh", params).await {

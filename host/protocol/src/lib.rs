@@ -16,6 +16,10 @@ pub mod tls_pin;
 pub const PROTOCOL_VERSION: u32 = 4;
 /// Oldest protocol a node-role client (or a probe) may connect with.
 pub const MIN_NODE_PROTOCOL_VERSION: u32 = 3;
+/// `hello-ok.features.capabilities` entry of a gateway that takes `node.pluginSurface.refresh`
+/// as `{caps, commands, permissions}` (this project's extension). The real gateway serves a
+/// method of that name with another shape, so the method list alone cannot tell them apart.
+pub const SURFACE_REDECLARE_CAPABILITY: &str = "node-surface-redeclare-v1";
 /// Default gateway port.
 pub const DEFAULT_PORT: u16 = 18789;
 

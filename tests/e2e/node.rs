@@ -1,0 +1,320 @@
+//! Our node host (`openclaw node run`, a real process) on our gateway: pairing, the `system`
+//! plugin's commands under the exec approvals, and plugins hot-reloaded from its dir.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use serde_json::{json, Value};
+
+use crate::fixtures::fixture;
+use crate::support::*;
+
+struct NodeProc {
+    child: Child,
+    plugins: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl NodeProc {
+    fn start(gw: &GatewayProc, name: &str) -> NodeProc {
+        let dir = tempfile::tempdir().unwrap();
+        let plugins = dir.path().join("plugins");
+        let port = gw.url.rsplit(':').next().unwrap();
+        let child = Command::new(BIN)
+            .args([
+                "node",
+                "run",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                port,
+                "--display-name",
+                name,
+                "--plugins",
+            ])
+            .arg(&plugins)
+            .env("OPENCLAW_STATE_DIR", dir.path().join("state"))
+            .env("OPENCLAW_GATEWAY_TOKEN", TOKEN)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        NodeProc {
+            child,
+            plugins,
+            _dir: dir,
+        }
+    }
+}
+
+impl Drop for NodeProc {
+    fn drop(&mut self) {
+        self.child.kill().ok();
+        self.child.wait().ok();
+    }
+}
+
+/// Polls until `check` finds what it wants in the reply to `method`.
+async fn until(
+    op: &openclaw_client::GatewayClient,
+    method: &str,
+    check: impl Fn(&Value) -> Option<Value>,
+) -> Value {
+    for _ in 0..200 {
+        if let Ok(reply) = op.request(method, json!({})).await {
+            if let Some(found) = check(&reply) {
+                return found;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("{method} never showed what the test waited for");
+}
+
+/// Approves the node's device and its surface; returns its node id.
+async fn pair(op: &openclaw_client::GatewayClient, name: &str) -> String {
+    let request = until(op, "device.pair.list", |r| {
+        r["pending"]
+            .as_array()?
+            .iter()
+            .find(|p| p["displayName"] == name)
+            .cloned()
+    })
+    .await;
+    op.request(
+        "device.pair.approve",
+        json!({"requestId": request["requestId"]}),
+    )
+    .await
+    .unwrap();
+    approve_surface(op, name).await
+}
+
+async fn approve_surface(op: &openclaw_client::GatewayClient, name: &str) -> String {
+    let request = until(op, "node.pair.list", |r| {
+        r["pending"]
+            .as_array()?
+            .iter()
+            .find(|p| p["displayName"] == name)
+            .cloned()
+    })
+    .await;
+    op.request(
+        "node.pair.approve",
+        json!({"requestId": request["requestId"]}),
+    )
+    .await
+    .unwrap();
+    request["nodeId"].as_str().unwrap().to_string()
+}
+
+async fn invoke(
+    op: &openclaw_client::GatewayClient,
+    node: &str,
+    command: &str,
+    params: Value,
+) -> Result<Value, openclaw_client::ClientError> {
+    let key = uuid::Uuid::new_v4().to_string();
+    op.request(
+        "node.invoke",
+        json!({"nodeId": node, "command": command, "params": params, "idempotencyKey": key}),
+    )
+    .await
+}
+
+fn message(e: &openclaw_client::ClientError) -> String {
+    e.error_shape()
+        .map(|s| s.message.clone())
+        .unwrap_or_else(|| e.to_string())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_system_plugin_serves_under_the_exec_approvals() {
+    let gw = GatewayProc::start();
+    let _node = NodeProc::start(&gw, "sys-node");
+    let op = gw.operator().await;
+    let node = pair(&op, "sys-node").await;
+
+    let which = invoke(
+        &op,
+        &node,
+        "system.which",
+        json!({"bins": ["sh", "no-such-binary-xyz"]}),
+    )
+    .await
+    .unwrap();
+    assert!(which["payload"]["bins"]["sh"]
+        .as_str()
+        .unwrap()
+        .ends_with("/sh"));
+    assert!(which["payload"]["bins"].get("no-such-binary-xyz").is_none());
+    let e = invoke(&op, &node, "system.which", json!({}))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        message(&e),
+        "INVALID_REQUEST: INVALID_REQUEST: bins required"
+    );
+
+    // No approvals document: security full.
+    let run = invoke(&op, &node, "system.run", json!({"command": ["echo", "hi"]}))
+        .await
+        .unwrap();
+    assert_eq!(
+        run["payloadJSON"],
+        r#"{"exitCode":0,"timedOut":false,"success":true,"stdout":"hi\n","stderr":"","error":null}"#
+    );
+    let run = invoke(
+        &op,
+        &node,
+        "system.run",
+        json!({"command": ["sleep", "5"], "timeoutMs": 300}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        run["payload"],
+        json!({"timedOut": true, "success": false, "stdout": "", "stderr": "", "error": null})
+    );
+    let e = invoke(
+        &op,
+        &node,
+        "system.run",
+        json!({"command": ["echo", "hi"], "env": {"PATH": "/somewhere"}}),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(
+        message(&e),
+        "SYSTEM_RUN_DENIED: SYSTEM_RUN_DENIED: environment override rejected (PATH)"
+    );
+    let e = invoke(
+        &op,
+        &node,
+        "system.run",
+        json!({"command": ["bash", "-lc", "echo hi"], "rawCommand": "echo hi"}),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(
+        message(&e),
+        "INVALID_REQUEST: rawCommand does not match command"
+    );
+
+    // Allowlist mode through the gateway's exec.approvals.node.*; a stale hash is refused.
+    let current = op
+        .request("exec.approvals.node.get", json!({"nodeId": node}))
+        .await
+        .unwrap();
+    assert_eq!(current["exists"], false);
+    let file = json!({"version": 1, "defaults": {"security": "allowlist", "ask": "off", "askFallback": "deny"},
+                      "agents": {"*": {"allowlist": [{"pattern": "/usr/bin/echo"}]}}});
+    let set = op
+        .request(
+            "exec.approvals.node.set",
+            json!({"nodeId": node, "file": file}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(set["exists"], true);
+    let e = op
+        .request(
+            "exec.approvals.node.set",
+            json!({"nodeId": node, "file": {"version": 1}, "baseHash": "stale"}),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(
+        message(&e),
+        "INVALID_REQUEST: INVALID_REQUEST: exec approvals changed; reload and retry"
+    );
+
+    let run = invoke(
+        &op,
+        &node,
+        "system.run",
+        json!({"command": ["echo", "allowed"], "agentId": "main"}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(run["payload"]["stdout"], "allowed\n");
+    let e = invoke(
+        &op,
+        &node,
+        "system.run",
+        json!({"command": ["uname", "-a"], "agentId": "main"}),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(
+        message(&e),
+        "SYSTEM_RUN_DENIED: SYSTEM_RUN_DENIED: allowlist miss"
+    );
+    let plan = invoke(
+        &op,
+        &node,
+        "system.run.prepare",
+        json!({"command": ["echo", "x"]}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        plan["payload"]["execPolicy"],
+        json!({"security": "allowlist", "ask": "off"})
+    );
+    assert_eq!(plan["payload"]["plan"]["commandText"], "echo x");
+}
+
+fn copy_atomically(from: &Path, to: &Path) {
+    let tmp = to.with_extension("partial");
+    std::fs::copy(from, &tmp).unwrap();
+    std::fs::rename(&tmp, to).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dropped_plugin_appears_and_a_replaced_one_answers_anew() {
+    let gw = GatewayProc::start();
+    let node_proc = NodeProc::start(&gw, "hot-node");
+    let op = gw.operator().await;
+    let node = pair(&op, "hot-node").await;
+
+    copy_atomically(&fixture("tag-v1"), &node_proc.plugins.join("tag.wasm"));
+    // The new command is declared without a restart and goes through surface approval.
+    approve_surface(&op, "hot-node").await;
+    until(&op, "node.list", |r| {
+        r["nodes"]
+            .as_array()?
+            .iter()
+            .find(|n| {
+                n["commands"]
+                    .as_array()
+                    .is_some_and(|c| c.iter().any(|c| c == "fixture.tag"))
+            })
+            .cloned()
+    })
+    .await;
+    let v1 = invoke(&op, &node, "fixture.tag", json!({})).await.unwrap();
+    assert_eq!(v1["payload"], json!({"version": "v1"}));
+
+    copy_atomically(&fixture("tag-v2"), &node_proc.plugins.join("tag.wasm"));
+    let mut answer = Value::Null;
+    for _ in 0..100 {
+        answer = invoke(&op, &node, "fixture.tag", json!({})).await.unwrap()["payload"].clone();
+        if answer == json!({"version": "v2"}) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(answer, json!({"version": "v2"}));
+
+    std::fs::remove_file(node_proc.plugins.join("tag.wasm")).unwrap();
+    until(&op, "node.list", |r| {
+        let n = r["nodes"]
+            .as_array()?
+            .iter()
+            .find(|n| n["nodeId"] == node.as_str())?;
+        (!n["commands"].as_array()?.iter().any(|c| c == "fixture.tag")).then(|| n.clone())
+    })
+    .await;
+}
