@@ -6,6 +6,7 @@ mod gateway_cmd;
 mod node_cmd;
 mod nodes_cmd;
 mod operator;
+mod plugins_cmd;
 mod render;
 
 use clap::{Parser, Subcommand};
@@ -33,6 +34,11 @@ enum Command {
         #[command(subcommand)]
         command: node_cmd::NodeCmd,
     },
+    /// Inspect and run plugins locally
+    Plugins {
+        #[command(subcommand)]
+        command: plugins_cmd::PluginsCmd,
+    },
     /// Inspect, pair and invoke nodes
     Nodes {
         #[command(flatten)]
@@ -56,6 +62,11 @@ enum GatewayCmd {
 }
 
 fn main() -> std::process::ExitCode {
+    // Die quietly when output is piped into `head` and the pipe closes, like other Unix tools.
+    // SAFETY: called before any other thread exists.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("OPENCLAW_LOG")
@@ -74,6 +85,7 @@ fn main() -> std::process::ExitCode {
                 command: GatewayCmd::Run(args),
             } => gateway_cmd::run(args).await,
             Command::Node { command } => node_cmd::run(command).await,
+            Command::Plugins { command } => plugins_cmd::run(command).await,
             Command::Nodes { operator, command } => nodes_cmd::run(command, &operator).await,
             Command::Devices { operator, command } => devices_cmd::run(command, &operator).await,
         }

@@ -22,7 +22,10 @@ pub fn grants_path(state_dir: &Path) -> PathBuf {
     state_dir.join("plugin-grants.toml")
 }
 
-pub async fn load_plugins(state_dir: &Path, plugins_dir: Option<&Path>) -> Result<Plugins, String> {
+/// A plugin runtime set up for this state dir, with nothing loaded yet.
+pub fn new_host(
+    state_dir: &Path,
+) -> Result<(PluginHost, mpsc::UnboundedReceiver<NodeEvent>), String> {
     let grants = Grants::load(&grants_path(state_dir)).map_err(|e| e.to_string())?;
     let (tx, rx) = mpsc::unbounded_channel();
     let exec = ExecContext::new(state_dir.join("exec-approvals.json"), Some(tx));
@@ -34,6 +37,12 @@ pub async fn load_plugins(state_dir: &Path, plugins_dir: Option<&Path>) -> Resul
         BUILTINS.to_vec(),
     )
     .map_err(|e| format!("cannot start the plugin runtime: {e:#}"))?;
+    Ok((host, rx))
+}
+
+/// The built-ins and the plugins of `plugins_dir`, loaded.
+pub async fn load_plugins(state_dir: &Path, plugins_dir: Option<&Path>) -> Result<Plugins, String> {
+    let (host, rx) = new_host(state_dir)?;
     let errors = host.load_all(plugins_dir).await;
     Ok(Plugins {
         host: Arc::new(host),

@@ -8,4 +8,4 @@ pub mod host;
 
 pub use builtins::BUILTINS;
 pub use connection::{run, Fatal, NodeOptions};
-pub use host::{grants_path, load_plugins, Plugins};
+pub use host::{grants_path, load_plugins, new_host, Plugins};

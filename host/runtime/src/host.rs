@@ -8,17 +8,29 @@ use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use tokio::sync::watch;
-use wasmtime::component::Linker;
+use wasmtime::component::{Component, Linker};
 use wasmtime::Engine;
 
-use crate::bindings::{Call, Failure};
+use crate::bindings::{Call, Failure, Surface};
 use crate::cache::Cache;
-use crate::capabilities;
+use crate::capabilities::{self, Import};
 use crate::engine;
 use crate::exec::ExecContext;
 use crate::grants::Grants;
 use crate::plugin::{LoadError, Origin, Plugin};
 use crate::state::CallState;
+
+/// What `inspect` found in a plugin file.
+#[derive(Debug, Default)]
+pub struct Inspection {
+    /// Imported capabilities and whether each is granted.
+    pub capabilities: Vec<(String, bool)>,
+    /// Imports this host does not provide.
+    pub unknown_imports: Vec<String>,
+    /// The plugin's own description, when it could be run.
+    pub surface: Option<Surface>,
+    pub error: Option<String>,
+}
 
 /// A built-in plugin shipped inside the binary.
 #[derive(Clone, Copy)]
@@ -195,18 +207,57 @@ impl PluginHost {
         Ok(())
     }
 
-    async fn install(&self, name: &str, origin: Origin, wasm: &[u8]) -> Result<(), PluginError> {
-        // Compiling runs Cranelift for tens of milliseconds: keep it off the threads that
-        // serve invokes.
+    /// Compiles (or reads from the cache) off the threads that serve invokes: Cranelift takes
+    /// tens of milliseconds.
+    async fn compile(&self, name: &str, wasm: &[u8]) -> Result<Component, LoadError> {
         let (engine, cache, bytes) = (self.engine.clone(), self.cache.clone(), wasm.to_vec());
         let compiled = tokio::task::spawn_blocking(move || cache.component(&engine, &bytes))
             .await
             .map_err(|e| wasmtime::Error::msg(e.to_string()))
             .and_then(|r| r);
-        let component = compiled.map_err(|e| LoadError::Compile {
+        compiled.map_err(|e| LoadError::Compile {
             plugin: name.into(),
             message: format!("{e:#}"),
-        })?;
+        })
+    }
+
+    /// What a plugin file asks for and serves, without putting it in service. A plugin is
+    /// only described (run) when all its capabilities are granted.
+    pub async fn inspect(&self, name: &str, wasm: &[u8]) -> Result<Inspection, PluginError> {
+        let component = self.compile(name, wasm).await?;
+        let mut inspection = Inspection::default();
+        for import in capabilities::imports_of(&self.engine, &component) {
+            match import {
+                Import::Capability(cap) => inspection
+                    .capabilities
+                    .push((cap.to_string(), self.grants.granted(name, cap))),
+                Import::Unknown(other) => inspection.unknown_imports.push(other),
+                Import::Wasi(_) | Import::Types => {}
+            }
+        }
+        if inspection.capabilities.iter().all(|(_, granted)| *granted)
+            && inspection.unknown_imports.is_empty()
+        {
+            match Plugin::load(
+                &self.engine,
+                &self.linker,
+                &self.grants,
+                self.exec.clone(),
+                name,
+                Origin::Builtin,
+                component,
+            )
+            .await
+            {
+                Ok(plugin) => inspection.surface = Some(plugin.surface),
+                Err(e) => inspection.error = Some(e.to_string()),
+            }
+        }
+        Ok(inspection)
+    }
+
+    async fn install(&self, name: &str, origin: Origin, wasm: &[u8]) -> Result<(), PluginError> {
+        let component = self.compile(name, wasm).await?;
         let plugin = Plugin::load(
             &self.engine,
             &self.linker,

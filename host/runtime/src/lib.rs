@@ -18,5 +18,5 @@ pub mod watch;
 pub use bindings::{Call, Failure, Surface};
 pub use capabilities::CAPABILITIES;
 pub use exec::{ExecContext, NodeEvent};
-pub use host::{wasm_files, Builtin, PluginError, PluginHost, PluginSet};
+pub use host::{wasm_files, Builtin, Inspection, PluginError, PluginHost, PluginSet};
 pub use plugin::{LoadError, Origin, Plugin};
