@@ -1,5 +1,6 @@
 //! `openclaw`: the gateway and the operator CLI in one binary.
 
+mod approvals_cmd;
 mod config;
 mod devices_cmd;
 mod gateway_cmd;
@@ -46,6 +47,13 @@ enum Command {
         #[command(subcommand)]
         command: nodes_cmd::NodesCmd,
     },
+    /// Exec approvals of a node (--node) or of this machine
+    Approvals {
+        #[command(flatten)]
+        operator: operator::OperatorArgs,
+        #[command(subcommand)]
+        command: approvals_cmd::ApprovalsCmd,
+    },
     /// Device pairing and tokens
     Devices {
         #[command(flatten)]
@@ -87,6 +95,9 @@ fn main() -> std::process::ExitCode {
             Command::Node { command } => node_cmd::run(command).await,
             Command::Plugins { command } => plugins_cmd::run(command).await,
             Command::Nodes { operator, command } => nodes_cmd::run(command, &operator).await,
+            Command::Approvals { operator, command } => {
+                approvals_cmd::run(command, &operator).await
+            }
             Command::Devices { operator, command } => devices_cmd::run(command, &operator).await,
         }
     });

@@ -40,6 +40,25 @@ pub enum NodesCmd {
         #[arg(long)]
         name: String,
     },
+    /// Run a shell command on a node (system.run.prepare, then system.run) and exit with its code
+    Run {
+        #[arg(long)]
+        node: String,
+        #[arg(long)]
+        cwd: Option<String>,
+        /// Environment override KEY=VALUE (repeatable)
+        #[arg(long = "env")]
+        env: Vec<String>,
+        /// Kill the command after this many ms
+        #[arg(long)]
+        command_timeout: Option<u64>,
+        /// Agent whose exec approvals apply
+        #[arg(long)]
+        agent: Option<String>,
+        /// The command and its arguments, after `--`
+        #[arg(last = true, required = true)]
+        argv: Vec<String>,
+    },
     /// Invoke a command on a node and print the gateway's JSON response
     Invoke {
         #[arg(long)]
@@ -90,6 +109,14 @@ pub async fn run(cmd: NodesCmd, args: &OperatorArgs) -> Result<()> {
             )
             .await
         }
+        NodesCmd::Run {
+            node,
+            cwd,
+            env,
+            command_timeout,
+            agent,
+            argv,
+        } => run_command(&op, &node, cwd, &env, command_timeout, agent, argv).await,
         NodesCmd::Invoke {
             node,
             command,
@@ -373,4 +400,62 @@ fn invoke_failed(message: &str) -> Result<()> {
         pretty(&json!({"ok": false, "error": {"type": "cli_error", "message": message}}))
     );
     bail!("{message}")
+}
+
+async fn run_command(
+    op: &Operator,
+    query: &str,
+    cwd: Option<String>,
+    env: &[String],
+    timeout_ms: Option<u64>,
+    agent: Option<String>,
+    argv: Vec<String>,
+) -> Result<()> {
+    let mut overrides = serde_json::Map::new();
+    for kv in env {
+        let Some((k, v)) = kv.split_once('=') else {
+            bail!("--env {kv}: expected KEY=VALUE")
+        };
+        overrides.insert(k.to_string(), json!(v));
+    }
+    let node_id = s(&op.resolve_node(query).await?["nodeId"]);
+    let call = |command: &str, params: Value| {
+        let request = json!({"nodeId": node_id, "command": command, "params": params, "idempotencyKey": uuid::Uuid::new_v4().to_string()});
+        let wait = op.timeout.max(std::time::Duration::from_millis(
+            timeout_ms.unwrap_or(0) + 35_000,
+        ));
+        async move {
+            op.client
+                .request_with_timeout("node.invoke", request, wait)
+                .await
+        }
+    };
+    let prepared = call(
+        "system.run.prepare",
+        json!({"command": argv, "cwd": cwd, "agentId": agent}),
+    )
+    .await?;
+    let plan = &prepared["payload"]["plan"];
+    let params = json!({
+        "command": plan["argv"],
+        "rawCommand": plan["commandText"],
+        "cwd": plan["cwd"],
+        "env": overrides,
+        "timeoutMs": timeout_ms,
+        "agentId": agent,
+    });
+    let result = call("system.run", params).await?;
+    let out = &result["payload"];
+    print!("{}", s(&out["stdout"]));
+    eprint!("{}", s(&out["stderr"]));
+    use std::io::Write;
+    std::io::stdout().flush().ok();
+    if let Some(error) = out["error"].as_str() {
+        bail!("{error}");
+    }
+    if out["timedOut"] == true {
+        eprintln!("openclaw: the command timed out on the node");
+        std::process::exit(124);
+    }
+    std::process::exit(out["exitCode"].as_i64().map_or(1, |c| c as i32));
 }
