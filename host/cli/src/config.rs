@@ -39,6 +39,22 @@ impl Config {
         dotted.split('.').try_fold(&self.root, |v, key| v.get(key))
     }
 
+    /// Sets a value by dotted path and writes the file (as JSON; comments are not kept).
+    pub fn set_and_save(&mut self, dotted: &str, value: Value) -> Result<()> {
+        let mut node = &mut self.root;
+        let keys: Vec<&str> = dotted.split('.').collect();
+        for key in &keys[..keys.len() - 1] {
+            if !node[*key].is_object() {
+                node[*key] = Value::Object(Default::default());
+            }
+            node = &mut node[*key];
+        }
+        node[keys[keys.len() - 1]] = value;
+        let text = serde_json::to_string_pretty(&self.root)? + "\n";
+        openclaw_runtime::fsutil::write_atomically(&self.path, text.as_bytes())
+            .with_context(|| format!("cannot write {}", self.path.display()))
+    }
+
     pub fn str(&self, dotted: &str) -> Option<String> {
         self.get(dotted).and_then(Value::as_str).map(String::from)
     }

@@ -9,6 +9,7 @@ mod nodes_cmd;
 mod operator;
 mod plugins_cmd;
 mod render;
+mod up_cmd;
 
 use clap::{Parser, Subcommand};
 
@@ -25,6 +26,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Start a loopback gateway and a node host with the built-in plugins, paired
+    Up(up_cmd::UpArgs),
     /// Run the gateway
     Gateway {
         #[command(subcommand)]
@@ -92,6 +95,7 @@ fn main() -> std::process::ExitCode {
             Command::Gateway {
                 command: GatewayCmd::Run(args),
             } => gateway_cmd::run(args).await,
+            Command::Up(args) => up_cmd::run(args).await,
             Command::Node { command } => node_cmd::run(command).await,
             Command::Plugins { command } => plugins_cmd::run(command).await,
             Command::Nodes { operator, command } => nodes_cmd::run(command, &operator).await,

@@ -237,6 +237,23 @@ impl CommandPolicy {
         allow
     }
 
+    /// Is `command` in `allowlist`, or matched by a wildcard of `gateway.nodes.commands.allow`
+    /// (`demo.*` for a family, `*` for every command)? Wildcards never admit a dangerous
+    /// command or one that `deny` lists.
+    pub fn admits(&self, allowlist: &BTreeSet<String>, command: &str) -> bool {
+        if allowlist.contains(command) {
+            return true;
+        }
+        let denied =
+            DANGEROUS.contains(&command) || self.config.deny.iter().any(|d| d.trim() == command);
+        !denied
+            && self.config.allow.iter().map(|a| a.trim()).any(|a| {
+                a == "*"
+                    || a.strip_suffix('*')
+                        .is_some_and(|prefix| prefix.ends_with('.') && command.starts_with(prefix))
+            })
+    }
+
     /// Declared commands admitted to a surface: trimmed, deduplicated, in the pairing allowlist.
     pub fn admit_declared(
         &self,
@@ -250,7 +267,7 @@ impl CommandPolicy {
             if !seen.insert(c.to_string()) {
                 continue;
             }
-            if allow.contains(c) {
+            if self.admits(&allow, c) {
                 admitted.push(c.to_string());
             } else {
                 withheld.push(c.to_string());
@@ -267,7 +284,7 @@ impl CommandPolicy {
         command: &str,
     ) -> Result<(), Refusal> {
         let allow = self.allowlist(platform, Stage::Runtime, effective);
-        if command.starts_with("worker.") || !allow.contains(command) {
+        if command.starts_with("worker.") || !self.admits(&allow, command) {
             return Err(Refusal::NotAllowlisted);
         }
         if effective.is_empty() {
@@ -416,6 +433,29 @@ mod tests {
         assert!(p
             .refusal_message(Refusal::NotAllowlisted, "system.notify", "linux", false)
             .contains("commands.deny"));
+    }
+
+    #[test]
+    fn wildcards_admit_families_but_never_dangerous_or_denied_commands() {
+        let p = policy(&["demo.*"], &["demo.secret"]);
+        let declared = strings(&["demo.greet", "demo.secret", "other.x"]);
+        assert_eq!(
+            p.admit_declared("linux", &declared).0,
+            strings(&["demo.greet"])
+        );
+        assert_eq!(
+            p.check_invoke("linux", &strings(&["demo.greet"]), "demo.greet"),
+            Ok(())
+        );
+        let all = policy(&["*"], &[]);
+        assert_eq!(
+            all.check_invoke("linux", &strings(&["anything.x"]), "anything.x"),
+            Ok(())
+        );
+        assert_eq!(
+            all.check_invoke("linux", &strings(&["screen.record"]), "screen.record"),
+            Err(Refusal::NotAllowlisted)
+        );
     }
 
     #[test]

@@ -109,7 +109,7 @@ pub fn set_effective(
     let allow = gw.policy.allowlist(platform_id, Stage::Runtime, &effective);
     surface.invocable = effective
         .iter()
-        .filter(|c| allow.contains(*c))
+        .filter(|c| gw.policy.admits(&allow, c))
         .cloned()
         .collect();
     surface.effective = effective;

@@ -1,0 +1,173 @@
+//! `openclaw up`: a loopback gateway and a node host with the built-in plugins and a watched
+//! `./plugins` dir, in one process, paired with each other. The quickest way to try things.
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use clap::Args;
+use openclaw_client::{connect, ConnectOptions, GatewayClient};
+use openclaw_gateway::GatewayConfig;
+use openclaw_node::files::{load_identity, GatewayEndpoint};
+use openclaw_node::{load_plugins, NodeOptions};
+use serde_json::json;
+
+use crate::config::{self, Config};
+
+#[derive(Args)]
+pub struct UpArgs {
+    /// Gateway port [default: gateway.port, 18789]
+    #[arg(long)]
+    port: Option<u16>,
+    /// The watched plugins dir
+    #[arg(long, default_value = "plugins")]
+    plugins: PathBuf,
+    /// The node's display name
+    #[arg(long, default_value = "local-node")]
+    display_name: String,
+}
+
+pub async fn run(args: UpArgs) -> Result<()> {
+    let state_dir = config::state_dir();
+    let mut cfg = Config::load(&state_dir)?;
+    let token = match config::gateway_token(None, &cfg) {
+        Some(token) => token,
+        None => {
+            let token = openclaw_protocol::identity::random_token(24);
+            cfg.set_and_save("gateway.auth.token", json!(token))?;
+            token
+        }
+    };
+    let port = args
+        .port
+        .or_else(|| {
+            cfg.get("gateway.port")
+                .and_then(|p| p.as_u64())
+                .and_then(|p| u16::try_from(p).ok())
+        })
+        .unwrap_or(openclaw_protocol::DEFAULT_PORT);
+
+    let mut gw_config = GatewayConfig::new(state_dir.clone(), token.clone());
+    gw_config.bind = IpAddr::from([127, 0, 0, 1]);
+    gw_config.port = port;
+    // A local playground: route whatever the local plugins declare, bar dangerous commands.
+    gw_config.commands.allow = match cfg.strings("gateway.nodes.commands.allow") {
+        allow if allow.is_empty() => vec!["*".into()],
+        allow => allow,
+    };
+    gw_config.commands.deny = cfg.strings("gateway.nodes.commands.deny");
+    let gateway = openclaw_gateway::start(gw_config).await?;
+
+    std::fs::create_dir_all(&args.plugins)
+        .with_context(|| format!("cannot create {}", args.plugins.display()))?;
+    let plugins = load_plugins(&state_dir, Some(&args.plugins))
+        .await
+        .map_err(anyhow::Error::msg)?;
+    for e in &plugins.errors {
+        eprintln!("plugin not loaded: {e}");
+    }
+    openclaw_runtime::watch::watch(plugins.host.clone(), args.plugins.clone());
+    let identity = load_identity(&state_dir)?;
+    let node_id = identity.device_id();
+
+    let (op, _) = connect(&ConnectOptions::operator(
+        &gateway.url(),
+        Some(token.clone()),
+        &["operator.admin"],
+    ))
+    .await?;
+    tokio::spawn(approve_own_surfaces(op.clone(), node_id.clone()));
+    let opts = NodeOptions {
+        endpoint: GatewayEndpoint {
+            host: "127.0.0.1".into(),
+            port: gateway.addr.port(),
+            tls: false,
+            tls_fingerprint: None,
+        },
+        token: Some(token),
+        node_id: uuid::Uuid::new_v4().to_string(),
+        display_name: args.display_name.clone(),
+        state_dir: state_dir.clone(),
+    };
+    let node = tokio::spawn(openclaw_node::run(
+        opts,
+        identity,
+        plugins.host.clone(),
+        plugins.events,
+    ));
+
+    let commands = wait_until_served(&op, &node_id).await;
+    let name = &args.display_name;
+    println!("gateway  {} (state {})", gateway.url(), state_dir.display());
+    println!(
+        "node     {name} ({node_id}), {} commands: {}",
+        commands.len(),
+        commands.join(", ")
+    );
+    println!(
+        "plugins  {} (watched: drop a .wasm in to add commands)",
+        args.plugins.display()
+    );
+    println!("\nTry, from another shell:");
+    println!("  openclaw nodes status");
+    println!("  openclaw nodes invoke --node {name} --command system.which --params '{{\"bins\":[\"sh\"]}}'");
+    println!("  openclaw nodes run --node {name} -- uname -a");
+    println!(
+        "  openclaw plugins list --plugins {}",
+        args.plugins.display()
+    );
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        ended = node => {
+            if let Ok(Err(fatal)) = ended {
+                eprintln!("openclaw: {fatal}");
+            }
+        }
+    }
+    gateway.shutdown();
+    Ok(())
+}
+
+/// This process is the operator of its own node: it approves the node's surface requests.
+async fn approve_own_surfaces(op: GatewayClient, node_id: String) {
+    loop {
+        if let Ok(list) = op.request("node.pair.list", json!({})).await {
+            for request in list["pending"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|r| r["nodeId"] == node_id.as_str())
+            {
+                op.request(
+                    "node.pair.approve",
+                    json!({"requestId": request["requestId"]}),
+                )
+                .await
+                .ok();
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// Waits until the node is connected with its commands approved; returns them.
+async fn wait_until_served(op: &GatewayClient, node_id: &str) -> Vec<String> {
+    loop {
+        if let Ok(d) = op
+            .request("node.describe", json!({"nodeId": node_id}))
+            .await
+        {
+            let commands: Vec<String> = d["commands"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|c| c.as_str().map(String::from))
+                .collect();
+            if d["connected"] == true && !commands.is_empty() {
+                return commands;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
