@@ -105,6 +105,91 @@ async fn an_ungranted_capability_fails_the_load_with_the_line_to_add() {
 }
 
 #[tokio::test]
+async fn exec_without_a_grant_does_not_load_and_with_one_runs_under_the_approvals() {
+    let dir = tempfile::tempdir().unwrap();
+    let host = PluginHost::new(None, grants(&dir, ""), exec(&dir), Vec::new()).unwrap();
+    let err = host
+        .load_file("runner", &fixture("runner"))
+        .await
+        .unwrap_err();
+    assert!(err.to_string().starts_with("plugin runner imports capability `exec`, which is not granted to it; add `capabilities = [\"exec\"]` under `[plugins.runner]`"), "{err}");
+
+    let host = PluginHost::new(
+        None,
+        grants(&dir, "[plugins.runner]\ncapabilities = [\"exec\"]\n"),
+        exec(&dir),
+        Vec::new(),
+    )
+    .unwrap();
+    host.load_file("runner", &fixture("runner")).await.unwrap();
+    assert_eq!(
+        host.invoke(&call(), "runner.id", None, SECOND * 5)
+            .await
+            .unwrap(),
+        r#"{"exitCode":0}"#
+    );
+    // The host's policy holds for every plugin: deny means deny.
+    std::fs::write(
+        dir.path().join("exec-approvals.json"),
+        r#"{"version":1,"defaults":{"security":"deny"}}"#,
+    )
+    .unwrap();
+    let e = host
+        .invoke(&call(), "runner.id", None, SECOND * 5)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (e.code.as_str(), e.message.as_str()),
+        ("SYSTEM_RUN_DENIED", "SYSTEM_RUN_DISABLED: security=deny")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replacing_a_plugin_under_load_fails_no_invoke() {
+    let dir = tempfile::tempdir().unwrap();
+    let host = std::sync::Arc::new(
+        PluginHost::new(None, grants(&dir, ""), exec(&dir), Vec::new()).unwrap(),
+    );
+    let path = dir.path().join("tag.wasm");
+    std::fs::copy(fixture("tag-v1"), &path).unwrap();
+    host.load_file("tag", &path).await.unwrap();
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let callers: Vec<_> = (0..4)
+        .map(|_| {
+            let (host, stop) = (host.clone(), stop.clone());
+            tokio::spawn(async move {
+                let (mut ok, mut failed) = (0u32, Vec::new());
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    match host.invoke(&call(), "fixture.tag", None, SECOND).await {
+                        Ok(_) => ok += 1,
+                        Err(e) => failed.push(e.message),
+                    }
+                }
+                (ok, failed)
+            })
+        })
+        .collect();
+    for round in 0..20 {
+        let version = if round % 2 == 0 { "tag-v2" } else { "tag-v1" };
+        std::fs::copy(fixture(version), &path).unwrap();
+        host.load_file("tag", &path).await.unwrap();
+    }
+    let last = host
+        .invoke(&call(), "fixture.tag", None, SECOND)
+        .await
+        .unwrap();
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let mut total = 0;
+    for caller in callers {
+        let (ok, failed) = caller.await.unwrap();
+        assert!(failed.is_empty(), "{failed:?}");
+        total += ok;
+    }
+    assert!(total > 20, "invokes ran during the reloads ({total})");
+    assert_eq!(last, r#"{"version":"v1"}"#, "the 20th load (v1) serves");
+}
+
+#[tokio::test]
 async fn an_infinite_loop_ends_at_the_deadline_and_the_host_carries_on() {
     let (host, _dir) = host_with(&["looper"]).await;
     let started = Instant::now();
