@@ -48,6 +48,11 @@ impl Events {
         self.rx.recv().await
     }
 
+    /// An event already received, without waiting.
+    pub fn try_next(&mut self) -> Option<EventFrame> {
+        self.rx.try_recv().ok()
+    }
+
     /// Waits for the next event with this name, skipping others.
     pub async fn wait_for(&mut self, name: &str) -> Option<EventFrame> {
         while let Some(ev) = self.rx.recv().await {
