@@ -318,3 +318,115 @@ async fn a_dropped_plugin_appears_and_a_replaced_one_answers_anew() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nodes_run_approvals_and_plugins_from_the_cli() {
+    let gw = GatewayProc::start();
+    let _node = NodeProc::start(&gw, "cli-node");
+    let op = gw.operator().await;
+    pair(&op, "cli-node").await;
+
+    let out = gw.cli(&[
+        "nodes",
+        "run",
+        "--node",
+        "cli-node",
+        "--",
+        "sh",
+        "-c",
+        "echo out; echo err >&2; exit 7",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(7),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "out\n");
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "err\n");
+
+    let doc = gw.dir.join("approvals.json5");
+    std::fs::write(
+        &doc,
+        r#"{ version: 1, defaults: { security: "allowlist", ask: "off" } }"#,
+    )
+    .unwrap();
+    let out = gw.cli(&[
+        "approvals",
+        "set",
+        "--node",
+        "cli-node",
+        "--file",
+        doc.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = gw.cli(&[
+        "approvals",
+        "allowlist",
+        "add",
+        "--node",
+        "cli-node",
+        "/usr/bin/echo",
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        text.starts_with("Target: node:") && text.contains("/usr/bin/echo"),
+        "{text}"
+    );
+    let out = gw.cli(&[
+        "nodes", "run", "--node", "cli-node", "--", "echo", "allowed",
+    ]);
+    assert_eq!(
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).to_string()
+        ),
+        (Some(0), "allowed\n".to_string())
+    );
+    let out = gw.cli(&["nodes", "run", "--node", "cli-node", "--", "uname"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("SYSTEM_RUN_DENIED: allowlist miss"));
+    let snapshot: Value = serde_json::from_slice(
+        &gw.cli(&["approvals", "get", "--node", "cli-node", "--json"])
+            .stdout,
+    )
+    .unwrap();
+    assert_eq!(
+        snapshot["file"]["agents"]["*"]["allowlist"][0]["pattern"],
+        "/usr/bin/echo"
+    );
+
+    // A plugin author's loop, no gateway: inspect names the missing grant, invoke runs it.
+    let state = tempfile::tempdir().unwrap();
+    let plugin = fixture("echo");
+    let local = |args: &[&str]| {
+        Command::new(BIN)
+            .args(args)
+            .env("OPENCLAW_STATE_DIR", state.path())
+            .output()
+            .unwrap()
+    };
+    let out = local(&["plugins", "inspect", plugin.to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&out.stdout)
+        .contains("add `capabilities = [\"log\"]` under `[plugins.fixture_echo]`"));
+    std::fs::write(
+        state.path().join("plugin-grants.toml"),
+        "[plugins.fixture_echo]\ncapabilities = [\"log\"]\n",
+    )
+    .unwrap();
+    let out = local(&[
+        "plugins",
+        "invoke",
+        plugin.to_str().unwrap(),
+        "fixture.echo",
+        r#"{"x":1}"#,
+    ]);
+    assert_eq!(
+        serde_json::from_slice::<Value>(&out.stdout).unwrap(),
+        json!({"x": 1})
+    );
+}

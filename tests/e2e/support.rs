@@ -95,10 +95,12 @@ impl GatewayProc {
         self._tmp = tmp;
     }
 
+    /// Runs `openclaw <group> --url .. --token .. <rest>` (before any `--` in `rest`).
     pub fn cli(&self, args: &[&str]) -> Output {
         Command::new(BIN)
-            .args(args)
+            .arg(args[0])
             .args(["--url", &self.url, "--token", TOKEN])
+            .args(&args[1..])
             .env("OPENCLAW_STATE_DIR", &self.dir)
             .env("COLUMNS", "200")
             .output()
