@@ -32,6 +32,8 @@ pub struct Fatal(pub String);
 
 const MIN_BACKOFF: Duration = Duration::from_secs(1);
 const MAX_BACKOFF: Duration = Duration::from_secs(30);
+/// How often a node waiting for its pairing approval asks again.
+const PAIRING_RETRY: Duration = Duration::from_secs(3);
 /// Auth failures that retrying cannot fix.
 const FATAL_AUTH: &[&str] = &[
     "AUTH_TOKEN_MISSING",
@@ -49,6 +51,7 @@ pub async fn run(
 ) -> Result<(), Fatal> {
     let mut backoff = MIN_BACKOFF;
     loop {
+        let mut waiting_for_pairing = false;
         let stored = load_node_file(&opts.state_dir)
             .map_err(|e| Fatal(e.to_string()))?
             .unwrap_or_default();
@@ -90,6 +93,7 @@ pub async fn run(
                     continue;
                 }
                 if detail == "PAIRING_REQUIRED" {
+                    waiting_for_pairing = true;
                     let request = e
                         .error_shape()
                         .and_then(|s| s.details.as_ref())
@@ -104,6 +108,10 @@ pub async fn run(
         }
         tokio::time::sleep(backoff).await;
         backoff = (backoff * 2).min(MAX_BACKOFF);
+        if waiting_for_pairing {
+            // An operator is about to approve: look again soon rather than in 30 s.
+            backoff = backoff.min(PAIRING_RETRY);
+        }
     }
 }
 

@@ -1,0 +1,242 @@
+//! Our node host on the real gateway, with the real CLI as the operator (scenario 2).
+
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use serde_json::{json, Value};
+
+use crate::fixtures::fixture;
+use crate::real::{self, text};
+use crate::support::BIN;
+
+const TOKEN: &str = "interop-real-gateway-token";
+
+struct OurNode(Child);
+
+impl Drop for OurNode {
+    fn drop(&mut self) {
+        self.0.kill().ok();
+        self.0.wait().ok();
+    }
+}
+
+fn json_out(out: &std::process::Output) -> Value {
+    assert!(
+        out.status.success(),
+        "exit {:?}: {}",
+        out.status.code(),
+        text(out)
+    );
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(out)))
+}
+
+/// Polls a real CLI call until `pick` finds something.
+fn until(
+    cli: &dyn Fn(&[&str]) -> std::process::Output,
+    args: &[&str],
+    pick: impl Fn(&Value) -> Option<Value>,
+) -> Value {
+    for _ in 0..60 {
+        let out = cli(args);
+        if let Some(found) = serde_json::from_slice::<Value>(&out.stdout)
+            .ok()
+            .as_ref()
+            .and_then(&pick)
+        {
+            return found;
+        }
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    panic!("{args:?} never showed what the test waited for");
+}
+
+fn pending_for<'a>(name: &'a str) -> impl Fn(&Value) -> Option<Value> + 'a {
+    move |v: &Value| {
+        let list = v.get("pending").unwrap_or(v);
+        list.as_array()?
+            .iter()
+            .find(|p| p["displayName"] == name)
+            .cloned()
+    }
+}
+
+fn copy_in(from: &Path, to: &Path) {
+    let tmp = to.with_extension("partial");
+    std::fs::copy(from, &tmp).unwrap();
+    std::fs::rename(&tmp, to).unwrap();
+}
+
+#[test]
+fn our_node_host_on_the_real_gateway() {
+    let tag = fixture("tag-v1");
+    let home = tempfile::tempdir().unwrap();
+    let port = real::free_port();
+    let _gateway = real::gateway(home.path(), port, TOKEN, &["fixture.tag"]);
+    let cli = |args: &[&str]| {
+        let mut all: Vec<&str> = args.to_vec();
+        let url = format!("ws://127.0.0.1:{port}");
+        all.extend(["--url", &url, "--token", TOKEN]);
+        real::cli(home.path(), &all)
+    };
+
+    let node_dir = tempfile::tempdir().unwrap();
+    let plugins = node_dir.path().join("plugins");
+    let _node = OurNode(
+        Command::new(BIN)
+            .args([
+                "node",
+                "run",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                &port.to_string(),
+                "--display-name",
+                "rust-node",
+                "--plugins",
+            ])
+            .arg(&plugins)
+            .env("OPENCLAW_STATE_DIR", node_dir.path().join("state"))
+            .env("OPENCLAW_GATEWAY_TOKEN", TOKEN)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+
+    let request = until(
+        &cli,
+        &["devices", "list", "--json"],
+        pending_for("rust-node"),
+    );
+    assert_eq!(
+        (request["clientId"].as_str(), request["platform"].as_str()),
+        (Some("node-host"), Some("linux"))
+    );
+    let out = cli(&["devices", "approve", request["requestId"].as_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out));
+
+    // Our node retries by itself and declares its surface, which the real gateway files.
+    let surface = until(
+        &cli,
+        &["nodes", "pending", "--json"],
+        pending_for("rust-node"),
+    );
+    let commands: Vec<&str> = surface["commands"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert_eq!(
+        commands,
+        [
+            "system.execApprovals.get",
+            "system.execApprovals.set",
+            "system.run",
+            "system.run.prepare",
+            "system.which"
+        ]
+    );
+    let out = cli(&["nodes", "approve", surface["requestId"].as_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out));
+
+    let which = json_out(&cli(&[
+        "nodes",
+        "invoke",
+        "--node",
+        "rust-node",
+        "--command",
+        "system.which",
+        "--params",
+        r#"{"bins":["sh","no-such-binary-xyz"]}"#,
+    ]));
+    assert!(
+        which["payload"]["bins"]["sh"]
+            .as_str()
+            .unwrap()
+            .ends_with("/sh"),
+        "{which}"
+    );
+    assert!(which["payload"]["bins"].get("no-such-binary-xyz").is_none());
+
+    // Exec approvals edited by the real CLI, enforced by our host.
+    let set = real::cli_stdin(
+        home.path(),
+        &[
+            "approvals",
+            "set",
+            "--node",
+            "rust-node",
+            "--stdin",
+            "--url",
+            &format!("ws://127.0.0.1:{port}"),
+            "--token",
+            TOKEN,
+        ],
+        r#"{ version: 1, defaults: { security: "allowlist", ask: "off", askFallback: "deny" } }"#,
+    );
+    assert!(set.status.success(), "{}", text(&set));
+    let out = cli(&[
+        "approvals",
+        "allowlist",
+        "add",
+        "--node",
+        "rust-node",
+        "/usr/bin/echo",
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    let got = cli(&["approvals", "get", "--node", "rust-node"]);
+    assert!(
+        text(&got).contains("/usr/bin/") && text(&got).contains("security=allowlist"),
+        "{}",
+        text(&got)
+    );
+    let node_id = which["nodeId"].as_str().unwrap();
+    let run = |argv: Value, key: &str| {
+        let params = json!({"nodeId": node_id, "command": "system.run", "params": {"command": argv, "agentId": "main"}, "idempotencyKey": key});
+        cli(&[
+            "gateway",
+            "call",
+            "node.invoke",
+            "--json",
+            "--params",
+            &params.to_string(),
+        ])
+    };
+    let allowed = json_out(&run(json!(["echo", "hi"]), "ours-run-1"));
+    assert_eq!(
+        allowed["payloadJSON"],
+        r#"{"exitCode":0,"timedOut":false,"success":true,"stdout":"hi\n","stderr":"","error":null}"#
+    );
+    let denied = run(json!(["uname", "-a"]), "ours-run-2");
+    assert!(
+        text(&denied).contains("SYSTEM_RUN_DENIED: SYSTEM_RUN_DENIED: allowlist miss"),
+        "{}",
+        text(&denied)
+    );
+
+    // A plugin dropped in while connected: our node reconnects with the new surface, the real
+    // gateway asks for approval, and then the command answers.
+    copy_in(&tag, &plugins.join("tag.wasm"));
+    let widened = until(&cli, &["nodes", "pending", "--json"], |v| {
+        pending_for("rust-node")(v).filter(|p| {
+            p["commands"]
+                .as_array()
+                .is_some_and(|c| c.iter().any(|c| c == "fixture.tag"))
+        })
+    });
+    let out = cli(&["nodes", "approve", widened["requestId"].as_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out));
+    let tagged = json_out(&cli(&[
+        "nodes",
+        "invoke",
+        "--node",
+        "rust-node",
+        "--command",
+        "fixture.tag",
+        "--params",
+        "{}",
+    ]));
+    assert_eq!(tagged["payload"], json!({"version": "v1"}));
+}

@@ -1,0 +1,230 @@
+//! The real node host and the real CLI against our gateway (scenarios 1, 3 and 4).
+
+use std::time::Duration;
+
+use serde_json::{json, Value};
+
+use crate::real::{self, text, RealProc};
+use crate::support::*;
+
+fn ok(out: &std::process::Output) -> String {
+    assert!(
+        out.status.success(),
+        "exit {:?}: {}",
+        out.status.code(),
+        text(out)
+    );
+    String::from_utf8_lossy(&out.stdout).to_string()
+}
+
+/// Polls our gateway until `pick` finds something.
+async fn until(
+    op: &openclaw_client::GatewayClient,
+    method: &str,
+    pick: impl Fn(&Value) -> Option<Value>,
+) -> Value {
+    for _ in 0..600 {
+        if let Some(found) = op
+            .request(method, json!({}))
+            .await
+            .ok()
+            .as_ref()
+            .and_then(&pick)
+        {
+            return found;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{method} never showed what the test waited for");
+}
+
+fn start_real_node(home: &std::path::Path, url: &str) -> RealProc {
+    let port = url.rsplit(':').next().unwrap();
+    RealProc::spawn(
+        home,
+        "node",
+        &[
+            "node",
+            "run",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            port,
+            "--display-name",
+            "interop-node",
+        ],
+        &[("OPENCLAW_GATEWAY_TOKEN", TOKEN)],
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn real_node_host_and_real_cli_on_our_gateway() {
+    let gw = GatewayProc::start();
+    let op = gw.operator().await;
+    let node_home = tempfile::tempdir().unwrap();
+    let cli_home = tempfile::tempdir().unwrap();
+    let real_cli = |args: &[&str]| {
+        let mut all: Vec<&str> = args.to_vec();
+        all.extend(["--url", &gw.url, "--token", TOKEN]);
+        real::cli(cli_home.path(), &all)
+    };
+
+    // 1. The first connect is refused with a pairing request.
+    let node = start_real_node(node_home.path(), &gw.url);
+    node.wait_for_log("pairing required", Duration::from_secs(90));
+    let request = until(&op, "device.pair.list", |r| {
+        r["pending"]
+            .as_array()?
+            .iter()
+            .find(|p| p["displayName"] == "interop-node")
+            .cloned()
+    })
+    .await;
+    let request_id = request["requestId"].as_str().unwrap().to_string();
+    assert_eq!(request["clientId"], "node-host");
+
+    // 3. The real CLI reads our gateway.
+    let listed = ok(&real_cli(&["devices", "list"]));
+    assert!(
+        listed.contains("Pending (1)") && listed.contains(&request_id),
+        "{listed}"
+    );
+
+    let approved = ok(&gw.cli(&["devices", "approve", &request_id]));
+    assert!(approved.starts_with("Approved "), "{approved}");
+    // The real node host pauses after PAIRING_REQUIRED; an operator restarts it.
+    drop(node);
+    let node = start_real_node(node_home.path(), &gw.url);
+    let surface = until(&op, "node.pair.list", |r| {
+        r["pending"]
+            .as_array()?
+            .iter()
+            .find(|p| p["displayName"] == "interop-node")
+            .cloned()
+    })
+    .await;
+    let surface_id = surface["requestId"].as_str().unwrap().to_string();
+    assert!(ok(&real_cli(&["nodes", "pending"])).contains(&surface_id));
+    let commands = surface["commands"].as_array().unwrap();
+    assert!(
+        commands.iter().any(|c| c == "system.which") && !commands.iter().any(|c| c == "dir.list"),
+        "{surface}"
+    );
+    ok(&gw.cli(&["nodes", "approve", &surface_id]));
+
+    let described = ok(&gw.cli(&["nodes", "describe", "--node", "interop-node", "--json"]));
+    let described: Value = serde_json::from_str(&described).unwrap();
+    assert_eq!(described["approvalState"], "approved");
+    assert!(described["commands"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c == "system.run"));
+    let status = ok(&real_cli(&["nodes", "status"]));
+    assert!(
+        status.contains("Connected: 1") && status.contains("approved"),
+        "{status}"
+    );
+    assert!(ok(&real_cli(&["nodes", "list"])).contains("Paired: 1"));
+    assert!(
+        ok(&real_cli(&["nodes", "describe", "--node", "interop-node"])).contains("system.which")
+    );
+
+    // The real node's payloads, through our gateway, to our CLI and to the real one.
+    let which: Value = serde_json::from_str(&ok(&gw.cli(&[
+        "nodes",
+        "invoke",
+        "--node",
+        "interop-node",
+        "--command",
+        "system.which",
+        "--params",
+        r#"{"bins":["sh"]}"#,
+    ])))
+    .unwrap();
+    assert!(
+        which["payload"]["bins"]["sh"]
+            .as_str()
+            .unwrap()
+            .ends_with("/sh"),
+        "{which}"
+    );
+    let which: Value = serde_json::from_str(&ok(&real_cli(&[
+        "nodes",
+        "invoke",
+        "--node",
+        "interop-node",
+        "--command",
+        "system.which",
+        "--params",
+        r#"{"bins":["sh"]}"#,
+    ])))
+    .unwrap();
+    assert_eq!(which["ok"], true);
+
+    // Exec approvals through our CLI, then system.run allowed and denied.
+    let doc = node_home.path().join("approvals.json5");
+    std::fs::write(
+        &doc,
+        r#"{ version: 1, defaults: { security: "allowlist", ask: "off", askFallback: "deny" } }"#,
+    )
+    .unwrap();
+    ok(&gw.cli(&[
+        "approvals",
+        "set",
+        "--node",
+        "interop-node",
+        "--file",
+        doc.to_str().unwrap(),
+    ]));
+    ok(&gw.cli(&[
+        "approvals",
+        "allowlist",
+        "add",
+        "--node",
+        "interop-node",
+        "/usr/bin/echo",
+    ]));
+    let node_id = described["nodeId"].as_str().unwrap();
+    let run = |argv: Value, key: &str| {
+        let params = json!({"nodeId": node_id, "command": "system.run", "params": {"command": argv, "agentId": "main"}, "idempotencyKey": key});
+        real_cli(&[
+            "gateway",
+            "call",
+            "node.invoke",
+            "--json",
+            "--params",
+            &params.to_string(),
+        ])
+    };
+    let allowed: Value =
+        serde_json::from_str(&ok(&run(json!(["echo", "hi"]), "interop-run-1"))).unwrap();
+    assert_eq!(allowed["payload"]["stdout"], "hi\n", "{allowed}");
+    let denied = run(json!(["uname", "-a"]), "interop-run-2");
+    assert_eq!(denied.status.code(), Some(1));
+    assert!(
+        text(&denied).contains("SYSTEM_RUN_DENIED: SYSTEM_RUN_DENIED: allowlist miss"),
+        "{}",
+        text(&denied)
+    );
+
+    // 4. Handshake errors as the real client code reports them.
+    let wrong = real::cli(
+        cli_home.path(),
+        &[
+            "nodes",
+            "status",
+            "--url",
+            &gw.url,
+            "--token",
+            "wrong-token",
+        ],
+    );
+    assert_eq!(wrong.status.code(), Some(1));
+    assert!(
+        text(&wrong).contains("gateway token mismatch"),
+        "{}",
+        text(&wrong)
+    );
+    drop(node);
+}
