@@ -110,7 +110,8 @@ async fn real_node_host_and_real_cli_on_our_gateway() {
         commands.iter().any(|c| c == "system.which") && !commands.iter().any(|c| c == "dir.list"),
         "{surface}"
     );
-    ok(&gw.cli(&["nodes", "approve", &surface_id]));
+    // The surface approved by the real CLI, the device above by ours.
+    assert!(ok(&real_cli(&["nodes", "approve", &surface_id])).contains(&surface_id));
 
     let described = ok(&gw.cli(&["nodes", "describe", "--node", "interop-node", "--json"]));
     let described: Value = serde_json::from_str(&described).unwrap();
@@ -207,6 +208,13 @@ async fn real_node_host_and_real_cli_on_our_gateway() {
         "{}",
         text(&denied)
     );
+
+    // The real CLI approves a device on our gateway, too.
+    let other = openclaw_protocol::identity::DeviceIdentity::generate();
+    let refused = connect_node(&gw.url, &other, &[]).await.err().unwrap();
+    let other_request = details(&refused)["requestId"].as_str().unwrap().to_string();
+    let approved = ok(&real_cli(&["devices", "approve", &other_request]));
+    assert!(approved.contains(&other.device_id()), "{approved}");
 
     // 4. Handshake errors as the real client code reports them.
     let wrong = real::cli(
