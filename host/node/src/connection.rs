@@ -32,6 +32,8 @@ pub struct Fatal(pub String);
 
 const MIN_BACKOFF: Duration = Duration::from_secs(1);
 const MAX_BACKOFF: Duration = Duration::from_secs(30);
+/// How often the node reports `node.host.stats` (the first report goes at connect).
+const STATS_INTERVAL: Duration = Duration::from_secs(60);
 /// How often a node waiting for its pairing approval asks again.
 const PAIRING_RETRY: Duration = Duration::from_secs(3);
 /// Auth failures that retrying cannot fix.
@@ -179,8 +181,10 @@ async fn serve(
         .any(|c| c == openclaw_protocol::SURFACE_REDECLARE_CAPABILITY);
     let mut changes = host.subscribe();
     changes.mark_unchanged();
+    let mut stats = tokio::time::interval(STATS_INTERVAL);
     loop {
         tokio::select! {
+            _ = stats.tick() => send_stats(client),
             ev = gateway.next() => match ev {
                 Some(ev) => on_gateway_event(client, host, ev),
                 None => return Ended::Closed,
@@ -224,6 +228,17 @@ fn on_gateway_event(client: &GatewayClient, host: &Arc<PluginHost>, ev: EventFra
         }
         _ => {}
     }
+}
+
+fn send_stats(client: &GatewayClient) {
+    let client = client.clone();
+    tokio::spawn(async move {
+        let params = json!({"event": "node.host.stats", "payloadJSON": crate::stats::host_stats().to_string()});
+        match client.request("node.event", params).await {
+            Ok(reply) => tracing::debug!(%reply, "node.host.stats sent"),
+            Err(e) => tracing::debug!("node.host.stats not delivered: {e}"),
+        }
+    });
 }
 
 /// Runs one invoke in its plugin and sends `node.invoke.result`.

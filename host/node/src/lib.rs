@@ -5,6 +5,7 @@ mod builtins;
 pub mod connection;
 pub mod files;
 pub mod host;
+mod stats;
 
 pub use builtins::BUILTINS;
 pub use connection::{run, Fatal, NodeOptions};
