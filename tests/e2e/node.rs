@@ -10,6 +10,9 @@ use serde_json::{json, Value};
 use crate::fixtures::fixture;
 use crate::support::*;
 
+/// How long the node tests wait for the gateway to show a change.
+const WAIT: Duration = Duration::from_secs(10);
+
 struct NodeProc {
     child: Child,
     plugins: PathBuf,
@@ -55,26 +58,9 @@ impl Drop for NodeProc {
     }
 }
 
-/// Polls until `check` finds what it wants in the reply to `method`.
-async fn until(
-    op: &openclaw_client::GatewayClient,
-    method: &str,
-    check: impl Fn(&Value) -> Option<Value>,
-) -> Value {
-    for _ in 0..200 {
-        if let Ok(reply) = op.request(method, json!({})).await {
-            if let Some(found) = check(&reply) {
-                return found;
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("{method} never showed what the test waited for");
-}
-
 /// Approves the node's device and its surface; returns its node id.
 async fn pair(op: &openclaw_client::GatewayClient, name: &str) -> String {
-    let request = until(op, "device.pair.list", |r| {
+    let request = poll_until(op, "device.pair.list", WAIT, |r| {
         r["pending"]
             .as_array()?
             .iter()
@@ -92,7 +78,7 @@ async fn pair(op: &openclaw_client::GatewayClient, name: &str) -> String {
 }
 
 async fn approve_surface(op: &openclaw_client::GatewayClient, name: &str) -> String {
-    let request = until(op, "node.pair.list", |r| {
+    let request = poll_until(op, "node.pair.list", WAIT, |r| {
         r["pending"]
             .as_array()?
             .iter()
@@ -282,7 +268,7 @@ async fn a_dropped_plugin_appears_and_a_replaced_one_answers_anew() {
     copy_atomically(&fixture("tag-v1"), &node_proc.plugins.join("tag.wasm"));
     // The new command is declared without a restart and goes through surface approval.
     approve_surface(&op, "hot-node").await;
-    until(&op, "node.list", |r| {
+    poll_until(&op, "node.list", WAIT, |r| {
         r["nodes"]
             .as_array()?
             .iter()
@@ -309,7 +295,7 @@ async fn a_dropped_plugin_appears_and_a_replaced_one_answers_anew() {
     assert_eq!(answer, json!({"version": "v2"}));
 
     std::fs::remove_file(node_proc.plugins.join("tag.wasm")).unwrap();
-    until(&op, "node.list", |r| {
+    poll_until(&op, "node.list", WAIT, |r| {
         let n = r["nodes"]
             .as_array()?
             .iter()

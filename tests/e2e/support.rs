@@ -140,6 +140,29 @@ pub async fn connect_node(
     connect(&node_options(url, identity, commands)).await
 }
 
+/// Calls `method` every 50 ms until `pick` finds what it wants in the reply, for up to `limit`.
+pub async fn poll_until(
+    op: &GatewayClient,
+    method: &str,
+    limit: Duration,
+    pick: impl Fn(&Value) -> Option<Value>,
+) -> Value {
+    let started = std::time::Instant::now();
+    while started.elapsed() < limit {
+        if let Some(found) = op
+            .request(method, json!({}))
+            .await
+            .ok()
+            .as_ref()
+            .and_then(&pick)
+        {
+            return found;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("{method} never showed what the test waited for");
+}
+
 /// The `details` of a refused request or connect.
 pub fn details(e: &ClientError) -> Value {
     e.error_shape()

@@ -7,6 +7,9 @@ use serde_json::{json, Value};
 use crate::real::{self, text, RealProc};
 use crate::support::*;
 
+/// The real node host needs seconds to start: wait up to a minute for a change.
+const WAIT: Duration = Duration::from_secs(60);
+
 fn ok(out: &std::process::Output) -> String {
     assert!(
         out.status.success(),
@@ -15,27 +18,6 @@ fn ok(out: &std::process::Output) -> String {
         text(out)
     );
     String::from_utf8_lossy(&out.stdout).to_string()
-}
-
-/// Polls our gateway until `pick` finds something.
-async fn until(
-    op: &openclaw_client::GatewayClient,
-    method: &str,
-    pick: impl Fn(&Value) -> Option<Value>,
-) -> Value {
-    for _ in 0..600 {
-        if let Some(found) = op
-            .request(method, json!({}))
-            .await
-            .ok()
-            .as_ref()
-            .and_then(&pick)
-        {
-            return found;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("{method} never showed what the test waited for");
 }
 
 fn start_real_node(home: &std::path::Path, url: &str) -> RealProc {
@@ -72,7 +54,7 @@ async fn real_node_host_and_real_cli_on_our_gateway() {
     // 1. The first connect is refused with a pairing request.
     let node = start_real_node(node_home.path(), &gw.url);
     node.wait_for_log("pairing required", Duration::from_secs(90));
-    let request = until(&op, "device.pair.list", |r| {
+    let request = poll_until(&op, "device.pair.list", WAIT, |r| {
         r["pending"]
             .as_array()?
             .iter()
@@ -95,7 +77,7 @@ async fn real_node_host_and_real_cli_on_our_gateway() {
     // The real node host pauses after PAIRING_REQUIRED; an operator restarts it.
     drop(node);
     let node = start_real_node(node_home.path(), &gw.url);
-    let surface = until(&op, "node.pair.list", |r| {
+    let surface = poll_until(&op, "node.pair.list", WAIT, |r| {
         r["pending"]
             .as_array()?
             .iter()

@@ -26,7 +26,8 @@ pub struct ConnectOptions {
     pub scopes: Vec<String>,
     pub client: ClientInfo,
     pub auth: ConnectAuth,
-    pub device: Option<DeviceAuth>,
+    /// The device identity to prove in `connect`.
+    pub device: Option<DeviceIdentity>,
     pub caps: Option<Vec<String>>,
     pub commands: Option<Vec<String>>,
     pub permissions: Option<BTreeMap<String, bool>>,
@@ -36,12 +37,6 @@ pub struct ConnectOptions {
     pub tls_fingerprint: Option<String>,
     /// Bound on the handshake and the default bound on each request.
     pub timeout: Duration,
-}
-
-/// The device identity to prove in `connect`.
-#[derive(Clone)]
-pub struct DeviceAuth {
-    pub identity: DeviceIdentity,
 }
 
 impl ConnectOptions {
@@ -89,7 +84,7 @@ impl ConnectOptions {
                 ..ClientInfo::default()
             },
             auth: ConnectAuth::default(),
-            device: Some(DeviceAuth { identity }),
+            device: Some(identity),
             caps: Some(Vec::new()),
             commands: Some(Vec::new()),
             min_protocol: 3,
@@ -117,7 +112,7 @@ impl ConnectOptions {
             model_catalog: None,
         };
         if let Some(device) = &self.device {
-            let id = device.identity.device_id();
+            let id = device.device_id();
             let payload = payload_v3(&SignedFields {
                 device_id: &id,
                 client_id: &params.client.id,
@@ -132,8 +127,8 @@ impl ConnectOptions {
             });
             params.device = Some(DeviceProof {
                 id,
-                public_key: device.identity.public_key(),
-                signature: device.identity.sign(&payload),
+                public_key: device.public_key(),
+                signature: device.sign(&payload),
                 signed_at: ts,
                 nonce: nonce.to_string(),
             });

@@ -7,6 +7,6 @@ mod error;
 pub mod tls;
 mod transport;
 
-pub use connect::{connect, ConnectOptions, DeviceAuth};
+pub use connect::{connect, ConnectOptions};
 pub use connection::{Events, GatewayClient};
 pub use error::ClientError;

@@ -64,9 +64,3 @@ pub struct Policy {
     pub max_buffered_bytes: u64,
     pub tick_interval_ms: u64,
 }
-
-impl HelloOk {
-    pub fn has_method(&self, method: &str) -> bool {
-        self.features.methods.iter().any(|m| m == method)
-    }
-}
