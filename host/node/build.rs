@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::Command;
 
 /// The plugins to embed (members of `plugins/Cargo.toml`).
-const PLUGINS: &[&str] = &["system"];
+const PLUGINS: &[&str] = &["system", "canvas", "browser"];
 
 fn main() {
     let manifest_dir = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap());

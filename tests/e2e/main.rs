@@ -1,6 +1,7 @@
 //! End-to-end tests: the real `openclaw` binary as a gateway process, real WebSocket clients on
 //! loopback, a real SQLite file that survives `kill -9`.
 
+mod canvas;
 mod cli;
 mod durability;
 #[path = "../../host/runtime/tests/fixtures/mod.rs"]
@@ -8,5 +9,6 @@ mod fixtures;
 mod handshake;
 mod invoke;
 mod node;
+mod node_proc;
 mod pairing;
 mod support;

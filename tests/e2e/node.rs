@@ -1,119 +1,15 @@
 //! Our node host (`openclaw node run`, a real process) on our gateway: pairing, the `system`
 //! plugin's commands under the exec approvals, and plugins hot-reloaded from its dir.
 
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
+use std::process::Command;
 use std::time::Duration;
 
 use serde_json::{json, Value};
 
 use crate::fixtures::fixture;
+use crate::node_proc::*;
 use crate::support::*;
-
-/// How long the node tests wait for the gateway to show a change.
-const WAIT: Duration = Duration::from_secs(10);
-
-struct NodeProc {
-    child: Child,
-    plugins: PathBuf,
-    _dir: tempfile::TempDir,
-}
-
-impl NodeProc {
-    fn start(gw: &GatewayProc, name: &str) -> NodeProc {
-        let dir = tempfile::tempdir().unwrap();
-        let plugins = dir.path().join("plugins");
-        let port = gw.url.rsplit(':').next().unwrap();
-        let child = Command::new(BIN)
-            .args([
-                "node",
-                "run",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                port,
-                "--display-name",
-                name,
-                "--plugins",
-            ])
-            .arg(&plugins)
-            .env("OPENCLAW_STATE_DIR", dir.path().join("state"))
-            .env("OPENCLAW_GATEWAY_TOKEN", TOKEN)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        NodeProc {
-            child,
-            plugins,
-            _dir: dir,
-        }
-    }
-}
-
-impl Drop for NodeProc {
-    fn drop(&mut self) {
-        self.child.kill().ok();
-        self.child.wait().ok();
-    }
-}
-
-/// Approves the node's device and its surface; returns its node id.
-async fn pair(op: &openclaw_client::GatewayClient, name: &str) -> String {
-    let request = poll_until(op, "device.pair.list", WAIT, |r| {
-        r["pending"]
-            .as_array()?
-            .iter()
-            .find(|p| p["displayName"] == name)
-            .cloned()
-    })
-    .await;
-    op.request(
-        "device.pair.approve",
-        json!({"requestId": request["requestId"]}),
-    )
-    .await
-    .unwrap();
-    approve_surface(op, name).await
-}
-
-async fn approve_surface(op: &openclaw_client::GatewayClient, name: &str) -> String {
-    let request = poll_until(op, "node.pair.list", WAIT, |r| {
-        r["pending"]
-            .as_array()?
-            .iter()
-            .find(|p| p["displayName"] == name)
-            .cloned()
-    })
-    .await;
-    op.request(
-        "node.pair.approve",
-        json!({"requestId": request["requestId"]}),
-    )
-    .await
-    .unwrap();
-    request["nodeId"].as_str().unwrap().to_string()
-}
-
-async fn invoke(
-    op: &openclaw_client::GatewayClient,
-    node: &str,
-    command: &str,
-    params: Value,
-) -> Result<Value, openclaw_client::ClientError> {
-    let key = uuid::Uuid::new_v4().to_string();
-    op.request(
-        "node.invoke",
-        json!({"nodeId": node, "command": command, "params": params, "idempotencyKey": key}),
-    )
-    .await
-}
-
-fn message(e: &openclaw_client::ClientError) -> String {
-    e.error_shape()
-        .map(|s| s.message.clone())
-        .unwrap_or_else(|| e.to_string())
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_system_plugin_serves_under_the_exec_approvals() {

@@ -75,6 +75,17 @@ impl Config {
     }
 }
 
+/// The node's browser settings: `browser.executablePath`, `browser.cdpUrl`, and whether
+/// `browser.proxy` is served (`nodeHost.browserProxy.enabled`, `browser.enabled`).
+pub fn browser_settings(config: &Config) -> openclaw_node::BrowserSettings {
+    openclaw_node::BrowserSettings {
+        executable_path: config.str("browser.executablePath").map(PathBuf::from),
+        cdp_url: config.str("browser.cdpUrl"),
+        proxy_enabled: config.bool("nodeHost.browserProxy.enabled") != Some(false)
+            && config.bool("browser.enabled") != Some(false),
+    }
+}
+
 /// The gateway token: flag, then `OPENCLAW_GATEWAY_TOKEN`, then `gateway.auth.token`.
 pub fn gateway_token(flag: Option<String>, config: &Config) -> Option<String> {
     flag.or_else(|| {

@@ -115,9 +115,13 @@ async fn run_node(args: RunArgs, state_dir: PathBuf) -> Result<()> {
         std::fs::create_dir_all(dir)
             .with_context(|| format!("cannot create the plugins dir {}", dir.display()))?;
     }
-    let plugins = load_plugins(&state_dir, args.plugins.as_deref())
-        .await
-        .map_err(anyhow::Error::msg)?;
+    let plugins = load_plugins(
+        &state_dir,
+        args.plugins.as_deref(),
+        &config::browser_settings(&cfg),
+    )
+    .await
+    .map_err(anyhow::Error::msg)?;
     for e in &plugins.errors {
         eprintln!("plugin not loaded: {e}");
     }

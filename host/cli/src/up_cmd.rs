@@ -61,9 +61,13 @@ pub async fn run(args: UpArgs) -> Result<()> {
 
     std::fs::create_dir_all(&args.plugins)
         .with_context(|| format!("cannot create {}", args.plugins.display()))?;
-    let plugins = load_plugins(&state_dir, Some(&args.plugins))
-        .await
-        .map_err(anyhow::Error::msg)?;
+    let plugins = load_plugins(
+        &state_dir,
+        Some(&args.plugins),
+        &config::browser_settings(&cfg),
+    )
+    .await
+    .map_err(anyhow::Error::msg)?;
     for e in &plugins.errors {
         eprintln!("plugin not loaded: {e}");
     }

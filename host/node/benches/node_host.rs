@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use openclaw_client::{connect, ConnectOptions, GatewayClient};
 use openclaw_gateway::GatewayConfig;
 use openclaw_node::files::{load_identity, GatewayEndpoint};
-use openclaw_node::{load_plugins, NodeOptions};
+use openclaw_node::{load_plugins, BrowserSettings, NodeOptions};
 use openclaw_runtime::Call;
 use serde_json::json;
 
@@ -52,7 +52,9 @@ async fn run() {
 
     // 1. A trivial command: fresh instance + call, no gateway.
     std::fs::copy(&tag, plugins_dir.join("tag.wasm")).unwrap();
-    let loaded = load_plugins(&state, Some(&plugins_dir)).await.unwrap();
+    let loaded = load_plugins(&state, Some(&plugins_dir), &BrowserSettings::default())
+        .await
+        .unwrap();
     let call = Call {
         invoke_id: "b".into(),
         node_id: "n".into(),
@@ -92,7 +94,9 @@ async fn run() {
     let mut starts = Vec::new();
     for _ in 0..20 {
         let t = Instant::now();
-        let plugins = load_plugins(&state, None).await.unwrap();
+        let plugins = load_plugins(&state, None, &BrowserSettings::default())
+            .await
+            .unwrap();
         let identity = load_identity(&state).unwrap();
         let set = plugins.host.current();
         let mut opts = ConnectOptions::node(&gateway.url(), identity, "bench-node");
@@ -106,7 +110,9 @@ async fn run() {
     report("node start (warm cache) to hello-ok", starts);
 
     // The node host proper, with a watched plugins dir.
-    let plugins = load_plugins(&state, Some(&plugins_dir)).await.unwrap();
+    let plugins = load_plugins(&state, Some(&plugins_dir), &BrowserSettings::default())
+        .await
+        .unwrap();
     openclaw_runtime::watch::watch(plugins.host.clone(), plugins_dir.clone());
     let identity = load_identity(&state).unwrap();
     let node_id = identity.device_id();

@@ -1,20 +1,42 @@
 //! Sets up the plugin runtime for a node: built-ins, grants, the `.cwasm` cache, the exec
-//! approvals, and the channel on which plugins' node events leave.
+//! approvals, the node's browser, and the channel on which plugins' node events leave.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use openclaw_browser::{BrowserOptions, NodeBrowser};
 use openclaw_runtime::grants::Grants;
-use openclaw_runtime::{ExecContext, NodeEvent, PluginError, PluginHost};
+use openclaw_runtime::{ExecContext, NodeEvent, PluginError, PluginHost, Services};
 use tokio::sync::mpsc;
 
-use crate::builtins::{with_builtin_grants, BUILTINS};
+use crate::builtins::{enabled_builtins, with_builtin_grants};
 
 pub struct Plugins {
     pub host: Arc<PluginHost>,
     pub events: mpsc::UnboundedReceiver<NodeEvent>,
     /// Problems with individual plugins; the others serve.
     pub errors: Vec<PluginError>,
+}
+
+/// What `openclaw.json` says about the node's browser.
+#[derive(Debug, Clone)]
+pub struct BrowserSettings {
+    /// `browser.executablePath`; unset looks for Chromium on PATH.
+    pub executable_path: Option<PathBuf>,
+    /// `browser.cdpUrl`: a loopback control endpoint for `browser.proxy` instead of ours.
+    pub cdp_url: Option<String>,
+    /// False when `nodeHost.browserProxy.enabled` or `browser.enabled` is false.
+    pub proxy_enabled: bool,
+}
+
+impl Default for BrowserSettings {
+    fn default() -> BrowserSettings {
+        BrowserSettings {
+            executable_path: None,
+            cdp_url: None,
+            proxy_enabled: true,
+        }
+    }
 }
 
 /// Where the operator grants capabilities to plugins.
@@ -25,24 +47,34 @@ pub fn grants_path(state_dir: &Path) -> PathBuf {
 /// A plugin runtime set up for this state dir, with nothing loaded yet.
 pub fn new_host(
     state_dir: &Path,
+    browser: &BrowserSettings,
 ) -> Result<(PluginHost, mpsc::UnboundedReceiver<NodeEvent>), String> {
     let grants = Grants::load(&grants_path(state_dir)).map_err(|e| e.to_string())?;
     let (tx, rx) = mpsc::unbounded_channel();
     let exec = ExecContext::new(state_dir.join("exec-approvals.json"), Some(tx));
+    let browser_host = NodeBrowser::new(BrowserOptions {
+        executable: browser.executable_path.clone(),
+        profile_dir: state_dir.join("browser/profile"),
+        control_url: browser.cdp_url.clone(),
+    });
     let cache = state_dir.join("cache/plugins");
     let host = PluginHost::new(
         Some(cache),
         with_builtin_grants(grants),
-        exec,
-        BUILTINS.to_vec(),
+        Services::new(exec, browser_host),
+        enabled_builtins(browser.proxy_enabled),
     )
     .map_err(|e| format!("cannot start the plugin runtime: {e:#}"))?;
     Ok((host, rx))
 }
 
 /// The built-ins and the plugins of `plugins_dir`, loaded.
-pub async fn load_plugins(state_dir: &Path, plugins_dir: Option<&Path>) -> Result<Plugins, String> {
-    let (host, rx) = new_host(state_dir)?;
+pub async fn load_plugins(
+    state_dir: &Path,
+    plugins_dir: Option<&Path>,
+    browser: &BrowserSettings,
+) -> Result<Plugins, String> {
+    let (host, rx) = new_host(state_dir, browser)?;
     let errors = host.load_all(plugins_dir).await;
     Ok(Plugins {
         host: Arc::new(host),

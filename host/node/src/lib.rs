@@ -9,4 +9,4 @@ mod stats;
 
 pub use builtins::BUILTINS;
 pub use connection::{run, Fatal, NodeOptions};
-pub use host::{grants_path, load_plugins, new_host, Plugins};
+pub use host::{grants_path, load_plugins, new_host, BrowserSettings, Plugins};

@@ -5,13 +5,14 @@ use wasmtime::component::types::ComponentItem;
 use wasmtime::component::{Component, HasSelf, Linker};
 use wasmtime::Engine;
 
-use crate::bindings::openclaw::plugin::{exec, log};
+use crate::bindings::openclaw::plugin::{browser, exec, log};
 use crate::state::CallState;
 
 /// Capabilities by name, with the interface that carries each.
 pub const CAPABILITIES: &[(&str, &str)] = &[
     ("log", "openclaw:plugin/log"),
     ("exec", "openclaw:plugin/exec"),
+    ("browser", "openclaw:plugin/browser"),
 ];
 
 /// What a component imports.
@@ -57,6 +58,7 @@ pub fn linker(engine: &Engine) -> wasmtime::Result<Linker<CallState>> {
     wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
     log::add_to_linker::<_, HasSelf<_>>(&mut linker, |state| state)?;
     exec::add_to_linker::<_, HasSelf<_>>(&mut linker, |state| state)?;
+    browser::add_to_linker::<_, HasSelf<_>>(&mut linker, |state| state)?;
     Ok(linker)
 }
 

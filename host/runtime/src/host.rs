@@ -15,9 +15,9 @@ use crate::bindings::{Call, Failure, Surface};
 use crate::cache::Cache;
 use crate::capabilities::{self, Import};
 use crate::engine;
-use crate::exec::ExecContext;
 use crate::grants::Grants;
 use crate::plugin::{LoadError, Origin, Plugin};
+use crate::services::Services;
 use crate::state::CallState;
 
 /// What `inspect` found in a plugin file.
@@ -118,7 +118,7 @@ pub struct PluginHost {
     linker: Linker<CallState>,
     cache: Cache,
     grants: Grants,
-    exec: Arc<ExecContext>,
+    services: Services,
     builtins: Vec<Builtin>,
     set: RwLock<Arc<PluginSet>>,
     /// Bumped on every change of the set, for whoever re-declares the node's surface.
@@ -130,7 +130,7 @@ impl PluginHost {
     pub fn new(
         cache_dir: Option<PathBuf>,
         grants: Grants,
-        exec: ExecContext,
+        services: Services,
         builtins: Vec<Builtin>,
     ) -> wasmtime::Result<PluginHost> {
         let engine = engine::new_engine()?;
@@ -140,7 +140,7 @@ impl PluginHost {
             cache: Cache::new(&engine, cache_dir),
             engine,
             grants,
-            exec: Arc::new(exec),
+            services,
             builtins,
             set: RwLock::default(),
             changed: watch::channel(0).0,
@@ -242,7 +242,7 @@ impl PluginHost {
                 &self.engine,
                 &self.linker,
                 &self.grants,
-                self.exec.clone(),
+                self.services.clone(),
                 name,
                 Origin::Builtin,
                 component,
@@ -262,7 +262,7 @@ impl PluginHost {
             &self.engine,
             &self.linker,
             &self.grants,
-            self.exec.clone(),
+            self.services.clone(),
             name,
             origin,
             component,

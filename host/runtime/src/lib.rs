@@ -4,6 +4,7 @@
 //! about WebSockets.
 
 mod bindings;
+mod browser;
 pub mod cache;
 mod capabilities;
 pub mod engine;
@@ -12,6 +13,7 @@ pub mod fsutil;
 pub mod grants;
 mod host;
 mod plugin;
+mod services;
 mod state;
 pub mod watch;
 
@@ -20,3 +22,4 @@ pub use capabilities::CAPABILITIES;
 pub use exec::{ExecContext, NodeEvent};
 pub use host::{wasm_files, Builtin, Inspection, PluginError, PluginHost, PluginSet};
 pub use plugin::{LoadError, Origin, Plugin};
+pub use services::Services;

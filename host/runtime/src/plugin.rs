@@ -11,8 +11,8 @@ use wasmtime::{Engine, Store, Trap};
 use crate::bindings::{Call, Failure, NodePluginPre, Surface};
 use crate::capabilities::{imports_of, Import};
 use crate::engine::{deadline_ticks, MAX_MEMORY_BYTES};
-use crate::exec::ExecContext;
 use crate::grants::Grants;
+use crate::services::Services;
 use crate::state::CallState;
 
 #[derive(Debug, thiserror::Error)]
@@ -49,7 +49,7 @@ pub struct Plugin {
     /// Capabilities the component imports (all granted, or it would not have loaded).
     pub capabilities: Vec<&'static str>,
     pre: NodePluginPre<CallState>,
-    exec: Arc<ExecContext>,
+    services: Services,
 }
 
 /// How long a describe() may run.
@@ -60,7 +60,7 @@ impl Plugin {
         engine: &Engine,
         linker: &Linker<CallState>,
         grants: &Grants,
-        exec: Arc<ExecContext>,
+        services: Services,
         name: &str,
         origin: Origin,
         component: Component,
@@ -100,7 +100,7 @@ impl Plugin {
             },
             capabilities,
             pre,
-            exec,
+            services,
         };
         plugin.surface = plugin
             .describe(engine)
@@ -156,7 +156,7 @@ impl Plugin {
     }
 
     fn store(&self, engine: &Engine, deadline: Duration) -> Store<CallState> {
-        let mut store = Store::new(engine, CallState::new(self.name.clone(), self.exec.clone()));
+        let mut store = Store::new(engine, CallState::new(self.name.clone(), &self.services));
         store.limiter(|state| state);
         store.set_epoch_deadline(deadline_ticks(deadline));
         store.epoch_deadline_trap();

@@ -12,6 +12,8 @@ use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 use crate::bindings::openclaw::plugin::log;
 use crate::engine::MAX_MEMORY_BYTES;
 use crate::exec::ExecContext;
+use crate::services::Services;
+use openclaw_browser::NodeBrowser;
 
 /// Output a call may print before further writes fail.
 const CAPTURE_BYTES: usize = 64 * 1024;
@@ -19,6 +21,7 @@ const CAPTURE_BYTES: usize = 64 * 1024;
 pub struct CallState {
     pub plugin: Arc<str>,
     pub exec: Arc<ExecContext>,
+    pub browser: Arc<NodeBrowser>,
     wasi: WasiCtx,
     table: ResourceTable,
     limits: StoreLimits,
@@ -29,7 +32,7 @@ pub struct CallState {
 }
 
 impl CallState {
-    pub fn new(plugin: Arc<str>, exec: Arc<ExecContext>) -> CallState {
+    pub fn new(plugin: Arc<str>, services: &Services) -> CallState {
         let stdout = MemoryOutputPipe::new(CAPTURE_BYTES);
         let stderr = MemoryOutputPipe::new(CAPTURE_BYTES);
         let wasi = WasiCtxBuilder::new()
@@ -41,7 +44,8 @@ impl CallState {
             .build();
         CallState {
             plugin,
-            exec,
+            exec: services.exec.clone(),
+            browser: services.browser.clone(),
             wasi,
             table: ResourceTable::new(),
             limits: StoreLimitsBuilder::new()

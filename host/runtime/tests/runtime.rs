@@ -5,8 +5,9 @@ mod fixtures;
 use std::time::{Duration, Instant};
 
 use fixtures::fixture;
+use openclaw_browser::{BrowserOptions, NodeBrowser};
 use openclaw_runtime::grants::Grants;
-use openclaw_runtime::{Call, ExecContext, LoadError, PluginError, PluginHost};
+use openclaw_runtime::{Call, ExecContext, LoadError, PluginError, PluginHost, Services};
 
 fn call() -> Call {
     Call {
@@ -23,8 +24,20 @@ fn grants(dir: &tempfile::TempDir, toml: &str) -> Grants {
     Grants::load(&path).unwrap()
 }
 
-fn exec(dir: &tempfile::TempDir) -> ExecContext {
-    ExecContext::new(dir.path().join("exec-approvals.json"), None)
+fn services(dir: &tempfile::TempDir) -> Services {
+    services_with(dir, None)
+}
+
+/// Exec approvals in `dir`, and a browser whose control requests go to `control_url`.
+fn services_with(dir: &tempfile::TempDir, control_url: Option<String>) -> Services {
+    Services::new(
+        ExecContext::new(dir.path().join("exec-approvals.json"), None),
+        NodeBrowser::new(BrowserOptions {
+            executable: None,
+            profile_dir: dir.path().join("browser-profile"),
+            control_url,
+        }),
+    )
 }
 
 /// A host with the named fixtures copied into a plugins dir and all granted `log`.
@@ -37,7 +50,7 @@ async fn host_with(names: &[&str]) -> (PluginHost, tempfile::TempDir) {
         std::fs::copy(fixture(name), plugins.join(format!("{name}.wasm"))).unwrap();
         toml.push_str(&format!("[plugins.{name}]\ncapabilities = [\"log\"]\n"));
     }
-    let host = PluginHost::new(None, grants(&dir, &toml), exec(&dir), Vec::new()).unwrap();
+    let host = PluginHost::new(None, grants(&dir, &toml), services(&dir), Vec::new()).unwrap();
     let errors = host.load_all(Some(&plugins)).await;
     assert!(errors.is_empty(), "{errors:?}");
     (host, dir)
@@ -86,7 +99,7 @@ async fn a_plugin_describes_itself_and_answers_with_fresh_instances() {
 #[tokio::test]
 async fn an_ungranted_capability_fails_the_load_with_the_line_to_add() {
     let dir = tempfile::tempdir().unwrap();
-    let host = PluginHost::new(None, grants(&dir, ""), exec(&dir), Vec::new()).unwrap();
+    let host = PluginHost::new(None, grants(&dir, ""), services(&dir), Vec::new()).unwrap();
     let err = host.load_file("echo", &fixture("echo")).await.unwrap_err();
     let PluginError::Load(LoadError::NotGranted {
         plugin, capability, ..
@@ -107,7 +120,7 @@ async fn an_ungranted_capability_fails_the_load_with_the_line_to_add() {
 #[tokio::test]
 async fn exec_without_a_grant_does_not_load_and_with_one_runs_under_the_approvals() {
     let dir = tempfile::tempdir().unwrap();
-    let host = PluginHost::new(None, grants(&dir, ""), exec(&dir), Vec::new()).unwrap();
+    let host = PluginHost::new(None, grants(&dir, ""), services(&dir), Vec::new()).unwrap();
     let err = host
         .load_file("runner", &fixture("runner"))
         .await
@@ -117,7 +130,7 @@ async fn exec_without_a_grant_does_not_load_and_with_one_runs_under_the_approval
     let host = PluginHost::new(
         None,
         grants(&dir, "[plugins.runner]\ncapabilities = [\"exec\"]\n"),
-        exec(&dir),
+        services(&dir),
         Vec::new(),
     )
     .unwrap();
@@ -148,7 +161,7 @@ async fn exec_without_a_grant_does_not_load_and_with_one_runs_under_the_approval
 async fn replacing_a_plugin_under_load_fails_no_invoke() {
     let dir = tempfile::tempdir().unwrap();
     let host = std::sync::Arc::new(
-        PluginHost::new(None, grants(&dir, ""), exec(&dir), Vec::new()).unwrap(),
+        PluginHost::new(None, grants(&dir, ""), services(&dir), Vec::new()).unwrap(),
     );
     let path = dir.path().join("tag.wasm");
     std::fs::copy(fixture("tag-v1"), &path).unwrap();
@@ -242,7 +255,7 @@ async fn a_memory_bomb_hits_the_cap_and_a_trap_fails_only_its_call() {
 #[tokio::test]
 async fn two_plugins_with_one_command_is_a_load_error() {
     let dir = tempfile::tempdir().unwrap();
-    let host = PluginHost::new(None, grants(&dir, ""), exec(&dir), Vec::new()).unwrap();
+    let host = PluginHost::new(None, grants(&dir, ""), services(&dir), Vec::new()).unwrap();
     host.load_file("first", &fixture("tag-v1")).await.unwrap();
     let err = host
         .load_file("second", &fixture("tag-v2"))
@@ -262,7 +275,7 @@ async fn two_plugins_with_one_command_is_a_load_error() {
 #[tokio::test]
 async fn reloading_swaps_versions_and_a_broken_file_leaves_the_old_one_serving() {
     let dir = tempfile::tempdir().unwrap();
-    let host = PluginHost::new(None, grants(&dir, ""), exec(&dir), Vec::new()).unwrap();
+    let host = PluginHost::new(None, grants(&dir, ""), services(&dir), Vec::new()).unwrap();
     let path = dir.path().join("tag.wasm");
     std::fs::copy(fixture("tag-v1"), &path).unwrap();
     host.load_file("tag", &path).await.unwrap();
@@ -303,7 +316,7 @@ async fn compiled_plugins_are_cached_by_content_and_engine() {
         let host = PluginHost::new(
             Some(cache.clone()),
             grants(&dir, "[plugins.echo]\ncapabilities = [\"log\"]\n"),
-            exec(&dir),
+            services(&dir),
             Vec::new(),
         )
         .unwrap();

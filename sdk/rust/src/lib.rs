@@ -32,6 +32,7 @@ pub mod bindings {
     });
 }
 
+pub mod browser;
 pub mod exec;
 pub mod log;
 
@@ -58,6 +59,28 @@ impl Failure {
     }
 }
 
+/// What a handler answers: any `serde` type, or [`JsonText`] that is already the payload.
+pub trait Payload {
+    fn into_json(self) -> Result<String, Failure>;
+}
+
+impl<T: Serialize> Payload for T {
+    fn into_json(self) -> Result<String, Failure> {
+        serde_json::to_string(&self)
+            .map_err(|e| Failure::unavailable(format!("payload did not serialize: {e}")))
+    }
+}
+
+/// A payload that is already JSON text, passed on without another copy (for large answers).
+/// The plugin vouches that it is valid JSON.
+pub struct JsonText(pub String);
+
+impl Payload for JsonText {
+    fn into_json(self) -> Result<String, Failure> {
+        Ok(self.0)
+    }
+}
+
 /// Parses the params, runs the handler, serializes its payload. Used by [`plugin!`].
 #[doc(hidden)]
 pub fn dispatch<P, R>(
@@ -67,7 +90,7 @@ pub fn dispatch<P, R>(
 ) -> Result<String, Failure>
 where
     P: DeserializeOwned,
-    R: Serialize,
+    R: Payload,
 {
     let params = match params_json {
         Some(text) => {
@@ -77,9 +100,7 @@ where
         }
         None => serde_json::from_str("{}").map_err(|_| Failure::invalid("paramsJSON required"))?,
     };
-    let payload = handler(call, params)?;
-    serde_json::to_string(&payload)
-        .map_err(|e| Failure::unavailable(format!("payload did not serialize: {e}")))
+    handler(call, params)?.into_json()
 }
 
 /// Declares a plugin's caps and commands and exports it. See the crate docs.

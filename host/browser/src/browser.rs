@@ -1,0 +1,137 @@
+//! The node's one browser: Chromium started on first use, started again when it died, and
+//! stopped with the node. Callers get the canvas page; the process stays private.
+
+use std::future::Future;
+use std::path::PathBuf;
+
+use chromiumoxide::cdp::browser_protocol::browser::WindowId;
+use chromiumoxide::Page;
+use reqwest::Url;
+use tokio::sync::Mutex;
+
+use crate::chromium::{find_executable, Chromium};
+use crate::target::control_base;
+use crate::BrowserError;
+
+pub struct BrowserOptions {
+    /// `browser.executablePath`; `None` looks on PATH.
+    pub executable: Option<PathBuf>,
+    /// Wiped at every start of Chromium.
+    pub profile_dir: PathBuf,
+    /// `browser.cdpUrl`: where `browser.proxy` forwards instead of this Chromium's endpoint.
+    pub control_url: Option<String>,
+}
+
+pub struct NodeBrowser {
+    options: BrowserOptions,
+    running: Mutex<Option<Chromium>>,
+    pub(crate) http: reqwest::Client,
+}
+
+/// What a canvas operation works on: the page and its window.
+#[derive(Clone)]
+pub(crate) struct Canvas {
+    pub page: Page,
+    pub window: WindowId,
+}
+
+/// Where control requests go, and what to call that route.
+pub(crate) struct ControlRoute {
+    pub base: Url,
+    pub driver: &'static str,
+}
+
+impl NodeBrowser {
+    pub fn new(options: BrowserOptions) -> NodeBrowser {
+        NodeBrowser {
+            options,
+            running: Mutex::new(None),
+            http: reqwest::Client::builder()
+                .no_proxy()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("a plain HTTP client builds"),
+        }
+    }
+
+    /// The canvas page, starting Chromium if it is not running (or died).
+    pub(crate) async fn canvas(&self) -> Result<Canvas, BrowserError> {
+        let mut running = self.running.lock().await;
+        if let Some(chromium) = running.as_mut() {
+            if chromium.is_alive() {
+                return Ok(Canvas {
+                    page: chromium.page.clone(),
+                    window: chromium.window,
+                });
+            }
+            tracing::warn!("Chromium died; starting it again");
+            *running = None;
+        }
+        let executable = find_executable(self.options.executable.as_deref())?;
+        let chromium = Chromium::launch(&executable, &self.options.profile_dir).await?;
+        let canvas = Canvas {
+            page: chromium.page.clone(),
+            window: chromium.window,
+        };
+        *running = Some(chromium);
+        Ok(canvas)
+    }
+
+    /// Runs `op` on the canvas; if Chromium died under it, once more on a new Chromium.
+    pub(crate) async fn with_canvas<T, F, Fut>(&self, op: F) -> Result<T, BrowserError>
+    where
+        F: Fn(Canvas) -> Fut,
+        Fut: Future<Output = Result<T, BrowserError>>,
+    {
+        match op(self.canvas().await?).await {
+            Err(e) if self.forget_if_dead().await => {
+                tracing::warn!("Chromium went away during a call ({e}); starting it again");
+                op(self.canvas().await?).await
+            }
+            result => result,
+        }
+    }
+
+    /// True (and the process is forgotten) when Chromium exited or its connection closed.
+    async fn forget_if_dead(&self) -> bool {
+        let mut running = self.running.lock().await;
+        let dead = running
+            .as_mut()
+            .is_some_and(|chromium| !chromium.is_alive());
+        if dead {
+            *running = None;
+        }
+        dead
+    }
+
+    pub(crate) async fn control_route(&self) -> Result<ControlRoute, BrowserError> {
+        if let Some(configured) = &self.options.control_url {
+            return Ok(ControlRoute {
+                base: control_base(configured)?,
+                driver: "cdp-url",
+            });
+        }
+        self.canvas().await?;
+        let running = self.running.lock().await;
+        let base = running
+            .as_ref()
+            .map(|c| c.http_base.clone())
+            .ok_or_else(|| BrowserError::unavailable("Chromium stopped"))?;
+        Ok(ControlRoute {
+            base: control_base(&base)?,
+            driver: "chromium",
+        })
+    }
+
+    /// The Chromium process id, when one is running.
+    pub async fn pid(&self) -> Option<u32> {
+        self.running.lock().await.as_ref().and_then(|c| c.pid())
+    }
+
+    /// Stops Chromium (the next use starts it again).
+    pub async fn shutdown(&self) {
+        if self.running.lock().await.take().is_some() {
+            tracing::info!("stopped Chromium");
+        }
+    }
+}

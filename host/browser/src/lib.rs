@@ -1,0 +1,14 @@
+//! The node's headless Chromium: one canvas page driven over the DevTools protocol, and the
+//! browser control requests that `browser.proxy` forwards. Knows nothing about plugins.
+
+mod browser;
+mod canvas;
+mod chromium;
+mod control;
+mod error;
+pub mod target;
+
+pub use browser::{BrowserOptions, NodeBrowser};
+pub use canvas::{CaptureOptions, Image, ImageFormat, Placement, MAX_IMAGE_BASE64_BYTES};
+pub use control::{ControlRequest, ControlResponse, MAX_CONTROL_BODY_BYTES};
+pub use error::BrowserError;

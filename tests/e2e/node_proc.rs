@@ -1,0 +1,125 @@
+//! Our node host as a real process (`openclaw node run`) on a gateway, with helpers to pair it
+//! and call it.
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use serde_json::{json, Value};
+
+use crate::support::*;
+
+/// How long the node tests wait for the gateway to show a change.
+pub const WAIT: Duration = Duration::from_secs(10);
+
+pub struct NodeProc {
+    pub child: Child,
+    pub plugins: PathBuf,
+    pub state: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl NodeProc {
+    pub fn start(gw: &GatewayProc, name: &str) -> NodeProc {
+        NodeProc::start_with(gw, name, json!({}))
+    }
+
+    /// A node whose state dir holds `config` as its `openclaw.json`.
+    pub fn start_with(gw: &GatewayProc, name: &str, config: Value) -> NodeProc {
+        let dir = tempfile::tempdir().unwrap();
+        let plugins = dir.path().join("plugins");
+        let state = dir.path().join("state");
+        std::fs::create_dir_all(&state).unwrap();
+        std::fs::write(state.join("openclaw.json"), config.to_string()).unwrap();
+        let port = gw.url.rsplit(':').next().unwrap();
+        let child = Command::new(BIN)
+            .args([
+                "node",
+                "run",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                port,
+                "--display-name",
+                name,
+                "--plugins",
+            ])
+            .arg(&plugins)
+            .env("OPENCLAW_STATE_DIR", &state)
+            .env("OPENCLAW_GATEWAY_TOKEN", TOKEN)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        NodeProc {
+            child,
+            plugins,
+            state,
+            _dir: dir,
+        }
+    }
+}
+
+impl Drop for NodeProc {
+    fn drop(&mut self) {
+        self.child.kill().ok();
+        self.child.wait().ok();
+    }
+}
+
+/// Approves the node's device and its surface; returns its node id.
+pub async fn pair(op: &openclaw_client::GatewayClient, name: &str) -> String {
+    let request = poll_until(op, "device.pair.list", WAIT, |r| {
+        r["pending"]
+            .as_array()?
+            .iter()
+            .find(|p| p["displayName"] == name)
+            .cloned()
+    })
+    .await;
+    op.request(
+        "device.pair.approve",
+        json!({"requestId": request["requestId"]}),
+    )
+    .await
+    .unwrap();
+    approve_surface(op, name).await
+}
+
+pub async fn approve_surface(op: &openclaw_client::GatewayClient, name: &str) -> String {
+    let request = poll_until(op, "node.pair.list", WAIT, |r| {
+        r["pending"]
+            .as_array()?
+            .iter()
+            .find(|p| p["displayName"] == name)
+            .cloned()
+    })
+    .await;
+    op.request(
+        "node.pair.approve",
+        json!({"requestId": request["requestId"]}),
+    )
+    .await
+    .unwrap();
+    request["nodeId"].as_str().unwrap().to_string()
+}
+
+pub async fn invoke(
+    op: &openclaw_client::GatewayClient,
+    node: &str,
+    command: &str,
+    params: Value,
+) -> Result<Value, openclaw_client::ClientError> {
+    let key = uuid::Uuid::new_v4().to_string();
+    op.request(
+        "node.invoke",
+        json!({"nodeId": node, "command": command, "params": params, "idempotencyKey": key}),
+    )
+    .await
+}
+
+pub fn message(e: &openclaw_client::ClientError) -> String {
+    e.error_shape()
+        .map(|s| s.message.clone())
+        .unwrap_or_else(|| e.to_string())
+}
