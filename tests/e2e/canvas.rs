@@ -521,3 +521,77 @@ async fn without_chromium_the_canvas_says_how_to_install_it_and_proxy_can_be_tur
     let (_, again) = refused(&op, &id, "canvas.snapshot", json!({})).await;
     assert_eq!(again, msg);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cli_drives_the_canvas_and_saves_snapshots() {
+    let gw = GatewayProc::start();
+    let op = gw.operator().await;
+    let (_node, _) = canvas_node(&gw, &op, "cli-canvas-node", json!({})).await;
+    let dir = tempfile::tempdir().unwrap();
+    let page = write_page(dir.path());
+    let jsonl = dir.path().join("surface.jsonl");
+    std::fs::write(&jsonl, A2UI_V08).unwrap();
+    let node = ["--node", "cli-canvas-node"];
+    let run = |args: &[&str]| {
+        let out = gw.cli(&[&["nodes", "canvas"], args, &node].concat());
+        let text = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        assert!(
+            out.status.success(),
+            "{args:?}: {text} {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        text
+    };
+
+    let shown = run(&[
+        "present",
+        "--target",
+        page.to_str().unwrap(),
+        "--width",
+        "640",
+        "--height",
+        "480",
+    ]);
+    assert!(shown.starts_with("canvas shows file:///"), "{shown}");
+    assert_eq!(run(&["eval", "--js", "document.title"]), "Canvas Test");
+    assert_eq!(run(&["eval", "[innerWidth, 1 + 1]"]), "[\n  640,\n  2\n]");
+
+    let media = run(&["snapshot", "--format", "png", "--max-width", "320"]);
+    let path = media
+        .strip_prefix("MEDIA:")
+        .unwrap_or_else(|| panic!("{media}"));
+    assert!(path.ends_with(".png"), "{path}");
+    let bytes = std::fs::read(path).unwrap();
+    let (w, _, colours) = decode_png(&base64::engine::general_purpose::STANDARD.encode(&bytes));
+    assert_eq!(w, 320);
+    assert!(colours >= 3);
+    std::fs::remove_file(path).unwrap();
+    let jpg = run(&["snapshot"]);
+    assert!(jpg.ends_with(".jpg"), "{jpg}");
+    std::fs::remove_file(jpg.strip_prefix("MEDIA:").unwrap()).unwrap();
+
+    assert_eq!(
+        run(&["a2ui", "push", "--text", "Hi from the CLI"]),
+        "pushed 2 A2UI messages; surfaces: [\"main\"]"
+    );
+    assert!(run(&["eval", "document.body.innerText"]).contains("Hi from the CLI"));
+    run(&["a2ui", "push", "--jsonl", jsonl.to_str().unwrap()]);
+    assert!(run(&["eval", "document.body.innerText"]).contains("Second item"));
+    assert_eq!(run(&["a2ui", "reset"]), "A2UI surfaces cleared");
+    assert_eq!(run(&["hide"]), "canvas hidden");
+    assert_eq!(run(&["eval", "document.visibilityState"]), "hidden");
+    assert_eq!(
+        run(&["navigate", "about:blank"]),
+        "canvas shows about:blank"
+    );
+
+    let out = gw.cli(
+        &[
+            &["nodes", "canvas", "eval", "--js", "throw new Error('nope')"][..],
+            &node,
+        ]
+        .concat(),
+    );
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Error: nope"));
+}

@@ -1,6 +1,7 @@
 //! `openclaw`: the gateway and the operator CLI in one binary.
 
 mod approvals_cmd;
+mod canvas_cmd;
 mod config;
 mod devices_cmd;
 mod gateway_cmd;

@@ -4,6 +4,7 @@ use anyhow::{bail, Result};
 use clap::Subcommand;
 use serde_json::{json, Value};
 
+use crate::canvas_cmd::{self, CanvasCmd};
 use crate::operator::{Operator, OperatorArgs};
 use crate::render::{age, list, pretty, s, table};
 
@@ -58,6 +59,11 @@ pub enum NodesCmd {
         /// The command and its arguments, after `--`
         #[arg(last = true, required = true)]
         argv: Vec<String>,
+    },
+    /// Drive a node's canvas (present, hide, navigate, eval, snapshot, a2ui)
+    Canvas {
+        #[command(subcommand)]
+        command: CanvasCmd,
     },
     /// Invoke a command on a node and print the gateway's JSON response
     Invoke {
@@ -117,6 +123,7 @@ pub async fn run(cmd: NodesCmd, args: &OperatorArgs) -> Result<()> {
             agent,
             argv,
         } => run_command(&op, &node, cwd, &env, command_timeout, agent, argv).await,
+        NodesCmd::Canvas { command } => canvas_cmd::run(command, &op).await,
         NodesCmd::Invoke {
             node,
             command,

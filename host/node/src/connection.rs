@@ -9,6 +9,7 @@ use std::time::Duration;
 use openclaw_client::{connect, ConnectOptions, Events, GatewayClient};
 use openclaw_protocol::frames::EventFrame;
 use openclaw_protocol::identity::DeviceIdentity;
+use openclaw_protocol::limits::MAX_PAYLOAD_BYTES;
 use openclaw_runtime::{Call, NodeEvent, PluginHost};
 use serde_json::{json, Value};
 use tokio::sync::mpsc;
@@ -34,6 +35,8 @@ const MIN_BACKOFF: Duration = Duration::from_secs(1);
 const MAX_BACKOFF: Duration = Duration::from_secs(30);
 /// How often the node reports `node.host.stats` (the first report goes at connect).
 const STATS_INTERVAL: Duration = Duration::from_secs(60);
+/// Largest `node.invoke.result` params; the frame around them needs a little more.
+const MAX_RESULT_FRAME_BYTES: usize = MAX_PAYLOAD_BYTES - 4096;
 /// How often a node waiting for its pairing approval asks again.
 const PAIRING_RETRY: Duration = Duration::from_secs(3);
 /// Auth failures that retrying cannot fix.
@@ -272,6 +275,15 @@ async fn answer(client: &GatewayClient, host: &PluginHost, p: Value) {
             params["ok"] = json!(false);
             params["error"] = json!({"code": f.code, "message": f.message});
         }
+    }
+    // A result the gateway's frame limit would refuse (and close the connection over) goes
+    // back as an error instead.
+    let size = serde_json::to_string(&params).map_or(0, |text| text.len());
+    if size > MAX_RESULT_FRAME_BYTES {
+        params = json!({"id": call.invoke_id, "nodeId": call.node_id, "ok": false, "error": {
+            "code": "PAYLOAD_TOO_LARGE",
+            "message": format!("the {command} result is {size} bytes, over the gateway's {MAX_PAYLOAD_BYTES}-byte frame limit"),
+        }});
     }
     if let Err(e) = client.request("node.invoke.result", params).await {
         tracing::warn!(invoke = %call.invoke_id, "result not delivered: {e}");

@@ -340,3 +340,104 @@ async fn compiled_plugins_are_cached_by_content_and_engine() {
         "2"
     );
 }
+
+/// A loopback HTTP server that answers every request with `response` (then closes); the
+/// request line it saw comes back on the channel.
+async fn http_once(response: Vec<u8>) -> (String, tokio::sync::mpsc::UnboundedReceiver<String>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let mut request = vec![0; 4096];
+            let n = stream.read(&mut request).await.unwrap_or(0);
+            let text = String::from_utf8_lossy(&request[..n]);
+            tx.send(text.lines().next().unwrap_or_default().to_string())
+                .ok();
+            stream.write_all(&response).await.ok();
+            stream.shutdown().await.ok();
+        }
+    });
+    (url, rx)
+}
+
+#[tokio::test]
+async fn the_browser_capability_needs_its_grant_and_stays_on_loopback() {
+    let dir = tempfile::tempdir().unwrap();
+    let host = PluginHost::new(None, grants(&dir, ""), services(&dir), Vec::new()).unwrap();
+    let err = host
+        .load_file("peeker", &fixture("peeker"))
+        .await
+        .unwrap_err();
+    assert!(err.to_string().starts_with("plugin peeker imports capability `browser`, which is not granted to it; add `capabilities = [\"browser\"]` under `[plugins.peeker]`"), "{err}");
+
+    let granted = "[plugins.peeker]\ncapabilities = [\"browser\"]\n";
+    let body = r#"{"Browser":"Chrome/156.0.0.0"}"#;
+    let (url, mut seen) = http_once(
+        format!(
+            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
+            body.len()
+        )
+        .into_bytes(),
+    )
+    .await;
+    let host = PluginHost::new(
+        None,
+        grants(&dir, granted),
+        services_with(&dir, Some(url.clone())),
+        Vec::new(),
+    )
+    .unwrap();
+    host.load_file("peeker", &fixture("peeker")).await.unwrap();
+    let out: serde_json::Value = serde_json::from_str(
+        &host
+            .invoke(&call(), "peeker.version", None, SECOND * 5)
+            .await
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(out["status"], 200);
+    assert_eq!(out["json"], true);
+    assert_eq!(out["body"], body);
+    assert_eq!(out["route"]["driver"], "cdp-url");
+    assert_eq!(
+        seen.recv().await.unwrap(),
+        "GET /json/version?probe=1 HTTP/1.1"
+    );
+
+    // Over 24 MiB: by its length header, and by what actually arrives.
+    for response in [
+        b"HTTP/1.1 200 OK\r\ncontent-length: 30000000\r\n\r\n".to_vec(),
+        [
+            b"HTTP/1.1 200 OK\r\n\r\n".to_vec(),
+            vec![b'x'; 25 * 1024 * 1024 + 1],
+        ]
+        .concat(),
+    ] {
+        let (url, _) = http_once(response).await;
+        let host = PluginHost::new(
+            None,
+            grants(&dir, granted),
+            services_with(&dir, Some(url)),
+            Vec::new(),
+        )
+        .unwrap();
+        host.load_file("peeker", &fixture("peeker")).await.unwrap();
+        let e = host
+            .invoke(&call(), "peeker.version", None, SECOND * 5)
+            .await
+            .unwrap_err();
+        assert_eq!(e.code, "PAYLOAD_TOO_LARGE", "{}", e.message);
+    }
+
+    let far = services_with(&dir, Some("http://203.0.113.7:9222".into()));
+    let host = PluginHost::new(None, grants(&dir, granted), far, Vec::new()).unwrap();
+    host.load_file("peeker", &fixture("peeker")).await.unwrap();
+    let e = host
+        .invoke(&call(), "peeker.version", None, SECOND * 5)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, "INVALID_REQUEST");
+    assert!(e.message.contains("is not on loopback"), "{}", e.message);
+}
