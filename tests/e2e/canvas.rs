@@ -391,7 +391,7 @@ fn chromium_pid(state: &Path) -> Option<i32> {
             let pid: i32 = entry.file_name().to_str()?.parse().ok()?;
             let cmdline = std::fs::read(entry.path().join("cmdline")).ok()?;
             let args: Vec<&[u8]> = cmdline.split(|b| *b == 0).collect();
-            let ours = args.iter().any(|a| *a == profile.as_bytes());
+            let ours = args.contains(&profile.as_bytes());
             let main = !args.iter().any(|a| a.starts_with(b"--type="));
             (ours && main && process_alive(pid)).then_some(pid)
         })

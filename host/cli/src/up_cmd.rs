@@ -117,6 +117,8 @@ pub async fn run(args: UpArgs) -> Result<()> {
     println!("  openclaw nodes status");
     println!("  openclaw nodes invoke --node {name} --command system.which --params '{{\"bins\":[\"sh\"]}}'");
     println!("  openclaw nodes run --node {name} -- uname -a");
+    println!("  openclaw nodes canvas a2ui push --node {name} --text \"Hello from A2UI\"");
+    println!("  openclaw nodes canvas snapshot --node {name} --format png");
     println!(
         "  openclaw plugins list --plugins {}",
         args.plugins.display()

@@ -2,6 +2,8 @@
 //! - instantiate + call of a trivial plugin command (a fresh instance per call);
 //! - `node.invoke` of `system.which` through our gateway and node host, operator side;
 //! - node host start (plugins from a warm `.cwasm` cache) to `hello-ok`;
+//! - `canvas.eval` and `canvas.snapshot` (PNG, 1200 px wide) through gateway and node host,
+//!   with the node's Chromium already started;
 //! - hot reload: plugin file written to the new surface visible on the gateway.
 //!
 //! Run: `cargo bench -p openclaw-node --bench node_host`
@@ -36,7 +38,7 @@ fn report(label: &str, mut samples: Vec<Duration>) {
         samples[((samples.len() as f64 * p) as usize).min(samples.len() - 1)].as_secs_f64() * 1e6
     };
     println!(
-        "{label:<44} n={:<6} p50={:>9.1} us  p99={:>9.1} us",
+        "{label:<50} n={:<6} p50={:>9.1} us  p99={:>9.1} us",
         samples.len(),
         pct(0.5),
         pct(0.99)
@@ -147,6 +149,49 @@ async fn run() {
         }
     }
     report("node.invoke system.which round trip", samples);
+
+    // 5. The canvas in the node's Chromium (started by the first call, not measured).
+    let canvas = |command: &str, params: serde_json::Value, key: String| json!({"nodeId": node_id, "command": command, "params": params, "idempotencyKey": key});
+    let page = "data:text/html,<title>bench</title><body style='font:20px sans-serif'><h1>Canvas benchmark</h1><p>A 1200-px-wide page.</p></body>";
+    op.request(
+        "node.invoke",
+        canvas(
+            "canvas.present",
+            json!({"url": page, "width": 1200, "height": 800}),
+            "p".into(),
+        ),
+    )
+    .await
+    .unwrap();
+    let mut samples = Vec::new();
+    for i in 0..1_100 {
+        let params = canvas(
+            "canvas.eval",
+            json!({"javaScript": "document.title"}),
+            format!("e{i}"),
+        );
+        let t = Instant::now();
+        op.request("node.invoke", params).await.unwrap();
+        if i >= 100 {
+            samples.push(t.elapsed());
+        }
+    }
+    report("node.invoke canvas.eval round trip", samples);
+    let mut samples = Vec::new();
+    let mut size = 0;
+    for i in 0..60 {
+        let params = canvas("canvas.snapshot", json!({"format": "png"}), format!("s{i}"));
+        let t = Instant::now();
+        let reply = op.request("node.invoke", params).await.unwrap();
+        if i >= 10 {
+            samples.push(t.elapsed());
+        }
+        size = reply["payload"]["width"].as_u64().unwrap_or(0);
+    }
+    report(
+        &format!("node.invoke canvas.snapshot png ({size} px wide)"),
+        samples,
+    );
 
     // 4. Hot reload: write a plugin, wait for the gateway to hear the new surface.
     let mut reloads = Vec::new();

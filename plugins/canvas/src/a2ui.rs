@@ -83,10 +83,8 @@ fn check(message: Value, at: &str) -> Result<Value, String> {
     string_field(body, "surfaceId", &at)?;
     match kind.as_str() {
         "surfaceUpdate" => check_components(body, &at)?,
-        "dataModelUpdate" => {
-            if !body.get("contents").is_some_and(Value::is_array) {
-                return Err(format!("{at}.contents must be an array"));
-            }
+        "dataModelUpdate" if !body.get("contents").is_some_and(Value::is_array) => {
+            return Err(format!("{at}.contents must be an array"));
         }
         "beginRendering" => string_field(body, "root", &at)?,
         _ => {}
