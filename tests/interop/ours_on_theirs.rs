@@ -72,7 +72,8 @@ fn our_node_host_on_the_real_gateway() {
     let tag = fixture("tag-v1");
     let home = tempfile::tempdir().unwrap();
     let port = real::free_port();
-    let _gateway = real::gateway(home.path(), port, TOKEN, &["fixture.tag"]);
+    let allow = ["fixture.tag", "canvas.eval", "canvas.snapshot"];
+    let _gateway = real::gateway(home.path(), port, TOKEN, &allow);
     let cli = |args: &[&str]| {
         let mut all: Vec<&str> = args.to_vec();
         let url = format!("ws://127.0.0.1:{port}");
@@ -131,6 +132,9 @@ fn our_node_host_on_the_real_gateway() {
     assert_eq!(
         commands,
         [
+            "browser.proxy",
+            "canvas.eval",
+            "canvas.snapshot",
             "system.execApprovals.get",
             "system.execApprovals.set",
             "system.run",
@@ -159,6 +163,46 @@ fn our_node_host_on_the_real_gateway() {
         "{which}"
     );
     assert!(which["payload"]["bins"].get("no-such-binary-xyz").is_none());
+
+    // The canvas and browser plugins answer through the real gateway, from our Chromium.
+    let invoke = |command: &str, params: &str| {
+        json_out(&cli(&[
+            "nodes",
+            "invoke",
+            "--node",
+            "rust-node",
+            "--command",
+            command,
+            "--params",
+            params,
+        ]))
+    };
+    let title = invoke("canvas.eval", r#"{"javaScript":"navigator.userAgent"}"#);
+    assert!(
+        title["payload"]["result"]
+            .as_str()
+            .is_some_and(|ua| ua.contains("HeadlessChrome/")),
+        "{title}"
+    );
+    let shot = invoke("canvas.snapshot", r#"{"format":"png","maxWidth":300}"#);
+    assert_eq!(
+        (
+            shot["payload"]["format"].as_str(),
+            shot["payload"]["width"].as_u64()
+        ),
+        (Some("png"), Some(300)),
+        "{shot}"
+    );
+    let version = invoke(
+        "browser.proxy",
+        r#"{"method":"GET","path":"/json/version"}"#,
+    );
+    assert!(
+        version["payload"]["result"]["Browser"]
+            .as_str()
+            .is_some_and(|b| b.starts_with("Chrome/")),
+        "{version}"
+    );
 
     // Exec approvals edited by the real CLI, enforced by our host.
     let set = real::cli_stdin(
