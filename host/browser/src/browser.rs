@@ -122,16 +122,4 @@ impl NodeBrowser {
             driver: "chromium",
         })
     }
-
-    /// The Chromium process id, when one is running.
-    pub async fn pid(&self) -> Option<u32> {
-        self.running.lock().await.as_ref().and_then(|c| c.pid())
-    }
-
-    /// Stops Chromium (the next use starts it again).
-    pub async fn shutdown(&self) {
-        if self.running.lock().await.take().is_some() {
-            tracing::info!("stopped Chromium");
-        }
-    }
 }

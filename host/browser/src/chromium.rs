@@ -182,10 +182,6 @@ impl Chromium {
     pub fn is_alive(&mut self) -> bool {
         !self.lost.load(Ordering::SeqCst) && matches!(self.child.try_wait(), Ok(None))
     }
-
-    pub fn pid(&self) -> Option<u32> {
-        self.child.id()
-    }
 }
 
 impl Drop for Chromium {
