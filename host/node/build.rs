@@ -4,7 +4,9 @@ use std::path::PathBuf;
 use std::process::Command;
 
 /// The plugins to embed (members of `plugins/Cargo.toml`).
-const PLUGINS: &[&str] = &["system", "canvas", "browser"];
+const PLUGINS: &[&str] = &[
+    "system", "canvas", "browser", "notify", "location", "screen", "camera",
+];
 
 fn main() {
     let manifest_dir = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap());

@@ -15,45 +15,6 @@ use crate::support::*;
 /// List (from a template over the data model).
 pub const A2UI_V08: &str = include_str!("data/a2ui-v08.jsonl");
 
-/// A node on `gw` with its device and surface approved; answers its node id.
-async fn canvas_node(
-    gw: &GatewayProc,
-    op: &openclaw_client::GatewayClient,
-    name: &str,
-    config: Value,
-) -> (NodeProc, String) {
-    let node = NodeProc::start_with(gw, name, config);
-    let id = pair(op, name).await;
-    (node, id)
-}
-
-async fn call(
-    op: &openclaw_client::GatewayClient,
-    node: &str,
-    command: &str,
-    params: Value,
-) -> Value {
-    let reply = invoke(op, node, command, params)
-        .await
-        .unwrap_or_else(|e| panic!("{command}: {}", message(&e)));
-    reply["payload"].clone()
-}
-
-async fn refused(
-    op: &openclaw_client::GatewayClient,
-    node: &str,
-    command: &str,
-    params: Value,
-) -> (String, String) {
-    let Err(e) = invoke(op, node, command, params).await else {
-        panic!("{command} should fail");
-    };
-    let node_error = &details(&e)["nodeError"];
-    assert!(node_error.is_object(), "not a node error: {e}");
-    let text = |key: &str| node_error[key].as_str().unwrap_or_default().to_string();
-    (text("code"), text("message"))
-}
-
 /// Width, height and number of distinct colours of a base64 PNG.
 fn decode_png(base64: &str) -> (u32, u32, usize) {
     let bytes = base64::engine::general_purpose::STANDARD
@@ -87,7 +48,7 @@ fn write_page(dir: &Path) -> std::path::PathBuf {
 async fn the_canvas_shows_a_local_page_runs_javascript_and_snapshots_it() {
     let gw = GatewayProc::start();
     let op = gw.operator().await;
-    let (_node, id) = canvas_node(&gw, &op, "canvas-node", json!({})).await;
+    let (_node, id) = start_paired(&gw, &op, "canvas-node", json!({})).await;
     let dir = tempfile::tempdir().unwrap();
     let page = write_page(dir.path());
 
@@ -187,7 +148,7 @@ async fn the_canvas_shows_a_local_page_runs_javascript_and_snapshots_it() {
 async fn an_a2ui_v08_push_renders_and_v09_is_refused() {
     let gw = GatewayProc::start();
     let op = gw.operator().await;
-    let (_node, id) = canvas_node(&gw, &op, "a2ui-node", json!({})).await;
+    let (_node, id) = start_paired(&gw, &op, "a2ui-node", json!({})).await;
     call(
         &op,
         &id,
@@ -288,7 +249,7 @@ async fn an_a2ui_v08_push_renders_and_v09_is_refused() {
 async fn bad_canvas_input_fails_clearly_and_chromium_comes_back_after_a_crash() {
     let gw = GatewayProc::start();
     let op = gw.operator().await;
-    let (node, id) = canvas_node(&gw, &op, "bad-canvas-node", json!({})).await;
+    let (node, id) = start_paired(&gw, &op, "bad-canvas-node", json!({})).await;
 
     let (code, msg) = refused(
         &op,
@@ -413,7 +374,7 @@ fn process_alive(pid: i32) -> bool {
 async fn browser_proxy_reaches_chromium_and_stays_on_loopback() {
     let gw = GatewayProc::start();
     let op = gw.operator().await;
-    let (_node, id) = canvas_node(&gw, &op, "proxy-node", json!({})).await;
+    let (_node, id) = start_paired(&gw, &op, "proxy-node", json!({})).await;
 
     let version = call(
         &op,
@@ -470,7 +431,7 @@ async fn browser_proxy_reaches_chromium_and_stays_on_loopback() {
     assert!(msg.contains("404"), "{msg}");
 
     // A configured control endpoint off loopback is refused too.
-    let (_far, far_id) = canvas_node(
+    let (_far, far_id) = start_paired(
         &gw,
         &op,
         "far-proxy-node",
@@ -496,7 +457,7 @@ async fn without_chromium_the_canvas_says_how_to_install_it_and_proxy_can_be_tur
         "browser": {"executablePath": "/nonexistent/chromium"},
         "nodeHost": {"browserProxy": {"enabled": false}},
     });
-    let (_node, id) = canvas_node(&gw, &op, "no-chromium-node", config).await;
+    let (_node, id) = start_paired(&gw, &op, "no-chromium-node", config).await;
     let described = op
         .request("node.describe", json!({"nodeId": id}))
         .await
@@ -526,7 +487,7 @@ async fn without_chromium_the_canvas_says_how_to_install_it_and_proxy_can_be_tur
 async fn the_cli_drives_the_canvas_and_saves_snapshots() {
     let gw = GatewayProc::start();
     let op = gw.operator().await;
-    let (_node, _) = canvas_node(&gw, &op, "cli-canvas-node", json!({})).await;
+    let (_node, _) = start_paired(&gw, &op, "cli-canvas-node", json!({})).await;
     let dir = tempfile::tempdir().unwrap();
     let page = write_page(dir.path());
     let jsonl = dir.path().join("surface.jsonl");

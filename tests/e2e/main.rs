@@ -3,6 +3,8 @@
 
 mod canvas;
 mod cli;
+mod device_procs;
+mod devices;
 mod durability;
 #[path = "../../host/runtime/tests/fixtures/mod.rs"]
 mod fixtures;

@@ -26,6 +26,11 @@ impl NodeProc {
 
     /// A node whose state dir holds `config` as its `openclaw.json`.
     pub fn start_with(gw: &GatewayProc, name: &str, config: Value) -> NodeProc {
+        NodeProc::start_in(gw, name, config, &[])
+    }
+
+    /// Also with `env` set. The node sees no X display or session bus but those given here.
+    pub fn start_in(gw: &GatewayProc, name: &str, config: Value, env: &[(&str, &str)]) -> NodeProc {
         let dir = tempfile::tempdir().unwrap();
         let plugins = dir.path().join("plugins");
         let state = dir.path().join("state");
@@ -47,6 +52,9 @@ impl NodeProc {
             .arg(&plugins)
             .env("OPENCLAW_STATE_DIR", &state)
             .env("OPENCLAW_GATEWAY_TOKEN", TOKEN)
+            .env_remove("DISPLAY")
+            .env_remove("DBUS_SESSION_BUS_ADDRESS")
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -122,4 +130,54 @@ pub fn message(e: &openclaw_client::ClientError) -> String {
     e.error_shape()
         .map(|s| s.message.clone())
         .unwrap_or_else(|| e.to_string())
+}
+
+/// A node on `gw` with its device and surface approved; answers its node id.
+pub async fn start_paired(
+    gw: &GatewayProc,
+    op: &openclaw_client::GatewayClient,
+    name: &str,
+    config: Value,
+) -> (NodeProc, String) {
+    start_paired_in(gw, op, name, config, &[]).await
+}
+
+/// [`start_paired`] with `env` for the node.
+pub async fn start_paired_in(
+    gw: &GatewayProc,
+    op: &openclaw_client::GatewayClient,
+    name: &str,
+    config: Value,
+    env: &[(&str, &str)],
+) -> (NodeProc, String) {
+    let node = NodeProc::start_in(gw, name, config, env);
+    let id = pair(op, name).await;
+    (node, id)
+}
+
+pub async fn call(
+    op: &openclaw_client::GatewayClient,
+    node: &str,
+    command: &str,
+    params: Value,
+) -> Value {
+    let reply = invoke(op, node, command, params)
+        .await
+        .unwrap_or_else(|e| panic!("{command}: {}", message(&e)));
+    reply["payload"].clone()
+}
+
+pub async fn refused(
+    op: &openclaw_client::GatewayClient,
+    node: &str,
+    command: &str,
+    params: Value,
+) -> (String, String) {
+    let Err(e) = invoke(op, node, command, params).await else {
+        panic!("{command} should fail");
+    };
+    let node_error = &details(&e)["nodeError"];
+    assert!(node_error.is_object(), "not a node error: {e}");
+    let text = |key: &str| node_error[key].as_str().unwrap_or_default().to_string();
+    (text("code"), text("message"))
 }

@@ -2,13 +2,12 @@
 //! written to a temp file and printed as `MEDIA:<path>`.
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
-use base64::Engine;
 use clap::{Subcommand, ValueEnum};
 use serde_json::{json, Value};
 
+use crate::node_call::{invoke, print_media, report, save_media};
 use crate::operator::Operator;
 use crate::render::pretty;
 
@@ -120,16 +119,14 @@ pub async fn run(cmd: CanvasCmd, op: &Operator) -> Result<()> {
             if let Some(q) = quality {
                 params["quality"] = json!(q);
             }
-            let payload = invoke(op, &node, "canvas.snapshot", params).await?;
-            let path = save_snapshot(&payload)?;
-            if op.json {
-                let mut shown = payload.clone();
-                shown["base64"] = Value::Null;
-                shown["path"] = json!(path);
-                println!("{}", pretty(&shown));
+            let payload = invoke(op, &node, CANVAS_TIMEOUT_MS, "canvas.snapshot", params).await?;
+            let ext = if payload["format"] == "png" {
+                "png"
             } else {
-                println!("MEDIA:{}", path.display());
-            }
+                "jpg"
+            };
+            let path = save_media(&payload, "canvas-snapshot", ext)?;
+            print_media(op, &payload, &path);
             Ok(())
         }
         CanvasCmd::Present {
@@ -151,19 +148,19 @@ pub async fn run(cmd: CanvasCmd, op: &Operator) -> Result<()> {
                     params[key] = json!(value);
                 }
             }
-            let payload = invoke(op, &node, "canvas.present", params).await?;
+            let payload = invoke(op, &node, CANVAS_TIMEOUT_MS, "canvas.present", params).await?;
             report(op, &payload, || match payload["url"].as_str() {
                 Some(url) => format!("canvas shows {url}"),
                 None => "canvas shown".into(),
             })
         }
         CanvasCmd::Hide { node } => {
-            let payload = invoke(op, &node, "canvas.hide", json!({})).await?;
+            let payload = invoke(op, &node, CANVAS_TIMEOUT_MS, "canvas.hide", json!({})).await?;
             report(op, &payload, || "canvas hidden".into())
         }
         CanvasCmd::Navigate { node, target } => {
             let params = json!({"url": local_path_or_url(&target)});
-            let payload = invoke(op, &node, "canvas.navigate", params).await?;
+            let payload = invoke(op, &node, CANVAS_TIMEOUT_MS, "canvas.navigate", params).await?;
             report(op, &payload, || {
                 format!(
                     "canvas shows {}",
@@ -175,7 +172,14 @@ pub async fn run(cmd: CanvasCmd, op: &Operator) -> Result<()> {
             let Some(script) = js.or(script) else {
                 bail!("give the script with --js or as the argument");
             };
-            let payload = invoke(op, &node, "canvas.eval", json!({"javaScript": script})).await?;
+            let payload = invoke(
+                op,
+                &node,
+                CANVAS_TIMEOUT_MS,
+                "canvas.eval",
+                json!({"javaScript": script}),
+            )
+            .await?;
             report(op, &payload, || match &payload["result"] {
                 Value::String(text) => text.clone(),
                 other => pretty(other),
@@ -190,7 +194,14 @@ pub async fn run(cmd: CanvasCmd, op: &Operator) -> Result<()> {
                 (None, Some(text)) => text_surface(&text),
                 (None, None) => bail!("give --jsonl FILE or --text TEXT"),
             };
-            let payload = invoke(op, &node, "canvas.a2ui.push", json!({"jsonl": jsonl})).await?;
+            let payload = invoke(
+                op,
+                &node,
+                CANVAS_TIMEOUT_MS,
+                "canvas.a2ui.push",
+                json!({"jsonl": jsonl}),
+            )
+            .await?;
             report(op, &payload, || {
                 format!(
                     "pushed {} A2UI messages; surfaces: {}",
@@ -201,45 +212,11 @@ pub async fn run(cmd: CanvasCmd, op: &Operator) -> Result<()> {
         CanvasCmd::A2ui {
             command: A2uiCmd::Reset { node },
         } => {
-            let payload = invoke(op, &node, "canvas.a2ui.reset", json!({})).await?;
+            let payload =
+                invoke(op, &node, CANVAS_TIMEOUT_MS, "canvas.a2ui.reset", json!({})).await?;
             report(op, &payload, || "A2UI surfaces cleared".into())
         }
     }
-}
-
-/// Calls `command` on the node; answers its payload, or fails with the node's message.
-async fn invoke(op: &Operator, query: &str, command: &str, params: Value) -> Result<Value> {
-    let node = op.resolve_node(query).await?;
-    let request = json!({
-        "nodeId": node["nodeId"],
-        "command": command,
-        "params": params,
-        "timeoutMs": CANVAS_TIMEOUT_MS,
-        "idempotencyKey": uuid::Uuid::new_v4().to_string(),
-    });
-    let wait = op
-        .timeout
-        .max(Duration::from_millis(CANVAS_TIMEOUT_MS + 5_000));
-    match op
-        .client
-        .request_with_timeout("node.invoke", request, wait)
-        .await
-    {
-        Ok(reply) => Ok(reply["payload"].clone()),
-        Err(e) => match e.error_shape() {
-            Some(shape) => bail!("{command} failed: {}", shape.message),
-            None => Err(e.into()),
-        },
-    }
-}
-
-fn report(op: &Operator, payload: &Value, human: impl FnOnce() -> String) -> Result<()> {
-    if op.json {
-        println!("{}", pretty(payload));
-    } else {
-        println!("{}", human());
-    }
-    Ok(())
 }
 
 /// A path that exists here is made absolute (the node is often this machine); anything else
@@ -252,24 +229,6 @@ fn local_path_or_url(target: &str) -> String {
         }
     }
     target.to_string()
-}
-
-/// Writes the snapshot to a new temp file named for its format.
-fn save_snapshot(payload: &Value) -> Result<PathBuf> {
-    let data = base64::engine::general_purpose::STANDARD
-        .decode(payload["base64"].as_str().unwrap_or_default())
-        .context("the node sent a snapshot that is not base64")?;
-    let ext = if payload["format"] == "png" {
-        "png"
-    } else {
-        "jpg"
-    };
-    let path = std::env::temp_dir().join(format!(
-        "openclaw-canvas-snapshot-{}.{ext}",
-        uuid::Uuid::new_v4()
-    ));
-    std::fs::write(&path, data).with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(path)
 }
 
 /// A2UI v0.8 JSONL for one surface that shows `text`.

@@ -3,6 +3,8 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
+use openclaw_devices::location::{FixedPosition, LocationOptions};
+use openclaw_node::{BrowserSettings, NodeSettings};
 use serde_json::Value;
 
 /// `$OPENCLAW_STATE_DIR`, else `~/.openclaw`.
@@ -75,15 +77,43 @@ impl Config {
     }
 }
 
-/// The node's browser settings: `browser.executablePath`, `browser.cdpUrl`, and whether
-/// `browser.proxy` is served (`nodeHost.browserProxy.enabled`, `browser.enabled`).
-pub fn browser_settings(config: &Config) -> openclaw_node::BrowserSettings {
-    openclaw_node::BrowserSettings {
-        executable_path: config.str("browser.executablePath").map(PathBuf::from),
-        cdp_url: config.str("browser.cdpUrl"),
-        proxy_enabled: config.bool("nodeHost.browserProxy.enabled") != Some(false)
-            && config.bool("browser.enabled") != Some(false),
-    }
+/// The node's device settings:
+/// - the browser: `browser.executablePath`, `browser.cdpUrl`, and whether `browser.proxy` is
+///   served (`nodeHost.browserProxy.enabled`, `browser.enabled`);
+/// - location: `nodeHost.location.enabled`, `.gpsd` (`host:port`), `.fixed {lat, lon,
+///   accuracyMeters?}`.
+pub fn node_settings(config: &Config) -> Result<NodeSettings> {
+    let fixed = match config.get("nodeHost.location.fixed") {
+        None | Some(Value::Null) => None,
+        Some(v) => {
+            let coordinate = |key: &str| {
+                v[key].as_f64().with_context(|| {
+                    format!(
+                        "nodeHost.location.fixed.{key} in {} must be a number",
+                        config.path.display()
+                    )
+                })
+            };
+            Some(FixedPosition {
+                lat: coordinate("lat")?,
+                lon: coordinate("lon")?,
+                accuracy_meters: v["accuracyMeters"].as_f64(),
+            })
+        }
+    };
+    Ok(NodeSettings {
+        browser: BrowserSettings {
+            executable_path: config.str("browser.executablePath").map(PathBuf::from),
+            cdp_url: config.str("browser.cdpUrl"),
+            proxy_enabled: config.bool("nodeHost.browserProxy.enabled") != Some(false)
+                && config.bool("browser.enabled") != Some(false),
+        },
+        location: LocationOptions {
+            enabled: config.bool("nodeHost.location.enabled") == Some(true),
+            fixed,
+            gpsd: config.str("nodeHost.location.gpsd"),
+        },
+    })
 }
 
 /// The gateway token: flag, then `OPENCLAW_GATEWAY_TOKEN`, then `gateway.auth.token`.

@@ -3,8 +3,10 @@
 mod approvals_cmd;
 mod canvas_cmd;
 mod config;
+mod device_families_cmd;
 mod devices_cmd;
 mod gateway_cmd;
+mod node_call;
 mod node_cmd;
 mod nodes_cmd;
 mod operator;

@@ -118,7 +118,7 @@ async fn run_node(args: RunArgs, state_dir: PathBuf) -> Result<()> {
     let plugins = load_plugins(
         &state_dir,
         args.plugins.as_deref(),
-        &config::browser_settings(&cfg),
+        &config::node_settings(&cfg)?,
     )
     .await
     .map_err(anyhow::Error::msg)?;

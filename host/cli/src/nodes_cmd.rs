@@ -5,6 +5,7 @@ use clap::Subcommand;
 use serde_json::{json, Value};
 
 use crate::canvas_cmd::{self, CanvasCmd};
+use crate::device_families_cmd::{self, CameraCmd, LocationCmd, NotifyArgs, ScreenCmd};
 use crate::operator::{Operator, OperatorArgs};
 use crate::render::{age, list, pretty, s, table};
 
@@ -65,6 +66,23 @@ pub enum NodesCmd {
         #[command(subcommand)]
         command: CanvasCmd,
     },
+    /// A node's position (location.get)
+    Location {
+        #[command(subcommand)]
+        command: LocationCmd,
+    },
+    /// Show a desktop notification on a node (system.notify)
+    Notify(NotifyArgs),
+    /// Record a node's screen (screen.record)
+    Screen {
+        #[command(subcommand)]
+        command: ScreenCmd,
+    },
+    /// A node's cameras (camera.list, camera.snap, camera.clip)
+    Camera {
+        #[command(subcommand)]
+        command: CameraCmd,
+    },
     /// Invoke a command on a node and print the gateway's JSON response
     Invoke {
         #[arg(long)]
@@ -124,6 +142,10 @@ pub async fn run(cmd: NodesCmd, args: &OperatorArgs) -> Result<()> {
             argv,
         } => run_command(&op, &node, cwd, &env, command_timeout, agent, argv).await,
         NodesCmd::Canvas { command } => canvas_cmd::run(command, &op).await,
+        NodesCmd::Location { command } => device_families_cmd::location(command, &op).await,
+        NodesCmd::Notify(args) => device_families_cmd::notify(args, &op).await,
+        NodesCmd::Screen { command } => device_families_cmd::screen(command, &op).await,
+        NodesCmd::Camera { command } => device_families_cmd::camera(command, &op).await,
         NodesCmd::Invoke {
             node,
             command,

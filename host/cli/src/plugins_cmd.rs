@@ -47,8 +47,8 @@ pub async fn run(cmd: PluginsCmd) -> Result<()> {
     }
 }
 
-fn browser_settings(state_dir: &Path) -> Result<openclaw_node::BrowserSettings> {
-    Ok(config::browser_settings(&config::Config::load(state_dir)?))
+fn node_settings(state_dir: &Path) -> Result<openclaw_node::NodeSettings> {
+    config::node_settings(&config::Config::load(state_dir)?)
 }
 
 fn plugin_name(file: &Path) -> Result<String> {
@@ -59,7 +59,7 @@ fn plugin_name(file: &Path) -> Result<String> {
 }
 
 async fn list(state_dir: &Path, dir: Option<&Path>) -> Result<()> {
-    let loaded = load_plugins(state_dir, dir, &browser_settings(state_dir)?)
+    let loaded = load_plugins(state_dir, dir, &node_settings(state_dir)?)
         .await
         .map_err(anyhow::Error::msg)?;
     let set = loaded.host.current();
@@ -92,8 +92,7 @@ async fn list(state_dir: &Path, dir: Option<&Path>) -> Result<()> {
 async fn inspect(state_dir: &Path, file: &Path) -> Result<()> {
     let name = plugin_name(file)?;
     let wasm = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
-    let (host, _) =
-        new_host(state_dir, &browser_settings(state_dir)?).map_err(anyhow::Error::msg)?;
+    let (host, _) = new_host(state_dir, &node_settings(state_dir)?).map_err(anyhow::Error::msg)?;
     let found = host.inspect(&name, &wasm).await?;
     println!("Plugin {name} ({})", file.display());
     match &found.surface {
@@ -144,8 +143,7 @@ async fn invoke(
         serde_json::from_str::<Value>(p).context("PARAMS is not valid JSON")?;
     }
     let name = plugin_name(file)?;
-    let (host, _) =
-        new_host(state_dir, &browser_settings(state_dir)?).map_err(anyhow::Error::msg)?;
+    let (host, _) = new_host(state_dir, &node_settings(state_dir)?).map_err(anyhow::Error::msg)?;
     host.load_file(&name, file).await?;
     let call = Call {
         invoke_id: uuid::Uuid::new_v4().to_string(),

@@ -64,7 +64,7 @@ pub async fn run(args: UpArgs) -> Result<()> {
     let plugins = load_plugins(
         &state_dir,
         Some(&args.plugins),
-        &config::browser_settings(&cfg),
+        &config::node_settings(&cfg)?,
     )
     .await
     .map_err(anyhow::Error::msg)?;

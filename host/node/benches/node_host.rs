@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 use openclaw_client::{connect, ConnectOptions, GatewayClient};
 use openclaw_gateway::GatewayConfig;
 use openclaw_node::files::{load_identity, GatewayEndpoint};
-use openclaw_node::{load_plugins, BrowserSettings, NodeOptions};
+use openclaw_node::{load_plugins, NodeOptions, NodeSettings};
 use openclaw_runtime::Call;
 use serde_json::json;
 
@@ -54,7 +54,7 @@ async fn run() {
 
     // 1. A trivial command: fresh instance + call, no gateway.
     std::fs::copy(&tag, plugins_dir.join("tag.wasm")).unwrap();
-    let loaded = load_plugins(&state, Some(&plugins_dir), &BrowserSettings::default())
+    let loaded = load_plugins(&state, Some(&plugins_dir), &NodeSettings::default())
         .await
         .unwrap();
     let call = Call {
@@ -96,7 +96,7 @@ async fn run() {
     let mut starts = Vec::new();
     for _ in 0..20 {
         let t = Instant::now();
-        let plugins = load_plugins(&state, None, &BrowserSettings::default())
+        let plugins = load_plugins(&state, None, &NodeSettings::default())
             .await
             .unwrap();
         let identity = load_identity(&state).unwrap();
@@ -112,7 +112,7 @@ async fn run() {
     report("node start (warm cache) to hello-ok", starts);
 
     // The node host proper, with a watched plugins dir.
-    let plugins = load_plugins(&state, Some(&plugins_dir), &BrowserSettings::default())
+    let plugins = load_plugins(&state, Some(&plugins_dir), &NodeSettings::default())
         .await
         .unwrap();
     openclaw_runtime::watch::watch(plugins.host.clone(), plugins_dir.clone());

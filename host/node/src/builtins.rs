@@ -1,7 +1,10 @@
 //! The plugins embedded in the binary, and the capabilities they get by default.
 
+use openclaw_devices::{camera, screen};
 use openclaw_runtime::grants::Grants;
 use openclaw_runtime::Builtin;
+
+use crate::host::NodeSettings;
 
 pub const BUILTINS: &[Builtin] = &[
     Builtin {
@@ -16,22 +19,48 @@ pub const BUILTINS: &[Builtin] = &[
         name: "browser",
         wasm: include_bytes!(concat!(env!("OUT_DIR"), "/browser.wasm")),
     },
+    Builtin {
+        name: "notify",
+        wasm: include_bytes!(concat!(env!("OUT_DIR"), "/notify.wasm")),
+    },
+    Builtin {
+        name: "location",
+        wasm: include_bytes!(concat!(env!("OUT_DIR"), "/location.wasm")),
+    },
+    Builtin {
+        name: "screen",
+        wasm: include_bytes!(concat!(env!("OUT_DIR"), "/screen.wasm")),
+    },
+    Builtin {
+        name: "camera",
+        wasm: include_bytes!(concat!(env!("OUT_DIR"), "/camera.wasm")),
+    },
 ];
 
-/// The built-ins this node serves: `browser` (browser.proxy) only when the config allows it.
-pub fn enabled_builtins(browser_proxy: bool) -> Vec<Builtin> {
+/// The built-ins this node serves: `browser` (browser.proxy) and `location` only when the
+/// config turns them on, `screen` only with a display, `camera` only with a camera.
+pub fn enabled_builtins(settings: &NodeSettings) -> Vec<Builtin> {
     BUILTINS
         .iter()
-        .filter(|b| browser_proxy || b.name != "browser")
+        .filter(|b| match b.name {
+            "browser" => settings.browser.proxy_enabled,
+            "location" => settings.location.enabled,
+            "screen" => screen::works(),
+            "camera" => camera::works(),
+            _ => true,
+        })
         .cloned()
         .collect()
 }
 
-/// `system` runs processes (under the exec approvals); `canvas` and `browser` drive the
-/// node's Chromium; all log.
+/// Each built-in gets the capability its commands stand on, and `log`.
 pub fn with_builtin_grants(grants: Grants) -> Grants {
     grants
         .with_default("system", &["log", "exec"])
         .with_default("canvas", &["log", "browser"])
         .with_default("browser", &["log", "browser"])
+        .with_default("notify", &["log", "notify"])
+        .with_default("location", &["log", "location"])
+        .with_default("screen", &["log", "screen"])
+        .with_default("camera", &["log", "camera"])
 }

@@ -64,7 +64,10 @@ pub async fn run(
             .token
             .clone()
             .filter(|_| stored.gateway.as_ref() == Some(&opts.endpoint));
-        let attempt = connect(&options(&opts, &identity, &host, device_token.clone())).await;
+        let permissions = crate::permissions::permissions(&host).await;
+        let mut request = options(&opts, &identity, &host, device_token.clone());
+        request.permissions = Some(permissions);
+        let attempt = connect(&request).await;
         match attempt {
             Ok((client, ev)) => {
                 backoff = MIN_BACKOFF;

@@ -1,10 +1,12 @@
 //! Sets up the plugin runtime for a node: built-ins, grants, the `.cwasm` cache, the exec
-//! approvals, the node's browser, and the channel on which plugins' node events leave.
+//! approvals, the node's browser and devices, and the channel on which plugins' node events
+//! leave.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use openclaw_browser::{BrowserOptions, NodeBrowser};
+use openclaw_devices::location::{Location, LocationOptions};
 use openclaw_runtime::grants::Grants;
 use openclaw_runtime::{ExecContext, NodeEvent, PluginError, PluginHost, Services};
 use tokio::sync::mpsc;
@@ -29,6 +31,14 @@ pub struct BrowserSettings {
     pub proxy_enabled: bool,
 }
 
+/// What `openclaw.json` says about the node's devices.
+#[derive(Debug, Clone, Default)]
+pub struct NodeSettings {
+    pub browser: BrowserSettings,
+    /// `nodeHost.location`.
+    pub location: LocationOptions,
+}
+
 impl Default for BrowserSettings {
     fn default() -> BrowserSettings {
         BrowserSettings {
@@ -47,8 +57,9 @@ pub fn grants_path(state_dir: &Path) -> PathBuf {
 /// A plugin runtime set up for this state dir, with nothing loaded yet.
 pub fn new_host(
     state_dir: &Path,
-    browser: &BrowserSettings,
+    settings: &NodeSettings,
 ) -> Result<(PluginHost, mpsc::UnboundedReceiver<NodeEvent>), String> {
+    let browser = &settings.browser;
     let grants = Grants::load(&grants_path(state_dir)).map_err(|e| e.to_string())?;
     let (tx, rx) = mpsc::unbounded_channel();
     let exec = ExecContext::new(state_dir.join("exec-approvals.json"), Some(tx));
@@ -61,8 +72,8 @@ pub fn new_host(
     let host = PluginHost::new(
         Some(cache),
         with_builtin_grants(grants),
-        Services::new(exec, browser_host),
-        enabled_builtins(browser.proxy_enabled),
+        Services::new(exec, browser_host, Location::new(settings.location.clone())),
+        enabled_builtins(settings),
     )
     .map_err(|e| format!("cannot start the plugin runtime: {e:#}"))?;
     Ok((host, rx))
@@ -72,9 +83,9 @@ pub fn new_host(
 pub async fn load_plugins(
     state_dir: &Path,
     plugins_dir: Option<&Path>,
-    browser: &BrowserSettings,
+    settings: &NodeSettings,
 ) -> Result<Plugins, String> {
-    let (host, rx) = new_host(state_dir, browser)?;
+    let (host, rx) = new_host(state_dir, settings)?;
     let errors = host.load_all(plugins_dir).await;
     Ok(Plugins {
         host: Arc::new(host),

@@ -5,8 +5,9 @@ mod builtins;
 pub mod connection;
 pub mod files;
 pub mod host;
+mod permissions;
 mod stats;
 
 pub use builtins::BUILTINS;
 pub use connection::{run, Fatal, NodeOptions};
-pub use host::{grants_path, load_plugins, new_host, BrowserSettings, Plugins};
+pub use host::{grants_path, load_plugins, new_host, BrowserSettings, NodeSettings, Plugins};

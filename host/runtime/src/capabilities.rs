@@ -5,7 +5,7 @@ use wasmtime::component::types::ComponentItem;
 use wasmtime::component::{Component, HasSelf, Linker};
 use wasmtime::Engine;
 
-use crate::bindings::openclaw::plugin::{browser, exec, log};
+use crate::bindings::openclaw::plugin::{browser, camera, exec, location, log, notify, screen};
 use crate::state::CallState;
 
 /// Capabilities by name, with the interface that carries each.
@@ -13,6 +13,10 @@ pub const CAPABILITIES: &[(&str, &str)] = &[
     ("log", "openclaw:plugin/log"),
     ("exec", "openclaw:plugin/exec"),
     ("browser", "openclaw:plugin/browser"),
+    ("location", "openclaw:plugin/location"),
+    ("notify", "openclaw:plugin/notify"),
+    ("screen", "openclaw:plugin/screen"),
+    ("camera", "openclaw:plugin/camera"),
 ];
 
 /// What a component imports.
@@ -59,6 +63,10 @@ pub fn linker(engine: &Engine) -> wasmtime::Result<Linker<CallState>> {
     log::add_to_linker::<_, HasSelf<_>>(&mut linker, |state| state)?;
     exec::add_to_linker::<_, HasSelf<_>>(&mut linker, |state| state)?;
     browser::add_to_linker::<_, HasSelf<_>>(&mut linker, |state| state)?;
+    location::add_to_linker::<_, HasSelf<_>>(&mut linker, |state| state)?;
+    notify::add_to_linker::<_, HasSelf<_>>(&mut linker, |state| state)?;
+    screen::add_to_linker::<_, HasSelf<_>>(&mut linker, |state| state)?;
+    camera::add_to_linker::<_, HasSelf<_>>(&mut linker, |state| state)?;
     Ok(linker)
 }
 

@@ -147,6 +147,11 @@ impl PluginHost {
         })
     }
 
+    /// What the capabilities act on.
+    pub fn services(&self) -> &Services {
+        &self.services
+    }
+
     pub fn grants(&self) -> &Grants {
         &self.grants
     }

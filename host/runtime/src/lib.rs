@@ -7,6 +7,7 @@ mod bindings;
 mod browser;
 pub mod cache;
 mod capabilities;
+mod devices;
 pub mod engine;
 pub mod exec;
 pub mod fsutil;

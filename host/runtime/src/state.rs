@@ -14,6 +14,7 @@ use crate::engine::MAX_MEMORY_BYTES;
 use crate::exec::ExecContext;
 use crate::services::Services;
 use openclaw_browser::NodeBrowser;
+use openclaw_devices::location::Location;
 
 /// Output a call may print before further writes fail.
 const CAPTURE_BYTES: usize = 64 * 1024;
@@ -22,6 +23,7 @@ pub struct CallState {
     pub plugin: Arc<str>,
     pub exec: Arc<ExecContext>,
     pub browser: Arc<NodeBrowser>,
+    pub location: Arc<Location>,
     wasi: WasiCtx,
     table: ResourceTable,
     limits: StoreLimits,
@@ -46,6 +48,7 @@ impl CallState {
             plugin,
             exec: services.exec.clone(),
             browser: services.browser.clone(),
+            location: services.location.clone(),
             wasi,
             table: ResourceTable::new(),
             limits: StoreLimitsBuilder::new()

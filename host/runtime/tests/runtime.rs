@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use fixtures::fixture;
 use openclaw_browser::{BrowserOptions, NodeBrowser};
+use openclaw_devices::location::{Location, LocationOptions};
 use openclaw_runtime::grants::Grants;
 use openclaw_runtime::{Call, ExecContext, LoadError, PluginError, PluginHost, Services};
 
@@ -37,6 +38,7 @@ fn services_with(dir: &tempfile::TempDir, control_url: Option<String>) -> Servic
             profile_dir: dir.path().join("browser-profile"),
             control_url,
         }),
+        Location::new(LocationOptions::default()),
     )
 }
 

@@ -33,8 +33,12 @@ pub mod bindings {
 }
 
 pub mod browser;
+pub mod camera;
 pub mod exec;
+pub mod location;
 pub mod log;
+pub mod notify;
+pub mod screen;
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;

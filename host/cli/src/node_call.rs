@@ -1,0 +1,111 @@
+//! One command on one node for the CLI helpers: the call, the printout, and media saved to a
+//! temp file (printed as `MEDIA:<path>`).
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::{bail, Context, Result};
+use base64::Engine;
+use serde_json::{json, Value};
+
+use crate::operator::Operator;
+use crate::render::pretty;
+
+/// Calls `command` on the node, waiting up to `timeout_ms`; answers its payload, or fails
+/// with the node's message.
+pub async fn invoke(
+    op: &Operator,
+    query: &str,
+    timeout_ms: u64,
+    command: &str,
+    params: Value,
+) -> Result<Value> {
+    let node = op.resolve_node(query).await?;
+    let request = json!({
+        "nodeId": node["nodeId"],
+        "command": command,
+        "params": params,
+        "timeoutMs": timeout_ms,
+        "idempotencyKey": uuid::Uuid::new_v4().to_string(),
+    });
+    let wait = op.timeout.max(Duration::from_millis(timeout_ms + 5_000));
+    match op
+        .client
+        .request_with_timeout("node.invoke", request, wait)
+        .await
+    {
+        Ok(reply) => Ok(reply["payload"].clone()),
+        Err(e) => match e.error_shape() {
+            Some(shape) => bail!("{command} failed: {}", shape.message),
+            None => Err(e.into()),
+        },
+    }
+}
+
+/// Prints the payload with `--json`, else the human line.
+pub fn report(op: &Operator, payload: &Value, human: impl FnOnce() -> String) -> Result<()> {
+    if op.json {
+        println!("{}", pretty(payload));
+    } else {
+        println!("{}", human());
+    }
+    Ok(())
+}
+
+/// Writes the payload's `base64` to a new temp file `openclaw-<kind>-<uuid>.<ext>`.
+pub fn save_media(payload: &Value, kind: &str, ext: &str) -> Result<PathBuf> {
+    let data = base64::engine::general_purpose::STANDARD
+        .decode(payload["base64"].as_str().unwrap_or_default())
+        .context("the node sent media that is not base64")?;
+    let path = std::env::temp_dir().join(format!("openclaw-{kind}-{}.{ext}", uuid::Uuid::new_v4()));
+    std::fs::write(&path, data).with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(path)
+}
+
+/// Prints `MEDIA:<path>`, or with `--json` the payload with `path` in place of `base64`.
+pub fn print_media(op: &Operator, payload: &Value, path: &std::path::Path) {
+    if op.json {
+        let mut shown = payload.clone();
+        shown["base64"] = Value::Null;
+        shown["path"] = json!(path);
+        println!("{}", pretty(&shown));
+    } else {
+        println!("MEDIA:{}", path.display());
+    }
+}
+
+/// `10s`, `1.5s`, `2m`, `250ms` or a bare number of milliseconds.
+pub fn parse_duration_ms(text: &str) -> Result<u64, String> {
+    let text = text.trim();
+    let (number, scale) = if let Some(n) = text.strip_suffix("ms") {
+        (n, 1.0)
+    } else if let Some(n) = text.strip_suffix('s') {
+        (n, 1_000.0)
+    } else if let Some(n) = text.strip_suffix('m') {
+        (n, 60_000.0)
+    } else {
+        (text, 1.0)
+    };
+    match number.trim().parse::<f64>() {
+        Ok(v) if v >= 0.0 && v.is_finite() => Ok((v * scale).round() as u64),
+        _ => Err(format!(
+            "{text:?} is not a duration (10s, 1.5s, 2m, 250ms or milliseconds)"
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration_ms("10s"), Ok(10_000));
+        assert_eq!(parse_duration_ms("3000"), Ok(3_000));
+        assert_eq!(parse_duration_ms("1.5s"), Ok(1_500));
+        assert_eq!(parse_duration_ms("2m"), Ok(120_000));
+        assert_eq!(parse_duration_ms("250ms"), Ok(250));
+        assert!(parse_duration_ms("soon").is_err());
+        assert!(parse_duration_ms("-1s").is_err());
+    }
+}
