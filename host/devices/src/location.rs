@@ -216,11 +216,6 @@ mod tests {
         let sky: Value = serde_json::from_str(r#"{"class":"SKY"}"#).unwrap();
         assert!(fix_of(&sky).is_none());
     }
-}
-
-#[cfg(test)]
-mod off_tests {
-    use super::*;
 
     #[tokio::test]
     async fn off_unless_enabled() {

@@ -52,17 +52,26 @@ struct SnapParams {
 }
 
 fn snap(_call: &Call, p: SnapParams) -> Result<Value, Failure> {
-    if p.format.as_deref().is_some_and(|f| f != "jpg" && f != "jpeg") {
+    if p.format
+        .as_deref()
+        .is_some_and(|f| f != "jpg" && f != "jpeg")
+    {
         return Err(Failure::invalid("format must be jpg"));
     }
     let quality = match p.quality {
         None => 90,
         Some(q) if (0.0..=1.0).contains(&q) => (q * 100.0).round().max(1.0) as u8,
-        Some(q) => return Err(Failure::invalid(format!("quality must be in 0..1, not {q}"))),
+        Some(q) => {
+            return Err(Failure::invalid(format!(
+                "quality must be in 0..1, not {q}"
+            )))
+        }
     };
     let id = device(p.device_id, p.facing)?;
     let picture = camera::snap(&id, p.max_width.unwrap_or(1600).max(16), quality)?;
-    Ok(json!({"format": "jpg", "base64": picture.base64, "width": picture.width, "height": picture.height}))
+    Ok(
+        json!({"format": "jpg", "base64": picture.base64, "width": picture.width, "height": picture.height}),
+    )
 }
 
 #[derive(Deserialize)]
@@ -91,7 +100,9 @@ fn clip(_call: &Call, p: ClipParams) -> Result<Value, Failure> {
     }
     let id = device(p.device_id, p.facing)?;
     let clip = camera::capture_clip(&id, p.duration_ms.unwrap_or(3_000))?;
-    Ok(json!({"format": "mp4", "base64": clip.base64, "durationMs": clip.duration_ms, "hasAudio": false}))
+    Ok(
+        json!({"format": "mp4", "base64": clip.base64, "durationMs": clip.duration_ms, "hasAudio": false}),
+    )
 }
 
 plugin! {

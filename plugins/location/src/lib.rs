@@ -37,7 +37,13 @@ fn get(call: &Call, p: GetParams) -> Result<Value, Failure> {
         .min(call.timeout_ms.max(1));
     let fix = location::current(p.max_age_ms, timeout)?;
     let coarse = p.desired_accuracy == Some(Accuracy::Coarse);
-    let round = |v: f64| if coarse { (v * 100.0).round() / 100.0 } else { v };
+    let round = |v: f64| {
+        if coarse {
+            (v * 100.0).round() / 100.0
+        } else {
+            v
+        }
+    };
     let mut payload = json!({
         "lat": round(fix.lat),
         "lon": round(fix.lon),
