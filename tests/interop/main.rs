@@ -8,6 +8,10 @@ mod support;
 #[path = "../../host/runtime/tests/fixtures/mod.rs"]
 mod fixtures;
 
+#[allow(dead_code)]
+#[path = "../e2e/device_procs.rs"]
+mod device_procs;
+
 mod ours_on_theirs;
 mod real;
 mod theirs_on_ours;

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 
+use crate::device_procs;
 use crate::fixtures::fixture;
 use crate::real::{self, text};
 use crate::support::BIN;
@@ -81,6 +82,12 @@ fn our_node_host_on_the_real_gateway() {
         real::cli(home.path(), &all)
     };
 
+    // A notification service on a private session bus, for system.notify.
+    let bus_dir = tempfile::tempdir().unwrap();
+    let (_bus, bus) = device_procs::session_bus(bus_dir.path());
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let (_service, notified) = runtime.block_on(device_procs::notification_service(&bus));
+
     let node_dir = tempfile::tempdir().unwrap();
     let plugins = node_dir.path().join("plugins");
     let _node = OurNode(
@@ -99,6 +106,7 @@ fn our_node_host_on_the_real_gateway() {
             .arg(&plugins)
             .env("OPENCLAW_STATE_DIR", node_dir.path().join("state"))
             .env("OPENCLAW_GATEWAY_TOKEN", TOKEN)
+            .env("DBUS_SESSION_BUS_ADDRESS", &bus)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -137,6 +145,7 @@ fn our_node_host_on_the_real_gateway() {
             "canvas.snapshot",
             "system.execApprovals.get",
             "system.execApprovals.set",
+            "system.notify",
             "system.run",
             "system.run.prepare",
             "system.which"
@@ -164,7 +173,7 @@ fn our_node_host_on_the_real_gateway() {
     );
     assert!(which["payload"]["bins"].get("no-such-binary-xyz").is_none());
 
-    // The canvas and browser plugins answer through the real gateway, from our Chromium.
+    // The canvas, notify and browser plugins answer through the real gateway.
     let invoke = |command: &str, params: &str| {
         json_out(&cli(&[
             "nodes",
@@ -192,6 +201,16 @@ fn our_node_host_on_the_real_gateway() {
         ),
         (Some("png"), Some(300)),
         "{shot}"
+    );
+    let shown = invoke(
+        "system.notify",
+        r#"{"title":"From the real gateway","body":"hello"}"#,
+    );
+    assert_eq!(shown["payload"]["ok"], true, "{shown}");
+    let received = notified.lock().unwrap().clone();
+    assert_eq!(
+        (received[0].title.as_str(), received[0].body.as_str()),
+        ("From the real gateway", "hello")
     );
     let version = invoke(
         "browser.proxy",
