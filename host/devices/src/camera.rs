@@ -116,7 +116,7 @@ pub async fn clip(device: &str, duration_ms: u32) -> Result<(String, u32), Devic
 }
 
 /// Width and height from a JPEG's start-of-frame marker.
-fn jpeg_size(base64: &str) -> Option<(u32, u32)> {
+pub(crate) fn jpeg_size(base64: &str) -> Option<(u32, u32)> {
     use base64::Engine;
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(base64)

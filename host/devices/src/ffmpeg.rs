@@ -98,3 +98,55 @@ impl Drop for TempDir {
         std::fs::remove_dir_all(&self.0).ok();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[tokio::test]
+    async fn captures_come_back_as_base64_within_the_cap() {
+        let frame = args(&[
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc=size=320x240:rate=1",
+            "-frames:v",
+            "1",
+            "-f",
+            "image2",
+        ]);
+        let jpeg = capture(&frame, "jpg", Duration::from_secs(20))
+            .await
+            .unwrap();
+        assert_eq!(crate::camera::jpeg_size(&jpeg), Some((320, 240)));
+
+        // 4000x4000 raw RGB is 48 MB: over the cap, refused with the protocol's code.
+        let huge = args(&[
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc=size=4000x4000:rate=1",
+            "-frames:v",
+            "1",
+            "-f",
+            "rawvideo",
+            "-pix_fmt",
+            "rgb24",
+        ]);
+        let e = capture(&huge, "rgb", Duration::from_secs(60))
+            .await
+            .unwrap_err();
+        assert_eq!(e.code, "PAYLOAD_TOO_LARGE", "{}", e.message);
+
+        let broken = args(&["-f", "lavfi", "-i", "no-such-source", "-f", "image2"]);
+        let e = capture(&broken, "jpg", Duration::from_secs(20))
+            .await
+            .unwrap_err();
+        assert_eq!(e.code, "UNAVAILABLE");
+        assert!(e.message.starts_with("ffmpeg failed"), "{}", e.message);
+    }
+}
