@@ -77,25 +77,18 @@ impl Drop for NodeProc {
 
 /// Approves the node's device and its surface; returns its node id.
 pub async fn pair(op: &openclaw_client::GatewayClient, name: &str) -> String {
-    let request = poll_until(op, "device.pair.list", WAIT, |r| {
-        r["pending"]
-            .as_array()?
-            .iter()
-            .find(|p| p["displayName"] == name)
-            .cloned()
-    })
-    .await;
-    op.request(
-        "device.pair.approve",
-        json!({"requestId": request["requestId"]}),
-    )
-    .await
-    .unwrap();
+    approve_pending(op, "device.pair", name).await;
     approve_surface(op, name).await
 }
 
 pub async fn approve_surface(op: &openclaw_client::GatewayClient, name: &str) -> String {
-    let request = poll_until(op, "node.pair.list", WAIT, |r| {
+    let request = approve_pending(op, "node.pair", name).await;
+    request["nodeId"].as_str().unwrap().to_string()
+}
+
+/// Waits for `name`'s pending request in `<family>.list` and approves it; answers the request.
+async fn approve_pending(op: &openclaw_client::GatewayClient, family: &str, name: &str) -> Value {
+    let request = poll_until(op, &format!("{family}.list"), WAIT, |r| {
         r["pending"]
             .as_array()?
             .iter()
@@ -104,12 +97,12 @@ pub async fn approve_surface(op: &openclaw_client::GatewayClient, name: &str) ->
     })
     .await;
     op.request(
-        "node.pair.approve",
+        &format!("{family}.approve"),
         json!({"requestId": request["requestId"]}),
     )
     .await
     .unwrap();
-    request["nodeId"].as_str().unwrap().to_string()
+    request
 }
 
 pub async fn invoke(

@@ -90,27 +90,11 @@ pub async fn clip(device: &str, duration_ms: u32) -> Result<(String, u32), Devic
     known(device)?;
     let duration_ms = duration_ms.clamp(100, MAX_CLIP_MS);
     let seconds = format!("{:.3}", f64::from(duration_ms) / 1000.0);
-    let args: Vec<String> = [
-        "-f",
-        "v4l2",
-        "-t",
-        &seconds,
-        "-i",
-        device,
-        "-c:v",
-        "libx264",
-        "-preset",
-        "ultrafast",
-        "-pix_fmt",
-        "yuv420p",
-        "-movflags",
-        "+faststart",
-        "-f",
-        "mp4",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
+    let args: Vec<String> = ["-f", "v4l2", "-t", &seconds, "-i", device]
+        .iter()
+        .chain(ffmpeg::MP4_OUTPUT)
+        .map(|s| s.to_string())
+        .collect();
     let deadline = Duration::from_millis(u64::from(duration_ms)) + Duration::from_secs(30);
     Ok((ffmpeg::capture(&args, "mp4", deadline).await?, duration_ms))
 }

@@ -13,6 +13,20 @@ use crate::DeviceError;
 /// Largest recording or picture (as base64) a result carries.
 pub const MAX_MEDIA_BASE64_BYTES: usize = 24 * 1024 * 1024;
 
+/// Output options of an mp4 that plays anywhere: H.264, yuv420p, index up front.
+pub const MP4_OUTPUT: &[&str] = &[
+    "-c:v",
+    "libx264",
+    "-preset",
+    "ultrafast",
+    "-pix_fmt",
+    "yuv420p",
+    "-movflags",
+    "+faststart",
+    "-f",
+    "mp4",
+];
+
 /// The ffmpeg on PATH.
 pub fn find() -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;
