@@ -15,6 +15,11 @@ use crate::support::*;
 /// List (from a template over the data model).
 pub const A2UI_V08: &str = include_str!("data/a2ui-v08.jsonl");
 
+/// The `canvas.eval` payload of `js`.
+async fn eval(op: &openclaw_client::GatewayClient, id: &str, js: &str) -> Value {
+    call(op, id, "canvas.eval", json!({ "javaScript": js })).await
+}
+
 /// Width, height and number of distinct colours of a base64 PNG.
 fn decode_png(base64: &str) -> (u32, u32, usize) {
     let bytes = base64::engine::general_purpose::STANDARD
@@ -63,21 +68,14 @@ async fn the_canvas_shows_a_local_page_runs_javascript_and_snapshots_it() {
         shown["url"].as_str().unwrap().starts_with("file:///"),
         "{shown}"
     );
-    let title = call(
-        &op,
-        &id,
-        "canvas.eval",
-        json!({"javaScript": "document.title"}),
-    )
-    .await;
+    let title = eval(&op, &id, "document.title").await;
     assert_eq!(title, json!({"result": "Canvas Test"}));
-    let width = call(&op, &id, "canvas.eval", json!({"javaScript": "innerWidth"})).await;
+    let width = eval(&op, &id, "innerWidth").await;
     assert_eq!(width["result"], 800, "present sizes the window");
-    let awaited = call(
+    let awaited = eval(
         &op,
         &id,
-        "canvas.eval",
-        json!({"javaScript": "new Promise(r => setTimeout(() => r({n: 42}), 10))"}),
+        "new Promise(r => setTimeout(() => r({n: 42}), 10))",
     )
     .await;
     assert_eq!(awaited["result"], json!({"n": 42}), "promises are awaited");
@@ -108,22 +106,10 @@ async fn the_canvas_shows_a_local_page_runs_javascript_and_snapshots_it() {
 
     // Hide keeps the page; the page sees it is hidden, and visible again on present.
     call(&op, &id, "canvas.hide", json!({})).await;
-    let state = call(
-        &op,
-        &id,
-        "canvas.eval",
-        json!({"javaScript": "[document.title, document.visibilityState]"}),
-    )
-    .await;
+    let state = eval(&op, &id, "[document.title, document.visibilityState]").await;
     assert_eq!(state["result"], json!(["Canvas Test", "hidden"]));
     call(&op, &id, "canvas.present", json!({})).await;
-    let state = call(
-        &op,
-        &id,
-        "canvas.eval",
-        json!({"javaScript": "document.visibilityState"}),
-    )
-    .await;
+    let state = eval(&op, &id, "document.visibilityState").await;
     assert_eq!(state["result"], "visible");
 
     let moved = call(
@@ -134,13 +120,7 @@ async fn the_canvas_shows_a_local_page_runs_javascript_and_snapshots_it() {
     )
     .await;
     assert_eq!(moved["url"], "data:text/html,<title>second</title>");
-    let title = call(
-        &op,
-        &id,
-        "canvas.eval",
-        json!({"javaScript": "document.title"}),
-    )
-    .await;
+    let title = eval(&op, &id, "document.title").await;
     assert_eq!(title["result"], "second");
 }
 
@@ -161,13 +141,7 @@ async fn an_a2ui_v08_push_renders_and_v09_is_refused() {
     let pushed = call(&op, &id, "canvas.a2ui.push", json!({"jsonl": A2UI_V08})).await;
     assert_eq!(pushed["surfaces"], json!(["main"]), "{pushed}");
     assert_eq!(pushed["messages"], 3);
-    let text = call(
-        &op,
-        &id,
-        "canvas.eval",
-        json!({"javaScript": "document.getElementById('a2ui-root').innerText"}),
-    )
-    .await;
+    let text = eval(&op, &id, "document.getElementById('a2ui-root').innerText").await;
     let text = text["result"].as_str().unwrap();
     for expected in [
         "Hello from A2UI",
@@ -178,13 +152,7 @@ async fn an_a2ui_v08_push_renders_and_v09_is_refused() {
     ] {
         assert!(text.contains(expected), "{expected:?} not in {text:?}");
     }
-    let parts = call(
-        &op,
-        &id,
-        "canvas.eval",
-        json!({"javaScript": "['h1', '.a2ui-card', 'hr', 'button.a2ui-primary', 'img', '.a2ui-row', '.a2ui-list > *'].map(s => document.querySelectorAll(s).length)"}),
-    )
-    .await;
+    let parts = eval(&op, &id, "['h1', '.a2ui-card', 'hr', 'button.a2ui-primary', 'img', '.a2ui-row', '.a2ui-list > *'].map(s => document.querySelectorAll(s).length)").await;
     assert_eq!(parts["result"], json!([1, 1, 1, 1, 1, 1, 2]));
 
     let after = call(&op, &id, "canvas.snapshot", json!({"format": "png"})).await;
@@ -225,21 +193,14 @@ async fn an_a2ui_v08_push_renders_and_v09_is_refused() {
     )
     .await;
     assert!(msg.contains("jsonl line 2: invalid JSON"), "{msg}");
-    let card = call(
-        &op,
-        &id,
-        "canvas.eval",
-        json!({"javaScript": "document.querySelector('.a2ui-card').innerText"}),
-    )
-    .await;
+    let card = eval(&op, &id, "document.querySelector('.a2ui-card').innerText").await;
     assert_eq!(card["result"], "Degraded");
 
     call(&op, &id, "canvas.a2ui.reset", json!({})).await;
-    let left = call(
+    let left = eval(
         &op,
         &id,
-        "canvas.eval",
-        json!({"javaScript": "document.querySelectorAll('.a2ui-surface').length"}),
+        "document.querySelectorAll('.a2ui-surface').length",
     )
     .await;
     assert_eq!(left["result"], 0);
@@ -308,20 +269,14 @@ async fn bad_canvas_input_fails_clearly_and_chromium_comes_back_after_a_crash() 
         json!({"width": 3000, "height": 3000}),
     )
     .await;
-    call(
-        &op,
-        &id,
-        "canvas.eval",
-        json!({"javaScript": "(() => { const c = document.createElement('canvas'); c.width = innerWidth; c.height = innerHeight; document.body.style.margin = 0; document.body.append(c); const g = c.getContext('2d'); const img = g.createImageData(c.width, c.height); const d = img.data; for (let i = 0; i < d.length; i += 65536) crypto.getRandomValues(d.subarray(i, Math.min(i + 65536, d.length))); for (let i = 3; i < d.length; i += 4) d[i] = 255; g.putImageData(img, 0, 0); return true })()"}),
-    )
-    .await;
+    eval(&op, &id, "(() => { const c = document.createElement('canvas'); c.width = innerWidth; c.height = innerHeight; document.body.style.margin = 0; document.body.append(c); const g = c.getContext('2d'); const img = g.createImageData(c.width, c.height); const d = img.data; for (let i = 0; i < d.length; i += 65536) crypto.getRandomValues(d.subarray(i, Math.min(i + 65536, d.length))); for (let i = 3; i < d.length; i += 4) d[i] = 255; g.putImageData(img, 0, 0); return true })()").await;
     let (code, msg) = refused(&op, &id, "canvas.snapshot", json!({"format": "png"})).await;
     assert_eq!(code, "PAYLOAD_TOO_LARGE", "{msg}");
 
     // Chromium killed under the node: the next call starts a new one.
     let pid = chromium_pid(&node.state).expect("Chromium runs for the node");
     unsafe { libc::kill(pid, libc::SIGKILL) };
-    let back = call(&op, &id, "canvas.eval", json!({"javaScript": "1 + 1"})).await;
+    let back = eval(&op, &id, "1 + 1").await;
     assert_eq!(back["result"], 2);
     let new_pid = chromium_pid(&node.state).expect("a new Chromium");
     assert_ne!(new_pid, pid);

@@ -2,6 +2,7 @@
 //! pairing, serve invokes concurrently, forward plugin events, re-declare the surface when
 //! plugins change, and reconnect with backoff (1 s doubling to 30 s).
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -65,8 +66,7 @@ pub async fn run(
             .clone()
             .filter(|_| stored.gateway.as_ref() == Some(&opts.endpoint));
         let permissions = crate::permissions::permissions(&host).await;
-        let mut request = options(&opts, &identity, &host, device_token.clone());
-        request.permissions = Some(permissions);
+        let request = options(&opts, &identity, &host, permissions, device_token.clone());
         let attempt = connect(&request).await;
         match attempt {
             Ok((client, ev)) => {
@@ -136,6 +136,7 @@ fn options(
     opts: &NodeOptions,
     identity: &DeviceIdentity,
     host: &PluginHost,
+    permissions: BTreeMap<String, bool>,
     device_token: Option<String>,
 ) -> ConnectOptions {
     let set = host.current();
@@ -143,6 +144,7 @@ fn options(
     c.client.instance_id = Some(opts.node_id.clone());
     c.caps = Some(set.caps());
     c.commands = Some(set.commands());
+    c.permissions = Some(permissions);
     c.path_env = std::env::var("PATH").ok();
     c.tls_fingerprint = opts.endpoint.tls_fingerprint.clone();
     // A stored device token stands in for the shared token on the gateway that issued it.

@@ -8,23 +8,14 @@ use openclaw_browser as nb;
 use crate::bindings::openclaw::plugin::browser::{
     self, CaptureOptions, ControlRequest, ControlResponse, Image, ImageFormat, Placement,
 };
-use crate::bindings::Failure;
+use crate::bindings::{host_failure, Failure};
 use crate::state::CallState;
 
 /// Longest a script or control request may run, whatever the plugin asks.
 const MAX_TIMEOUT: Duration = Duration::from_secs(120);
 
-/// Same codes; a caller's mistake reads `INVALID_REQUEST: ...` as on the real node host.
 fn failure(e: nb::BrowserError) -> Failure {
-    let message = if e.code == "INVALID_REQUEST" {
-        format!("INVALID_REQUEST: {}", e.message)
-    } else {
-        e.message
-    };
-    Failure {
-        code: e.code.into(),
-        message,
-    }
+    host_failure(e.code, e.message)
 }
 
 fn bounded(timeout_ms: u32) -> Duration {

@@ -6,22 +6,14 @@ use std::time::Duration;
 use openclaw_devices::{self as dev, DeviceError};
 
 use crate::bindings::openclaw::plugin::{camera, location, notify, screen};
-use crate::bindings::Failure;
+use crate::bindings::{host_failure, Failure};
 use crate::state::CallState;
 
 /// Longest a plugin may make a location call wait.
 const MAX_LOCATION_WAIT: Duration = Duration::from_secs(120);
 
 fn failure(e: DeviceError) -> Failure {
-    let message = if e.code == "INVALID_REQUEST" {
-        format!("INVALID_REQUEST: {}", e.message)
-    } else {
-        e.message
-    };
-    Failure {
-        code: e.code.into(),
-        message,
-    }
+    host_failure(e.code, e.message)
 }
 
 impl location::Host for CallState {
