@@ -93,7 +93,7 @@ async fn inspect(state_dir: &Path, file: &Path) -> Result<()> {
     let name = plugin_name(file)?;
     let wasm = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
     let (host, _) = new_host(state_dir, &node_settings(state_dir)?).map_err(anyhow::Error::msg)?;
-    let found = host.inspect(&name, &wasm).await?;
+    let found = host.inspect(&name, file, &wasm).await?;
     println!("Plugin {name} ({})", file.display());
     match &found.surface {
         Some(surface) => {
@@ -116,7 +116,7 @@ async fn inspect(state_dir: &Path, file: &Path) -> Result<()> {
                 if *granted {
                     "granted".into()
                 } else {
-                    host.grants().how_to_grant(&name, cap)
+                    host.grants().how_to_grant(&name, false, cap)
                 },
             ]
         })

@@ -4,6 +4,8 @@
 //! - node host start (plugins from a warm `.cwasm` cache) to `hello-ok`;
 //! - `canvas.eval` and `canvas.snapshot` (PNG, 1200 px wide) through gateway and node host,
 //!   with the node's Chromium already started;
+//! - `system.which` again while cores + 2 invokes of a plugin command that loops run on the
+//!   same node (each with a 20 s timeout);
 //! - hot reload: plugin file written to the new surface visible on the gateway.
 //!
 //! Run: `cargo bench -p openclaw-node --bench node_host`
@@ -82,7 +84,7 @@ async fn run() {
     // A gateway that routes the fixture's command, and an operator.
     let mut config = GatewayConfig::new(dir.path().join("gateway"), TOKEN.into());
     config.port = 0;
-    config.commands.allow = vec!["fixture.*".into()];
+    config.commands.allow = vec!["fixture.*".into(), "looper.*".into()];
     let gateway = openclaw_gateway::start(config).await.unwrap();
     let (op, mut op_events) = connect(&ConnectOptions::operator(
         &gateway.url(),
@@ -111,7 +113,8 @@ async fn run() {
     }
     report("node start (warm cache) to hello-ok", starts);
 
-    // The node host proper, with a watched plugins dir.
+    // The node host proper, with a watched plugins dir and a plugin that loops.
+    std::fs::copy(fixtures::fixture("looper"), plugins_dir.join("looper.wasm")).unwrap();
     let plugins = load_plugins(&state, Some(&plugins_dir), &NodeSettings::default())
         .await
         .unwrap();
@@ -149,6 +152,36 @@ async fn run() {
         }
     }
     report("node.invoke system.which round trip", samples);
+
+    // 2b. The same while loopers keep every core of the node busy.
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let mut loopers = Vec::new();
+    for i in 0..cores + 2 {
+        let (op, node_id) = (op.clone(), node_id.clone());
+        loopers.push(tokio::spawn(async move {
+            let params = json!({"nodeId": node_id, "command": "looper.spin", "params": {}, "timeoutMs": 20_000, "idempotencyKey": format!("l{i}")});
+            op.request("node.invoke", params).await.ok();
+        }));
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let mut samples = Vec::new();
+    let started = Instant::now();
+    for i in 0..1_000 {
+        let params = json!({"nodeId": node_id, "command": "system.which", "params": {"bins": ["sh"]}, "idempotencyKey": format!("lw{i}")});
+        let t = Instant::now();
+        op.request("node.invoke", params).await.unwrap();
+        samples.push(t.elapsed());
+        if started.elapsed() > Duration::from_secs(15) {
+            break;
+        }
+    }
+    report(
+        &format!("  ... with {} looping invokes on the node", cores + 2),
+        samples,
+    );
+    for looper in loopers {
+        looper.await.unwrap();
+    }
 
     // 5. The canvas in the node's Chromium (started by the first call, not measured).
     let canvas = |command: &str, params: serde_json::Value, key: String| json!({"nodeId": node_id, "command": command, "params": params, "idempotencyKey": key});

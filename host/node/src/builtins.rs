@@ -53,10 +53,11 @@ pub fn enabled_builtins(settings: &NodeSettings) -> Vec<Builtin> {
         .collect()
 }
 
-/// Each built-in gets the capability its commands stand on, and `log`.
+/// Each built-in gets the capabilities its commands stand on, and `log`. Only `system` may
+/// edit the exec approvals.
 pub fn with_builtin_grants(grants: Grants) -> Grants {
     grants
-        .with_default("system", &["log", "exec"])
+        .with_default("system", &["log", "exec", "exec-approvals"])
         .with_default("canvas", &["log", "browser"])
         .with_default("browser", &["log", "browser"])
         .with_default("notify", &["log", "notify"])

@@ -190,11 +190,12 @@ async fn serve(
     let mut changes = host.subscribe();
     changes.mark_unchanged();
     let mut stats = tokio::time::interval(STATS_INTERVAL);
+    let inflight = Inflight::default();
     loop {
         tokio::select! {
             _ = stats.tick() => send_stats(client),
             ev = gateway.next() => match ev {
-                Some(ev) => on_gateway_event(client, host, ev),
+                Some(ev) => on_gateway_event(client, host, &inflight, ev),
                 None => return Ended::Closed,
             },
             Ok(()) = changes.changed() => {
@@ -223,16 +224,44 @@ async fn serve(
     }
 }
 
-fn on_gateway_event(client: &GatewayClient, host: &Arc<PluginHost>, ev: EventFrame) {
+/// Invokes being served, by invoke id, so a `node.invoke.cancel` can end one: dropping its
+/// task drops the plugin call, and with it any process it runs (the whole process group).
+#[derive(Clone, Default)]
+struct Inflight(Arc<std::sync::Mutex<BTreeMap<String, tokio::task::AbortHandle>>>);
+
+impl Inflight {
+    fn cancel(&self, invoke_id: &str) {
+        if let Some(task) = self.0.lock().unwrap().remove(invoke_id) {
+            tracing::info!(invoke = invoke_id, "invoke cancelled by the gateway");
+            task.abort();
+        }
+    }
+}
+
+fn on_gateway_event(
+    client: &GatewayClient,
+    host: &Arc<PluginHost>,
+    inflight: &Inflight,
+    ev: EventFrame,
+) {
+    let payload = ev.payload.unwrap_or_default();
     match ev.event.as_str() {
         "node.invoke.request" => {
-            let (client, host) = (client.clone(), host.clone());
-            tokio::spawn(
-                async move { answer(&client, &host, ev.payload.unwrap_or_default()).await },
-            );
+            let id = payload["id"].as_str().unwrap_or_default().to_string();
+            let (client, host, tasks) = (client.clone(), host.clone(), inflight.clone());
+            let mut map = inflight.0.lock().unwrap();
+            let task = tokio::spawn({
+                let id = id.clone();
+                async move {
+                    answer(&client, &host, payload).await;
+                    tasks.0.lock().unwrap().remove(&id);
+                }
+            });
+            map.insert(id, task.abort_handle());
         }
+        "node.invoke.cancel" => inflight.cancel(payload["invokeId"].as_str().unwrap_or_default()),
         "node.pair.resolved" => {
-            tracing::info!(payload = %ev.payload.unwrap_or_default(), "surface pairing resolved")
+            tracing::info!(payload = %payload, "surface pairing resolved")
         }
         _ => {}
     }

@@ -5,13 +5,16 @@ use wasmtime::component::types::ComponentItem;
 use wasmtime::component::{Component, HasSelf, Linker};
 use wasmtime::Engine;
 
-use crate::bindings::openclaw::plugin::{browser, camera, exec, location, log, notify, screen};
+use crate::bindings::openclaw::plugin::{
+    browser, camera, exec, exec_approvals, location, log, notify, screen,
+};
 use crate::state::CallState;
 
 /// Capabilities by name, with the interface that carries each.
 pub const CAPABILITIES: &[(&str, &str)] = &[
     ("log", "openclaw:plugin/log"),
     ("exec", "openclaw:plugin/exec"),
+    ("exec-approvals", "openclaw:plugin/exec-approvals"),
     ("browser", "openclaw:plugin/browser"),
     ("location", "openclaw:plugin/location"),
     ("notify", "openclaw:plugin/notify"),
@@ -62,6 +65,8 @@ pub fn linker(engine: &Engine) -> wasmtime::Result<Linker<CallState>> {
     wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
     log::add_to_linker::<_, HasSelf<_>>(&mut linker, |state| state)?;
     exec::add_to_linker::<_, HasSelf<_>>(&mut linker, |state| state)?;
+    crate::exec::editing::add_legacy_to_linker(&mut linker)?;
+    exec_approvals::add_to_linker::<_, HasSelf<_>>(&mut linker, |state| state)?;
     browser::add_to_linker::<_, HasSelf<_>>(&mut linker, |state| state)?;
     location::add_to_linker::<_, HasSelf<_>>(&mut linker, |state| state)?;
     notify::add_to_linker::<_, HasSelf<_>>(&mut linker, |state| state)?;
@@ -79,6 +84,10 @@ mod tests {
         assert_eq!(
             classify("openclaw:plugin/log@0.1.0"),
             Import::Capability("log")
+        );
+        assert_eq!(
+            classify("openclaw:plugin/exec-approvals@0.1.1"),
+            Import::Capability("exec-approvals")
         );
         assert_eq!(classify("openclaw:plugin/types@0.1.0"), Import::Types);
         assert_eq!(

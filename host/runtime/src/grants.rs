@@ -5,7 +5,9 @@
 //! capabilities = ["log", "exec"]
 //! ```
 //!
-//! Built-in plugins come with their own defaults; a file entry replaces them.
+//! Built-in plugins come with their own defaults; a file entry replaces them. Defaults belong
+//! to the plugins embedded in the binary only: a plugin file gets exactly what its entry names,
+//! whatever its file name, so a `system.wasm` dropped into the plugins dir is no `system`.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -82,19 +84,22 @@ impl Grants {
         self
     }
 
-    pub fn granted(&self, plugin: &str, capability: &str) -> bool {
+    /// What `plugin` may use: its file entry, else (for an embedded built-in only) its defaults.
+    fn of(&self, plugin: &str, builtin: bool) -> Option<&BTreeSet<String>> {
         self.file
             .get(plugin)
-            .or_else(|| self.defaults.get(plugin))
+            .or_else(|| self.defaults.get(plugin).filter(|_| builtin))
+    }
+
+    pub fn granted(&self, plugin: &str, builtin: bool, capability: &str) -> bool {
+        self.of(plugin, builtin)
             .is_some_and(|caps| caps.contains(capability))
     }
 
     /// The line an operator adds to grant `capability` to `plugin`.
-    pub fn how_to_grant(&self, plugin: &str, capability: &str) -> String {
+    pub fn how_to_grant(&self, plugin: &str, builtin: bool, capability: &str) -> String {
         let mut caps: Vec<String> = self
-            .file
-            .get(plugin)
-            .or_else(|| self.defaults.get(plugin))
+            .of(plugin, builtin)
             .map(|c| c.iter().cloned().collect())
             .unwrap_or_default();
         caps.push(capability.to_string());
@@ -125,14 +130,25 @@ mod tests {
             .unwrap()
             .with_default("system", &["log", "exec"])
             .with_default("demo", &["exec"]);
-        assert!(grants.granted("demo", "log"));
+        assert!(grants.granted("demo", true, "log"));
         assert!(
-            !grants.granted("demo", "exec"),
+            !grants.granted("demo", true, "exec"),
             "the file replaces the default"
         );
-        assert!(grants.granted("system", "exec"));
-        assert!(!grants.granted("other", "log"));
-        let hint = grants.how_to_grant("demo", "exec");
+        assert!(grants.granted("system", true, "exec"));
+        assert!(
+            !grants.granted("system", false, "exec"),
+            "a plugin file named like a built-in gets no defaults"
+        );
+        assert!(!grants.granted("other", true, "log"));
+        assert_eq!(
+            grants.how_to_grant("system", false, "exec"),
+            format!(
+                "add `capabilities = [\"exec\"]` under `[plugins.system]` in {}",
+                path.display()
+            )
+        );
+        let hint = grants.how_to_grant("demo", true, "exec");
         assert!(
             hint.starts_with("add `capabilities = [\"log\", \"exec\"]` under `[plugins.demo]` in "),
             "{hint}"

@@ -166,15 +166,12 @@ impl PluginHost {
         self.changed.subscribe()
     }
 
-    /// Loads the built-ins, then every `*.wasm` in `dir` (a file named like a built-in replaces
-    /// it). Plugins that fail are skipped and their errors returned; the rest serve.
+    /// Loads the built-ins, then every `*.wasm` in `dir`. A file named like a built-in replaces
+    /// it, with only the grants the operator gave that file; if the file fails, the built-in
+    /// keeps serving. Plugins that fail are skipped and their errors returned; the rest serve.
     pub async fn load_all(&self, dir: Option<&Path>) -> Vec<PluginError> {
         let mut errors = Vec::new();
-        let files = dir.map(wasm_files).unwrap_or_default();
         for builtin in &self.builtins {
-            if files.iter().any(|(name, _)| name == builtin.name) {
-                continue;
-            }
             if let Err(e) = self
                 .install(builtin.name, Origin::Builtin, builtin.wasm)
                 .await
@@ -182,7 +179,7 @@ impl PluginHost {
                 errors.push(e);
             }
         }
-        for (name, path) in files {
+        for (name, path) in dir.map(wasm_files).unwrap_or_default() {
             if let Err(e) = self.load_file(&name, &path).await {
                 errors.push(e);
             }
@@ -227,15 +224,20 @@ impl PluginHost {
     }
 
     /// What a plugin file asks for and serves, without putting it in service. A plugin is
-    /// only described (run) when all its capabilities are granted.
-    pub async fn inspect(&self, name: &str, wasm: &[u8]) -> Result<Inspection, PluginError> {
+    /// only described (run) when all its capabilities are granted to it as a file.
+    pub async fn inspect(
+        &self,
+        name: &str,
+        path: &Path,
+        wasm: &[u8],
+    ) -> Result<Inspection, PluginError> {
         let component = self.compile(name, wasm).await?;
         let mut inspection = Inspection::default();
         for import in capabilities::imports_of(&self.engine, &component) {
             match import {
                 Import::Capability(cap) => inspection
                     .capabilities
-                    .push((cap.to_string(), self.grants.granted(name, cap))),
+                    .push((cap.to_string(), self.grants.granted(name, false, cap))),
                 Import::Unknown(other) => inspection.unknown_imports.push(other),
                 Import::Wasi(_) | Import::Types => {}
             }
@@ -249,7 +251,7 @@ impl PluginHost {
                 &self.grants,
                 self.services.clone(),
                 name,
-                Origin::Builtin,
+                Origin::File(path.to_path_buf()),
                 component,
             )
             .await

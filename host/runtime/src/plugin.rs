@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use wasmtime::component::{Component, Linker};
-use wasmtime::{Engine, Store, Trap};
+use wasmtime::{Engine, Store, Trap, UpdateDeadline};
 
 use crate::bindings::{Call, Failure, NodePluginPre, Surface};
 use crate::capabilities::{imports_of, Import};
@@ -48,6 +48,8 @@ pub struct Plugin {
     pub surface: Surface,
     /// Capabilities the component imports (all granted, or it would not have loaded).
     pub capabilities: Vec<&'static str>,
+    /// Granted `exec-approvals`, whether or not it imports it (0.1.0 plugins edit through `exec`).
+    may_edit_approvals: bool,
     pre: NodePluginPre<CallState>,
     services: Services,
 }
@@ -65,15 +67,18 @@ impl Plugin {
         origin: Origin,
         component: Component,
     ) -> Result<Plugin, LoadError> {
+        let builtin = origin == Origin::Builtin;
         let mut capabilities = Vec::new();
         for import in imports_of(engine, &component) {
             match import {
-                Import::Capability(cap) if grants.granted(name, cap) => capabilities.push(cap),
+                Import::Capability(cap) if grants.granted(name, builtin, cap) => {
+                    capabilities.push(cap)
+                }
                 Import::Capability(cap) => {
                     return Err(LoadError::NotGranted {
                         plugin: name.into(),
                         capability: cap.into(),
-                        hint: grants.how_to_grant(name, cap),
+                        hint: grants.how_to_grant(name, builtin, cap),
                     })
                 }
                 Import::Wasi(_) | Import::Types => {}
@@ -99,6 +104,7 @@ impl Plugin {
                 commands: Vec::new(),
             },
             capabilities,
+            may_edit_approvals: grants.granted(name, builtin, "exec-approvals"),
             pre,
             services,
         };
@@ -155,11 +161,23 @@ impl Plugin {
         )?
     }
 
+    /// A store for one call. Guest code yields to the async runtime at every epoch tick, so a
+    /// plugin that loops cannot hold the threads that serve the connection and other calls;
+    /// once its deadline has passed, the next tick traps it.
     fn store(&self, engine: &Engine, deadline: Duration) -> Store<CallState> {
-        let mut store = Store::new(engine, CallState::new(self.name.clone(), &self.services));
+        let state = CallState::new(self.name.clone(), self.may_edit_approvals, &self.services);
+        let mut store = Store::new(engine, state);
         store.limiter(|state| state);
-        store.set_epoch_deadline(deadline_ticks(deadline));
-        store.epoch_deadline_trap();
+        let mut ticks_left = deadline_ticks(deadline);
+        store.set_epoch_deadline(1);
+        store.epoch_deadline_callback(move |_| {
+            ticks_left = ticks_left.saturating_sub(1);
+            Ok(if ticks_left == 0 {
+                UpdateDeadline::Interrupt
+            } else {
+                UpdateDeadline::Yield(1)
+            })
+        });
         store
     }
 

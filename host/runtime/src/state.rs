@@ -21,6 +21,8 @@ const CAPTURE_BYTES: usize = 64 * 1024;
 
 pub struct CallState {
     pub plugin: Arc<str>,
+    /// Granted `exec-approvals` (checked by the 0.1.0 `exec.approvals-*` functions).
+    pub may_edit_approvals: bool,
     pub exec: Arc<ExecContext>,
     pub browser: Arc<NodeBrowser>,
     pub location: Arc<Location>,
@@ -34,7 +36,7 @@ pub struct CallState {
 }
 
 impl CallState {
-    pub fn new(plugin: Arc<str>, services: &Services) -> CallState {
+    pub fn new(plugin: Arc<str>, may_edit_approvals: bool, services: &Services) -> CallState {
         let stdout = MemoryOutputPipe::new(CAPTURE_BYTES);
         let stderr = MemoryOutputPipe::new(CAPTURE_BYTES);
         let wasi = WasiCtxBuilder::new()
@@ -46,6 +48,7 @@ impl CallState {
             .build();
         CallState {
             plugin,
+            may_edit_approvals,
             exec: services.exec.clone(),
             browser: services.browser.clone(),
             location: services.location.clone(),

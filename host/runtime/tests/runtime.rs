@@ -1,6 +1,7 @@
 //! The runtime against real components built from `tests/fixtures`.
 
 mod fixtures;
+mod sandbox;
 
 use std::time::{Duration, Instant};
 

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use openclaw_plugin_sdk::exec::{self, RunRequest};
+use openclaw_plugin_sdk::exec_approvals;
 use openclaw_plugin_sdk::{plugin, Call, Failure};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -113,7 +114,7 @@ fn prepare(_call: &Call, p: RunParams) -> Result<Value, Failure> {
 struct ApprovalsGet {}
 
 fn approvals_get(_call: &Call, _p: ApprovalsGet) -> Result<Value, Failure> {
-    let snapshot = exec::approvals_get()?;
+    let snapshot = exec_approvals::get()?;
     serde_json::from_str(&snapshot).map_err(|e| Failure::unavailable(e.to_string()))
 }
 
@@ -130,7 +131,7 @@ fn approvals_set(_call: &Call, p: ApprovalsSet) -> Result<Value, Failure> {
     let file = p
         .file
         .ok_or_else(|| Failure::invalid("exec approvals file required"))?;
-    let snapshot = exec::approvals_set(&file.to_string(), p.base_hash.as_deref())?;
+    let snapshot = exec_approvals::set(&file.to_string(), p.base_hash.as_deref())?;
     serde_json::from_str(&snapshot).map_err(|e| Failure::unavailable(e.to_string()))
 }
 

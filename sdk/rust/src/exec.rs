@@ -1,6 +1,4 @@
 //! Processes on the node (the `exec` capability). The host applies the operator's exec
 //! approvals to every call; a plugin only shapes requests and results.
 
-pub use crate::bindings::openclaw::plugin::exec::{
-    approvals_get, approvals_set, prepare, run, which, RunOutput, RunRequest,
-};
+pub use crate::bindings::openclaw::plugin::exec::{prepare, run, which, RunOutput, RunRequest};

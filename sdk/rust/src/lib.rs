@@ -35,6 +35,7 @@ pub mod bindings {
 pub mod browser;
 pub mod camera;
 pub mod exec;
+pub mod exec_approvals;
 pub mod location;
 pub mod log;
 pub mod notify;

@@ -1,170 +1,185 @@
-//! Allowlist matching (spec §5.4): each command segment resolves to an executable whose real
-//! path is matched against path globs; bare names match only commands invoked without a path.
+//! Allowlist matching (spec §5.4): what an executable name resolves to, and whether one
+//! allowlist entry admits a command. A path pattern is a glob over the executable's real path;
+//! a bare name matches only commands invoked without a path. An `argPattern` narrows an entry
+//! to the arguments it matches, as on the real node host.
 
 use std::path::{Path, PathBuf};
 
-/// An executable a segment would run.
+use sha2::{Digest, Sha256};
+
+/// An executable a command would run.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Executable {
-    /// Real path (symlinks resolved): the trust path.
+    /// Real path (symlinks resolved): the trust path, and what the node runs.
     pub path: PathBuf,
     /// `argv[0]` had no `/`: it was looked up on PATH.
     pub bare: bool,
+    /// `argv[0]`'s file name.
     pub name: String,
 }
 
-/// Wrappers whose own options are skipped to find the command they run.
-const WRAPPERS: &[&str] = &["env", "nice", "nohup", "timeout", "stdbuf", "flock"];
-
-/// Every command argv would run, or why it cannot be analyzed (which counts as a miss).
-pub fn segments(argv: &[String]) -> Result<Vec<Vec<String>>, String> {
-    if let Some(script) = openclaw_protocol::exec_command::shell_wrapper_script(argv) {
-        return split_script(script)?
-            .into_iter()
-            .map(|s| unwrap(&s))
-            .collect();
-    }
-    Ok(vec![unwrap(argv)?])
+/// One allowlist entry of the approvals document.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct AllowEntry {
+    pub pattern: String,
+    pub arg_pattern: Option<String>,
+    /// `allow-always` for entries the real node host wrote after an approval.
+    pub source: Option<String>,
 }
 
-fn unwrap(words: &[String]) -> Result<Vec<String>, String> {
-    let mut rest = words;
-    while let Some(first) = rest.first() {
-        let name = first.rsplit('/').next().unwrap_or(first);
-        if !WRAPPERS.contains(&name) {
-            break;
+/// The argPattern of generated entries: the exact arguments in the exact directory.
+const CWD_BOUND: &str = "sha256:cwd-argv:v1:";
+/// An older generated form that no longer matches anything.
+const LEGACY_HASHED: &str = "sha256:argv:";
+
+impl AllowEntry {
+    fn generated(&self) -> bool {
+        self.source.as_deref() == Some("allow-always")
+    }
+
+    /// Does this entry admit `exe` run with `args` in `cwd`? `args` is `None` when the shell
+    /// would still expand them: then only an entry without an argPattern can judge them.
+    pub fn admits(
+        &self,
+        exe: &Executable,
+        args: Option<&[String]>,
+        cwd: Option<&Path>,
+        home: &str,
+    ) -> Admits {
+        let pattern = self.pattern.trim();
+        if pattern.is_empty() || !matches(pattern, exe, home) {
+            return Admits::No;
         }
-        rest = skip_wrapper_args(name, &rest[1..]);
+        match self.arg_pattern.as_deref().filter(|p| !p.is_empty()) {
+            None if self.generated() => Admits::No,
+            None => Admits::AnyArgs,
+            Some(hashed) if hashed.starts_with(CWD_BOUND) => match (args, cwd) {
+                (Some(args), Some(cwd)) if hashed == cwd_bound_arg_pattern(cwd, args) => {
+                    Admits::TheseArgs
+                }
+                _ => Admits::No,
+            },
+            Some(legacy) if legacy.starts_with(LEGACY_HASHED) => Admits::No,
+            Some(_) if self.generated() => Admits::No,
+            Some(regex) => match args {
+                Some(args) if arg_pattern_matches(regex, args) => Admits::TheseArgs,
+                _ => Admits::No,
+            },
+        }
     }
-    if rest.is_empty() {
-        return Err("a wrapper without a command".into());
+
+    /// The bare `*` entry, which admits everything not refused.
+    pub fn is_wildcard(&self) -> bool {
+        self.pattern.trim() == "*" && self.arg_pattern.is_none() && !self.generated()
     }
-    Ok(rest.to_vec())
 }
 
-/// Skips a wrapper's options (and the operands it takes before the command).
-fn skip_wrapper_args<'a>(wrapper: &str, mut rest: &'a [String]) -> &'a [String] {
-    // Options that take their value as the next word.
-    let with_value: &[&str] = match wrapper {
-        "nice" => &["-n"],
-        "timeout" => &["-s", "-k", "--signal", "--kill-after"],
-        "stdbuf" => &["-i", "-o", "-e"],
-        "flock" => &["-w", "-E", "--timeout", "--conflict-exit-code"],
-        _ => &[],
-    };
-    while let Some(word) = rest.first() {
-        if with_value.contains(&word.as_str()) {
-            rest = rest.get(2..).unwrap_or(&[]);
-        } else if word.starts_with('-') || (wrapper == "env" && word.contains('=')) {
-            rest = &rest[1..];
+/// How an entry admits a command.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Admits {
+    No,
+    /// A path-only entry: any arguments.
+    AnyArgs,
+    /// An argPattern matched these arguments.
+    TheseArgs,
+}
+
+/// `argPattern` is an ECMAScript regex searched (unanchored, no flags) in the arguments
+/// joined with single spaces, or with NULs (and a trailing NUL) when the pattern holds a NUL.
+/// A pattern outside the subset both engines share (lookaround, backreferences) never matches.
+pub fn arg_pattern_matches(pattern: &str, args: &[String]) -> bool {
+    let subject = if pattern.contains('\0') {
+        if args.is_empty() {
+            "\0\0".to_string()
         } else {
-            break;
+            args.join("\0") + "\0"
         }
-    }
-    // `timeout DURATION cmd` and `flock LOCKFILE cmd` take one operand first.
-    if matches!(wrapper, "timeout" | "flock") && !rest.is_empty() {
-        rest = &rest[1..];
-    }
-    rest
-}
-
-/// Splits `a && b || c; d` into word lists; expansions and redirections fail.
-fn split_script(script: &str) -> Result<Vec<Vec<String>>, String> {
-    let mut segments = vec![Vec::new()];
-    let mut word = String::new();
-    let mut in_word = false;
-    let mut chars = script.chars().peekable();
-    let end_word = |word: &mut String, in_word: &mut bool, segments: &mut Vec<Vec<String>>| {
-        if *in_word {
-            segments
-                .last_mut()
-                .expect("one segment")
-                .push(std::mem::take(word));
-            *in_word = false;
-        }
+    } else {
+        args.join(" ")
     };
-    while let Some(c) = chars.next() {
-        match c {
-            '\'' => {
-                in_word = true;
-                loop {
-                    match chars.next() {
-                        Some('\'') => break,
-                        Some(ch) => word.push(ch),
-                        None => return Err("unterminated quote".into()),
-                    }
-                }
-            }
-            '"' => {
-                in_word = true;
-                loop {
-                    match chars.next() {
-                        Some('"') => break,
-                        Some('$') | Some('`') => return Err("expansion inside quotes".into()),
-                        Some('\\') => word.extend(chars.next()),
-                        Some(ch) => word.push(ch),
-                        None => return Err("unterminated quote".into()),
-                    }
-                }
-            }
-            '$' | '`' | '>' | '<' | '(' | ')' | '*' | '?' | '~' | '\\' => {
-                return Err(format!("`{c}` needs a shell to interpret it"))
-            }
-            '&' | '|' => {
-                if chars.next() != Some(c) {
-                    return Err(format!("a single `{c}`"));
-                }
-                end_word(&mut word, &mut in_word, &mut segments);
-                segments.push(Vec::new());
-            }
-            ';' | '\n' => {
-                end_word(&mut word, &mut in_word, &mut segments);
-                segments.push(Vec::new());
-            }
-            c if c.is_whitespace() => end_word(&mut word, &mut in_word, &mut segments),
-            c => {
-                in_word = true;
-                word.push(c);
-            }
-        }
-    }
-    end_word(&mut word, &mut in_word, &mut segments);
-    segments.retain(|s| !s.is_empty());
-    if segments.is_empty() {
-        return Err("an empty script".into());
-    }
-    if segments.iter().any(|s| s[0].contains('=')) {
-        return Err("variable assignments".into());
-    }
-    Ok(segments)
+    regex::bytes::RegexBuilder::new(pattern)
+        .unicode(false)
+        .crlf(true)
+        .size_limit(1 << 20)
+        .build()
+        .is_ok_and(|re| re.is_match(subject.as_bytes()))
 }
 
-/// Finds what `argv0` runs: a path as given (relative to `cwd`), else the first match on PATH.
-pub fn resolve(argv0: &str, path_env: &str, cwd: Option<&Path>) -> Option<Executable> {
+/// The argPattern the real node host writes for "allow always": the SHA-256 of the
+/// directory and each argument, each with its byte length, NUL-separated.
+pub fn cwd_bound_arg_pattern(cwd: &Path, args: &[String]) -> String {
+    let cwd = normalize(cwd);
+    let mut subject = format!("{}\0{cwd}\0{}\0", cwd.len(), args.len());
+    for arg in args {
+        subject.push_str(&format!("{}\0{arg}\0", arg.len()));
+    }
+    format!(
+        "{CWD_BOUND}{}",
+        openclaw_protocol::identity::hex(&Sha256::digest(subject.as_bytes()))
+    )
+}
+
+/// `path.posix.normalize`: `.` and empty components dropped, `..` folded, no trailing `/`.
+fn normalize(path: &Path) -> String {
+    let text = path.to_string_lossy();
+    let absolute = text.starts_with('/');
+    let mut parts: Vec<&str> = Vec::new();
+    for part in text.split('/') {
+        match part {
+            "" | "." => {}
+            ".." if parts.last().is_some_and(|p| *p != "..") => {
+                parts.pop();
+            }
+            ".." if absolute => {}
+            other => parts.push(other),
+        }
+    }
+    match (absolute, parts.is_empty()) {
+        (true, _) => format!("/{}", parts.join("/")),
+        (false, true) => ".".into(),
+        (false, false) => parts.join("/"),
+    }
+}
+
+/// Finds what `argv0` runs from `cwd`: a path as given (relative to `cwd`), else the first
+/// match on PATH, whose relative and empty entries are relative to `cwd` as for `execvp`.
+pub fn resolve(argv0: &str, path_env: &str, cwd: &Path) -> Option<Executable> {
     let name = argv0.rsplit('/').next().unwrap_or(argv0).to_string();
     if argv0.contains('/') {
-        let p = Path::new(argv0);
-        let p = match (p.is_relative(), cwd) {
-            (true, Some(cwd)) => cwd.join(p),
-            _ => p.to_path_buf(),
-        };
-        let path = std::fs::canonicalize(p).ok()?;
-        return Some(Executable {
+        let path = std::fs::canonicalize(cwd.join(argv0)).ok()?;
+        return is_executable(&path).then_some(Executable {
             path,
             bare: false,
             name,
         });
     }
-    which(argv0, path_env).map(|found| Executable {
-        path: std::fs::canonicalize(&found).unwrap_or(found),
-        bare: true,
-        name,
-    })
+    if argv0.is_empty() {
+        return None;
+    }
+    path_env
+        .split(':')
+        .map(|dir| cwd.join(dir).join(argv0))
+        .find(|p| is_executable(p))
+        .and_then(|found| std::fs::canonicalize(found).ok())
+        .map(|path| Executable {
+            path,
+            bare: true,
+            name,
+        })
 }
 
-/// The first executable file called `name` on `path_env`.
-pub fn which(name: &str, path_env: &str) -> Option<PathBuf> {
+/// Does PATH hold a directory that depends on the working directory?
+pub fn path_is_relative(path_env: &str) -> bool {
+    path_env.split(':').any(|d| !d.starts_with('/'))
+}
+
+fn is_executable(p: &Path) -> bool {
     use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(p).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+}
+
+/// The first executable file called `name` on `path_env` (for `system.which`).
+pub fn which(name: &str, path_env: &str) -> Option<PathBuf> {
     if name.is_empty() || name.contains('/') || name.contains('\\') {
         return None;
     }
@@ -172,9 +187,7 @@ pub fn which(name: &str, path_env: &str) -> Option<PathBuf> {
         .split(':')
         .filter(|d| !d.is_empty())
         .map(|d| Path::new(d).join(name))
-        .find(|p| {
-            std::fs::metadata(p).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-        })
+        .find(|p| is_executable(p))
 }
 
 /// Does one allowlist pattern admit this executable?
@@ -223,7 +236,7 @@ mod tests {
         }
     }
 
-    fn argv(parts: &[&str]) -> Vec<String> {
+    fn args(parts: &[&str]) -> Vec<String> {
         parts.iter().map(|s| s.to_string()).collect()
     }
 
@@ -250,51 +263,82 @@ mod tests {
     }
 
     #[test]
-    fn scripts_split_into_segments_and_wrappers_unwrap() {
-        let s = segments(&argv(&["sh", "-c", "echo 'a b' && ls -la; uname || true"])).unwrap();
+    fn arg_patterns_match_as_the_real_node_host_does() {
+        let la = args(&["-la", "x"]);
+        assert!(arg_pattern_matches("^-la x$", &la));
+        assert!(arg_pattern_matches("-la", &la), "unanchored");
+        assert!(!arg_pattern_matches("^-la$", &la));
+        assert!(arg_pattern_matches("^$", &[]));
+        assert!(arg_pattern_matches("^a b$", &args(&["a b"])));
+        assert!(arg_pattern_matches("^-la\0x\0$", &la));
+        assert!(arg_pattern_matches("^\0\0$", &[]));
+        assert!(
+            !arg_pattern_matches("((", &la),
+            "an invalid regex never matches"
+        );
+        assert!(!arg_pattern_matches("^-la$", &args(&["-LA"])));
+        assert!(
+            !arg_pattern_matches(r"^\d$", &args(&["\u{0663}"])),
+            "ASCII digits, as JS"
+        );
+        assert!(
+            !arg_pattern_matches("^a.b$", &args(&["a\rb"])),
+            "`.` stops at CR, as JS"
+        );
+        assert!(
+            !arg_pattern_matches("^(?=x)x$", &args(&["x"])),
+            "lookaround is not supported"
+        );
+    }
+
+    #[test]
+    fn generated_entries_bind_the_exact_arguments_and_directory() {
         assert_eq!(
-            s,
-            vec![
-                argv(&["echo", "a b"]),
-                argv(&["ls", "-la"]),
-                argv(&["uname"]),
-                argv(&["true"])
-            ]
+            cwd_bound_arg_pattern(Path::new("/tmp"), &args(&["-la"])),
+            "sha256:cwd-argv:v1:0eae1d4f905e0fa3d0dc518f8e6e1bfc17fe9dd1620d5e1889a3c3cab4ce85ce"
+        );
+        let ls = exe("/usr/bin/ls", true);
+        let entry = AllowEntry {
+            pattern: "/usr/bin/ls".into(),
+            arg_pattern: Some(cwd_bound_arg_pattern(Path::new("/tmp"), &args(&["-la"]))),
+            source: Some("allow-always".into()),
+        };
+        let tmp = Some(Path::new("/tmp/"));
+        assert_eq!(
+            entry.admits(&ls, Some(&args(&["-la"])), tmp, "/h"),
+            Admits::TheseArgs
         );
         assert_eq!(
-            segments(&argv(&[
-                "nice", "-n", "5", "timeout", "-s", "KILL", "10", "ls"
-            ]))
-            .unwrap(),
-            vec![argv(&["ls"])]
+            entry.admits(&ls, Some(&args(&["-l"])), tmp, "/h"),
+            Admits::No
         );
         assert_eq!(
-            segments(&argv(&[
-                "flock",
-                "-w",
-                "3",
-                "/var/lock/l",
-                "stdbuf",
-                "-oL",
-                "uname"
-            ]))
-            .unwrap(),
-            vec![argv(&["uname"])]
+            entry.admits(&ls, Some(&args(&["-la"])), Some(Path::new("/")), "/h"),
+            Admits::No
         );
-        assert!(segments(&argv(&["nohup"])).is_err());
         assert_eq!(
-            segments(&argv(&["env", "A=1", "nohup", "ls", "-l"])).unwrap(),
-            vec![argv(&["ls", "-l"])]
+            entry.admits(&ls, None, tmp, "/h"),
+            Admits::No,
+            "unexpanded args never match"
         );
-        for bad in [
-            "echo $(id)",
-            "cat < /etc/passwd",
-            "ls | wc",
-            "echo `id`",
-            "X=1 ls",
-            "rm *",
-        ] {
-            assert!(segments(&argv(&["sh", "-c", bad])).is_err(), "{bad}");
-        }
+        let inactive = AllowEntry {
+            arg_pattern: None,
+            ..entry.clone()
+        };
+        assert_eq!(inactive.admits(&ls, Some(&[]), tmp, "/h"), Admits::No);
+        let python = exe("/usr/bin/python3.11", true);
+        let version_only = AllowEntry {
+            pattern: "python3*".into(),
+            arg_pattern: Some("^-V$".into()),
+            source: None,
+        };
+        assert_eq!(
+            version_only.admits(&python, Some(&args(&["-V"])), None, "/h"),
+            Admits::TheseArgs
+        );
+        assert_eq!(
+            version_only.admits(&python, Some(&args(&["-c", "print(1)"])), None, "/h"),
+            Admits::No
+        );
     }
 }

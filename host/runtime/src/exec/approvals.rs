@@ -7,7 +7,8 @@ use openclaw_protocol::identity::hex;
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
 
-use crate::fsutil::write_atomically;
+use super::allowlist::AllowEntry;
+use crate::fsutil::{write_atomically, FileLock};
 
 /// `security`, from least to most permissive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -69,7 +70,7 @@ pub struct Policy {
     pub security: Security,
     pub ask: Ask,
     pub ask_fallback: Security,
-    pub allowlist: Vec<String>,
+    pub allowlist: Vec<AllowEntry>,
 }
 
 pub struct ApprovalsStore {
@@ -116,7 +117,11 @@ impl ApprovalsStore {
     }
 
     /// Replaces the document. An existing document needs its current hash as `base_hash`.
+    /// The check and the write are one step under a lock: of two edits from the same base,
+    /// exactly one lands and the other is told to reload.
     pub fn set(&self, file: Value, base_hash: Option<&str>) -> Result<Value, String> {
+        let _lock = FileLock::acquire(&self.path)
+            .map_err(|e| format!("cannot lock {}: {e}", self.path.display()))?;
         let current = self.read()?;
         if let Some(text) = &current {
             match base_hash {
@@ -164,10 +169,17 @@ impl ApprovalsStore {
         let agent = agent_id.unwrap_or("default");
         let layers = [&doc["defaults"], &doc["agents"]["*"], &doc["agents"][agent]];
         let pick = |key: &str| layers.iter().rev().find_map(|l| l[key].as_str());
+        let text = |v: &Value, key: &str| v[key].as_str().map(String::from);
         let allowlist = [&doc["agents"]["*"], &doc["agents"][agent]]
             .iter()
             .flat_map(|a| a["allowlist"].as_array().cloned().unwrap_or_default())
-            .filter_map(|e| e["pattern"].as_str().map(String::from))
+            .filter_map(|e| {
+                Some(AllowEntry {
+                    pattern: text(&e, "pattern")?,
+                    arg_pattern: text(&e, "argPattern"),
+                    source: text(&e, "source"),
+                })
+            })
             .collect();
         Policy {
             security: pick("security")
@@ -307,6 +319,51 @@ mod tests {
     }
 
     #[test]
+    fn of_many_concurrent_edits_from_one_base_exactly_one_lands() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("exec-approvals.json");
+        let base = ApprovalsStore::new(path.clone())
+            .set(json!({"version": 1}), None)
+            .unwrap()["hash"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let barrier = std::sync::Arc::new(std::sync::Barrier::new(16));
+        let writers: Vec<_> = (0..16)
+            .map(|n| {
+                let (path, base, barrier) = (path.clone(), base.clone(), barrier.clone());
+                std::thread::spawn(move || {
+                    let store = ApprovalsStore::new(path);
+                    let file = json!({"version": 1, "agents": {"main": {"allowlist": [{"pattern": format!("/bin/w{n}")}]}}});
+                    barrier.wait();
+                    store.set(file, Some(&base)).map(|_| n)
+                })
+            })
+            .collect();
+        let results: Vec<_> = writers.into_iter().map(|w| w.join().unwrap()).collect();
+        let winners: Vec<_> = results.iter().filter_map(|r| r.as_ref().ok()).collect();
+        assert_eq!(winners.len(), 1, "{results:?}");
+        for r in results.iter().filter_map(|r| r.as_ref().err()) {
+            assert_eq!(
+                r,
+                "INVALID_REQUEST: exec approvals changed; reload and retry"
+            );
+        }
+        let store = ApprovalsStore::new(path);
+        assert_eq!(
+            store.policy(Some("main")).allowlist[0].pattern,
+            format!("/bin/w{}", winners[0]),
+            "the file holds the winner's edit"
+        );
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .flatten()
+            .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+            .collect();
+        assert!(leftovers.is_empty(), "{leftovers:?}");
+    }
+
+    #[test]
     fn policy_layers_defaults_star_and_agent() {
         let dir = tempfile::tempdir().unwrap();
         let store = ApprovalsStore::new(dir.path().join("a.json"));
@@ -328,8 +385,10 @@ mod tests {
             (main.security, main.ask),
             (Security::Allowlist, Ask::Always)
         );
-        assert_eq!(main.allowlist, vec!["/usr/bin/echo", "ls"]);
-        assert_eq!(store.policy(None).allowlist, vec!["/usr/bin/echo"]);
+        let patterns =
+            |p: Policy| -> Vec<String> { p.allowlist.into_iter().map(|e| e.pattern).collect() };
+        assert_eq!(patterns(main), vec!["/usr/bin/echo", "ls"]);
+        assert_eq!(patterns(store.policy(None)), vec!["/usr/bin/echo"]);
         std::fs::write(store.path(), "{broken").unwrap();
         assert_eq!(
             store.policy(None).security,

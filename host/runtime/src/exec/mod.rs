@@ -1,17 +1,22 @@
-//! The `exec` capability: `system.which`, `system.run(.prepare)` and the exec approvals, with
-//! the approvals policy enforced here in the host, where no plugin can reach around it.
+//! The `exec` capability: `system.which` and `system.run(.prepare)`, with the approvals policy
+//! enforced here in the host, where no plugin can reach around it. Editing the approvals is
+//! the separate `exec-approvals` capability (`editing`).
 
 mod allowlist;
+mod analysis;
 pub mod approvals;
+pub(crate) mod editing;
 mod env;
+mod env_lists;
+mod policy;
+mod script;
 pub mod spawn;
+mod wrappers;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
-use openclaw_protocol::exec_command::{
-    check_raw_command, format_exec_command, shell_wrapper_script,
-};
+use openclaw_protocol::exec_command::{check_raw_command, format_exec_command};
 use serde_json::{json, Value};
 use tokio::sync::mpsc;
 
@@ -19,6 +24,7 @@ use crate::bindings::openclaw::plugin::exec::{self, RunOutput, RunRequest};
 use crate::bindings::Failure;
 use crate::state::CallState;
 use approvals::{ApprovalsStore, Ask, Policy, Security};
+use policy::{decide, Verdict};
 
 /// PATH used when the host has none.
 const DEFAULT_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -76,59 +82,7 @@ fn failure(code: &str, message: impl Into<String>) -> Failure {
     }
 }
 
-/// Why a run is refused: the event reason and the operator's message.
-struct Denial {
-    reason: &'static str,
-    message: String,
-}
-
-fn deny(reason: &'static str, message: &str) -> Denial {
-    Denial {
-        reason,
-        message: message.into(),
-    }
-}
-
-/// Decides a run under the approvals policy. A headless node cannot ask, so `ask` falls back
-/// to `askFallback`.
-fn decide(policy: &Policy, argv: &[String], cwd: Option<&Path>, home: &str) -> Result<(), Denial> {
-    if policy.security == Security::Deny {
-        return Err(deny("security=deny", "SYSTEM_RUN_DISABLED: security=deny"));
-    }
-    let allowlisted = || -> bool {
-        let Ok(segments) = allowlist::segments(argv) else {
-            return false;
-        };
-        segments.iter().all(|seg| {
-            allowlist::resolve(&seg[0], &path_env(), cwd).is_some_and(|exe| {
-                policy
-                    .allowlist
-                    .iter()
-                    .any(|p| allowlist::matches(p, &exe, home))
-            })
-        })
-    };
-    let hit = policy.security == Security::Full || allowlisted();
-    let must_ask = policy.ask == Ask::Always || (policy.ask == Ask::OnMiss && !hit);
-    if !must_ask {
-        return if hit {
-            Ok(())
-        } else {
-            Err(deny("allowlist-miss", "SYSTEM_RUN_DENIED: allowlist miss"))
-        };
-    }
-    match policy.ask_fallback {
-        Security::Full => Ok(()),
-        Security::Allowlist if allowlisted() => Ok(()),
-        Security::Allowlist => Err(deny("allowlist-miss", "SYSTEM_RUN_DENIED: allowlist miss")),
-        Security::Deny => Err(deny(
-            "approval-required",
-            "SYSTEM_RUN_DENIED: approval required",
-        )),
-    }
-}
-
-/// Checks shared by prepare and run: argv, rawCommand, env overrides.
+/// Checks shared by prepare and run: argv, rawCommand.
 fn validate(req: &RunRequest) -> Result<(), Failure> {
     if req.argv.is_empty() || req.argv[0].trim().is_empty() {
         return Err(failure(
@@ -147,11 +101,15 @@ fn validate(req: &RunRequest) -> Result<(), Failure> {
     Ok(())
 }
 
-fn refused_env(req: &RunRequest) -> Option<Denial> {
-    env::refused_override(&req.env, shell_wrapper_script(&req.argv).is_some()).map(|name| Denial {
-        reason: "environment-override",
-        message: format!("SYSTEM_RUN_DENIED: environment override rejected ({name})"),
-    })
+/// The environment overrides a run gets, or the refusal (`INVALID_REQUEST` with a
+/// `SYSTEM_RUN_DENIED:` message naming every refused key, as on the real node host).
+fn environment(req: &RunRequest, policy: &Policy) -> Result<Vec<(String, String)>, Failure> {
+    let strict = policy.security == Security::Allowlist;
+    let refusal = |message: String| failure("INVALID_REQUEST", message);
+    if let Some(message) = env::refused_assignments(&analysis::env_assignments(&req.argv), strict) {
+        return Err(refusal(message));
+    }
+    env::check_overrides(&req.env, strict, analysis::runs_a_shell(&req.argv)).map_err(refusal)
 }
 
 fn tail(text: &str, max: usize) -> String {
@@ -174,6 +132,7 @@ impl exec::Host for CallState {
     async fn prepare(&mut self, req: RunRequest) -> Result<String, Failure> {
         validate(&req)?;
         let policy = self.exec.approvals.policy(req.agent_id.as_deref());
+        environment(&req, &policy)?;
         let cwd = match (&req.cwd, policy.security, policy.ask) {
             (Some(dir), Security::Full, Ask::Off) => {
                 Some(std::fs::canonicalize(dir).map_err(|_| {
@@ -217,20 +176,40 @@ impl exec::Host for CallState {
             .clone()
             .unwrap_or_else(|| format_exec_command(&req.argv));
         let policy = ctx.approvals.policy(req.agent_id.as_deref());
+        let env = environment(&req, &policy)?;
         let cwd = req.cwd.as_ref().map(PathBuf::from);
-        let verdict = match refused_env(&req) {
-            Some(denial) => Err(denial),
-            None => decide(&policy, &req.argv, cwd.as_deref(), &ctx.home),
+        let path = path_env();
+        let verdict = decide(
+            &policy,
+            &policy::Request {
+                argv: &req.argv,
+                cwd: cwd.as_deref(),
+                path_env: &path,
+                home: &ctx.home,
+            },
+        );
+        let (program, argv) = match verdict {
+            Ok(Verdict::AsGiven) => (None, req.argv.clone()),
+            Ok(Verdict::Resolved { program, argv }) => (Some(program), argv),
+            Err(denial) => {
+                ctx.emit(
+                    "exec.denied",
+                    json!({"sessionKey": session_key, "runId": run_id, "host": "node", "command": command, "reason": denial.reason}),
+                );
+                return Err(failure("SYSTEM_RUN_DENIED", denial.message));
+            }
         };
-        if let Err(denial) = verdict {
-            ctx.emit(
-                "exec.denied",
-                json!({"sessionKey": session_key, "runId": run_id, "host": "node", "command": command, "reason": denial.reason}),
-            );
-            return Err(failure("SYSTEM_RUN_DENIED", denial.message));
-        }
         let timeout = req.timeout_ms.filter(|t| *t > 0).map(Duration::from_millis);
-        let o = spawn::run(&req.argv, cwd.as_deref(), &req.env, timeout).await;
+        let o = spawn::run(
+            &spawn::Launch {
+                program: program.as_deref(),
+                argv: &argv,
+                cwd: cwd.as_deref(),
+                env: &env,
+            },
+            timeout,
+        )
+        .await;
         let success = o.exit_code == Some(0) && !o.timed_out;
         let output = [
             o.stdout.as_str(),
@@ -258,38 +237,5 @@ impl exec::Host for CallState {
             stderr: o.stderr,
             error: o.error,
         })
-    }
-
-    async fn approvals_get(&mut self) -> Result<String, Failure> {
-        self.exec
-            .approvals
-            .snapshot()
-            .map(|v| v.to_string())
-            .map_err(|e| failure("UNAVAILABLE", e))
-    }
-
-    async fn approvals_set(
-        &mut self,
-        file_json: String,
-        base_hash: Option<String>,
-    ) -> Result<String, Failure> {
-        let file: Value = serde_json::from_str(&file_json).map_err(|e| {
-            failure(
-                "INVALID_REQUEST",
-                format!("INVALID_REQUEST: file is not JSON: {e}"),
-            )
-        })?;
-        self.exec
-            .approvals
-            .set(file, base_hash.as_deref())
-            .map(|v| v.to_string())
-            .map_err(|e| {
-                let code = if e.starts_with("INVALID_REQUEST") {
-                    "INVALID_REQUEST"
-                } else {
-                    "UNAVAILABLE"
-                };
-                failure(code, e)
-            })
     }
 }

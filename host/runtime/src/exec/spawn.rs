@@ -1,5 +1,7 @@
-//! Runs argv directly (no shell), with empty stdin, output capped, and the whole process
-//! group killed at the timeout.
+//! Runs argv directly (no shell), with empty stdin, the node's environment less what could
+//! steer the command (see `env`), output capped, and the whole process
+//! group killed at the timeout, or when the call is dropped (the plugin's deadline passed, or
+//! the gateway cancelled the invoke).
 
 use std::path::Path;
 use std::process::Stdio;
@@ -21,12 +23,23 @@ pub struct Outcome {
     pub error: Option<String>,
 }
 
-pub async fn run(
-    argv: &[String],
-    cwd: Option<&Path>,
-    env: &[(String, String)],
-    timeout: Option<Duration>,
-) -> Outcome {
+/// What to start.
+pub struct Launch<'a> {
+    /// The file to execute; `None` looks `argv[0]` up on PATH.
+    pub program: Option<&'a Path>,
+    pub argv: &'a [String],
+    pub cwd: Option<&'a Path>,
+    /// Overrides on top of the node's (filtered) environment.
+    pub env: &'a [(String, String)],
+}
+
+pub async fn run(launch: &Launch<'_>, timeout: Option<Duration>) -> Outcome {
+    let Launch {
+        program,
+        argv,
+        cwd,
+        env,
+    } = *launch;
     if let Some(dir) = cwd {
         if let Err(e) = std::fs::metadata(dir).and_then(|m| {
             if m.is_dir() {
@@ -41,7 +54,14 @@ pub async fn run(
             };
         }
     }
-    let mut cmd = Command::new(&argv[0]);
+    let mut cmd = match program {
+        Some(program) => {
+            let mut cmd = Command::new(program);
+            cmd.arg0(&argv[0]);
+            cmd
+        }
+        None => Command::new(&argv[0]),
+    };
     cmd.args(&argv[1..])
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -51,7 +71,17 @@ pub async fn run(
     if let Some(dir) = cwd {
         cmd.current_dir(dir);
     }
+    cmd.env_clear();
+    for (name, value) in std::env::vars_os() {
+        let (Some(n), Some(v)) = (name.to_str(), value.to_str()) else {
+            continue;
+        };
+        if let Some(v) = super::env::inherited(n, v) {
+            cmd.env(n, v);
+        }
+    }
     cmd.envs(env.iter().map(|(k, v)| (k, v)));
+    cmd.env("OPENCLAW_CLI", "1");
     let mut child = match cmd.spawn() {
         Ok(child) => child,
         Err(e) => {
@@ -66,7 +96,7 @@ pub async fn run(
             };
         }
     };
-    let pgid = child.id();
+    let group = GroupGuard(child.id());
     let (out, err) = (
         child.stdout.take().expect("piped"),
         child.stderr.take().expect("piped"),
@@ -78,7 +108,7 @@ pub async fn run(
         Some(t) => match tokio::time::timeout(t, child.wait()).await {
             Ok(status) => (status.ok(), false),
             Err(_) => {
-                kill_group(pgid);
+                group.kill();
                 (child.wait().await.ok(), true)
             }
         },
@@ -86,6 +116,7 @@ pub async fn run(
     };
     let (stdout, out_cut) = read_out.await.unwrap_or_default();
     let (mut stderr, err_cut) = read_err.await.unwrap_or_default();
+    std::mem::forget(group);
     let mut stdout = String::from_utf8_lossy(&stdout).to_string();
     if out_cut || err_cut {
         if stderr.is_empty() {
@@ -129,12 +160,24 @@ async fn read_capped(
     (kept, cut)
 }
 
-fn kill_group(pgid: Option<u32>) {
-    if let Some(pgid) = pgid {
-        // SAFETY: kill(2) with a negative pid signals the process group we created.
-        unsafe {
-            libc::kill(-(pgid as i32), libc::SIGKILL);
+/// The process group of one run. Dropped before the run finished (its future was dropped),
+/// it kills the whole group, grandchildren included.
+struct GroupGuard(Option<u32>);
+
+impl GroupGuard {
+    fn kill(&self) {
+        if let Some(pgid) = self.0 {
+            // SAFETY: kill(2) with a negative pid signals the process group we created.
+            unsafe {
+                libc::kill(-(pgid as i32), libc::SIGKILL);
+            }
         }
+    }
+}
+
+impl Drop for GroupGuard {
+    fn drop(&mut self) {
+        self.kill();
     }
 }
 
@@ -142,16 +185,25 @@ fn kill_group(pgid: Option<u32>) {
 mod tests {
     use super::*;
 
+    async fn run_argv(argv: &[String], cwd: Option<&Path>, timeout: Option<Duration>) -> Outcome {
+        let launch = Launch {
+            program: None,
+            argv,
+            cwd,
+            env: &[],
+        };
+        run(&launch, timeout).await
+    }
+
     fn argv(parts: &[&str]) -> Vec<String> {
         parts.iter().map(|s| s.to_string()).collect()
     }
 
     #[tokio::test]
     async fn runs_captures_caps_and_times_out() {
-        let o = run(
+        let o = run_argv(
             &argv(&["sh", "-c", "echo hi; echo err >&2; exit 3"]),
             None,
-            &[],
             None,
         )
         .await;
@@ -160,10 +212,9 @@ mod tests {
             (Some(3), "hi\n", "err\n")
         );
 
-        let o = run(
+        let o = run_argv(
             &argv(&["sh", "-c", "head -c 300000 /dev/zero | tr '\\0' a"]),
             None,
-            &[],
             None,
         )
         .await;
@@ -171,10 +222,9 @@ mod tests {
         assert!(o.stdout.ends_with(TRUNCATED));
 
         let started = std::time::Instant::now();
-        let o = run(
+        let o = run_argv(
             &argv(&["sh", "-c", "sleep 30 & sleep 30"]),
             None,
-            &[],
             Some(Duration::from_millis(200)),
         )
         .await;
@@ -184,11 +234,47 @@ mod tests {
             "the whole group was killed"
         );
 
-        let o = run(&argv(&["no-such-binary-xyz"]), None, &[], None).await;
+        let o = run_argv(&argv(&["no-such-binary-xyz"]), None, None).await;
         assert_eq!(o.error.as_deref(), Some("spawn no-such-binary-xyz ENOENT"));
-        let o = run(&argv(&["ls"]), Some(Path::new("/no/such/dir")), &[], None).await;
+        let o = run_argv(&argv(&["ls"]), Some(Path::new("/no/such/dir")), None).await;
         assert!(o.error.unwrap().starts_with(
             "node exec working directory does not exist on the node host: /no/such/dir"
         ));
+    }
+
+    /// Running or sleeping; a zombie waiting for its reaper is dead.
+    fn alive(pid: i32) -> bool {
+        std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+            let state = stat.rsplit(')').next().unwrap_or("").trim_start();
+            !state.starts_with('Z') && !state.starts_with('X')
+        })
+    }
+
+    #[tokio::test]
+    async fn a_dropped_run_kills_its_grandchildren() {
+        let dir = tempfile::tempdir().unwrap();
+        let pids = dir.path().join("pids");
+        let script = format!(
+            "sleep 300 & echo $! > {0}; sh -c 'sleep 300 & echo $! >> {0}; wait' & wait",
+            pids.display()
+        );
+        let script_argv = argv(&["sh", "-c", &script]);
+        let running = run_argv(&script_argv, None, None);
+        let waited = tokio::time::timeout(Duration::from_millis(500), running).await;
+        assert!(waited.is_err(), "the script runs until dropped");
+        let pids: Vec<i32> = std::fs::read_to_string(&pids)
+            .unwrap()
+            .lines()
+            .map(|l| l.trim().parse().unwrap())
+            .collect();
+        assert_eq!(pids.len(), 2);
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        while pids.iter().any(|&p| alive(p)) && std::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        assert!(
+            !pids.iter().any(|&p| alive(p)),
+            "grandchildren {pids:?} survived"
+        );
     }
 }

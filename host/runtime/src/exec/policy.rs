@@ -1,0 +1,113 @@
+//! Decides one run under the approvals policy (security, ask, allowlist). A headless node
+//! cannot ask, so `ask` falls back to `askFallback`.
+
+use std::path::{Path, PathBuf};
+
+use super::allowlist::Admits;
+use super::analysis::{analyse, Analysis, Context, Segment};
+use super::approvals::{Ask, Policy, Security};
+
+/// Why a run is refused: the event reason and the operator's message.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Denial {
+    pub reason: &'static str,
+    pub message: String,
+}
+
+fn deny(reason: &'static str, message: &str) -> Denial {
+    Denial {
+        reason,
+        message: message.into(),
+    }
+}
+
+/// What to execute once a run is allowed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Verdict {
+    /// `security=full`: the argv as the request gave it.
+    AsGiven,
+    /// Admitted by the allowlist: exactly the program the analysis resolved, with the argv
+    /// from the word that names it (outer wrappers dropped), so nothing is looked up again.
+    Resolved { program: PathBuf, argv: Vec<String> },
+}
+
+/// The facts a decision reads.
+pub struct Request<'a> {
+    pub argv: &'a [String],
+    /// As the request gave it: generated allowlist entries are bound to it.
+    pub cwd: Option<&'a Path>,
+    pub path_env: &'a str,
+    pub home: &'a str,
+}
+
+pub fn decide(policy: &Policy, req: &Request) -> Result<Verdict, Denial> {
+    if policy.security == Security::Deny {
+        return Err(deny("security=deny", "SYSTEM_RUN_DISABLED: security=deny"));
+    }
+    let allowlisted = || allowlisted(policy, req);
+    let full = policy.security == Security::Full;
+    let must_ask = policy.ask == Ask::Always
+        || (policy.ask == Ask::OnMiss && !full && allowlisted().is_none());
+    let miss = || deny("allowlist-miss", "SYSTEM_RUN_DENIED: allowlist miss");
+    if !must_ask {
+        return match full {
+            true => Ok(Verdict::AsGiven),
+            false => allowlisted().ok_or_else(miss),
+        };
+    }
+    match policy.ask_fallback {
+        Security::Full => Ok(Verdict::AsGiven),
+        Security::Allowlist => allowlisted().ok_or_else(miss),
+        Security::Deny => Err(deny(
+            "approval-required",
+            "SYSTEM_RUN_DENIED: approval required",
+        )),
+    }
+}
+
+/// The run the allowlist admits: every program the command runs matches an entry.
+fn allowlisted(policy: &Policy, req: &Request) -> Option<Verdict> {
+    let here;
+    let cwd = match req.cwd {
+        Some(cwd) => cwd,
+        None => {
+            here = std::env::current_dir().ok()?;
+            &here
+        }
+    };
+    let cx = Context {
+        path_env: req.path_env,
+        cwd,
+    };
+    let analysis = match analyse(req.argv, &cx) {
+        Ok(analysis) => analysis,
+        Err(why) => {
+            tracing::debug!(argv = ?req.argv, "not allowlisted: {why}");
+            return None;
+        }
+    };
+    let Analysis {
+        segments,
+        program,
+        argv,
+    } = analysis;
+    segments
+        .iter()
+        .all(|s| admitted(policy, s, req))
+        .then_some(Verdict::Resolved { program, argv })
+}
+
+/// A shell whose script cannot be read runs anything: a path-only entry does not admit it,
+/// only an argPattern entry or the bare `*`.
+fn admitted(policy: &Policy, segment: &Segment, req: &Request) -> bool {
+    policy.allowlist.iter().any(|entry| {
+        if entry.is_wildcard() {
+            return true;
+        }
+        match entry.admits(&segment.exe, segment.args.as_deref(), req.cwd, req.home) {
+            Admits::No => false,
+            Admits::AnyArgs => !segment.opaque_shell,
+            Admits::TheseArgs => true,
+        }
+    })
+}

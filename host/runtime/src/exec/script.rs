@@ -1,0 +1,167 @@
+//! Reads the script of `sh -c SCRIPT` the way a POSIX shell would, for the small language an
+//! allowlist can judge: simple commands joined by `&&`, `||`, `;`, newlines and `|`, with
+//! quoting. Everything that makes the shell compute what runs (expansions, substitutions,
+//! redirections, subshells, groups, background jobs, functions, line continuations) is
+//! refused: such a script is never allowlisted.
+
+/// One word of a command, with its quoting removed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Word {
+    pub text: String,
+    /// False when the shell would still expand it (an unquoted `*`, `?`, `[`, `{`, `}` or
+    /// `~`): the word is right as a file name pattern but not as the argument that arrives.
+    pub literal: bool,
+}
+
+/// Longest script analysed; longer ones are refused.
+const MAX_SCRIPT: usize = 128 * 1024;
+/// Most commands in one script.
+const MAX_COMMANDS: usize = 256;
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Op {
+    Sequence,
+    Newline,
+    End,
+    And,
+    Or,
+    Pipe,
+}
+
+/// Words being read into commands.
+#[derive(Default)]
+struct Reader {
+    word: Option<Word>,
+    words: Vec<Word>,
+    commands: Vec<(Vec<Word>, Op)>,
+}
+
+impl Reader {
+    /// The word being read, started by the first character (even a quote) that belongs to it.
+    fn word(&mut self) -> &mut Word {
+        self.word.get_or_insert_with(|| Word {
+            text: String::new(),
+            literal: true,
+        })
+    }
+
+    fn push(&mut self, c: char, literal: bool) {
+        let word = self.word();
+        word.text.push(c);
+        word.literal &= literal;
+    }
+
+    fn end_word(&mut self) {
+        if let Some(w) = self.word.take() {
+            self.words.push(w);
+        }
+    }
+
+    fn end_command(&mut self, op: Op) {
+        self.end_word();
+        self.commands.push((std::mem::take(&mut self.words), op));
+    }
+}
+
+/// The simple commands of `script`, or why the script cannot be judged.
+pub fn commands(script: &str) -> Result<Vec<Vec<Word>>, String> {
+    if script.len() > MAX_SCRIPT {
+        return Err("the script is too long to analyse".into());
+    }
+    let mut r = Reader::default();
+    let mut chars = script.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            ' ' | '\t' => r.end_word(),
+            '#' if r.word.is_none() => while chars.next_if(|&c| c != '\n').is_some() {},
+            '\n' => r.end_command(Op::Newline),
+            ';' if chars.peek() == Some(&';') => return Err("`;;` outside a case".into()),
+            ';' => r.end_command(Op::Sequence),
+            '&' if chars.next_if_eq(&'&').is_some() => r.end_command(Op::And),
+            '&' => return Err("`&` runs a command in the background, or redirects".into()),
+            '|' if chars.next_if_eq(&'|').is_some() => r.end_command(Op::Or),
+            '|' if chars.peek() == Some(&'&') => return Err("`|&` redirects".into()),
+            '|' => r.end_command(Op::Pipe),
+            '$' | '`' => return Err(format!("`{c}` expands to something computed when it runs")),
+            '<' | '>' => return Err("redirections are not allowlisted".into()),
+            '(' | ')' => {
+                return Err("subshells and function definitions are not allowlisted".into())
+            }
+            '\\' => match chars.next() {
+                None | Some('\n') => return Err("a line continuation".into()),
+                Some(escaped) => r.push(escaped, true),
+            },
+            '\'' => {
+                r.word();
+                loop {
+                    match chars.next() {
+                        Some('\'') => break,
+                        Some(ch) => r.push(ch, true),
+                        None => return Err("an unterminated quote".into()),
+                    }
+                }
+            }
+            '"' => {
+                r.word();
+                loop {
+                    match chars.next() {
+                        Some('"') => break,
+                        Some('$' | '`') => return Err("an expansion inside double quotes".into()),
+                        Some('\\') => match chars.next() {
+                            None | Some('\n') => return Err("a line continuation".into()),
+                            Some(e @ ('"' | '\\')) => r.push(e, true),
+                            Some(other) => {
+                                r.push('\\', true);
+                                r.push(other, true);
+                            }
+                        },
+                        Some(ch) => r.push(ch, true),
+                        None => return Err("an unterminated quote".into()),
+                    }
+                }
+            }
+            other => r.push(other, !matches!(other, '*' | '?' | '[' | '{' | '}' | '~')),
+        }
+    }
+    r.end_command(Op::End);
+    check_structure(r.commands)
+}
+
+/// Words that are the shell's own grammar when they start a command.
+const RESERVED: &[&str] = &[
+    "!", "{", "}", "[[", "]]", "case", "coproc", "do", "done", "elif", "else", "esac", "fi", "for",
+    "function", "if", "in", "select", "then", "until", "while",
+];
+
+/// Every command must be complete (`a &&` or `; b` are syntax errors); an empty command is
+/// only the end of a line. A command may not start with a reserved word or an assignment.
+fn check_structure(parsed: Vec<(Vec<Word>, Op)>) -> Result<Vec<Vec<Word>>, String> {
+    let mut out = Vec::new();
+    let mut before = Op::Newline;
+    for (words, op) in parsed {
+        if words.is_empty() {
+            let blank_line =
+                matches!(before, Op::Newline | Op::Sequence) && matches!(op, Op::Newline | Op::End);
+            if !blank_line {
+                return Err("an incomplete command".into());
+            }
+        } else {
+            let first = &words[0];
+            if RESERVED.contains(&first.text.as_str()) {
+                return Err(format!("`{}` is shell grammar", first.text));
+            }
+            if first.text.contains('=') {
+                return Err("a variable assignment before the command".into());
+            }
+            out.push(words);
+        }
+        before = op;
+    }
+    if out.is_empty() {
+        return Err("an empty script".into());
+    }
+    if out.len() > MAX_COMMANDS {
+        return Err("too many commands to analyse".into());
+    }
+    Ok(out)
+}
