@@ -102,14 +102,19 @@ fn command(
         }
         let name = file_name(&first.text);
         let texts: Vec<String> = rest.iter().map(|w| w.text.clone()).collect();
-        // `command` and `exec` are shell builtins; the other wrappers are system programs.
-        let builtin = matches!(first.text.as_str(), "command" | "exec");
+        // `command` and `exec` are shell builtins, so only in a script; the other wrappers
+        // are system programs.
+        let builtin = depth > 0 && matches!(first.text.as_str(), "command" | "exec");
         let unwrapped = match wrappers::unwrap(name, &texts) {
             Layer::NotWrapper => None,
             Layer::Blocked { wrapper, why } => {
                 return Err(format!("{wrapper}: {why}"));
             }
-            Layer::Unwrapped { .. } if !builtin && system_program(&first.text, cx).is_none() => {
+            Layer::Unwrapped { wrapper, .. }
+                if !builtin
+                    && (matches!(wrapper, "command" | "exec")
+                        || system_program(&first.text, cx).is_none()) =>
+            {
                 None
             }
             Layer::Unwrapped {

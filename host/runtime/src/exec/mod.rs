@@ -5,6 +5,8 @@
 mod allowlist;
 mod analysis;
 pub mod approvals;
+#[cfg(test)]
+mod corpus;
 pub(crate) mod editing;
 mod env;
 mod env_lists;

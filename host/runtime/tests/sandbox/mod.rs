@@ -285,14 +285,21 @@ async fn loopers_on_every_thread_do_not_starve_other_calls() {
         })
         .collect();
     tokio::time::sleep(Duration::from_millis(100)).await;
-    for n in 0..20 {
-        let params = format!("{n}");
-        let out = host
-            .invoke(&call(), "fixture.echo", Some(&params), SECOND * 10)
-            .await
-            .unwrap();
-        assert_eq!(out, params);
-    }
+    // Served on the runtime's worker threads, as the node serves invokes.
+    let echoes = tokio::spawn({
+        let host = host.clone();
+        async move {
+            for n in 0..20 {
+                let params = format!("{n}");
+                let out = host
+                    .invoke(&call(), "fixture.echo", Some(&params), SECOND * 10)
+                    .await
+                    .unwrap();
+                assert_eq!(out, params);
+            }
+        }
+    });
+    echoes.await.unwrap();
     assert!(
         loopers.iter().all(|l| !l.is_finished()),
         "the echoes were answered only after the loopers ended"
