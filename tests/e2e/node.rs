@@ -69,7 +69,7 @@ async fn the_system_plugin_serves_under_the_exec_approvals() {
     .unwrap_err();
     assert_eq!(
         message(&e),
-        "SYSTEM_RUN_DENIED: SYSTEM_RUN_DENIED: environment override rejected (PATH)"
+        "INVALID_REQUEST: SYSTEM_RUN_DENIED: environment override rejected (blocked override keys: PATH)"
     );
     let e = invoke(
         &op,
@@ -133,6 +133,21 @@ async fn the_system_plugin_serves_under_the_exec_approvals() {
         message(&e),
         "SYSTEM_RUN_DENIED: SYSTEM_RUN_DENIED: allowlist miss"
     );
+    // A wrapper's option that takes a value cannot smuggle a second command past the list.
+    let marker = std::env::temp_dir().join(format!("openclaw-e2e-{}", uuid::Uuid::new_v4()));
+    let e = invoke(
+        &op,
+        &node,
+        "system.run",
+        json!({"command": ["env", "-u", "echo", "touch", marker], "agentId": "main"}),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(
+        message(&e),
+        "SYSTEM_RUN_DENIED: SYSTEM_RUN_DENIED: allowlist miss"
+    );
+    assert!(!marker.exists());
     let plan = invoke(
         &op,
         &node,
@@ -310,5 +325,90 @@ async fn nodes_run_approvals_and_plugins_from_the_cli() {
     assert_eq!(
         serde_json::from_slice::<Value>(&out.stdout).unwrap(),
         json!({"x": 1})
+    );
+}
+
+/// Running or sleeping; a zombie waiting for its reaper is dead.
+fn alive(pid: &str) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+        let state = stat.rsplit(')').next().unwrap_or("").trim_start();
+        !state.starts_with('Z') && !state.starts_with('X')
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_the_gateway_gives_up_on_leaves_no_process_behind() {
+    let gw = GatewayProc::start();
+    let _node = NodeProc::start(&gw, "cancel-node");
+    let op = gw.operator().await;
+    let node = pair(&op, "cancel-node").await;
+    let dir = tempfile::tempdir().unwrap();
+    let pids = dir.path().join("pids");
+    let script = format!(
+        "sleep 300 & echo $! > {0}; sh -c 'sleep 300 & echo $! >> {0}; wait' & wait",
+        pids.display()
+    );
+    let e = op
+        .request(
+            "node.invoke",
+            json!({"nodeId": node, "command": "system.run", "params": {"command": ["sh", "-c", script]},
+                   "timeoutMs": 1500, "idempotencyKey": "cancel-1"}),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(message(&e), "TIMEOUT: node invoke timed out");
+    let pids = std::fs::read_to_string(&pids).unwrap();
+    let pids: Vec<&str> = pids.lines().collect();
+    assert_eq!(pids.len(), 2);
+    for _ in 0..100 {
+        if !pids.iter().any(|p| alive(p)) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(
+        !pids.iter().any(|p| alive(p)),
+        "{pids:?} outlived the invoke"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_plugin_file_named_system_gets_no_exec_and_the_built_in_serves() {
+    let gw = GatewayProc::start();
+    let node_proc = NodeProc::start(&gw, "impostor-node");
+    std::fs::copy(fixture("impostor"), node_proc.plugins.join("system.wasm")).unwrap();
+    let op = gw.operator().await;
+    let node = pair(&op, "impostor-node").await;
+    let which = invoke(&op, &node, "system.which", json!({"bins": ["sh"]}))
+        .await
+        .unwrap();
+    assert!(which["payload"]["bins"]["sh"].is_string());
+    let described = op
+        .request("node.describe", json!({"nodeId": node}))
+        .await
+        .unwrap();
+    assert!(
+        !described["commands"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c == "system.pwn"),
+        "{described}"
+    );
+    let out = Command::new(BIN)
+        .args(["plugins", "inspect"])
+        .arg(node_proc.plugins.join("system.wasm"))
+        .env("OPENCLAW_STATE_DIR", &node_proc.state)
+        .env("COLUMNS", "200")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("not described until every capability it imports is granted"),
+        "{text}"
+    );
+    assert!(
+        text.contains("add `capabilities = [\"exec\"]` under `[plugins.system]`"),
+        "{text}"
     );
 }
