@@ -165,3 +165,64 @@ fn check_structure(parsed: Vec<(Vec<Word>, Op)>) -> Result<Vec<Vec<Word>>, Strin
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(script: &str) -> Vec<Vec<String>> {
+        commands(script)
+            .unwrap()
+            .into_iter()
+            .map(|c| c.into_iter().map(|w| w.text).collect())
+            .collect()
+    }
+
+    #[test]
+    fn commands_split_on_every_separator_with_quoting_removed() {
+        assert_eq!(
+            texts("echo 'a b' && ls -la; uname || true | wc\nid # note"),
+            vec![
+                vec!["echo", "a b"],
+                vec!["ls", "-la"],
+                vec!["uname"],
+                vec!["true"],
+                vec!["wc"],
+                vec!["id"]
+            ]
+        );
+        assert_eq!(
+            texts("o'k'1 \"a\\b\" \"c\\\"d\" e\\ f"),
+            vec![vec!["ok1", "a\\b", "c\"d", "e f"]]
+        );
+        let globbed = &commands("ls *.txt ~ 'lit*'").unwrap()[0];
+        let literal: Vec<bool> = globbed.iter().map(|w| w.literal).collect();
+        assert_eq!(literal, vec![true, false, false, true]);
+    }
+
+    #[test]
+    fn what_a_shell_would_compute_is_refused() {
+        for script in [
+            "echo $(id)",
+            "echo `id`",
+            "echo \"$HOME\"",
+            "cat < /etc/passwd",
+            "ls > x",
+            "ls &",
+            "(id)",
+            "f() { id; }",
+            "X=1 ls",
+            "if true; then id; fi",
+            "! id",
+            "ls &&",
+            "; ls",
+            "ls ;; id",
+            "ls |& wc",
+            "ls \\\nid",
+            "'open",
+            "",
+        ] {
+            assert!(commands(script).is_err(), "{script:?}");
+        }
+    }
+}

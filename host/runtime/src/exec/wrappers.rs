@@ -264,22 +264,21 @@ pub fn unwrap(name: &str, argv: &[String]) -> Layer {
     if REFUSED.contains(&name) {
         return blocked(name, format!("{name} is not allowlisted through"));
     }
-    let (wrapper, spec): (&'static str, &Spec) = match name {
-        "env" => ("env", &ENV),
-        "nice" => ("nice", &NOHUP),
-        "nohup" => ("nohup", &NOHUP),
-        "timeout" => ("timeout", &TIMEOUT),
-        "stdbuf" => ("stdbuf", &STDBUF),
-        "flock" => ("flock", &FLOCK),
-        "time" => ("time", &TIME),
-        "command" => ("command", &CARRIER),
-        "exec" => ("exec", &CARRIER),
+    let (wrapper, spec): (&'static str, Option<&Spec>) = match name {
+        "env" => ("env", Some(&ENV)),
+        "nice" => ("nice", None),
+        "nohup" => ("nohup", Some(&NOHUP)),
+        "timeout" => ("timeout", Some(&TIMEOUT)),
+        "stdbuf" => ("stdbuf", Some(&STDBUF)),
+        "flock" => ("flock", Some(&FLOCK)),
+        "time" => ("time", Some(&TIME)),
+        "command" => ("command", Some(&CARRIER)),
+        "exec" => ("exec", Some(&CARRIER)),
         _ => return Layer::NotWrapper,
     };
-    let parsed = if wrapper == "nice" {
-        nice_command(argv).map(|index| (Vec::new(), index))
-    } else {
-        getopt(spec, argv)
+    let parsed = match spec {
+        Some(spec) => getopt(spec, argv),
+        None => nice_command(argv).map(|index| (Vec::new(), index)),
     };
     let (opts, mut index) = match parsed {
         Ok(parsed) => parsed,
@@ -336,5 +335,90 @@ pub fn unwrap(name: &str, argv: &[String]) -> Layer {
             transparent,
             env_keys,
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn layer(words: &[&str]) -> Layer {
+        let argv: Vec<String> = words.iter().map(|w| w.to_string()).collect();
+        unwrap(words[0], &argv)
+    }
+
+    fn command_at(words: &[&str]) -> Option<usize> {
+        match layer(words) {
+            Layer::Unwrapped { index, .. } => Some(index),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn options_that_take_a_value_take_it_in_every_form() {
+        assert_eq!(command_at(&["timeout", "-s", "KILL", "5", "ls"]), Some(4));
+        assert_eq!(command_at(&["timeout", "-sKILL", "5", "ls"]), Some(3));
+        assert_eq!(
+            command_at(&["timeout", "--signal", "KILL", "5", "ls"]),
+            Some(4)
+        );
+        assert_eq!(
+            command_at(&["timeout", "--signal=KILL", "5", "ls"]),
+            Some(3)
+        );
+        assert_eq!(command_at(&["timeout", "-vk", "1", "5", "ls"]), Some(4));
+        assert_eq!(
+            command_at(&["flock", "--wait", "1", "ls", "touch"]),
+            Some(4)
+        );
+        assert_eq!(command_at(&["flock", "-xnw", "1", "f", "ls"]), Some(4));
+        assert_eq!(command_at(&["nice", "-n", "5", "ls"]), Some(3));
+        assert_eq!(command_at(&["nice", "-5", "ls"]), Some(2));
+        assert_eq!(command_at(&["nice", "--adjustment", "5", "ls"]), Some(3));
+        assert_eq!(command_at(&["stdbuf", "-oL", "-e", "0", "ls"]), Some(4));
+    }
+
+    #[test]
+    fn env_assignments_and_modifiers_are_seen() {
+        assert_eq!(
+            layer(&["env", "A=1", "B=2", "ls"]),
+            Layer::Unwrapped {
+                wrapper: "env",
+                index: 3,
+                transparent: false,
+                env_keys: vec!["A".into(), "B".into()],
+            }
+        );
+        assert_eq!(command_at(&["env", "-u", "ls", "touch"]), Some(3));
+        assert!(matches!(
+            layer(&["env", "-u", "ls", "touch"]),
+            Layer::Unwrapped {
+                transparent: false,
+                ..
+            }
+        ));
+        assert!(matches!(
+            layer(&["env", "ls"]),
+            Layer::Unwrapped {
+                transparent: true,
+                ..
+            }
+        ));
+        for blocked in [
+            &["env", "-Stouch x", "ls"][..],
+            &["env", "--split-string=touch x", "ls"],
+            &["env", "--spl", "x", "ls"],
+            &["flock", "f", "-c", "x"],
+            &["timeout", "5"],
+            &["nohup", "--help", "ls"],
+            &["sudo", "ls"],
+            &["command", "-v", "ls"],
+        ] {
+            assert!(
+                matches!(layer(blocked), Layer::Blocked { .. }),
+                "{blocked:?}"
+            );
+        }
+        assert_eq!(layer(&["ls", "-l"]), Layer::NotWrapper);
     }
 }
