@@ -135,8 +135,41 @@ impl Plugin {
         )
     }
 
-    /// Runs one command in a fresh instance, bounded by `deadline` of CPU and wall time.
+    /// Runs one command in a fresh instance, bounded by `deadline` of CPU and wall time, on a
+    /// thread of its own (tokio's blocking pool): guest code never holds the threads that serve
+    /// connections, and the OS shares the cores between calls. Dropping the returned future
+    /// ends the call, and with it any process the call runs.
     pub async fn invoke(
+        self: &Arc<Self>,
+        engine: &Engine,
+        call: &Call,
+        command: &str,
+        params_json: Option<&str>,
+        deadline: Duration,
+    ) -> Result<String, Failure> {
+        let (plugin, engine, call) = (self.clone(), engine.clone(), call.clone());
+        let (command, params) = (command.to_string(), params_json.map(String::from));
+        let (_cancel_on_drop, cancelled) = tokio::sync::oneshot::channel::<()>();
+        let runtime = tokio::runtime::Handle::current();
+        let thread = tokio::task::spawn_blocking(move || {
+            runtime.block_on(async move {
+                let run = plugin.run(&engine, &call, &command, params.as_deref(), deadline);
+                tokio::select! {
+                    result = run => Some(result),
+                    _ = cancelled => None,
+                }
+            })
+        });
+        match thread.await {
+            Ok(Some(result)) => result,
+            Ok(None) | Err(_) => Err(Failure {
+                code: "UNAVAILABLE".into(),
+                message: format!("plugin {} call was abandoned", self.name),
+            }),
+        }
+    }
+
+    async fn run(
         &self,
         engine: &Engine,
         call: &Call,

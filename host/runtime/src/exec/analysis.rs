@@ -126,6 +126,10 @@ fn command(
         };
         match unwrapped {
             Some(_) if layer == MAX_WRAPPERS => return Err("too many wrappers".into()),
+            // A glob among a wrapper's options could expand into other options.
+            Some(index) if rest[..index].iter().any(|w| !w.literal) => {
+                return Err(format!("{name}'s options are expanded by the shell"))
+            }
             Some(index) => start += index,
             None => break,
         }
@@ -138,11 +142,16 @@ fn command(
             "`{argv0}` is not a program the allowlist can judge"
         ));
     }
-    if file_name(argv0) == "find" && args.iter().any(|a| FIND_EXEC.contains(&a.as_str())) {
+    let literal = rest[1..].iter().all(|w| w.literal);
+    let runs_commands = |a: &String| FIND_EXEC.contains(&a.as_str());
+    if file_name(argv0) == "find" && (!literal || args.iter().any(runs_commands)) {
         return Err("find -exec runs commands the allowlist cannot see".into());
     }
     if ALL_SHELLS.contains(&file_name(argv0)) && !args.is_empty() {
         if let Some(shell) = system_program(argv0, cx) {
+            if !literal {
+                return Err("a shell's arguments are expanded by the shell".into());
+            }
             let readable = SCRIPT_SHELLS.contains(&file_name(argv0));
             match shell_script(&args).filter(|_| readable) {
                 Some(_) if depth >= MAX_SHELL_DEPTH => return Err("shells nested too deep".into()),
@@ -158,7 +167,6 @@ fn command(
     }
     let exe = resolve(argv0, cx.path_env, cx.cwd)
         .ok_or_else(|| format!("{argv0}: no such executable"))?;
-    let literal = rest[1..].iter().all(|w| w.literal);
     segments.push(Segment {
         exe: exe.clone(),
         args: literal.then_some(args),

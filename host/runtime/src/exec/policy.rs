@@ -44,7 +44,13 @@ pub fn decide(policy: &Policy, req: &Request) -> Result<Verdict, Denial> {
     if policy.security == Security::Deny {
         return Err(deny("security=deny", "SYSTEM_RUN_DISABLED: security=deny"));
     }
-    let allowlisted = || allowlisted(policy, req);
+    // Analysed once, on first need.
+    let mut analysed = None;
+    let mut allowlisted = || {
+        analysed
+            .get_or_insert_with(|| allowlisted(policy, req))
+            .clone()
+    };
     let full = policy.security == Security::Full;
     let must_ask = policy.ask == Ask::Always
         || (policy.ask == Ask::OnMiss && !full && allowlisted().is_none());
