@@ -2,7 +2,10 @@
 //! grants, type-checked against the linker into an `InstancePre`, and described. Each invoke
 //! gets a fresh instance in a fresh store with a memory cap and a CPU deadline.
 
+use std::future::Future;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use std::task::Poll;
 use std::time::Duration;
 
 use wasmtime::component::{Component, Linker};
@@ -119,7 +122,7 @@ impl Plugin {
     }
 
     async fn describe(&self, engine: &Engine) -> Result<Surface, Failure> {
-        let mut store = self.store(engine, DESCRIBE_DEADLINE);
+        let mut store = self.store(engine, DESCRIBE_DEADLINE, None);
         let run = async {
             let instance = self.pre.instantiate_async(&mut store).await?;
             instance
@@ -135,10 +138,11 @@ impl Plugin {
         )
     }
 
-    /// Runs one command in a fresh instance, bounded by `deadline` of CPU and wall time, on a
-    /// thread of its own (tokio's blocking pool): guest code never holds the threads that serve
-    /// connections, and the OS shares the cores between calls. Dropping the returned future
-    /// ends the call, and with it any process the call runs.
+    /// Runs one command in a fresh instance, bounded by `deadline` of CPU and wall time. It
+    /// starts on the calling task; once its guest code has run for an epoch tick (5 ms) it
+    /// moves to a thread of its own (tokio's blocking pool), so long calls never hold the
+    /// threads that serve connections, and the OS shares the cores between them. Dropping
+    /// the returned future ends the call, and with it any process the call runs.
     pub async fn invoke(
         self: &Arc<Self>,
         engine: &Engine,
@@ -149,11 +153,26 @@ impl Plugin {
     ) -> Result<String, Failure> {
         let (plugin, engine, call) = (self.clone(), engine.clone(), call.clone());
         let (command, params) = (command.to_string(), params_json.map(String::from));
+        let busy = Arc::new(AtomicBool::new(false));
+        let flag = busy.clone();
+        let mut run = Box::pin(async move {
+            plugin
+                .run(&engine, &call, &command, params.as_deref(), deadline, &flag)
+                .await
+        });
+        let inline = std::future::poll_fn(|cx| match run.as_mut().poll(cx) {
+            Poll::Ready(result) => Poll::Ready(Some(result)),
+            Poll::Pending if busy.load(Ordering::Relaxed) => Poll::Ready(None),
+            Poll::Pending => Poll::Pending,
+        })
+        .await;
+        if let Some(result) = inline {
+            return result;
+        }
         let (_cancel_on_drop, cancelled) = tokio::sync::oneshot::channel::<()>();
         let runtime = tokio::runtime::Handle::current();
         let thread = tokio::task::spawn_blocking(move || {
             runtime.block_on(async move {
-                let run = plugin.run(&engine, &call, &command, params.as_deref(), deadline);
                 tokio::select! {
                     result = run => Some(result),
                     _ = cancelled => None,
@@ -176,8 +195,9 @@ impl Plugin {
         command: &str,
         params_json: Option<&str>,
         deadline: Duration,
+        busy: &Arc<AtomicBool>,
     ) -> Result<String, Failure> {
-        let mut store = self.store(engine, deadline);
+        let mut store = self.store(engine, deadline, Some(busy.clone()));
         let run = async {
             let instance = self.pre.instantiate_async(&mut store).await?;
             instance
@@ -197,13 +217,22 @@ impl Plugin {
     /// A store for one call. Guest code yields to the async runtime at every epoch tick, so a
     /// plugin that loops cannot hold the threads that serve the connection and other calls;
     /// once its deadline has passed, the next tick traps it.
-    fn store(&self, engine: &Engine, deadline: Duration) -> Store<CallState> {
+    /// `busy` is raised at the first tick the guest is still running.
+    fn store(
+        &self,
+        engine: &Engine,
+        deadline: Duration,
+        busy: Option<Arc<AtomicBool>>,
+    ) -> Store<CallState> {
         let state = CallState::new(self.name.clone(), self.may_edit_approvals, &self.services);
         let mut store = Store::new(engine, state);
         store.limiter(|state| state);
         let mut ticks_left = deadline_ticks(deadline);
         store.set_epoch_deadline(1);
         store.epoch_deadline_callback(move |_| {
+            if let Some(busy) = &busy {
+                busy.store(true, Ordering::Relaxed);
+            }
             ticks_left = ticks_left.saturating_sub(1);
             Ok(if ticks_left == 0 {
                 UpdateDeadline::Interrupt
