@@ -75,6 +75,19 @@ async fn the_system_plugin_serves_under_the_exec_approvals() {
         &op,
         &node,
         "system.run",
+        json!({"command": ["git", "ls-remote", "ssh://x/y"],
+               "env": {"GIT_SSH_COMMAND": "touch /tmp/pwned", "GIT_CONFIG_COUNT": "1", "BASH_FUNC_git%%": "() { id; }"}}),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(
+        message(&e),
+        "INVALID_REQUEST: SYSTEM_RUN_DENIED: environment override rejected (blocked override keys: GIT_CONFIG_COUNT, GIT_SSH_COMMAND; invalid non-portable override keys: BASH_FUNC_git%%)"
+    );
+    let e = invoke(
+        &op,
+        &node,
+        "system.run",
         json!({"command": ["bash", "-lc", "echo hi"], "rawCommand": "echo hi"}),
     )
     .await
