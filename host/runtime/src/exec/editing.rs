@@ -8,19 +8,13 @@
 use serde_json::Value;
 use wasmtime::component::Linker;
 
+use super::failure;
 use crate::bindings::openclaw::plugin::exec_approvals;
 use crate::bindings::Failure;
 use crate::state::CallState;
 
 /// The `exec` instance that 0.1.0 plugins import (found by semver for `@0.1.0`).
 const EXEC_INTERFACE: &str = "openclaw:plugin/exec@0.1.1";
-
-fn failure(code: &str, message: impl Into<String>) -> Failure {
-    Failure {
-        code: code.into(),
-        message: message.into(),
-    }
-}
 
 fn get(state: &CallState) -> Result<String, Failure> {
     state
