@@ -162,6 +162,52 @@ async fn a_wrong_token_fails_with_the_gateways_reason() {
     );
 }
 
+#[test]
+fn empty_or_blank_tokens_are_refused_wherever_they_come_from() {
+    let state = tempfile::tempdir().unwrap();
+    let run = |args: &[&str], env: &[(&str, &str)]| {
+        let out = std::process::Command::new(BIN)
+            .args(args)
+            .env("OPENCLAW_STATE_DIR", state.path())
+            .env_remove("OPENCLAW_GATEWAY_TOKEN")
+            .envs(env.iter().copied())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{args:?} {env:?}");
+        String::from_utf8_lossy(&out.stderr).to_string()
+    };
+    let err = run(&["gateway", "run", "--port", "0", "--token", ""], &[]);
+    assert!(
+        err.contains("the gateway token from --token is empty"),
+        "{err}"
+    );
+    let err = run(
+        &["gateway", "run", "--port", "0"],
+        &[("OPENCLAW_GATEWAY_TOKEN", "  ")],
+    );
+    assert!(
+        err.contains("from OPENCLAW_GATEWAY_TOKEN is empty"),
+        "{err}"
+    );
+    let err = run(&["nodes", "status", "--token", " "], &[]);
+    assert!(
+        err.contains("the gateway token from --token is empty"),
+        "{err}"
+    );
+    std::fs::write(
+        state.path().join("openclaw.json"),
+        r#"{gateway: {auth: {token: ""}}}"#,
+    )
+    .unwrap();
+    let err = run(&["node", "run", "--port", "1"], &[]);
+    assert!(err.contains("from gateway.auth.token in "), "{err}");
+    let help = std::process::Command::new(BIN)
+        .args(["gateway", "run", "--help"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&help.stdout).contains("visible in the process list"));
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tls_with_a_self_signed_certificate_and_a_pin() {
     let gw = GatewayProc::start_with(default_config(), &["--tls"], &[]);

@@ -189,6 +189,15 @@ async fn a_repeated_idempotency_key_runs_the_command_once() {
         .await
         .unwrap();
     assert_eq!(d["payload"], json!({"count": 2}));
+    // The same key for another command is a new request, not the cached reply of the first.
+    let e = op
+        .request(
+            "node.invoke",
+            invoke(&id.device_id(), "test.echo", json!({"x": 1}), "same-key"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(e["payload"], json!({"x": 1}));
 }
 
 #[tokio::test]

@@ -116,12 +116,27 @@ pub fn node_settings(config: &Config) -> Result<NodeSettings> {
     })
 }
 
-/// The gateway token: flag, then `OPENCLAW_GATEWAY_TOKEN`, then `gateway.auth.token`.
-pub fn gateway_token(flag: Option<String>, config: &Config) -> Option<String> {
-    flag.or_else(|| {
-        std::env::var("OPENCLAW_GATEWAY_TOKEN")
-            .ok()
-            .filter(|t| !t.is_empty())
-    })
-    .or_else(|| config.str("gateway.auth.token"))
+/// The gateway token: flag, then `OPENCLAW_GATEWAY_TOKEN`, then `gateway.auth.token`. The
+/// first source that is set decides; an empty or blank token is an error, never "no token".
+pub fn gateway_token(flag: Option<String>, config: &Config) -> anyhow::Result<Option<String>> {
+    let from_config = format!("gateway.auth.token in {}", config.path.display());
+    let sources = [
+        (flag, "--token"),
+        (
+            std::env::var("OPENCLAW_GATEWAY_TOKEN").ok(),
+            "OPENCLAW_GATEWAY_TOKEN",
+        ),
+        (config.str("gateway.auth.token"), from_config.as_str()),
+    ];
+    for (token, source) in sources {
+        if let Some(token) = token {
+            if token.trim().is_empty() {
+                anyhow::bail!(
+                    "the gateway token from {source} is empty; set a token that is not blank"
+                );
+            }
+            return Ok(Some(token));
+        }
+    }
+    Ok(None)
 }

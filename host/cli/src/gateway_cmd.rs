@@ -17,7 +17,8 @@ pub struct RunArgs {
     /// loopback, lan, or an IP address [default: gateway.bind, loopback]
     #[arg(long)]
     bind: Option<String>,
-    /// Shared token [default: OPENCLAW_GATEWAY_TOKEN, gateway.auth.token]
+    /// Shared token [default: OPENCLAW_GATEWAY_TOKEN, gateway.auth.token]; visible in the process
+    /// list, so prefer the environment variable or the config file
     #[arg(long)]
     token: Option<String>,
     /// Serve wss:// (with --tls-cert/--tls-key, or a self-signed certificate in the state dir)
@@ -32,7 +33,7 @@ pub struct RunArgs {
 pub async fn run(args: RunArgs) -> Result<()> {
     let state_dir = config::state_dir();
     let cfg = Config::load(&state_dir)?;
-    let Some(token) = config::gateway_token(args.token, &cfg) else {
+    let Some(token) = config::gateway_token(args.token, &cfg)? else {
         bail!("no gateway token: pass --token, set OPENCLAW_GATEWAY_TOKEN, or set gateway.auth.token in {}", cfg.path.display());
     };
     let mut config = GatewayConfig::new(state_dir, token);

@@ -140,7 +140,7 @@ async fn run_node(args: RunArgs, state_dir: PathBuf) -> Result<()> {
     }
     let opts = NodeOptions {
         endpoint,
-        token: config::gateway_token(None, &cfg),
+        token: config::gateway_token(None, &cfg)?,
         node_id,
         display_name,
         state_dir,

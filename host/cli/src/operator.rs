@@ -15,7 +15,8 @@ pub struct OperatorArgs {
     /// Gateway WebSocket URL [default: ws://127.0.0.1:<gateway.port or 18789>]
     #[arg(long, global = true)]
     pub url: Option<String>,
-    /// Gateway token [default: OPENCLAW_GATEWAY_TOKEN, gateway.auth.token]
+    /// Gateway token [default: OPENCLAW_GATEWAY_TOKEN, gateway.auth.token]; visible in the process
+    /// list, so prefer the environment variable or the config file
     #[arg(long, global = true)]
     pub token: Option<String>,
     /// Request timeout in milliseconds
@@ -46,7 +47,7 @@ impl OperatorArgs {
             .url
             .clone()
             .unwrap_or_else(|| format!("ws://127.0.0.1:{port}"));
-        let token = config::gateway_token(self.token.clone(), &cfg);
+        let token = config::gateway_token(self.token.clone(), &cfg)?;
         let mut opts = ConnectOptions::operator(&url, token, &["operator.admin"]);
         opts.timeout = Duration::from_millis(self.timeout);
         opts.tls_fingerprint = self.tls_fingerprint.clone();

@@ -31,7 +31,7 @@ pub struct UpArgs {
 pub async fn run(args: UpArgs) -> Result<()> {
     let state_dir = config::state_dir();
     let mut cfg = Config::load(&state_dir)?;
-    let token = match config::gateway_token(None, &cfg) {
+    let token = match config::gateway_token(None, &cfg)? {
         Some(token) => token,
         None => {
             let token = openclaw_protocol::identity::random_token(24);

@@ -8,6 +8,8 @@ pub enum ClientError {
     Connect { url: String, source: std::io::Error },
     #[error("tls: {0}")]
     Tls(String),
+    #[error("{0}")]
+    Insecure(String),
     #[error("websocket: {0}")]
     WebSocket(#[from] tokio_tungstenite::tungstenite::Error),
     #[error("the gateway sent an unexpected frame: {0}")]

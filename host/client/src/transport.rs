@@ -51,6 +51,28 @@ pub fn parse_url(url: &str) -> Result<Target, ClientError> {
     })
 }
 
+/// Set to `1` to send credentials over plaintext `ws://` to a host that is not loopback.
+pub const ALLOW_INSECURE_ENV: &str = "OPENCLAW_ALLOW_INSECURE_PRIVATE_WS";
+
+/// Refuses to carry credentials over plaintext `ws://` beyond this machine: the token and
+/// everything after it would cross the network readable. `allow` is the explicit opt-in.
+pub fn check_plaintext(url: &str, target: &Target, allow: bool) -> Result<(), ClientError> {
+    if target.tls || allow || is_loopback(&target.host) {
+        return Ok(());
+    }
+    Err(ClientError::Insecure(format!(
+        "gateway url {url} uses plaintext ws:// to a non-loopback address, so the token would cross the network readable. \
+         Use wss:// (the gateway's --tls), or an SSH tunnel to a loopback gateway; on a trusted private network only, set {ALLOW_INSECURE_ENV}=1"
+    )))
+}
+
+fn is_loopback(host: &str) -> bool {
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
 pub async fn open(
     url: &str,
     target: &Target,
@@ -79,4 +101,46 @@ pub async fn open(
         .await
         .map_err(|e| ClientError::Tls(e.to_string()))?;
     Ok(Box::new(stream))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(url: &str, allow: bool) -> bool {
+        check_plaintext(url, &parse_url(url).unwrap(), allow).is_ok()
+    }
+
+    #[test]
+    fn credentials_stay_off_plaintext_beyond_loopback_unless_asked() {
+        for ok in [
+            "ws://127.0.0.1:18789",
+            "ws://127.8.9.1",
+            "ws://localhost:1",
+            "ws://[::1]:2",
+            "wss://192.0.2.1:443",
+        ] {
+            assert!(check(ok, false), "{ok}");
+        }
+        for refused in [
+            "ws://192.0.2.1:18789",
+            "ws://10.0.0.5",
+            "ws://gateway.example:18789",
+            "ws://[2001:db8::1]:1",
+        ] {
+            assert!(!check(refused, false), "{refused}");
+            assert!(check(refused, true), "{refused} with the opt-in");
+        }
+        let e = check_plaintext(
+            "ws://10.0.0.5:1",
+            &parse_url("ws://10.0.0.5:1").unwrap(),
+            false,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("OPENCLAW_ALLOW_INSECURE_PRIVATE_WS=1") && e.contains("wss://"),
+            "{e}"
+        );
+    }
 }

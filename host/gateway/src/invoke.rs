@@ -38,6 +38,9 @@ enum Dedupe {
 
 const DEDUPE_TTL: Duration = Duration::from_secs(10 * 60);
 const DEDUPE_MAX: usize = 20_000;
+/// Bytes of replies the cache keeps at most; the oldest go first. (A node's reply may be up
+/// to 25 MiB, so a count alone would let the cache grow to hundreds of GiB.)
+pub const DEDUPE_MAX_BYTES: usize = 64 << 20;
 
 #[derive(Default)]
 pub struct InvokeRouter {
@@ -48,7 +51,9 @@ pub struct InvokeRouter {
 #[derive(Default)]
 struct DedupeCache {
     entries: HashMap<String, Dedupe>,
-    order: VecDeque<(String, Instant)>,
+    /// Finished keys, oldest first, with when they finished and their reply's size.
+    order: VecDeque<(String, Instant, usize)>,
+    bytes: usize,
 }
 
 /// The caller's side of an idempotency key.
@@ -139,27 +144,75 @@ impl InvokeRouter {
     ) {
         let mut cache = self.dedupe.lock().unwrap();
         if keep {
+            let size = reply_size(&reply);
             cache
                 .entries
                 .insert(key.to_string(), Dedupe::Done(reply.clone()));
-            cache.order.push_back((key.to_string(), Instant::now()));
+            cache
+                .order
+                .push_back((key.to_string(), Instant::now(), size));
+            cache.bytes += size;
+            cache.evict();
         } else {
             cache.entries.remove(key);
         }
         tx.send(Some(reply)).ok();
     }
+
+    /// Bytes of replies held for idempotency keys.
+    pub fn cached_bytes(&self) -> usize {
+        self.dedupe.lock().unwrap().bytes
+    }
+}
+
+/// What a reply costs to keep: its JSON text's length.
+fn reply_size(reply: &InvokeReply) -> usize {
+    match reply {
+        Ok(value) => serde_json::to_string(value).map_or(0, |t| t.len()),
+        Err(e) => e.message.len() + e.details.as_ref().map_or(0, |d| d.to_string().len()),
+    }
 }
 
 impl DedupeCache {
     fn evict(&mut self) {
-        while let Some((key, at)) = self.order.front() {
-            if self.order.len() <= DEDUPE_MAX && at.elapsed() < DEDUPE_TTL {
+        while let Some((key, at, size)) = self.order.front() {
+            let within = self.order.len() <= DEDUPE_MAX && self.bytes <= DEDUPE_MAX_BYTES;
+            if within && at.elapsed() < DEDUPE_TTL {
                 break;
             }
             if matches!(self.entries.get(key), Some(Dedupe::Done(_))) {
                 self.entries.remove(key);
             }
+            self.bytes -= size;
             self.order.pop_front();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_cache_is_bounded_by_bytes_and_keeps_the_newest() {
+        let router = InvokeRouter::default();
+        let big = serde_json::json!({"payloadJSON": "x".repeat(5 << 20)});
+        for n in 0..40 {
+            let key = format!("node\0cmd\0k{n}");
+            let Claim::Run(tx) = router.claim(&key) else {
+                panic!("a new key runs")
+            };
+            router.finish(&key, tx, Ok(big.clone()), true);
+        }
+        assert!(
+            router.cached_bytes() <= DEDUPE_MAX_BYTES,
+            "{}",
+            router.cached_bytes()
+        );
+        assert!(matches!(router.claim("node\0cmd\0k39"), Claim::Done(_)));
+        assert!(
+            matches!(router.claim("node\0cmd\0k0"), Claim::Run(_)),
+            "the oldest went first"
+        );
     }
 }

@@ -78,6 +78,7 @@ pub async fn run(
                     Ended::Closed => tracing::warn!("gateway connection closed; reconnecting"),
                 }
             }
+            Err(e @ openclaw_client::ClientError::Insecure(_)) => return Err(Fatal(e.to_string())),
             Err(e) => {
                 let detail = e
                     .error_shape()

@@ -76,7 +76,8 @@ pub async fn node_invoke(gw: Arc<Gateway>, session: Arc<Session>, params: Value)
     if ADMIN_ONLY.contains(&command.as_str()) {
         super::require_scope(&session, "operator.admin")?;
     }
-    let key = format!("{}\u{0}{}", p.node_id, p.idempotency_key);
+    // The same key for another command is another request, not a repeat.
+    let key = format!("{}\u{0}{command}\u{0}{}", p.node_id, p.idempotency_key);
     match gw.invokes.claim(&key) {
         Claim::Done(reply) => reply,
         Claim::Wait(mut rx) => loop {
