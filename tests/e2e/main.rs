@@ -13,4 +13,5 @@ mod invoke;
 mod node;
 mod node_proc;
 mod pairing;
+mod secrets;
 mod support;

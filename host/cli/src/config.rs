@@ -53,7 +53,7 @@ impl Config {
         }
         node[keys[keys.len() - 1]] = value;
         let text = serde_json::to_string_pretty(&self.root)? + "\n";
-        openclaw_runtime::fsutil::write_atomically(&self.path, text.as_bytes())
+        openclaw_files::write_atomically(&self.path, text.as_bytes())
             .with_context(|| format!("cannot write {}", self.path.display()))
     }
 

@@ -72,7 +72,16 @@ pub async fn run(cmd: NodeCmd) -> Result<()> {
     }
 }
 
+/// Makes the state dir private and says what it had to tighten.
+pub fn secure_state(state_dir: &std::path::Path) -> Result<()> {
+    for notice in openclaw_node::files::secure_state_dir(state_dir)? {
+        eprintln!("warning: {notice}");
+    }
+    Ok(())
+}
+
 async fn run_node(args: RunArgs, state_dir: PathBuf) -> Result<()> {
+    secure_state(&state_dir)?;
     let cfg = Config::load(&state_dir)?;
     let saved = load_node_file(&state_dir)?.unwrap_or_default();
     let saved_gateway = saved.gateway.clone();

@@ -30,6 +30,7 @@ pub struct UpArgs {
 
 pub async fn run(args: UpArgs) -> Result<()> {
     let state_dir = config::state_dir();
+    crate::node_cmd::secure_state(&state_dir)?;
     let mut cfg = Config::load(&state_dir)?;
     let token = match config::gateway_token(None, &cfg)? {
         Some(token) => token,

@@ -61,12 +61,36 @@ impl RunningGateway {
     }
 }
 
+/// What in the state dir holds the gateway's secrets: the shared token (`openclaw.json`),
+/// device tokens (the database), the TLS key.
+fn secret_paths(state: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let tls = state.join("gateway/tls");
+    let mut paths = vec![state.to_path_buf(), state.join("openclaw.json")];
+    for name in ["gateway.sqlite", "gateway.sqlite-wal", "gateway.sqlite-shm"] {
+        paths.push(state.join(name));
+    }
+    paths.extend([
+        state.join("gateway"),
+        tls.clone(),
+        tls.join("gateway-key.pem"),
+    ]);
+    paths
+}
+
 pub async fn start(config: GatewayConfig) -> Result<RunningGateway, StartError> {
-    std::fs::create_dir_all(&config.state_dir).map_err(|source| StartError::StateDir {
-        path: config.state_dir.display().to_string(),
-        source,
-    })?;
-    let store = Store::open(&config.state_dir.join("gateway.sqlite"))?;
+    let state = &config.state_dir;
+    let database = state.join("gateway.sqlite");
+    // SQLite gives the `-wal` and `-shm` files the database's mode: create it private.
+    openclaw_files::private_dir(state)
+        .and_then(|_| openclaw_files::private_file(&database))
+        .map_err(|source| StartError::StateDir {
+            path: state.display().to_string(),
+            source,
+        })?;
+    for notice in openclaw_files::tighten(&secret_paths(state)) {
+        eprintln!("warning: {notice}");
+    }
+    let store = Store::open(&database)?;
     let tls = config
         .tls
         .as_ref()

@@ -74,9 +74,10 @@ fn generate(dir: &Path, cert: &Path, key: &Path) -> Result<(), TlsError> {
     ];
     let generated =
         rcgen::generate_simple_self_signed(names).map_err(|e| TlsError::Config(e.to_string()))?;
+    // Private from the first byte, the key above all.
     let write = |path: &Path, text: String| {
-        std::fs::create_dir_all(dir)
-            .and_then(|_| std::fs::write(path, text))
+        openclaw_files::private_dir(dir)
+            .and_then(|_| openclaw_files::write_atomically(path, text.as_bytes()))
             .map_err(|e| TlsError::Write {
                 path: path.display().to_string(),
                 why: e.to_string(),

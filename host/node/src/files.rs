@@ -1,11 +1,12 @@
 //! The node host's files in the state dir: `identity/device.json` (the Ed25519 key pair) and
-//! `node.json` (node id, device token, display name, gateway). Written atomically.
+//! `node.json` (node id, device token, display name, gateway). Written atomically, private
+//! (0600 in a 0700 dir) from the first byte.
 
 use std::path::{Path, PathBuf};
 
+use openclaw_files::write_atomically;
 use openclaw_protocol::identity::DeviceIdentity;
 use openclaw_protocol::now_ms;
-use openclaw_runtime::fsutil::write_atomically;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, thiserror::Error)]
@@ -49,7 +50,6 @@ pub fn load_identity(state_dir: &Path) -> Result<DeviceIdentity, FileError> {
                 created_at_ms: now_ms(),
             };
             write_json(&path, &file)?;
-            restrict(&path);
             Ok(identity)
         }
         Err(e) => Err(FileError::Read {
@@ -108,7 +108,6 @@ pub fn load_node_file(state_dir: &Path) -> Result<Option<NodeFile>, FileError> {
 pub fn save_node_file(state_dir: &Path, file: &NodeFile) -> Result<(), FileError> {
     let path = node_file_path(state_dir);
     write_json(&path, file)?;
-    restrict(&path);
     Ok(())
 }
 
@@ -120,10 +119,28 @@ fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<(), FileError> {
     })
 }
 
-/// Secrets are for the owner only.
-fn restrict(path: &Path) {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).ok();
+/// Makes the state dir private (0700), and tightens what holds the node's secrets if another
+/// user could read it: the key pair, the device token, the config (the gateway token), the
+/// exec approvals, the plugin grants. Answers a line for each change, to tell the user.
+pub fn secure_state_dir(state_dir: &Path) -> Result<Vec<String>, FileError> {
+    openclaw_files::private_dir(state_dir).map_err(|e| FileError::Write {
+        path: state_dir.display().to_string(),
+        why: e.to_string(),
+    })?;
+    let paths: Vec<PathBuf> = [
+        "",
+        "identity",
+        "identity/device.json",
+        "node.json",
+        "openclaw.json",
+        "exec-approvals.json",
+        "plugin-grants.toml",
+        "node.systemd.env",
+    ]
+    .iter()
+    .map(|name| state_dir.join(name))
+    .collect();
+    Ok(openclaw_files::tighten(&paths))
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 use wasmtime::component::Component;
 use wasmtime::Engine;
 
-use crate::fsutil::write_atomically;
+use openclaw_files::write_atomically;
 
 #[derive(Clone)]
 pub struct Cache {

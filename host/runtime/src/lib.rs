@@ -10,7 +10,6 @@ mod capabilities;
 mod devices;
 pub mod engine;
 pub mod exec;
-pub mod fsutil;
 pub mod grants;
 mod host;
 mod plugin;

@@ -8,7 +8,7 @@ use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
 
 use super::allowlist::AllowEntry;
-use crate::fsutil::{write_atomically, FileLock};
+use openclaw_files::{write_atomically, FileLock};
 
 /// `security`, from least to most permissive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
