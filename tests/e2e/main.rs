@@ -8,6 +8,7 @@ mod devices;
 mod durability;
 #[path = "../../host/runtime/tests/fixtures/mod.rs"]
 mod fixtures;
+mod flood;
 mod handshake;
 mod invoke;
 mod node;

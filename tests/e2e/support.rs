@@ -255,7 +255,7 @@ async fn answer(node: &GatewayClient, ev: EventFrame, count: &AtomicUsize) {
 
 /// A raw WebSocket for sending what no well-behaved client would.
 pub struct RawConn {
-    ws: tokio_tungstenite::WebSocketStream<
+    pub ws: tokio_tungstenite::WebSocketStream<
         tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
     >,
     pub nonce: String,

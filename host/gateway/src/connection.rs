@@ -19,7 +19,9 @@ use tokio_tungstenite::tungstenite::protocol::{CloseFrame, WebSocketConfig};
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 use tokio_tungstenite::WebSocketStream;
 
+use crate::admission::Ticket;
 use crate::connect;
+use crate::frame_guard::{FrameGuard, GuardSwitch};
 use crate::handshake::Peer;
 use crate::methods;
 use crate::session::{OutMsg, Outbound, Session};
@@ -30,7 +32,12 @@ impl<T: AsyncRead + AsyncWrite + Unpin + Send> Io for T {}
 
 type Ws = WebSocketStream<Box<dyn Io>>;
 
-pub async fn serve(gw: Arc<Gateway>, io: Box<dyn Io>, remote: SocketAddr) {
+/// The WebSocket's read buffer: small, since unauthenticated connections are many.
+const READ_BUFFER_BYTES: usize = 16 * 1024;
+
+/// Serves one connection. Until it authenticates it holds an admission `ticket` (a newer
+/// connection may evict it) and its frames are bounded by the pre-hello limit at the header.
+pub async fn serve(gw: Arc<Gateway>, io: Box<dyn Io>, remote: SocketAddr, mut ticket: Ticket<'_>) {
     let mut proxied = false;
     let inspect = |req: &Request, res: Response| {
         let h = req.headers();
@@ -46,17 +53,27 @@ pub async fn serve(gw: Arc<Gateway>, io: Box<dyn Io>, remote: SocketAddr) {
         .any(|name| h.contains_key(*name));
         Ok(res)
     };
+    let guard = GuardSwitch::default();
+    let io: Box<dyn Io> = Box::new(FrameGuard::new(
+        io,
+        MAX_PRE_HELLO_FRAME_BYTES,
+        guard.clone(),
+    ));
     let config = WebSocketConfig::default()
+        .read_buffer_size(READ_BUFFER_BYTES)
         .max_message_size(Some(MAX_PAYLOAD_BYTES))
         .max_frame_size(Some(MAX_PAYLOAD_BYTES));
     let upgrade = tokio_tungstenite::accept_hdr_async_with_config(io, inspect, Some(config));
-    let ws = match tokio::time::timeout(gw.config.handshake_timeout, upgrade).await {
-        Ok(Ok(ws)) => ws,
-        Ok(Err(e)) => {
-            tracing::debug!(%remote, "websocket upgrade failed: {e}");
-            return;
-        }
-        Err(_) => return,
+    let ws = tokio::select! {
+        _ = &mut ticket.evicted => return,
+        upgraded = tokio::time::timeout(gw.config.handshake_timeout, upgrade) => match upgraded {
+            Ok(Ok(ws)) => ws,
+            Ok(Err(e)) => {
+                tracing::debug!(%remote, "websocket upgrade failed: {e}");
+                return;
+            }
+            Err(_) => return,
+        },
     };
     let (sink, mut stream) = ws.split();
     let (out, rx, queued) = Outbound::new();
@@ -73,18 +90,30 @@ pub async fn serve(gw: Arc<Gateway>, io: Box<dyn Io>, remote: SocketAddr) {
     )));
 
     let handshake = connect::handshake(&gw, &mut stream, &out, &peer);
-    match tokio::time::timeout(gw.config.handshake_timeout, handshake).await {
-        Ok(Some(session)) => {
+    let handshake = tokio::time::timeout(gw.config.handshake_timeout, handshake);
+    let outcome = tokio::select! {
+        _ = &mut ticket.evicted => Err(Evicted),
+        done = handshake => Ok(done),
+    };
+    match outcome {
+        Ok(Ok(Some(session))) => {
+            guard.lift();
+            drop(ticket);
             read_loop(&gw, &session, &mut stream).await;
             connect::disconnected(&gw, &session);
         }
-        Ok(None) => {}
-        Err(_) => out.close(1008, "handshake timeout"),
+        Ok(Ok(None)) if guard.tripped() => out.close(1009, "frame too large before hello"),
+        Ok(Ok(None)) => {}
+        Ok(Err(_)) => out.close(1008, "handshake timeout"),
+        Err(Evicted) => out.close(1013, "too many unauthenticated connections; try again"),
     }
     out.close(1000, "");
     drop(out);
     writer.await.ok();
 }
+
+/// A newer connection took this one's place before it authenticated.
+struct Evicted;
 
 /// Reads the first frame, which must be `connect`, enforcing the pre-hello size limit.
 pub async fn first_text(

@@ -6,9 +6,11 @@
 // the refusal path only, so boxing it would buy nothing.
 #![allow(clippy::result_large_err)]
 
+mod admission;
 pub mod config;
 mod connect;
 mod connection;
+mod frame_guard;
 mod handshake;
 mod invoke;
 mod methods;

@@ -124,13 +124,23 @@ pub async fn start(config: GatewayConfig) -> Result<RunningGateway, StartError> 
             let gw = accept_gw.clone();
             let acceptor = acceptor.clone();
             tokio::spawn(async move {
-                match acceptor {
-                    None => connection::serve(gw, Box::new(tcp), remote).await,
-                    Some(acceptor) => match acceptor.accept(tcp).await {
-                        Ok(stream) => connection::serve(gw, Box::new(stream), remote).await,
-                        Err(e) => tracing::debug!(%remote, "tls handshake failed: {e}"),
-                    },
-                }
+                let mut ticket = gw.admission.admit();
+                let io: Box<dyn connection::Io> = match acceptor {
+                    None => Box::new(tcp),
+                    Some(acceptor) => {
+                        let accept =
+                            tokio::time::timeout(gw.config.handshake_timeout, acceptor.accept(tcp));
+                        tokio::select! {
+                            _ = &mut ticket.evicted => return,
+                            accepted = accept => match accepted {
+                                Ok(Ok(stream)) => Box::new(stream),
+                                Ok(Err(e)) => return tracing::debug!(%remote, "tls handshake failed: {e}"),
+                                Err(_) => return tracing::debug!(%remote, "tls handshake timed out"),
+                            },
+                        }
+                    }
+                };
+                connection::serve(gw.clone(), io, remote, ticket).await
             });
         }
     });

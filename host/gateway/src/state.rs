@@ -6,6 +6,7 @@ use std::time::Instant;
 
 use serde_json::Value;
 
+use crate::admission::Admission;
 use crate::config::GatewayConfig;
 use crate::invoke::InvokeRouter;
 use crate::policy::CommandPolicy;
@@ -17,6 +18,8 @@ pub struct Gateway {
     pub store: Store,
     pub policy: CommandPolicy,
     pub invokes: InvokeRouter,
+    /// Connections that have not authenticated yet.
+    pub admission: Admission,
     pub boot_id: String,
     pub started: Instant,
     sessions: RwLock<HashMap<String, Arc<Session>>>,
@@ -34,6 +37,7 @@ impl Gateway {
             config,
             store,
             invokes: InvokeRouter::default(),
+            admission: Admission::default(),
             boot_id: uuid::Uuid::new_v4().to_string(),
             started: Instant::now(),
             sessions: RwLock::default(),
