@@ -7,13 +7,12 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use openclaw_client::{connect, ConnectOptions, GatewayClient};
-use openclaw_gateway::GatewayConfig;
-use openclaw_protocol::identity::DeviceIdentity;
-use serde_json::json;
+mod support;
 
-const TOKEN: &str = "bench-token";
-const COMMAND: &str = "bench.echo";
+use openclaw_client::{connect, ConnectOptions};
+use openclaw_gateway::GatewayConfig;
+use serde_json::json;
+use support::{start_node, COMMAND, TOKEN};
 
 fn main() {
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -89,36 +88,4 @@ async fn run() {
 
 fn next_key(seq: &AtomicU64) -> String {
     format!("bench-{}", seq.fetch_add(1, Ordering::Relaxed))
-}
-
-/// Connects a node (auto-approved on loopback), approves its surface, and answers every
-/// invoke by echoing its params.
-async fn start_node(url: &str, op: &GatewayClient) -> String {
-    let identity = DeviceIdentity::generate();
-    let node_id = identity.device_id();
-    let mut opts = ConnectOptions::node(url, identity, "bench-node");
-    opts.auth.token = Some(TOKEN.into());
-    opts.commands = Some(vec![COMMAND.into()]);
-    let (node, mut events) = connect(&opts).await.unwrap();
-    let pending = op.request("node.pair.list", json!({})).await.unwrap();
-    let request_id = pending["pending"][0]["requestId"].clone();
-    op.request("node.pair.approve", json!({"requestId": request_id}))
-        .await
-        .unwrap();
-    events.wait_for("node.pair.resolved").await.unwrap();
-    let id = node_id.clone();
-    tokio::spawn(async move {
-        let mut n = 0u64;
-        while let Some(ev) = events.next().await {
-            if ev.event != "node.invoke.request" {
-                continue;
-            }
-            let p = ev.payload.unwrap();
-            n += 1;
-            let frame = json!({"type": "req", "id": format!("r{n}"), "method": "node.invoke.result",
-                "params": {"id": p["id"], "nodeId": id, "ok": true, "payloadJSON": p["paramsJSON"]}});
-            node.send_raw(frame.to_string()).unwrap();
-        }
-    });
-    node_id
 }

@@ -1,0 +1,52 @@
+//! What the gateway benchmarks share: a node that echoes every invoke, and percentiles.
+
+use std::time::Duration;
+
+use openclaw_client::{connect, ConnectOptions, GatewayClient};
+use openclaw_protocol::identity::DeviceIdentity;
+use serde_json::json;
+
+pub const TOKEN: &str = "bench-token";
+pub const COMMAND: &str = "bench.echo";
+
+/// p50 and p99 of `samples` in microseconds.
+#[allow(dead_code)]
+pub fn percentiles(samples: &mut [Duration]) -> (f64, f64) {
+    samples.sort();
+    let pct = |p: f64| {
+        samples[((samples.len() as f64 * p) as usize).min(samples.len() - 1)].as_secs_f64() * 1e6
+    };
+    (pct(0.5), pct(0.99))
+}
+
+/// Connects a node (auto-approved on loopback), approves its surface, and answers every
+/// invoke by echoing its params.
+pub async fn start_node(url: &str, op: &GatewayClient) -> String {
+    let identity = DeviceIdentity::generate();
+    let node_id = identity.device_id();
+    let mut opts = ConnectOptions::node(url, identity, "bench-node");
+    opts.auth.token = Some(TOKEN.into());
+    opts.commands = Some(vec![COMMAND.into()]);
+    let (node, mut events) = connect(&opts).await.unwrap();
+    let pending = op.request("node.pair.list", json!({})).await.unwrap();
+    let request_id = pending["pending"][0]["requestId"].clone();
+    op.request("node.pair.approve", json!({"requestId": request_id}))
+        .await
+        .unwrap();
+    events.wait_for("node.pair.resolved").await.unwrap();
+    let id = node_id.clone();
+    tokio::spawn(async move {
+        let mut n = 0u64;
+        while let Some(ev) = events.next().await {
+            if ev.event != "node.invoke.request" {
+                continue;
+            }
+            let p = ev.payload.unwrap();
+            n += 1;
+            let frame = json!({"type": "req", "id": format!("r{n}"), "method": "node.invoke.result",
+                "params": {"id": p["id"], "nodeId": id, "ok": true, "payloadJSON": p["paramsJSON"]}});
+            node.send_raw(frame.to_string()).unwrap();
+        }
+    });
+    node_id
+}
