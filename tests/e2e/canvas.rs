@@ -53,8 +53,9 @@ fn write_page(dir: &Path) -> std::path::PathBuf {
 async fn the_canvas_shows_a_local_page_runs_javascript_and_snapshots_it() {
     let gw = GatewayProc::start();
     let op = gw.operator().await;
-    let (_node, id) = start_paired(&gw, &op, "canvas-node", json!({})).await;
     let dir = tempfile::tempdir().unwrap();
+    let config = json!({"nodeHost": {"canvas": {"root": dir.path()}}});
+    let (_node, id) = start_paired(&gw, &op, "canvas-node", config).await;
     let page = write_page(dir.path());
 
     let shown = call(
@@ -225,6 +226,40 @@ async fn bad_canvas_input_fails_clearly_and_chromium_comes_back_after_a_crash() 
             "INVALID_REQUEST",
             "INVALID_REQUEST: file not found: /no/such/page.html"
         )
+    );
+    // The node's own secrets, and anything else outside the canvas root, are not pages.
+    let key = node.state.join("identity/device.json");
+    let config = node.state.join("openclaw.json");
+    for secret in [
+        key.display().to_string(),
+        format!("file://{}", config.display()),
+        node.state
+            .join("canvas/../identity/device.json")
+            .display()
+            .to_string(),
+        "/etc/passwd".to_string(),
+    ] {
+        let (code, msg) = refused(&op, &id, "canvas.navigate", json!({"url": secret})).await;
+        assert_eq!(code, "INVALID_REQUEST", "{secret}");
+        assert!(
+            msg.contains("is outside the canvas root"),
+            "{secret}: {msg}"
+        );
+    }
+    let (_, msg) = refused(&op, &id, "canvas.present", json!({"url": key})).await;
+    assert!(msg.contains("is outside the canvas root"), "{msg}");
+    // Cloud metadata is refused by the node's own policy, before anything is sent.
+    let (code, msg) = refused(
+        &op,
+        &id,
+        "canvas.navigate",
+        json!({"url": "http://169.254.169.254/latest/meta-data/"}),
+    )
+    .await;
+    assert_eq!(code, "INVALID_REQUEST");
+    assert!(
+        msg.contains("cloud metadata addresses are refused"),
+        "{msg}"
     );
     let (code, msg) = refused(&op, &id, "canvas.present", json!({"url": "not a url"})).await;
     assert_eq!(code, "INVALID_REQUEST");
@@ -442,8 +477,9 @@ async fn without_chromium_the_canvas_says_how_to_install_it_and_proxy_can_be_tur
 async fn the_cli_drives_the_canvas_and_saves_snapshots() {
     let gw = GatewayProc::start();
     let op = gw.operator().await;
-    let (_node, _) = start_paired(&gw, &op, "cli-canvas-node", json!({})).await;
     let dir = tempfile::tempdir().unwrap();
+    let config = json!({"nodeHost": {"canvas": {"root": dir.path()}}});
+    let (_node, _) = start_paired(&gw, &op, "cli-canvas-node", config).await;
     let page = write_page(dir.path());
     let jsonl = dir.path().join("surface.jsonl");
     std::fs::write(&jsonl, A2UI_V08).unwrap();

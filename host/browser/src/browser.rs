@@ -10,7 +10,7 @@ use reqwest::Url;
 use tokio::sync::Mutex;
 
 use crate::chromium::{find_executable, Chromium};
-use crate::target::control_base;
+use crate::target::{control_base, CanvasFiles};
 use crate::BrowserError;
 
 pub struct BrowserOptions {
@@ -20,10 +20,12 @@ pub struct BrowserOptions {
     pub profile_dir: PathBuf,
     /// `browser.cdpUrl`: where `browser.proxy` forwards instead of this Chromium's endpoint.
     pub control_url: Option<String>,
+    /// Where the canvas may read local files.
+    pub canvas_files: CanvasFiles,
 }
 
 pub struct NodeBrowser {
-    options: BrowserOptions,
+    pub(crate) options: BrowserOptions,
     running: Mutex<Option<Chromium>>,
     pub(crate) http: reqwest::Client,
 }

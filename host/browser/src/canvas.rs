@@ -108,7 +108,7 @@ impl NodeBrowser {
 
     /// Loads `target` (a URL or an absolute file path) and waits for it; answers the URL.
     pub async fn navigate(&self, target: &str) -> Result<String, BrowserError> {
-        let url = &crate::target::canvas_url(target)?;
+        let url = &crate::target::canvas_url(target, &self.options.canvas_files)?;
         self.with_canvas(move |canvas| async move {
             let navigation = canvas.page.goto(NavigateParams::new(url.as_str()));
             match tokio::time::timeout(NAVIGATE_TIMEOUT, navigation).await {

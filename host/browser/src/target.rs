@@ -1,21 +1,30 @@
 //! Which addresses the canvas may load and where browser control requests may go.
 
-use std::net::IpAddr;
-use std::path::Path;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::path::{Path, PathBuf};
 
 use reqwest::Url;
 
 use crate::BrowserError;
 
+/// Where the canvas may read local files: under `root` only, and never under a private dir
+/// (the node's state dir, which holds its keys), even when the root contains it.
+#[derive(Debug, Clone)]
+pub struct CanvasFiles {
+    pub root: PathBuf,
+    pub private: Vec<PathBuf>,
+}
+
 /// Turns what the operator gave (`https://…`, `file:///…`, `/abs/path.html`, `data:…`,
-/// `about:blank`) into a URL the canvas may load. Local files must exist.
-pub fn canvas_url(target: &str) -> Result<Url, BrowserError> {
+/// `about:blank`) into a URL the canvas may load. Local files must exist under the canvas
+/// root; network addresses must pass [`network_allowed`].
+pub fn canvas_url(target: &str, files: &CanvasFiles) -> Result<Url, BrowserError> {
     let target = target.trim();
     if target.is_empty() {
         return Err(BrowserError::invalid("url required"));
     }
     if target.starts_with('/') {
-        return file_url(Path::new(target));
+        return file_url(Path::new(target), files);
     }
     let url = Url::parse(target).map_err(|e| {
         BrowserError::invalid(format!(
@@ -23,13 +32,17 @@ pub fn canvas_url(target: &str) -> Result<Url, BrowserError> {
         ))
     })?;
     match url.scheme() {
-        "http" | "https" | "data" => Ok(url),
+        "http" | "https" => network_allowed(&url).map(|()| url),
+        "data" => Ok(url),
         "about" if url.as_str() == "about:blank" => Ok(url),
+        "file" if url.host().is_some() => Err(BrowserError::invalid(format!(
+            "file url {target:?} names a host; the canvas reads local files only"
+        ))),
         "file" => {
             let path = url
                 .to_file_path()
                 .map_err(|()| BrowserError::invalid(format!("invalid file url {target:?}")))?;
-            file_url(&path)
+            file_url(&path, files)
         }
         other => Err(BrowserError::invalid(format!(
             "unsupported url scheme {other:?} in {target:?}; the canvas loads http(s), file, data and about:blank"
@@ -37,15 +50,67 @@ pub fn canvas_url(target: &str) -> Result<Url, BrowserError> {
     }
 }
 
-fn file_url(path: &Path) -> Result<Url, BrowserError> {
-    if !path.is_file() {
+/// A file under the canvas root, checked after resolving symlinks and `..`.
+fn file_url(path: &Path, files: &CanvasFiles) -> Result<Url, BrowserError> {
+    let real = std::fs::canonicalize(path)
+        .ok()
+        .filter(|p| p.is_file())
+        .ok_or_else(|| BrowserError::invalid(format!("file not found: {}", path.display())))?;
+    let root = std::fs::canonicalize(&files.root).unwrap_or_else(|_| files.root.clone());
+    let private = files
+        .private
+        .iter()
+        .filter_map(|p| std::fs::canonicalize(p).ok())
+        .any(|p| !root.starts_with(&p) && real.starts_with(&p));
+    if !real.starts_with(&root) || private {
         return Err(BrowserError::invalid(format!(
-            "file not found: {}",
-            path.display()
+            "{} is outside the canvas root {}; the canvas reads local files only from there (set nodeHost.canvas.root to change it)",
+            path.display(),
+            root.display()
         )));
     }
-    Url::from_file_path(path)
+    Url::from_file_path(&real)
         .map_err(|()| BrowserError::invalid(format!("not an absolute path: {}", path.display())))
+}
+
+/// Host names of cloud metadata services.
+const METADATA_HOSTS: &[&str] = &[
+    "metadata",
+    "metadata.google.internal",
+    "metadata.goog",
+    "instance-data",
+    "instance-data.ec2.internal",
+];
+
+/// What the canvas may reach on the network: anything but link-local addresses (where cloud
+/// metadata services live: 169.254.169.254, fd00:ec2::254, fe80::/10), other known metadata
+/// addresses, and metadata host names. The decision needs no traffic.
+pub fn network_allowed(url: &Url) -> Result<(), BrowserError> {
+    let refused = match url.host() {
+        Some(url::Host::Domain(name)) => {
+            let name = name.trim_end_matches('.').to_ascii_lowercase();
+            METADATA_HOSTS.contains(&name.as_str())
+        }
+        Some(url::Host::Ipv4(ip)) => metadata_v4(ip),
+        Some(url::Host::Ipv6(ip)) => metadata_v6(ip),
+        None => true,
+    };
+    if refused {
+        return Err(BrowserError::invalid(format!(
+            "the canvas does not load {url}: link-local and cloud metadata addresses are refused"
+        )));
+    }
+    Ok(())
+}
+
+fn metadata_v4(ip: Ipv4Addr) -> bool {
+    ip.is_link_local() || ip == Ipv4Addr::new(100, 100, 100, 200)
+}
+
+fn metadata_v6(ip: Ipv6Addr) -> bool {
+    let link_local = ip.segments()[0] & 0xffc0 == 0xfe80;
+    let aws = ip == Ipv6Addr::new(0xfd00, 0xec2, 0, 0, 0, 0, 0, 0x254);
+    link_local || aws || ip.to_ipv4_mapped().is_some_and(metadata_v4)
 }
 
 /// True for `localhost`, 127.0.0.0/8 and ::1.
@@ -107,39 +172,117 @@ pub fn control_url(base: &Url, path: &str) -> Result<Url, BrowserError> {
 mod tests {
     use super::*;
 
+    fn files(root: &Path, private: &[&Path]) -> CanvasFiles {
+        CanvasFiles {
+            root: root.to_path_buf(),
+            private: private.iter().map(|p| p.to_path_buf()).collect(),
+        }
+    }
+
     #[test]
     fn canvas_targets() {
         let dir = tempfile::tempdir().unwrap();
+        let files = files(dir.path(), &[]);
         let page = dir.path().join("page one.html");
         std::fs::write(&page, "<title>x</title>").unwrap();
-        let from_path = canvas_url(page.to_str().unwrap()).unwrap();
+        let from_path = canvas_url(page.to_str().unwrap(), &files).unwrap();
         assert_eq!(from_path.scheme(), "file");
         assert!(from_path.as_str().ends_with("page%20one.html"));
-        assert_eq!(canvas_url(from_path.as_str()).unwrap(), from_path);
+        assert_eq!(canvas_url(from_path.as_str(), &files).unwrap(), from_path);
         assert_eq!(
-            canvas_url("https://example.com/a").unwrap().as_str(),
+            canvas_url("https://example.com/a", &files)
+                .unwrap()
+                .as_str(),
             "https://example.com/a"
         );
-        assert!(canvas_url("about:blank").is_ok());
-        assert!(canvas_url("data:text/html,<b>x</b>").is_ok());
+        assert!(canvas_url("about:blank", &files).is_ok());
+        assert!(canvas_url("data:text/html,<b>x</b>", &files).is_ok());
 
-        let missing = canvas_url("/no/such/file.html").unwrap_err();
+        let missing = canvas_url("/no/such/file.html", &files).unwrap_err();
         assert_eq!(missing.code, "INVALID_REQUEST");
         assert_eq!(missing.message, "file not found: /no/such/file.html");
-        assert!(canvas_url("file:///no/such.html")
+        assert!(canvas_url("file:///no/such.html", &files)
             .unwrap_err()
             .message
             .starts_with("file not found"));
-        assert!(canvas_url("not a url")
+        assert!(canvas_url("not a url", &files)
             .unwrap_err()
             .message
             .starts_with("invalid url \"not a url\""));
-        assert!(canvas_url("javascript:alert(1)")
+        assert!(canvas_url("javascript:alert(1)", &files)
             .unwrap_err()
             .message
             .starts_with("unsupported url scheme \"javascript\""));
-        assert!(canvas_url("chrome://settings").is_err());
-        assert_eq!(canvas_url(" ").unwrap_err().message, "url required");
+        assert!(canvas_url("chrome://settings", &files).is_err());
+        assert_eq!(canvas_url(" ", &files).unwrap_err().message, "url required");
+    }
+
+    #[test]
+    fn local_files_come_only_from_the_canvas_root() {
+        let home = tempfile::tempdir().unwrap();
+        let state = home.path().join(".openclaw");
+        let root = state.join("canvas");
+        std::fs::create_dir_all(&root).unwrap();
+        std::fs::create_dir_all(state.join("identity")).unwrap();
+        let key = state.join("identity/device.json");
+        std::fs::write(&key, "{\"privateKeyPem\": \"secret\"}").unwrap();
+        std::fs::write(home.path().join("passwd"), "x").unwrap();
+        std::fs::write(root.join("ok.html"), "ok").unwrap();
+        std::os::unix::fs::symlink(&key, root.join("key.html")).unwrap();
+        let canvas = files(&root, &[&state]);
+        assert!(canvas_url(root.join("ok.html").to_str().unwrap(), &canvas).is_ok());
+        let escapes = [
+            key.display().to_string(),
+            format!("file://{}", key.display()),
+            root.join("key.html").display().to_string(),
+            root.join("../identity/device.json").display().to_string(),
+            format!("{}/../../passwd", root.display()),
+            "/etc/passwd".to_string(),
+        ];
+        for escape in &escapes {
+            let e = canvas_url(escape, &canvas).unwrap_err();
+            assert!(
+                e.message.contains("is outside the canvas root"),
+                "{escape}: {e}"
+            );
+        }
+        assert!(canvas_url("file://other-host/etc/passwd", &canvas).is_err());
+
+        // A root that contains the state dir still does not reach into it.
+        let wide = files(home.path(), &[&state]);
+        assert!(canvas_url(home.path().join("passwd").to_str().unwrap(), &wide).is_ok());
+        assert!(canvas_url(key.to_str().unwrap(), &wide)
+            .unwrap_err()
+            .message
+            .contains("is outside the canvas root"));
+    }
+
+    #[test]
+    fn link_local_and_metadata_addresses_are_refused_without_any_traffic() {
+        let canvas = files(Path::new("/nonexistent"), &[]);
+        for refused in [
+            "http://169.254.169.254/latest/meta-data/",
+            "http://169.254.170.2/v2/credentials",
+            "http://100.100.100.200/latest/meta-data",
+            "http://[fd00:ec2::254]/latest/meta-data",
+            "http://[fe80::1]/",
+            "http://[::ffff:169.254.169.254]/",
+            "http://metadata.google.internal/computeMetadata/v1/",
+            "http://METADATA.google.internal./x",
+        ] {
+            let e = canvas_url(refused, &canvas).unwrap_err();
+            assert!(
+                e.message.contains("cloud metadata addresses are refused"),
+                "{refused}: {e}"
+            );
+        }
+        for allowed in [
+            "http://127.0.0.1:8080/",
+            "https://example.com/",
+            "http://10.0.0.5/",
+        ] {
+            assert!(canvas_url(allowed, &canvas).is_ok(), "{allowed}");
+        }
     }
 
     #[test]

@@ -107,6 +107,7 @@ pub fn node_settings(config: &Config) -> Result<NodeSettings> {
             cdp_url: config.str("browser.cdpUrl"),
             proxy_enabled: config.bool("nodeHost.browserProxy.enabled") != Some(false)
                 && config.bool("browser.enabled") != Some(false),
+            canvas_root: config.str("nodeHost.canvas.root").map(PathBuf::from),
         },
         location: LocationOptions {
             enabled: config.bool("nodeHost.location.enabled") == Some(true),

@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use openclaw_browser::target::CanvasFiles;
 use openclaw_browser::{BrowserOptions, NodeBrowser};
 use openclaw_devices::location::{Location, LocationOptions};
 use openclaw_runtime::grants::Grants;
@@ -29,6 +30,8 @@ pub struct BrowserSettings {
     pub cdp_url: Option<String>,
     /// False when `nodeHost.browserProxy.enabled` or `browser.enabled` is false.
     pub proxy_enabled: bool,
+    /// `nodeHost.canvas.root`: where the canvas reads local files (default `<state>/canvas`).
+    pub canvas_root: Option<PathBuf>,
 }
 
 /// What `openclaw.json` says about the node's devices.
@@ -45,6 +48,7 @@ impl Default for BrowserSettings {
             executable_path: None,
             cdp_url: None,
             proxy_enabled: true,
+            canvas_root: None,
         }
     }
 }
@@ -63,7 +67,19 @@ pub fn new_host(
     let grants = Grants::load(&grants_path(state_dir)).map_err(|e| e.to_string())?;
     let (tx, rx) = mpsc::unbounded_channel();
     let exec = ExecContext::new(state_dir.join("exec-approvals.json"), Some(tx));
+    let canvas_root = browser
+        .canvas_root
+        .clone()
+        .unwrap_or_else(|| state_dir.join("canvas"));
+    // The default root is made, so that it exists to put pages in.
+    if browser.canvas_root.is_none() {
+        openclaw_files::private_dir(&canvas_root).ok();
+    }
     let browser_host = NodeBrowser::new(BrowserOptions {
+        canvas_files: CanvasFiles {
+            root: canvas_root,
+            private: vec![state_dir.to_path_buf()],
+        },
         executable: browser.executable_path.clone(),
         profile_dir: state_dir.join("browser/profile"),
         control_url: browser.cdp_url.clone(),

@@ -38,6 +38,10 @@ fn services_with(dir: &tempfile::TempDir, control_url: Option<String>) -> Servic
             executable: None,
             profile_dir: dir.path().join("browser-profile"),
             control_url,
+            canvas_files: openclaw_browser::target::CanvasFiles {
+                root: dir.path().join("canvas"),
+                private: vec![dir.path().to_path_buf()],
+            },
         }),
         Location::new(LocationOptions::default()),
     )
