@@ -15,10 +15,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
-use openclaw_client::{connect, ConnectOptions};
-use openclaw_gateway::GatewayConfig;
 use serde_json::json;
-use support::{percentiles, start_node, COMMAND, TOKEN};
+use support::{gateway_config, operator_and_node, percentiles, COMMAND};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio_tungstenite::MaybeTlsStream;
 
@@ -46,10 +44,9 @@ fn main() {
 }
 
 async fn serve(dir: String) {
-    let mut config = GatewayConfig::new(dir.into(), TOKEN.into());
-    config.port = 0;
-    config.commands.allow = vec![COMMAND.into()];
-    let gateway = openclaw_gateway::start(config).await.unwrap();
+    let gateway = openclaw_gateway::start(gateway_config(dir.into()))
+        .await
+        .unwrap();
     println!("{}", gateway.url());
     std::future::pending::<()>().await;
 }
@@ -85,14 +82,7 @@ async fn drive() {
         .unwrap()
         .unwrap();
     let addr = url.trim_start_matches("ws://").to_string();
-    let (op, _) = connect(&ConnectOptions::operator(
-        &url,
-        Some(TOKEN.into()),
-        &["operator.admin"],
-    ))
-    .await
-    .unwrap();
-    let node_id = start_node(&url, &op).await;
+    let (op, node_id) = operator_and_node(&url).await;
     let seq = AtomicUsize::new(0);
     let invoke_all = || async {
         let mut samples = Vec::with_capacity(INVOKES);

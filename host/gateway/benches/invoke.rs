@@ -9,10 +9,8 @@ use std::time::{Duration, Instant};
 
 mod support;
 
-use openclaw_client::{connect, ConnectOptions};
-use openclaw_gateway::GatewayConfig;
 use serde_json::json;
-use support::{start_node, COMMAND, TOKEN};
+use support::{gateway_config, operator_and_node, COMMAND};
 
 fn main() {
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -25,20 +23,10 @@ fn main() {
 
 async fn run() {
     let dir = tempfile::tempdir().unwrap();
-    let mut config = GatewayConfig::new(dir.path().to_path_buf(), TOKEN.into());
-    config.port = 0;
-    config.commands.allow = vec![COMMAND.into()];
-    let gateway = openclaw_gateway::start(config).await.unwrap();
-    let url = gateway.url();
-
-    let (op, _) = connect(&ConnectOptions::operator(
-        &url,
-        Some(TOKEN.into()),
-        &["operator.admin"],
-    ))
-    .await
-    .unwrap();
-    let node_id = start_node(&url, &op).await;
+    let gateway = openclaw_gateway::start(gateway_config(dir.path().to_path_buf()))
+        .await
+        .unwrap();
+    let (op, node_id) = operator_and_node(&gateway.url()).await;
 
     let params = |key: String| json!({"nodeId": node_id, "command": COMMAND, "params": {"n": 1}, "idempotencyKey": key});
     let seq = Arc::new(AtomicU64::new(0));

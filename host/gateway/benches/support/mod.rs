@@ -3,11 +3,33 @@
 use std::time::Duration;
 
 use openclaw_client::{connect, ConnectOptions, GatewayClient};
+use openclaw_gateway::GatewayConfig;
 use openclaw_protocol::identity::DeviceIdentity;
 use serde_json::json;
 
 pub const TOKEN: &str = "bench-token";
 pub const COMMAND: &str = "bench.echo";
+
+/// A gateway on a free loopback port that routes the echo command.
+pub fn gateway_config(state_dir: std::path::PathBuf) -> GatewayConfig {
+    let mut config = GatewayConfig::new(state_dir, TOKEN.into());
+    config.port = 0;
+    config.commands.allow = vec![COMMAND.into()];
+    config
+}
+
+/// An operator and a paired echo node on the gateway at `url`; answers the node's id.
+pub async fn operator_and_node(url: &str) -> (GatewayClient, String) {
+    let (op, _) = connect(&ConnectOptions::operator(
+        url,
+        Some(TOKEN.into()),
+        &["operator.admin"],
+    ))
+    .await
+    .unwrap();
+    let node_id = start_node(url, &op).await;
+    (op, node_id)
+}
 
 /// p50 and p99 of `samples` in microseconds.
 #[allow(dead_code)]
@@ -21,7 +43,7 @@ pub fn percentiles(samples: &mut [Duration]) -> (f64, f64) {
 
 /// Connects a node (auto-approved on loopback), approves its surface, and answers every
 /// invoke by echoing its params.
-pub async fn start_node(url: &str, op: &GatewayClient) -> String {
+async fn start_node(url: &str, op: &GatewayClient) -> String {
     let identity = DeviceIdentity::generate();
     let node_id = identity.device_id();
     let mut opts = ConnectOptions::node(url, identity, "bench-node");
