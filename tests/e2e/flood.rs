@@ -47,3 +47,21 @@ async fn a_flood_of_idle_connections_does_not_lock_an_operator_out() {
     assert!(closed >= 400 - 256, "{closed} of 400 closed");
     assert!(closed < 400, "the newest are still waiting");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_silent_tls_client_is_dropped_at_the_handshake_timeout() {
+    let gw = GatewayProc::start_with(
+        default_config(),
+        &["--tls"],
+        &[("OPENCLAW_HANDSHAKE_TIMEOUT_MS", "500")],
+    );
+    let addr = gw.url.trim_start_matches("wss://").to_string();
+    // TCP connects, then never starts TLS.
+    let mut tcp = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    let mut byte = [0u8; 1];
+    let read = tokio::time::timeout(Duration::from_secs(5), tcp.read(&mut byte)).await;
+    assert!(
+        matches!(read, Ok(Ok(0)) | Ok(Err(_))),
+        "the gateway held a silent TLS client: {read:?}"
+    );
+}

@@ -76,7 +76,7 @@ async fn the_system_plugin_serves_under_the_exec_approvals() {
         &node,
         "system.run",
         json!({"command": ["git", "ls-remote", "ssh://x/y"],
-               "env": {"GIT_SSH_COMMAND": "touch /tmp/pwned", "GIT_CONFIG_COUNT": "1", "BASH_FUNC_git%%": "() { id; }"}}),
+               "env": {"GIT_SSH_COMMAND": "touch pwned", "GIT_CONFIG_COUNT": "1", "BASH_FUNC_git%%": "() { id; }"}}),
     )
     .await
     .unwrap_err();
@@ -424,4 +424,25 @@ async fn a_plugin_file_named_system_gets_no_exec_and_the_built_in_serves() {
         text.contains("add `capabilities = [\"exec\"]` under `[plugins.system]`"),
         "{text}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_command_does_not_inherit_the_nodes_hook_variables() {
+    let gw = GatewayProc::start();
+    let op = gw.operator().await;
+    let hooks = [
+        ("BASH_ENV", "/nonexistent/hook.sh"),
+        ("GIT_SSH_COMMAND", "touch pwned"),
+        ("NODE_OPTIONS", "--require=/nonexistent/hook.js"),
+    ];
+    let (_node, node) = start_paired_in(&gw, &op, "hooked-node", json!({}), &hooks).await;
+    let script = "echo ${BASH_ENV:-none} ${GIT_SSH_COMMAND:-none} ${NODE_OPTIONS:-none} ${OPENCLAW_CLI:-none}";
+    let run = call(
+        &op,
+        &node,
+        "system.run",
+        json!({"command": ["sh", "-c", script]}),
+    )
+    .await;
+    assert_eq!(run["stdout"], "none none none 1\n");
 }

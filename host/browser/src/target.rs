@@ -222,10 +222,10 @@ mod tests {
         let home = tempfile::tempdir().unwrap();
         let state = home.path().join(".openclaw");
         let root = state.join("canvas");
-        std::fs::create_dir_all(&root).unwrap();
-        std::fs::create_dir_all(state.join("identity")).unwrap();
+        // A state dir as the node keeps it: private from the first byte.
+        openclaw_files::private_dir(&root).unwrap();
         let key = state.join("identity/device.json");
-        std::fs::write(&key, "{\"privateKeyPem\": \"secret\"}").unwrap();
+        openclaw_files::write_atomically(&key, b"{\"privateKeyPem\": \"secret\"}").unwrap();
         std::fs::write(home.path().join("passwd"), "x").unwrap();
         std::fs::write(root.join("ok.html"), "ok").unwrap();
         std::os::unix::fs::symlink(&key, root.join("key.html")).unwrap();

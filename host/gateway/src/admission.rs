@@ -50,6 +50,7 @@ impl Admission {
     }
 
     /// Connections waiting to authenticate.
+    #[cfg(test)]
     pub fn len(&self) -> usize {
         self.waiting.lock().unwrap().queue.len()
     }

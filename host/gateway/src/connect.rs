@@ -31,7 +31,7 @@ pub async fn handshake(
     out: &Outbound,
     peer: &Peer,
 ) -> Option<Arc<Session>> {
-    let first = first_text(stream, out).await?;
+    let first = first_text(stream).await?;
     let not_connect =
         || ErrorShape::invalid_request("invalid handshake: first request must be connect");
     let (id, params) = match first.map(|t| (serde_json::from_str::<Frame>(&t), t)) {

@@ -115,17 +115,11 @@ pub async fn serve(gw: Arc<Gateway>, io: Box<dyn Io>, remote: SocketAddr, mut ti
 /// A newer connection took this one's place before it authenticated.
 struct Evicted;
 
-/// Reads the first frame, which must be `connect`, enforcing the pre-hello size limit.
-pub async fn first_text(
-    stream: &mut SplitStream<Ws>,
-    out: &Outbound,
-) -> Option<Result<String, ()>> {
+/// Reads the first frame, which must be `connect`. (Its size is bounded by the frame guard:
+/// an oversized one fails the read, and `serve` closes with 1009.)
+pub async fn first_text(stream: &mut SplitStream<Ws>) -> Option<Result<String, ()>> {
     loop {
         match stream.next().await? {
-            Ok(Message::Text(text)) if text.len() > MAX_PRE_HELLO_FRAME_BYTES => {
-                out.close(1009, "frame too large before hello");
-                return None;
-            }
             Ok(Message::Text(text)) => return Some(Ok(text.to_string())),
             Ok(Message::Binary(_)) => return Some(Err(())),
             Ok(Message::Close(_)) | Err(_) => return None,

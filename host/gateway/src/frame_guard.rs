@@ -151,8 +151,7 @@ impl<T: AsyncRead + Unpin> AsyncRead for FrameGuard<T> {
         let before = buf.filled().len();
         let polled = Pin::new(&mut this.inner).poll_read(cx, buf);
         if matches!(polled, Poll::Ready(Ok(()))) && !this.switch.lifted.load(Ordering::Relaxed) {
-            let fresh = buf.filled()[before..].to_vec();
-            if let Err(why) = this.inspect(&fresh) {
+            if let Err(why) = this.inspect(&buf.filled()[before..]) {
                 this.switch.tripped.store(true, Ordering::Relaxed);
                 // Nothing of the oversized frame goes further.
                 buf.set_filled(before);

@@ -135,7 +135,6 @@ pub fn secure_state_dir(state_dir: &Path) -> Result<Vec<String>, FileError> {
         "openclaw.json",
         "exec-approvals.json",
         "plugin-grants.toml",
-        "node.systemd.env",
     ]
     .iter()
     .map(|name| state_dir.join(name))

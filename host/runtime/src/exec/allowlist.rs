@@ -294,22 +294,25 @@ mod tests {
     #[test]
     fn generated_entries_bind_the_exact_arguments_and_directory() {
         assert_eq!(
-            cwd_bound_arg_pattern(Path::new("/tmp"), &args(&["-la"])),
-            "sha256:cwd-argv:v1:0eae1d4f905e0fa3d0dc518f8e6e1bfc17fe9dd1620d5e1889a3c3cab4ce85ce"
+            cwd_bound_arg_pattern(Path::new("/srv/work"), &args(&["-la"])),
+            "sha256:cwd-argv:v1:cb440d92d2463c3634d77293cd66e381c3d4c50bf1445f878bea05eff391cce5"
         );
         let ls = exe("/usr/bin/ls", true);
         let entry = AllowEntry {
             pattern: "/usr/bin/ls".into(),
-            arg_pattern: Some(cwd_bound_arg_pattern(Path::new("/tmp"), &args(&["-la"]))),
+            arg_pattern: Some(cwd_bound_arg_pattern(
+                Path::new("/srv/work"),
+                &args(&["-la"]),
+            )),
             source: Some("allow-always".into()),
         };
-        let tmp = Some(Path::new("/tmp/"));
+        let work = Some(Path::new("/srv/work/"));
         assert_eq!(
-            entry.admits(&ls, Some(&args(&["-la"])), tmp, "/h"),
+            entry.admits(&ls, Some(&args(&["-la"])), work, "/h"),
             Admits::TheseArgs
         );
         assert_eq!(
-            entry.admits(&ls, Some(&args(&["-l"])), tmp, "/h"),
+            entry.admits(&ls, Some(&args(&["-l"])), work, "/h"),
             Admits::No
         );
         assert_eq!(
@@ -317,7 +320,7 @@ mod tests {
             Admits::No
         );
         assert_eq!(
-            entry.admits(&ls, None, tmp, "/h"),
+            entry.admits(&ls, None, work, "/h"),
             Admits::No,
             "unexpanded args never match"
         );
@@ -325,7 +328,7 @@ mod tests {
             arg_pattern: None,
             ..entry.clone()
         };
-        assert_eq!(inactive.admits(&ls, Some(&[]), tmp, "/h"), Admits::No);
+        assert_eq!(inactive.admits(&ls, Some(&[]), work, "/h"), Admits::No);
         let python = exe("/usr/bin/python3.11", true);
         let version_only = AllowEntry {
             pattern: "python3*".into(),

@@ -202,9 +202,8 @@ fn script_commands(
     let relative = |w: &Vec<Word>| {
         w.iter()
             .any(|w| w.text.contains('/') && !w.text.starts_with('/'))
-            || path_is_relative(cx.path_env)
     };
-    if changes_dir && commands.iter().any(relative) {
+    if changes_dir && (path_is_relative(cx.path_env) || commands.iter().any(relative)) {
         return Err("`cd` would change which programs the script runs".into());
     }
     Ok(())
@@ -242,38 +241,37 @@ fn shell_script(args: &[String]) -> Option<&str> {
     None
 }
 
-/// Is `argv` (through any wrappers) a shell? Such a command gets only the shell-safe
-/// environment overrides.
-pub fn runs_a_shell(argv: &[String]) -> bool {
-    let mut rest = argv;
-    for _ in 0..=MAX_WRAPPERS {
-        let Some(first) = rest.first() else {
-            return false;
-        };
-        match wrappers::unwrap(file_name(first), rest) {
-            Layer::Unwrapped { index, .. } => rest = &rest[index..],
-            Layer::Blocked { .. } => return false,
-            Layer::NotWrapper => return ALL_SHELLS.contains(&file_name(first)),
-        }
-    }
-    false
-}
-
-/// The names an `env` prelude assigns, through every wrapper layer.
-pub fn env_assignments(argv: &[String]) -> Vec<String> {
+/// Walks `argv` through its wrappers: the command at the core (`None` when a wrapper is
+/// refused, or there are too many) and the names every `env` prelude on the way assigns.
+fn peel(argv: &[String]) -> (Option<&[String]>, Vec<String>) {
     let mut keys = Vec::new();
     let mut rest = argv;
     for _ in 0..=MAX_WRAPPERS {
         let Some(first) = rest.first() else { break };
         match wrappers::unwrap(file_name(first), rest) {
+            Layer::NotWrapper => return (Some(rest), keys),
+            Layer::Blocked { .. } => break,
             Layer::Unwrapped {
                 index, env_keys, ..
             } => {
                 keys.extend(env_keys);
                 rest = &rest[index..];
             }
-            _ => break,
         }
     }
-    keys
+    (None, keys)
+}
+
+/// Is `argv` (through any wrappers) a shell? Such a command gets only the shell-safe
+/// environment overrides.
+pub fn runs_a_shell(argv: &[String]) -> bool {
+    peel(argv)
+        .0
+        .and_then(|core| core.first())
+        .is_some_and(|first| ALL_SHELLS.contains(&file_name(first)))
+}
+
+/// The names an `env` prelude assigns, through every wrapper layer.
+pub fn env_assignments(argv: &[String]) -> Vec<String> {
+    peel(argv).1
 }
