@@ -1,7 +1,8 @@
 //! Test harness: a real `openclaw gateway run` process on loopback with its own state dir,
 //! operator and node clients over real WebSockets, and a raw socket for malformed input.
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Write};
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -44,8 +45,18 @@ impl GatewayProc {
     }
 
     pub fn start_with(config: Value, args: &[&str], env: &[(&str, &str)]) -> GatewayProc {
-        let tmp = tempfile::tempdir().unwrap();
-        std::fs::write(tmp.path().join("openclaw.json"), config.to_string()).unwrap();
+        // Private from the start, as a user's would be: the gateway warns about anything looser.
+        let tmp = tempfile::Builder::new()
+            .permissions(std::fs::Permissions::from_mode(0o700))
+            .tempdir()
+            .unwrap();
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(tmp.path().join("openclaw.json"))
+            .unwrap();
+        file.write_all(config.to_string().as_bytes()).unwrap();
         let dir = tmp.path().to_path_buf();
         let mut gw = Self::spawn(&dir, args, env);
         gw._tmp = Some(tmp);

@@ -89,6 +89,14 @@ impl NodeBrowser {
                 }
                 set_window(&canvas, bounds).await?;
             }
+            let mut shown = String::from("document.visibilityState === 'visible'");
+            if let Some(w) = placement.width {
+                shown.push_str(&format!(" && outerWidth === {w}"));
+            }
+            if let Some(h) = placement.height {
+                shown.push_str(&format!(" && outerHeight === {h}"));
+            }
+            settle(&canvas, &shown).await;
             Ok(())
         })
         .await
@@ -101,7 +109,9 @@ impl NodeBrowser {
                 &canvas,
                 Bounds::builder().window_state(WindowState::Minimized),
             )
-            .await
+            .await?;
+            settle(&canvas, "document.visibilityState === 'hidden'").await;
+            Ok(())
         })
         .await
     }
@@ -180,6 +190,30 @@ async fn set_window(canvas: &Canvas, bounds: BoundsBuilder) -> Result<(), Browse
     let params = SetWindowBoundsParams::new(canvas.window, bounds.build());
     canvas.page.execute(params).await?;
     Ok(())
+}
+
+/// Longest the canvas waits for its page to see a window change.
+const SETTLE_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// Waits until `condition` holds in the page: the browser applies window changes at once but
+/// tells the page a little later, and a caller's next script must see the new state. A page
+/// that never agrees (a window manager clamping the size, say) only costs the wait.
+async fn settle(canvas: &Canvas, condition: &str) {
+    let deadline = tokio::time::Instant::now() + SETTLE_TIMEOUT;
+    while tokio::time::Instant::now() < deadline {
+        let mut params = EvaluateParams::new(condition);
+        params.return_by_value = Some(true);
+        let agrees = canvas
+            .page
+            .execute(params)
+            .await
+            .is_ok_and(|r| r.result.result.value == Some(Value::Bool(true)));
+        if agrees {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    tracing::debug!("the canvas page did not see `{condition}` in time");
 }
 
 async fn capture(canvas: &Canvas, options: CaptureOptions) -> Result<Image, BrowserError> {
