@@ -2,6 +2,7 @@
 //! loopback, a real SQLite file that survives `kill -9`.
 
 mod canvas;
+mod canvas_escape;
 mod cli;
 mod device_procs;
 mod devices;

@@ -3,14 +3,16 @@
 
 use std::future::Future;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use chromiumoxide::cdp::browser_protocol::browser::WindowId;
-use chromiumoxide::Page;
+use chromiumoxide::{Browser, Page};
 use reqwest::Url;
 use tokio::sync::Mutex;
 
 use crate::chromium::{find_executable, Chromium};
-use crate::target::{control_base, CanvasFiles};
+use crate::guard::RequestPolicy;
+use crate::target::CanvasFiles;
 use crate::BrowserError;
 
 pub struct BrowserOptions {
@@ -35,12 +37,6 @@ pub struct NodeBrowser {
 pub(crate) struct Canvas {
     pub page: Page,
     pub window: WindowId,
-}
-
-/// Where control requests go, and what to call that route.
-pub(crate) struct ControlRoute {
-    pub base: Url,
-    pub driver: &'static str,
 }
 
 impl NodeBrowser {
@@ -70,7 +66,15 @@ impl NodeBrowser {
             *running = None;
         }
         let executable = find_executable(self.options.executable.as_deref())?;
-        let chromium = Chromium::launch(&executable, &self.options.profile_dir).await?;
+        let policy = RequestPolicy {
+            files: self.options.canvas_files.clone(),
+            control: self
+                .options
+                .control_url
+                .as_deref()
+                .and_then(|url| Url::parse(url).ok()),
+        };
+        let chromium = Chromium::launch(&executable, &self.options.profile_dir, policy).await?;
         let canvas = Canvas {
             page: chromium.page.clone(),
             window: chromium.window,
@@ -106,22 +110,13 @@ impl NodeBrowser {
         dead
     }
 
-    pub(crate) async fn control_route(&self) -> Result<ControlRoute, BrowserError> {
-        if let Some(configured) = &self.options.control_url {
-            return Ok(ControlRoute {
-                base: control_base(configured)?,
-                driver: "cdp-url",
-            });
-        }
+    /// The running Chromium's DevTools client, starting Chromium if need be.
+    pub(crate) async fn browser(&self) -> Result<Arc<Browser>, BrowserError> {
         self.canvas().await?;
         let running = self.running.lock().await;
-        let base = running
+        running
             .as_ref()
-            .map(|c| c.http_base.clone())
-            .ok_or_else(|| BrowserError::unavailable("Chromium stopped"))?;
-        Ok(ControlRoute {
-            base: control_base(&base)?,
-            driver: "chromium",
-        })
+            .map(|chromium| chromium.browser.clone())
+            .ok_or_else(|| BrowserError::unavailable("Chromium stopped"))
     }
 }

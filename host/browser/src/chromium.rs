@@ -1,10 +1,12 @@
-//! One Chromium process: found, started headless on loopback with a fresh profile, connected
-//! over the DevTools protocol, and killed (with its whole process group) when dropped.
+//! One Chromium process: found, started headless with a fresh profile, driven over the
+//! DevTools protocol on a pipe only the node holds, and killed (with its whole process group)
+//! when dropped.
 
+use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chromiumoxide::cdp::browser_protocol::browser::{GetWindowForTargetParams, WindowId};
@@ -12,14 +14,17 @@ use chromiumoxide::error::CdpError;
 use chromiumoxide::{Browser, Page};
 use futures_util::StreamExt;
 use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::{Child, Command};
+use tokio::process::Command;
 use tokio::task::JoinHandle;
 
+use crate::bridge::{self, Bridge};
+use crate::guard::{self, RequestPolicy};
+use crate::pipe;
 use crate::BrowserError;
 
 /// Names tried on PATH when no executable is configured.
 const CANDIDATES: &[&str] = &["chromium", "chromium-browser", "google-chrome", "chrome"];
-/// How long Chromium gets to print its DevTools address.
+/// How long Chromium gets to answer on its DevTools pipe.
 const START_TIMEOUT: Duration = Duration::from_secs(30);
 /// Size of the canvas window until `canvas.present` says otherwise.
 pub const DEFAULT_WINDOW: (u32, u32) = (1024, 768);
@@ -27,11 +32,15 @@ pub const DEFAULT_WINDOW: (u32, u32) = (1024, 768);
 pub struct Chromium {
     pub page: Page,
     pub window: WindowId,
-    /// The DevTools HTTP endpoint, e.g. `http://127.0.0.1:9222`.
-    pub http_base: String,
-    _browser: Browser,
-    child: Child,
+    pub browser: Arc<Browser>,
+    /// Its pid, which is also its process group's id.
+    pid: libc::pid_t,
+    /// Reaps Chromium and sets `exited`; dropping it kills Chromium.
+    waiter: JoinHandle<()>,
+    exited: Arc<AtomicBool>,
     handler: JoinHandle<()>,
+    _bridge: Bridge,
+    _guard: JoinHandle<()>,
     /// Set when the DevTools connection ended.
     lost: Arc<AtomicBool>,
 }
@@ -62,7 +71,11 @@ pub fn find_executable(configured: Option<&Path>) -> Result<PathBuf, BrowserErro
 }
 
 impl Chromium {
-    pub async fn launch(executable: &Path, profile_dir: &Path) -> Result<Chromium, BrowserError> {
+    pub async fn launch(
+        executable: &Path,
+        profile_dir: &Path,
+        policy: RequestPolicy,
+    ) -> Result<Chromium, BrowserError> {
         // A fresh profile every start: nothing from an earlier run leaks into the canvas.
         if profile_dir.exists() {
             std::fs::remove_dir_all(profile_dir).map_err(|e| {
@@ -72,6 +85,10 @@ impl Chromium {
                 ))
             })?;
         }
+        let cannot_start = |e: std::io::Error| {
+            BrowserError::unavailable(format!("cannot start {}: {e}", executable.display()))
+        };
+        let (child_ends, node_ends) = pipe::open().map_err(cannot_start)?;
         let mut command = Command::new(executable);
         command
             .args([
@@ -85,9 +102,10 @@ impl Chromium {
                 "--no-default-browser-check",
                 "--hide-scrollbars",
                 "--mute-audio",
-                "--remote-debugging-address=127.0.0.1",
-                "--remote-debugging-port=0",
+                // DevTools on fds 3 and 4 only: no port another user could reach.
+                "--remote-debugging-pipe",
             ])
+            .arg(policy.host_resolver_switch())
             .arg(format!("--user-data-dir={}", profile_dir.display()))
             .arg(format!(
                 "--window-size={},{}",
@@ -99,9 +117,11 @@ impl Chromium {
             .kill_on_drop(true)
             // Its own process group, so the renderers go down with it.
             .process_group(0);
-        // And killed with the node, however the node ends.
+        let fds = child_ends.raw();
         unsafe {
-            command.pre_exec(|| {
+            command.pre_exec(move || {
+                pipe::install(fds)?;
+                // Killed with the node, however the node ends.
                 if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) == -1 {
                     return Err(std::io::Error::last_os_error());
                 }
@@ -113,110 +133,141 @@ impl Chromium {
             command.arg("--no-sandbox");
         }
         command.arg("about:blank");
-        let mut child = command.spawn().map_err(|e| {
-            BrowserError::unavailable(format!("cannot start {}: {e}", executable.display()))
-        })?;
-        let stderr = child.stderr.take().expect("stderr is piped");
-        let ws_url = match tokio::time::timeout(START_TIMEOUT, devtools_url(stderr)).await {
-            Ok(Ok(url)) => url,
-            Ok(Err(tail)) => {
-                kill_group(&child);
+        let mut child = command.spawn().map_err(cannot_start)?;
+        // Chromium has its copies now; the node's would keep the pipes open after it exits.
+        drop(child_ends);
+        let pid = child.id().expect("a child just spawned has a pid") as libc::pid_t;
+        let stderr = keep_tail(child.stderr.take().expect("stderr is piped"));
+        let bridge = bridge::open(node_ends).await.map_err(cannot_start)?;
+        let exited = Arc::new(AtomicBool::new(false));
+        let waiter = {
+            let exited = exited.clone();
+            // Renderers may outlive a killed Chromium and hold the pipe open: its exit, not
+            // the pipe's end, is what tells the client it is gone.
+            let relay = bridge.relay.abort_handle();
+            tokio::spawn(async move {
+                let status = child.wait().await;
+                tracing::debug!("Chromium exited: {status:?}");
+                exited.store(true, Ordering::SeqCst);
+                relay.abort();
+            })
+        };
+        let connected = tokio::time::timeout(START_TIMEOUT, connect(&bridge.url, policy)).await;
+        let (browser, page, window, handler, guard, lost) = match connected {
+            Ok(Ok(parts)) => parts,
+            failed => {
+                kill_group(pid);
+                // Let the tail catch up with what Chromium said before it went.
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                waiter.abort();
+                let why = match failed {
+                    Ok(Err(e)) => e.to_string(),
+                    _ => format!("no answer within {} s", START_TIMEOUT.as_secs()),
+                };
+                let tail = stderr.lock().unwrap().iter().cloned().collect::<Vec<_>>();
                 return Err(BrowserError::unavailable(format!(
-                    "Chromium exited before it was ready: {tail}"
-                )));
-            }
-            Err(_) => {
-                kill_group(&child);
-                return Err(BrowserError::unavailable(format!(
-                    "Chromium did not open its DevTools endpoint within {} s",
-                    START_TIMEOUT.as_secs()
+                    "Chromium did not start: {why}; it said: {}",
+                    tail.join(" | ")
                 )));
             }
         };
-        let http_base = ws_url
-            .strip_prefix("ws://")
-            .and_then(|rest| rest.split('/').next())
-            .map(|authority| format!("http://{authority}"))
-            .ok_or_else(|| BrowserError::unavailable(format!("odd DevTools address {ws_url}")))?;
-        let (browser, mut events) = Browser::connect(ws_url).await?;
-        let lost = Arc::new(AtomicBool::new(false));
-        let flag = lost.clone();
-        let handler = tokio::spawn(async move {
-            while let Some(event) = events.next().await {
-                match event {
-                    Ok(()) => {}
-                    Err(e @ CdpError::InvalidMessage(..)) => tracing::debug!("devtools: {e}"),
-                    Err(e) => {
-                        tracing::warn!("the DevTools connection to Chromium failed: {e}");
-                        break;
-                    }
-                }
-            }
-            // Mark it lost before the handler goes, so calls that fail because of it see why.
-            flag.store(true, Ordering::SeqCst);
-            drop(events);
-        });
-        let page = browser.new_page("about:blank").await?;
-        let window = page
-            .execute(
-                GetWindowForTargetParams::builder()
-                    .target_id(page.target_id().clone())
-                    .build(),
-            )
-            .await?
-            .result
-            .window_id;
-        tracing::info!(pid = child.id(), %http_base, "started Chromium for the canvas");
+        tracing::info!(pid, "started Chromium for the canvas");
         Ok(Chromium {
             page,
             window,
-            http_base,
-            _browser: browser,
-            child,
+            browser,
+            pid,
+            waiter,
+            exited,
             handler,
+            _bridge: bridge,
+            _guard: guard,
             lost,
         })
     }
 
     /// False once the process exited or the DevTools connection closed.
-    pub fn is_alive(&mut self) -> bool {
-        !self.lost.load(Ordering::SeqCst) && matches!(self.child.try_wait(), Ok(None))
+    pub fn is_alive(&self) -> bool {
+        !self.lost.load(Ordering::SeqCst) && !self.exited.load(Ordering::SeqCst)
     }
 }
 
 impl Drop for Chromium {
     fn drop(&mut self) {
         self.handler.abort();
-        kill_group(&self.child);
+        self._guard.abort();
+        self.waiter.abort();
+        kill_group(self.pid);
     }
 }
 
-fn kill_group(child: &Child) {
-    if let Some(pid) = child.id() {
-        // The group id is the pid (process_group(0)); renderers and zygotes share it.
-        unsafe { libc::killpg(pid as libc::pid_t, libc::SIGKILL) };
-    }
+/// The group id is Chromium's pid (process_group(0)); renderers and zygotes share it.
+fn kill_group(pid: libc::pid_t) {
+    unsafe { libc::killpg(pid, libc::SIGKILL) };
 }
 
-/// Reads Chromium's stderr until it prints `DevTools listening on ws://...`; keeps draining
-/// it afterwards so Chromium never blocks on a full pipe. On exit, the error holds the tail.
-async fn devtools_url(stderr: tokio::process::ChildStderr) -> Result<String, String> {
-    let mut lines = BufReader::new(stderr).lines();
-    let mut tail: Vec<String> = Vec::new();
-    while let Ok(Some(line)) = lines.next_line().await {
-        if let Some(at) = line.find("ws://") {
-            let url = line[at..].trim().to_string();
-            tokio::spawn(async move {
-                while let Ok(Some(line)) = lines.next_line().await {
-                    tracing::trace!(target: "chromium", "{line}");
+type Connected = (
+    Arc<Browser>,
+    Page,
+    WindowId,
+    JoinHandle<()>,
+    JoinHandle<()>,
+    Arc<AtomicBool>,
+);
+
+/// Connects through the bridge, puts every request under `policy`, and opens the canvas page.
+async fn connect(url: &str, policy: RequestPolicy) -> Result<Connected, CdpError> {
+    let (browser, mut events) = Browser::connect(url).await?;
+    let browser = Arc::new(browser);
+    let lost = Arc::new(AtomicBool::new(false));
+    let flag = lost.clone();
+    let handler = tokio::spawn(async move {
+        while let Some(event) = events.next().await {
+            match event {
+                Ok(()) => {}
+                Err(e @ CdpError::InvalidMessage(..)) => tracing::debug!("devtools: {e}"),
+                Err(e) => {
+                    tracing::warn!("the DevTools connection to Chromium failed: {e}");
+                    break;
                 }
-            });
-            return Ok(url);
+            }
         }
-        tail.push(line);
-        if tail.len() > 5 {
-            tail.remove(0);
+        // Mark it lost before the handler goes, so calls that fail because of it see why.
+        flag.store(true, Ordering::SeqCst);
+        drop(events);
+    });
+    // Before any page loads anything.
+    let guard = guard::start(&browser, policy).await?;
+    let page = browser.new_page("about:blank").await?;
+    let window = page
+        .execute(
+            GetWindowForTargetParams::builder()
+                .target_id(page.target_id().clone())
+                .build(),
+        )
+        .await?
+        .result
+        .window_id;
+    Ok((browser, page, window, handler, guard, lost))
+}
+
+/// Lines Chromium keeps in its stderr tail, for the error when it fails to start.
+const TAIL_LINES: usize = 5;
+
+/// Drains Chromium's stderr (so it never blocks on a full pipe), keeping the last lines.
+fn keep_tail(stderr: tokio::process::ChildStderr) -> Arc<Mutex<VecDeque<String>>> {
+    let tail = Arc::new(Mutex::new(VecDeque::new()));
+    let kept = tail.clone();
+    tokio::spawn(async move {
+        let mut lines = BufReader::new(stderr).lines();
+        while let Ok(Some(line)) = lines.next_line().await {
+            tracing::trace!(target: "chromium", "{line}");
+            let mut kept = kept.lock().unwrap();
+            if kept.len() == TAIL_LINES {
+                kept.pop_front();
+            }
+            kept.push_back(line);
         }
-    }
-    Err(tail.join(" | "))
+    });
+    tail
 }

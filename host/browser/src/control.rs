@@ -1,12 +1,14 @@
-//! `browser.proxy`: one HTTP request to the browser control endpoint (this Chromium's
-//! DevTools HTTP endpoint, or the loopback `browser.cdpUrl`), with the answer size capped.
+//! `browser.proxy`: one request to the browser control endpoint: the node's own Chromium
+//! (answered over DevTools, see `json_routes`), or one HTTP request to the loopback
+//! `browser.cdpUrl`, with the answer size capped.
 
 use std::time::Duration;
 
 use serde_json::json;
 
 use crate::browser::NodeBrowser;
-use crate::target::{control_url, is_loopback};
+use crate::json_routes;
+use crate::target::{control_base, control_path, control_url, is_loopback};
 use crate::BrowserError;
 
 /// Largest response body `browser.proxy` passes on.
@@ -39,8 +41,11 @@ impl NodeBrowser {
             "DELETE" => reqwest::Method::DELETE,
             _ => return Err(BrowserError::invalid("method must be GET, POST, or DELETE")),
         };
-        let route = self.control_route().await?;
-        let mut url = control_url(&route.base, &request.path)?;
+        let Some(configured) = &self.options.control_url else {
+            return self.control_own(&method, request).await;
+        };
+        let base = control_base(configured)?;
+        let mut url = control_url(&base, &request.path)?;
         if !request.query.is_empty() {
             url.query_pairs_mut().extend_pairs(&request.query);
         }
@@ -110,7 +115,32 @@ impl NodeBrowser {
             status,
             json,
             body,
-            route: json!({"status": "resolved", "driver": route.driver, "url": url.as_str()}),
+            route: json!({"status": "resolved", "driver": "cdp-url", "url": url.as_str()}),
+        })
+    }
+
+    /// A control request for the node's own Chromium.
+    async fn control_own(
+        &self,
+        method: &reqwest::Method,
+        request: ControlRequest,
+    ) -> Result<ControlResponse, BrowserError> {
+        let path = control_path(&request.path)?;
+        let timeout_ms = request.timeout.as_millis();
+        let browser = self.browser().await?;
+        let answer = json_routes::answer(&browser, method.as_str(), &path);
+        let result = tokio::time::timeout(request.timeout, answer)
+            .await
+            .map_err(|_| {
+                BrowserError::timeout(format!(
+                    "browser proxy request {method} {path} timed out after {timeout_ms} ms"
+                ))
+            })??;
+        Ok(ControlResponse {
+            status: 200,
+            json: true,
+            body: result.to_string(),
+            route: json!({"status": "resolved", "driver": "chromium"}),
         })
     }
 }

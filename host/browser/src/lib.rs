@@ -1,11 +1,15 @@
 //! The node's headless Chromium: one canvas page driven over the DevTools protocol, and the
 //! browser control requests that `browser.proxy` forwards. Knows nothing about plugins.
 
+mod bridge;
 mod browser;
 mod canvas;
 mod chromium;
 mod control;
 mod error;
+mod guard;
+mod json_routes;
+mod pipe;
 pub mod target;
 
 pub use browser::{BrowserOptions, NodeBrowser};

@@ -73,6 +73,112 @@ fn file_url(path: &Path, files: &CanvasFiles) -> Result<Url, BrowserError> {
         .map_err(|()| BrowserError::invalid(format!("not an absolute path: {}", path.display())))
 }
 
+/// Whether a page of the canvas browser may request `url`: a navigation, a redirect, a frame,
+/// a `fetch`, a popup. Local files follow the canvas root rule, the network the
+/// [`network_allowed`] rule, and the browser control endpoint `control` is never reachable.
+/// Schemes the canvas has no use for are refused.
+pub fn request_allowed(
+    url: &str,
+    files: &CanvasFiles,
+    control: Option<&Url>,
+) -> Result<(), String> {
+    let url = Url::parse(url).map_err(|e| format!("not a URL: {e}"))?;
+    match url.scheme() {
+        "file" if url.host().is_some() => Err("a file URL with a host".into()),
+        "file" => {
+            let path = url
+                .to_file_path()
+                .map_err(|()| "not a file path".to_string())?;
+            file_url(&path, files).map(drop).map_err(|e| e.to_string())
+        }
+        "http" | "https" | "ws" | "wss" => {
+            network_allowed(&url).map_err(|e| e.to_string())?;
+            if control.is_some_and(|control| same_endpoint(&url, control)) {
+                return Err("the browser control endpoint is not for pages".into());
+            }
+            Ok(())
+        }
+        "data" | "blob" | "about" => Ok(()),
+        other => Err(format!("the canvas does not load {other}: URLs")),
+    }
+}
+
+/// Same port and same host, where every name for this machine (localhost, 127/8, ::1,
+/// 0.0.0.0, `*.localhost`) counts as one host.
+fn same_endpoint(url: &Url, endpoint: &Url) -> bool {
+    if url.port_or_known_default() != endpoint.port_or_known_default() {
+        return false;
+    }
+    match (this_machine(url), this_machine(endpoint)) {
+        (true, true) => true,
+        (false, false) => {
+            url.host_str().map(str::to_ascii_lowercase)
+                == endpoint.host_str().map(str::to_ascii_lowercase)
+        }
+        _ => false,
+    }
+}
+
+/// Loopback or unspecified addresses, and the names Chromium resolves to loopback itself.
+fn this_machine(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(name)) => {
+            let name = name.trim_end_matches('.').to_ascii_lowercase();
+            name == "localhost" || name.ends_with(".localhost")
+        }
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback() || ip.is_unspecified(),
+        Some(url::Host::Ipv6(ip)) => {
+            ip.is_loopback()
+                || ip.is_unspecified()
+                || ip.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback())
+        }
+        None => false,
+    }
+}
+
+/// The network refusals again, as Chromium's `--host-resolver-rules`: every connection the
+/// browser makes resolves its host through them, WebSocket handshakes included, which
+/// request interception does not see. A refused host resolves to nothing.
+pub fn refused_host_rules(control: Option<&Url>) -> String {
+    let mut hosts: Vec<String> = METADATA_HOSTS.iter().map(|h| h.to_string()).collect();
+    hosts.extend(
+        [
+            "169.254.*",
+            "100.100.100.200",
+            "fd00:ec2::254",
+            // fe80::/10, and 169.254/16 mapped into IPv6 (as Chromium writes it).
+            "fe8?:*",
+            "fe9?:*",
+            "fea?:*",
+            "feb?:*",
+            "::ffff:a9fe:*",
+        ]
+        .map(String::from),
+    );
+    if let Some(port) = control.and_then(Url::port_or_known_default) {
+        if control.is_some_and(this_machine) {
+            let aliases = [
+                "127.*",
+                "localhost",
+                "localhost.",
+                "*.localhost",
+                "0.0.0.0",
+                "[::1]",
+                "[::]",
+                "[::ffff:7f*]",
+            ];
+            hosts.extend(aliases.map(|alias| format!("{alias}:{port}")));
+        } else if let Some(host) = control.and_then(Url::host_str) {
+            hosts.push(format!("{}:{port}", host.to_ascii_lowercase()));
+        }
+    }
+    hosts
+        .iter()
+        .map(|host| format!("MAP {host} ~NOTFOUND"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Host names of cloud metadata services.
 const METADATA_HOSTS: &[&str] = &[
     "metadata",
@@ -141,8 +247,8 @@ pub fn control_base(base: &str) -> Result<Url, BrowserError> {
     Ok(url)
 }
 
-/// `base` + `path`, refusing paths that would leave the base's host.
-pub fn control_url(base: &Url, path: &str) -> Result<Url, BrowserError> {
+/// A path on a browser control endpoint, with its leading `/`; URLs are refused.
+pub fn control_path(path: &str) -> Result<String, BrowserError> {
     let trimmed = path.trim();
     if trimmed.is_empty() {
         return Err(BrowserError::invalid("path required"));
@@ -152,11 +258,16 @@ pub fn control_url(base: &Url, path: &str) -> Result<Url, BrowserError> {
             "path {trimmed:?} must be a path on the browser control endpoint, not a URL; non-loopback targets are refused"
         )));
     }
-    let path = if trimmed.starts_with('/') {
+    Ok(if trimmed.starts_with('/') {
         trimmed.to_string()
     } else {
         format!("/{trimmed}")
-    };
+    })
+}
+
+/// `base` + `path`, refusing paths that would leave the base's host.
+pub fn control_url(base: &Url, path: &str) -> Result<Url, BrowserError> {
+    let path = control_path(path)?;
     let url = base
         .join(&path)
         .map_err(|e| BrowserError::invalid(format!("invalid path {path:?}: {e}")))?;
@@ -283,6 +394,68 @@ mod tests {
         ] {
             assert!(canvas_url(allowed, &canvas).is_ok(), "{allowed}");
         }
+    }
+
+    #[test]
+    fn what_pages_may_request() {
+        let home = tempfile::tempdir().unwrap();
+        let root = home.path().join("canvas");
+        std::fs::create_dir(&root).unwrap();
+        std::fs::write(root.join("ok.html"), "ok").unwrap();
+        std::fs::write(home.path().join("secret.txt"), "x").unwrap();
+        let canvas = files(&root, &[]);
+        let control = Url::parse("http://127.0.0.1:9222").unwrap();
+        let allowed = |url: &str| request_allowed(url, &canvas, Some(&control));
+        let ok = Url::from_file_path(root.join("ok.html")).unwrap();
+        for url in [
+            ok.as_str(),
+            "http://127.0.0.1:8080/",
+            "https://example.com/a?b",
+            "ws://127.0.0.1:9223/socket",
+            "data:text/html,x",
+            "blob:null/1234",
+            "about:blank",
+        ] {
+            assert_eq!(allowed(url), Ok(()), "{url}");
+        }
+        let secret = Url::from_file_path(home.path().join("secret.txt")).unwrap();
+        for url in [
+            secret.as_str(),
+            &format!("{ok}/../../secret.txt"),
+            "file:///etc/passwd",
+            "file://host/etc/passwd",
+            "http://169.254.169.254/latest/meta-data/",
+            "http://127.0.0.1:9222/json/list",
+            "ws://127.0.0.1:9222/devtools/browser/x",
+            "http://localhost:9222/json",
+            "http://127.0.0.2:9222/json",
+            "http://0.0.0.0:9222/json",
+            "http://[::1]:9222/json",
+            "http://[::ffff:127.0.0.1]:9222/json",
+            "http://x.localhost:9222/json",
+            "chrome://settings",
+            "devtools://devtools/bundled/inspector.html",
+            "filesystem:http://a/b",
+            "not a url",
+        ] {
+            assert!(allowed(url).is_err(), "{url}");
+        }
+        let rules = refused_host_rules(Some(&control));
+        for rule in [
+            "MAP 169.254.* ~NOTFOUND",
+            "MAP 127.*:9222 ~NOTFOUND",
+            "MAP [::1]:9222 ~NOTFOUND",
+        ] {
+            assert!(rules.contains(rule), "{rules}");
+        }
+        let far = Url::parse("http://Browser.example:9333").unwrap();
+        assert!(refused_host_rules(Some(&far)).ends_with("MAP browser.example:9333 ~NOTFOUND"));
+        assert!(!refused_host_rules(None).contains(":9222"));
+        // Without a configured endpoint its port is an ordinary one.
+        assert_eq!(
+            request_allowed("http://127.0.0.1:9222/", &canvas, None),
+            Ok(())
+        );
     }
 
     #[test]

@@ -1,0 +1,263 @@
+//! Attacks on the node's browser from where an invoker stands: pages loaded into the canvas
+//! that try to leave it (in-page navigations, redirects, iframes, `fetch`, `window.open`,
+//! WebSockets) and a local user looking for Chromium's DevTools port. Every server here is a
+//! loopback server the test runs; nothing is sent anywhere else.
+
+use std::collections::HashSet;
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpListener;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde_json::json;
+
+use crate::canvas::{chromium_pid, eval};
+use crate::node_proc::*;
+use crate::support::*;
+
+/// A loopback HTTP server that records the path of every request it gets. `/to?<url>`
+/// redirects to `<url>`; anything else is a small HTML page.
+struct Site {
+    base: String,
+    seen: Arc<Mutex<Vec<String>>>,
+}
+
+impl Site {
+    fn start() -> Site {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let log = seen.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let log = log.clone();
+                std::thread::spawn(move || answer(stream, &log));
+            }
+        });
+        Site { base, seen }
+    }
+
+    fn seen(&self) -> Vec<String> {
+        self.seen.lock().unwrap().clone()
+    }
+}
+
+fn answer(mut stream: std::net::TcpStream, log: &Mutex<Vec<String>>) {
+    let mut lines = BufReader::new(stream.try_clone().unwrap()).lines();
+    let Some(Ok(first)) = lines.next() else {
+        return;
+    };
+    let path = first.split(' ').nth(1).unwrap_or_default().to_string();
+    for line in lines.by_ref() {
+        if line.map_or(true, |l| l.is_empty()) {
+            break;
+        }
+    }
+    log.lock().unwrap().push(path.clone());
+    let reply = match path.strip_prefix("/to?") {
+        Some(target) => format!(
+            "HTTP/1.1 302 Found\r\nLocation: {target}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        ),
+        None => {
+            let body = "<title>site</title><body>site page</body>";
+            format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nAccess-Control-Allow-Origin: *\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            )
+        }
+    };
+    stream.write_all(reply.as_bytes()).ok();
+}
+
+/// Runs `js` in the canvas, then gives whatever it started time to reach the network.
+async fn attempt(op: &openclaw_client::GatewayClient, id: &str, js: &str) {
+    call(op, id, "canvas.eval", json!({ "javaScript": js })).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_in_the_canvas_cannot_reach_past_its_root_or_the_control_endpoint() {
+    let gw = GatewayProc::start();
+    let op = gw.operator().await;
+    let site = Site::start();
+    // The browser control endpoint: an operator's loopback browser, here a recording server.
+    let control = Site::start();
+    let root = tempfile::tempdir().unwrap();
+    std::fs::write(root.path().join("page.html"), "<title>in root</title>").unwrap();
+    let config = json!({
+        "nodeHost": {"canvas": {"root": root.path()}},
+        "browser": {"cdpUrl": control.base},
+    });
+    let (node, id) = start_paired(&gw, &op, "escape-node", config).await;
+    let key = node.state.join("identity/device.json");
+    assert!(std::fs::read_to_string(&key)
+        .unwrap()
+        .contains("privateKey"));
+    let key_url = format!("file://{}", key.display());
+
+    // From a page in the root, script navigates the canvas to the node's key.
+    let page = root.path().join("page.html");
+    call(
+        &op,
+        &id,
+        "canvas.navigate",
+        json!({"url": page.to_str().unwrap()}),
+    )
+    .await;
+    attempt(&op, &id, &format!("location.href = {key_url:?}")).await;
+    let shown = eval(&op, &id, "[location.href, document.body.innerText]").await;
+    let text = shown["result"].to_string();
+    assert!(
+        !text.contains("privateKey"),
+        "the key reached the page: {text}"
+    );
+    assert!(text.contains("ERR_ACCESS_DENIED"), "{text}");
+
+    // From a page on the network, every way out toward the control endpoint.
+    call(
+        &op,
+        &id,
+        "canvas.navigate",
+        json!({"url": format!("{}/", site.base)}),
+    )
+    .await;
+    let ctl = &control.base;
+    let ctl_ws = ctl.replace("http://", "ws://");
+    for attack in [
+        format!("fetch('{ctl}/json/list', {{mode: 'no-cors'}}).catch(() => 0); 1"),
+        format!("const f = document.createElement('iframe'); f.src = '{ctl}/json/version'; document.body.append(f); 1"),
+        format!("window.open('{ctl}/json/new'); 1"),
+        format!("try {{ new WebSocket('{ctl_ws}/devtools/browser/x') }} catch (e) {{}} 1"),
+        format!("new Image().src = 'http://localhost:{}/img'; 1", ctl.rsplit(':').next().unwrap()),
+        format!("location.href = '{}/to?{ctl}/json/list'; 1", site.base),
+    ] {
+        attempt(&op, &id, &attack).await;
+        call(&op, &id, "canvas.navigate", json!({"url": format!("{}/", site.base)})).await;
+    }
+    attempt(&op, &id, &format!("location.href = '{ctl}/json/list'; 1")).await;
+    assert_eq!(
+        control.seen(),
+        Vec::<String>::new(),
+        "a page reached the control endpoint"
+    );
+    // The same page may still reach the site: the refusals above are not a dead network.
+    call(
+        &op,
+        &id,
+        "canvas.navigate",
+        json!({"url": format!("{}/", site.base)}),
+    )
+    .await;
+    attempt(&op, &id, &format!("fetch('{}/ping'); 1", site.base)).await;
+    let seen = site.seen();
+    assert!(seen.contains(&"/ping".to_string()), "{seen:?}");
+    assert!(seen.iter().any(|p| p.starts_with("/to?")), "{seen:?}");
+
+    // A redirect from the network to the key, and a popup onto it, show nothing of it either.
+    attempt(
+        &op,
+        &id,
+        &format!("location.href = '{}/to?{key_url}'", site.base),
+    )
+    .await;
+    let shown = eval(&op, &id, "document.documentElement.innerText").await;
+    assert!(!shown.to_string().contains("privateKey"), "{shown}");
+    call(
+        &op,
+        &id,
+        "canvas.navigate",
+        json!({"url": page.to_str().unwrap()}),
+    )
+    .await;
+    let popup = eval(
+        &op,
+        &id,
+        &format!("new Promise(r => {{ const w = window.open({key_url:?}); setTimeout(() => {{ try {{ r(w.document.body.innerText) }} catch (e) {{ r(String(e)) }} }}, 300) }})"),
+    )
+    .await;
+    assert!(!popup.to_string().contains("privateKey"), "{popup}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nothing_of_the_node_or_its_chromium_listens_for_devtools() {
+    let gw = GatewayProc::start();
+    let op = gw.operator().await;
+    let (node, id) = start_paired(&gw, &op, "portless-node", json!({})).await;
+    assert_eq!(eval(&op, &id, "1 + 1").await["result"], 2);
+    let version = call(&op, &id, "browser.proxy", json!({"path": "/json/version"})).await;
+    assert!(version["result"]["Browser"].is_string(), "{version}");
+
+    let chromium = chromium_pid(&node.state).expect("Chromium runs for the node");
+    let mut pids = process_group(chromium);
+    assert!(pids.len() > 1, "Chromium without its helpers: {pids:?}");
+    pids.push(node.child.id() as i32);
+    let listening = listening_sockets();
+    let open: Vec<_> = pids
+        .iter()
+        .flat_map(|pid| {
+            socket_inodes(*pid)
+                .into_iter()
+                .map(move |inode| (*pid, inode))
+        })
+        .filter(|(_, inode)| listening.contains(inode))
+        .collect();
+    assert_eq!(open, vec![], "(pid, socket) pairs listening on TCP");
+}
+
+/// Every process whose group is `group`.
+fn process_group(group: i32) -> Vec<i32> {
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .flatten()
+        .filter_map(|entry| {
+            let pid: i32 = entry.file_name().to_str()?.parse().ok()?;
+            let stat = std::fs::read_to_string(entry.path().join("stat")).ok()?;
+            // pid (comm) state ppid pgrp ...: comm may hold spaces, so count after ')'.
+            let pgrp: i32 = stat
+                .rsplit(')')
+                .next()?
+                .split_whitespace()
+                .nth(2)?
+                .parse()
+                .ok()?;
+            (pgrp == group).then_some(pid)
+        })
+        .collect()
+}
+
+/// The socket inodes `pid` has open.
+fn socket_inodes(pid: i32) -> Vec<u64> {
+    let Ok(fds) = std::fs::read_dir(format!("/proc/{pid}/fd")) else {
+        return Vec::new();
+    };
+    fds.flatten()
+        .filter_map(|fd| {
+            let target = std::fs::read_link(fd.path()).ok()?;
+            let target = target.to_str()?;
+            target
+                .strip_prefix("socket:[")?
+                .strip_suffix(']')?
+                .parse()
+                .ok()
+        })
+        .collect()
+}
+
+/// Inodes of every TCP socket on this machine in the LISTEN state.
+fn listening_sockets() -> HashSet<u64> {
+    ["/proc/net/tcp", "/proc/net/tcp6"]
+        .iter()
+        .filter_map(|table| std::fs::read_to_string(Path::new(table)).ok())
+        .flat_map(|table| {
+            table
+                .lines()
+                .skip(1)
+                .filter_map(|line| {
+                    let fields: Vec<&str> = line.split_whitespace().collect();
+                    (fields.get(3) == Some(&"0A")).then(|| fields.get(9)?.parse().ok())?
+                })
+                .collect::<Vec<u64>>()
+        })
+        .collect()
+}
