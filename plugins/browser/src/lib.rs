@@ -1,6 +1,7 @@
-//! `browser.proxy`: one request to the node's browser control endpoint (the DevTools HTTP
-//! endpoint of the host's Chromium, or the operator's loopback `browser.cdpUrl`). The host
-//! refuses non-loopback targets and answers over 24 MiB; this plugin shapes the wire.
+//! `browser.proxy`: one request to the node's browser control endpoint (the host's Chromium,
+//! whose discovery routes the host answers over DevTools, or the operator's loopback
+//! `browser.cdpUrl`). The host refuses non-loopback targets and answers over 24 MiB; this
+//! plugin shapes the wire.
 
 use openclaw_plugin_sdk::browser::{self, ControlRequest};
 use openclaw_plugin_sdk::{plugin, Call, Failure, JsonText};
