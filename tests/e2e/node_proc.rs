@@ -81,9 +81,20 @@ pub async fn pair(op: &openclaw_client::GatewayClient, name: &str) -> String {
     approve_surface(op, name).await
 }
 
+/// Approves `name`'s pending surface and waits until the node is connected with it: the
+/// request may come from a connection that a device approval has since replaced, and the
+/// node takes a moment to come back.
 pub async fn approve_surface(op: &openclaw_client::GatewayClient, name: &str) -> String {
     let request = approve_pending(op, "node.pair", name).await;
-    request["nodeId"].as_str().unwrap().to_string()
+    let id = request["nodeId"].as_str().unwrap().to_string();
+    poll_until(op, "node.list", WAIT, |r| {
+        r["nodes"].as_array()?.iter().find(|n| {
+            n["nodeId"] == id.as_str() && n["connected"] == true && n["approvalState"] == "approved"
+        })?;
+        Some(Value::Null)
+    })
+    .await;
+    id
 }
 
 /// Waits for `name`'s pending request in `<family>.list` and approves it; answers the request.
