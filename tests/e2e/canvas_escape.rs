@@ -70,10 +70,53 @@ fn answer(mut stream: std::net::TcpStream, log: &Mutex<Vec<String>>) {
     stream.write_all(reply.as_bytes()).ok();
 }
 
-/// Runs `js` in the canvas, then gives whatever it started time to reach the network.
-async fn attempt(op: &openclaw_client::GatewayClient, id: &str, js: &str) {
-    call(op, id, "canvas.eval", json!({ "javaScript": js })).await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
+/// Starts a navigation of the canvas from inside the page, and waits until it has ended in
+/// Chromium's error page (a refused request) or anywhere else.
+async fn navigate_from_page(op: &openclaw_client::GatewayClient, id: &str, url: &str) -> String {
+    let from = eval(op, id, "location.href").await["result"].clone();
+    call(
+        op,
+        id,
+        "canvas.eval",
+        json!({"javaScript": format!("location.href = {url:?}; 1")}),
+    )
+    .await;
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        // The page may be between documents: then the script fails, and we ask again.
+        let now = invoke(
+            op,
+            id,
+            "canvas.eval",
+            json!({"javaScript": "document.readyState === 'complete' && location.href"}),
+        )
+        .await;
+        if let Ok(reply) = now {
+            let href = &reply["payload"]["result"];
+            if href.is_string() && *href != from {
+                return href.as_str().unwrap().to_string();
+            }
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the page never left {from}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// In-page attacks on `target`, each awaiting its own outcome: what the page saw.
+fn attacks(target: &str) -> Vec<String> {
+    let ws = target.replacen("http://", "ws://", 1);
+    vec![
+        format!("fetch('{target}/json/list', {{mode: 'no-cors'}}).then(() => 'reached', () => 'refused')"),
+        format!("new Promise(r => {{ const f = document.createElement('iframe'); f.onload = () => r('framed'); f.src = '{target}/json/version'; document.body.append(f) }})"),
+        format!("new Promise(r => {{ const i = new Image(); i.onload = () => r('reached'); i.onerror = () => r('refused'); i.src = '{target}/img' }})"),
+        format!("new Promise(r => {{ const w = new WebSocket('{ws}/devtools/browser/x'); w.onopen = () => r('reached'); w.onerror = () => r('refused') }})"),
+        // The popup starts as a same-origin about:blank; its navigation has ended when it shows
+        // another loaded page, or turns opaque (an error page, another origin).
+        format!("new Promise(r => {{ const w = window.open('{target}/json/new'); const t = setInterval(() => {{ try {{ if (w.location.href === 'about:blank' || w.document.readyState !== 'complete') return }} catch (e) {{}} clearInterval(t); r('opened') }}, 10) }})"),
+    ]
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -95,18 +138,15 @@ async fn pages_in_the_canvas_cannot_reach_past_its_root_or_the_control_endpoint(
         .unwrap()
         .contains("privateKey"));
     let key_url = format!("file://{}", key.display());
+    let page = root.path().join("page.html");
+    let page_url = format!("file://{}", page.display());
+    let site_page = format!("{}/", site.base);
 
     // From a page in the root, script navigates the canvas to the node's key.
-    let page = root.path().join("page.html");
-    call(
-        &op,
-        &id,
-        "canvas.navigate",
-        json!({"url": page.to_str().unwrap()}),
-    )
-    .await;
-    attempt(&op, &id, &format!("location.href = {key_url:?}")).await;
-    let shown = eval(&op, &id, "[location.href, document.body.innerText]").await;
+    call(&op, &id, "canvas.navigate", json!({"url": page_url})).await;
+    let landed = navigate_from_page(&op, &id, &key_url).await;
+    assert!(landed.starts_with("chrome-error:"), "{landed}");
+    let shown = eval(&op, &id, "document.body.innerText").await;
     let text = shown["result"].to_string();
     assert!(
         !text.contains("privateKey"),
@@ -114,66 +154,57 @@ async fn pages_in_the_canvas_cannot_reach_past_its_root_or_the_control_endpoint(
     );
     assert!(text.contains("ERR_ACCESS_DENIED"), "{text}");
 
-    // From a page on the network, every way out toward the control endpoint.
-    call(
-        &op,
-        &id,
-        "canvas.navigate",
-        json!({"url": format!("{}/", site.base)}),
-    )
-    .await;
+    // From a page on the network, every way toward the control endpoint.
     let ctl = &control.base;
-    let ctl_ws = ctl.replace("http://", "ws://");
-    for attack in [
-        format!("fetch('{ctl}/json/list', {{mode: 'no-cors'}}).catch(() => 0); 1"),
-        format!("const f = document.createElement('iframe'); f.src = '{ctl}/json/version'; document.body.append(f); 1"),
-        format!("window.open('{ctl}/json/new'); 1"),
-        format!("try {{ new WebSocket('{ctl_ws}/devtools/browser/x') }} catch (e) {{}} 1"),
-        format!("new Image().src = 'http://localhost:{}/img'; 1", ctl.rsplit(':').next().unwrap()),
-        format!("location.href = '{}/to?{ctl}/json/list'; 1", site.base),
-    ] {
-        attempt(&op, &id, &attack).await;
-        call(&op, &id, "canvas.navigate", json!({"url": format!("{}/", site.base)})).await;
+    let localhost_ctl = format!("http://localhost:{}", ctl.rsplit(':').next().unwrap());
+    for target in [ctl, &localhost_ctl] {
+        for attack in attacks(target) {
+            call(&op, &id, "canvas.navigate", json!({"url": site_page})).await;
+            let seen = eval(&op, &id, &attack).await["result"].clone();
+            assert_ne!(seen, "reached", "{attack}");
+        }
     }
-    attempt(&op, &id, &format!("location.href = '{ctl}/json/list'; 1")).await;
+    call(&op, &id, "canvas.navigate", json!({"url": site_page})).await;
+    let landed = navigate_from_page(&op, &id, &format!("{ctl}/json/list")).await;
+    assert!(landed.starts_with("chrome-error:"), "{landed}");
+    call(&op, &id, "canvas.navigate", json!({"url": site_page})).await;
+    let landed = navigate_from_page(&op, &id, &format!("{}/to?{ctl}/json/list", site.base)).await;
+    assert!(landed.starts_with("chrome-error:"), "{landed}");
     assert_eq!(
         control.seen(),
         Vec::<String>::new(),
         "a page reached the control endpoint"
     );
-    // The same page may still reach the site: the refusals above are not a dead network.
-    call(
-        &op,
-        &id,
-        "canvas.navigate",
-        json!({"url": format!("{}/", site.base)}),
-    )
-    .await;
-    attempt(&op, &id, &format!("fetch('{}/ping'); 1", site.base)).await;
+
+    // The same attacks on the site reach it: the refusals above are not a dead network.
+    for attack in attacks(&site.base) {
+        call(&op, &id, "canvas.navigate", json!({"url": site_page})).await;
+        eval(&op, &id, &attack).await;
+    }
     let seen = site.seen();
-    assert!(seen.contains(&"/ping".to_string()), "{seen:?}");
-    assert!(seen.iter().any(|p| p.starts_with("/to?")), "{seen:?}");
+    for path in [
+        "/json/list",
+        "/json/version",
+        "/img",
+        "/devtools/browser/x",
+        "/json/new",
+        "/to?",
+    ] {
+        assert!(
+            seen.iter().any(|p| p.starts_with(path)),
+            "{path} not in {seen:?}"
+        );
+    }
 
     // A redirect from the network to the key, and a popup onto it, show nothing of it either.
-    attempt(
-        &op,
-        &id,
-        &format!("location.href = '{}/to?{key_url}'", site.base),
-    )
-    .await;
-    let shown = eval(&op, &id, "document.documentElement.innerText").await;
-    assert!(!shown.to_string().contains("privateKey"), "{shown}");
-    call(
-        &op,
-        &id,
-        "canvas.navigate",
-        json!({"url": page.to_str().unwrap()}),
-    )
-    .await;
+    call(&op, &id, "canvas.navigate", json!({"url": site_page})).await;
+    let landed = navigate_from_page(&op, &id, &format!("{}/to?{key_url}", site.base)).await;
+    assert!(landed.starts_with("chrome-error:"), "{landed}");
+    call(&op, &id, "canvas.navigate", json!({"url": page_url})).await;
     let popup = eval(
         &op,
         &id,
-        &format!("new Promise(r => {{ const w = window.open({key_url:?}); setTimeout(() => {{ try {{ r(w.document.body.innerText) }} catch (e) {{ r(String(e)) }} }}, 300) }})"),
+        &format!("new Promise(r => {{ const w = window.open({key_url:?}); const t = setInterval(() => {{ try {{ const text = w.document.body && w.document.body.innerText; if (text) {{ clearInterval(t); r(text) }} }} catch (e) {{ clearInterval(t); r(String(e)) }} }}, 10) }})"),
     )
     .await;
     assert!(!popup.to_string().contains("privateKey"), "{popup}");

@@ -3,6 +3,7 @@
 //! when dropped.
 
 use std::collections::VecDeque;
+use std::os::fd::RawFd;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -14,7 +15,7 @@ use chromiumoxide::error::CdpError;
 use chromiumoxide::{Browser, Page};
 use futures_util::StreamExt;
 use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::Command;
+use tokio::process::{Child, Command};
 use tokio::task::JoinHandle;
 
 use crate::bridge::{self, Bridge};
@@ -40,7 +41,8 @@ pub struct Chromium {
     exited: Arc<AtomicBool>,
     handler: JoinHandle<()>,
     _bridge: Bridge,
-    _guard: JoinHandle<()>,
+    /// Answers the requests pages make; see `guard`.
+    guard: JoinHandle<()>,
     /// Set when the DevTools connection ended.
     lost: Arc<AtomicBool>,
 }
@@ -89,72 +91,17 @@ impl Chromium {
             BrowserError::unavailable(format!("cannot start {}: {e}", executable.display()))
         };
         let (child_ends, node_ends) = pipe::open().map_err(cannot_start)?;
-        let mut command = Command::new(executable);
-        command
-            .args([
-                "--headless",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--disable-extensions",
-                "--no-first-run",
-                "--no-default-browser-check",
-                "--hide-scrollbars",
-                "--mute-audio",
-                // DevTools on fds 3 and 4 only: no port another user could reach.
-                "--remote-debugging-pipe",
-            ])
-            .arg(policy.host_resolver_switch())
-            .arg(format!("--user-data-dir={}", profile_dir.display()))
-            .arg(format!(
-                "--window-size={},{}",
-                DEFAULT_WINDOW.0, DEFAULT_WINDOW.1
-            ))
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .kill_on_drop(true)
-            // Its own process group, so the renderers go down with it.
-            .process_group(0);
-        let fds = child_ends.raw();
-        unsafe {
-            command.pre_exec(move || {
-                pipe::install(fds)?;
-                // Killed with the node, however the node ends.
-                if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) == -1 {
-                    return Err(std::io::Error::last_os_error());
-                }
-                Ok(())
-            });
-        }
-        // Chromium refuses to run as root with its sandbox on.
-        if unsafe { libc::geteuid() } == 0 {
-            command.arg("--no-sandbox");
-        }
-        command.arg("about:blank");
+        let mut command = command(executable, profile_dir, &policy, child_ends.raw());
         let mut child = command.spawn().map_err(cannot_start)?;
         // Chromium has its copies now; the node's would keep the pipes open after it exits.
         drop(child_ends);
         let pid = child.id().expect("a child just spawned has a pid") as libc::pid_t;
         let stderr = keep_tail(child.stderr.take().expect("stderr is piped"));
         let bridge = bridge::open(node_ends).await.map_err(cannot_start)?;
-        let exited = Arc::new(AtomicBool::new(false));
-        let waiter = {
-            let exited = exited.clone();
-            // Renderers may outlive a killed Chromium and hold the pipe open: its exit, not
-            // the pipe's end, is what tells the client it is gone.
-            let relay = bridge.relay.abort_handle();
-            tokio::spawn(async move {
-                let status = child.wait().await;
-                tracing::debug!("Chromium exited: {status:?}");
-                exited.store(true, Ordering::SeqCst);
-                relay.abort();
-            })
-        };
+        let (waiter, exited) = watch_exit(child, &bridge);
         let connected = tokio::time::timeout(START_TIMEOUT, connect(&bridge.url, policy)).await;
-        let (browser, page, window, handler, guard, lost) = match connected {
-            Ok(Ok(parts)) => parts,
+        let devtools = match connected {
+            Ok(Ok(devtools)) => devtools,
             failed => {
                 kill_group(pid);
                 // Let the tail catch up with what Chromium said before it went.
@@ -173,16 +120,16 @@ impl Chromium {
         };
         tracing::info!(pid, "started Chromium for the canvas");
         Ok(Chromium {
-            page,
-            window,
-            browser,
+            page: devtools.page,
+            window: devtools.window,
+            browser: devtools.browser,
             pid,
             waiter,
             exited,
-            handler,
+            handler: devtools.handler,
             _bridge: bridge,
-            _guard: guard,
-            lost,
+            guard: devtools.guard,
+            lost: devtools.lost,
         })
     }
 
@@ -195,10 +142,80 @@ impl Chromium {
 impl Drop for Chromium {
     fn drop(&mut self) {
         self.handler.abort();
-        self._guard.abort();
+        self.guard.abort();
         self.waiter.abort();
         kill_group(self.pid);
     }
+}
+
+/// Chromium headless with a fresh profile, its DevTools on the pipe ends `fds`, its network
+/// under `policy`'s resolver rules, in a process group of its own.
+fn command(
+    executable: &Path,
+    profile_dir: &Path,
+    policy: &RequestPolicy,
+    fds: (RawFd, RawFd),
+) -> Command {
+    let mut command = Command::new(executable);
+    command
+        .args([
+            "--headless",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-extensions",
+            "--no-first-run",
+            "--no-default-browser-check",
+            "--hide-scrollbars",
+            "--mute-audio",
+            // DevTools on fds 3 and 4 only: no port another user could reach.
+            "--remote-debugging-pipe",
+        ])
+        .arg(policy.host_resolver_switch())
+        .arg(format!("--user-data-dir={}", profile_dir.display()))
+        .arg(format!(
+            "--window-size={},{}",
+            DEFAULT_WINDOW.0, DEFAULT_WINDOW.1
+        ))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        // Its own process group, so the renderers go down with it.
+        .process_group(0);
+    unsafe {
+        command.pre_exec(move || {
+            pipe::install(fds)?;
+            // Killed with the node, however the node ends.
+            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) == -1 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    // Chromium refuses to run as root with its sandbox on.
+    if unsafe { libc::geteuid() } == 0 {
+        command.arg("--no-sandbox");
+    }
+    command.arg("about:blank");
+    command
+}
+
+/// Reaps Chromium; when it exits, sets the flag and ends the bridge. Renderers may outlive a
+/// killed Chromium and hold the pipe open, so its exit, not the pipe's end, is what tells the
+/// DevTools client that it is gone. Dropping the task kills Chromium.
+fn watch_exit(mut child: Child, bridge: &Bridge) -> (JoinHandle<()>, Arc<AtomicBool>) {
+    let exited = Arc::new(AtomicBool::new(false));
+    let flag = exited.clone();
+    let relay = bridge.relay.abort_handle();
+    let waiter = tokio::spawn(async move {
+        let status = child.wait().await;
+        tracing::debug!("Chromium exited: {status:?}");
+        flag.store(true, Ordering::SeqCst);
+        relay.abort();
+    });
+    (waiter, exited)
 }
 
 /// The group id is Chromium's pid (process_group(0)); renderers and zygotes share it.
@@ -206,17 +223,19 @@ fn kill_group(pid: libc::pid_t) {
     unsafe { libc::killpg(pid, libc::SIGKILL) };
 }
 
-type Connected = (
-    Arc<Browser>,
-    Page,
-    WindowId,
-    JoinHandle<()>,
-    JoinHandle<()>,
-    Arc<AtomicBool>,
-);
+/// A DevTools session with a started Chromium.
+struct DevTools {
+    browser: Arc<Browser>,
+    page: Page,
+    window: WindowId,
+    /// Drives the connection; sets `lost` when it ends.
+    handler: JoinHandle<()>,
+    guard: JoinHandle<()>,
+    lost: Arc<AtomicBool>,
+}
 
 /// Connects through the bridge, puts every request under `policy`, and opens the canvas page.
-async fn connect(url: &str, policy: RequestPolicy) -> Result<Connected, CdpError> {
+async fn connect(url: &str, policy: RequestPolicy) -> Result<DevTools, CdpError> {
     let (browser, mut events) = Browser::connect(url).await?;
     let browser = Arc::new(browser);
     let lost = Arc::new(AtomicBool::new(false));
@@ -248,7 +267,14 @@ async fn connect(url: &str, policy: RequestPolicy) -> Result<Connected, CdpError
         .await?
         .result
         .window_id;
-    Ok((browser, page, window, handler, guard, lost))
+    Ok(DevTools {
+        browser,
+        page,
+        window,
+        handler,
+        guard,
+        lost,
+    })
 }
 
 /// Lines Chromium keeps in its stderr tail, for the error when it fails to start.
@@ -270,4 +296,33 @@ fn keep_tail(stderr: tokio::process::ChildStderr) -> Arc<Mutex<VecDeque<String>>
         }
     });
     tail
+}
+
+#[cfg(test)]
+mod tests {
+    use std::os::unix::fs::PermissionsExt;
+
+    use super::*;
+    use crate::target::CanvasFiles;
+
+    #[tokio::test]
+    async fn a_browser_that_dies_at_start_fails_with_what_it_said() {
+        let dir = tempfile::tempdir().unwrap();
+        let fake = dir.path().join("chromium");
+        let script = "#!/bin/sh\necho 'Missing X server or $DISPLAY' >&2\nexit 1\n";
+        std::fs::write(&fake, script).unwrap();
+        std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o700)).unwrap();
+        let policy = RequestPolicy {
+            files: CanvasFiles {
+                root: dir.path().to_path_buf(),
+                private: Vec::new(),
+            },
+            control: None,
+        };
+        let Err(e) = Chromium::launch(&fake, &dir.path().join("profile"), policy).await else {
+            panic!("a browser that exits at once started");
+        };
+        assert!(e.message.starts_with("Chromium did not start"), "{e}");
+        assert!(e.message.contains("Missing X server or $DISPLAY"), "{e}");
+    }
 }

@@ -42,6 +42,9 @@ pub async fn handshake(
     match accept(gw, params, out, peer) {
         Ok((session, hello)) => {
             gw.register(session.clone());
+            if let Err(e) = surface::resync(gw, &session) {
+                tracing::warn!("could not bring the node's surface up to date: {e}");
+            }
             out.respond(ResponseFrame::ok(
                 id,
                 serde_json::to_value(hello).expect("hello serializes"),

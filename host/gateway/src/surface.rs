@@ -187,6 +187,29 @@ pub fn approve(gw: &Gateway, request: NodePairRequest) -> StoreResult<PairedNode
     Ok(node)
 }
 
+/// Brings a node session registered just now up to date with the store. Its surface was
+/// reconciled before it was registered; an approval or rejection that landed in between found
+/// no session to update. `approve` writes the store and then looks for the session, and this
+/// runs after registering, so one of the two always sees the other.
+pub fn resync(gw: &Gateway, session: &Session) -> StoreResult<()> {
+    let Some(live) = &session.node else {
+        return Ok(());
+    };
+    let approved: Option<PairedNode> = gw.store.get(kind::NODE, &live.node_id)?;
+    let requests: Vec<NodePairRequest> = gw.store.children(kind::NODE_REQUEST, &live.node_id)?;
+    let approved_commands = approved.map(|n| n.commands).unwrap_or_default();
+    let mut surface = live.surface.lock().unwrap();
+    let effective = surface
+        .declared
+        .iter()
+        .filter(|c| approved_commands.contains(c))
+        .cloned()
+        .collect();
+    set_effective(gw, live.platform_id, &mut surface, effective);
+    surface.pending_request_id = requests.first().map(|r| r.request_id.clone());
+    Ok(())
+}
+
 pub fn reject(gw: &Gateway, request: &NodePairRequest) -> StoreResult<()> {
     gw.store.write(|w| {
         w.delete(kind::NODE_REQUEST, &request.request_id)
@@ -266,4 +289,59 @@ pub fn live(node_id: &str, platform_id: &'static str, surface: LiveSurface) -> N
 /// A connected node's meta, from its session.
 pub fn session_meta(session: &Session, node_id: &str) -> NodeMeta {
     meta_of(&session.client, node_id, &session.remote_ip)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::config::GatewayConfig;
+    use crate::session::{Outbound, Role};
+    use crate::store::Store;
+
+    #[test]
+    fn an_approval_between_reconcile_and_registration_reaches_the_session() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("gateway.sqlite")).unwrap();
+        let gw = Gateway::new(GatewayConfig::new(dir.path().into(), "t".into()), store);
+        let meta = NodeMeta {
+            node_id: "n1".into(),
+            ..NodeMeta::default()
+        };
+        let declared = Declared {
+            caps: vec![],
+            commands: vec!["system.which".into()],
+            permissions: None,
+        };
+        // The connect reconciles: nothing approved yet, so a request is filed.
+        let surface = reconcile(&gw, &meta, "linux", declared, None).unwrap();
+        assert!(surface.effective.is_empty());
+        let (out, _rx, _) = Outbound::new();
+        let session = Arc::new(Session::new(
+            "c1".into(),
+            Role::Node,
+            vec![],
+            Some("n1".into()),
+            ClientInfo::default(),
+            "127.0.0.1".into(),
+            out,
+            Some(live("n1", "linux", surface)),
+        ));
+        // The operator approves before the session is registered: no session to update.
+        let request: Vec<NodePairRequest> = gw.store.children(kind::NODE_REQUEST, "n1").unwrap();
+        approve(&gw, request[0].clone()).unwrap();
+        gw.register(session.clone());
+        resync(&gw, &session).unwrap();
+        let surface = session
+            .node
+            .as_ref()
+            .unwrap()
+            .surface
+            .lock()
+            .unwrap()
+            .clone();
+        assert_eq!(surface.effective, ["system.which"]);
+        assert_eq!(surface.pending_request_id, None);
+    }
 }
