@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Context, Result};
 use clap::Subcommand;
-use openclaw_runtime::exec::approvals::ApprovalsStore;
+use openclaw_exec::ApprovalsStore;
 use serde_json::{json, Value};
 
 use crate::config;

@@ -8,10 +8,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use openclaw_client::{connect, ConnectOptions, Events, GatewayClient};
+use openclaw_exec::ExecEvent;
 use openclaw_protocol::frames::EventFrame;
 use openclaw_protocol::identity::DeviceIdentity;
 use openclaw_protocol::limits::MAX_PAYLOAD_BYTES;
-use openclaw_runtime::{Call, NodeEvent, PluginHost};
+use openclaw_runtime::{Call, PluginHost};
 use serde_json::{json, Value};
 use tokio::sync::mpsc;
 
@@ -53,7 +54,7 @@ pub async fn run(
     opts: NodeOptions,
     identity: DeviceIdentity,
     host: Arc<PluginHost>,
-    mut events: mpsc::UnboundedReceiver<NodeEvent>,
+    mut events: mpsc::UnboundedReceiver<ExecEvent>,
 ) -> Result<(), Fatal> {
     let mut backoff = MIN_BACKOFF;
     loop {
@@ -180,7 +181,7 @@ async fn serve(
     client: &GatewayClient,
     mut gateway: Events,
     host: &Arc<PluginHost>,
-    plugin_events: &mut mpsc::UnboundedReceiver<NodeEvent>,
+    exec_events: &mut mpsc::UnboundedReceiver<ExecEvent>,
 ) -> Ended {
     let refreshable = client
         .hello()
@@ -212,12 +213,13 @@ async fn serve(
                     Err(e) => tracing::warn!("surface refresh failed: {e}"),
                 }
             }
-            Some(ev) = plugin_events.recv() => {
+            Some(ev) = exec_events.recv() => {
                 let client = client.clone();
+                let (event, payload) = crate::exec_events::node_event(&ev);
                 tokio::spawn(async move {
-                    let params = json!({"event": ev.event, "payloadJSON": ev.payload.to_string()});
+                    let params = json!({"event": event, "payloadJSON": payload.to_string()});
                     if let Err(e) = client.request("node.event", params).await {
-                        tracing::debug!("node.event {} not delivered: {e}", ev.event);
+                        tracing::debug!("node.event {event} not delivered: {e}");
                     }
                 });
             }

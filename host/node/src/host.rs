@@ -8,15 +8,16 @@ use std::sync::Arc;
 use openclaw_browser::target::CanvasFiles;
 use openclaw_browser::{BrowserOptions, NodeBrowser};
 use openclaw_devices::location::{Location, LocationOptions};
+use openclaw_exec::ExecEvent;
 use openclaw_runtime::grants::Grants;
-use openclaw_runtime::{ExecContext, NodeEvent, PluginError, PluginHost, Services};
+use openclaw_runtime::{ExecContext, PluginError, PluginHost, Services};
 use tokio::sync::mpsc;
 
 use crate::builtins::{enabled_builtins, with_builtin_grants};
 
 pub struct Plugins {
     pub host: Arc<PluginHost>,
-    pub events: mpsc::UnboundedReceiver<NodeEvent>,
+    pub events: mpsc::UnboundedReceiver<ExecEvent>,
     /// Problems with individual plugins; the others serve.
     pub errors: Vec<PluginError>,
 }
@@ -62,7 +63,7 @@ pub fn grants_path(state_dir: &Path) -> PathBuf {
 pub fn new_host(
     state_dir: &Path,
     settings: &NodeSettings,
-) -> Result<(PluginHost, mpsc::UnboundedReceiver<NodeEvent>), String> {
+) -> Result<(PluginHost, mpsc::UnboundedReceiver<ExecEvent>), String> {
     let browser = &settings.browser;
     let grants = Grants::load(&grants_path(state_dir)).map_err(|e| e.to_string())?;
     let (tx, rx) = mpsc::unbounded_channel();

@@ -3,6 +3,7 @@
 
 mod builtins;
 pub mod connection;
+mod exec_events;
 pub mod files;
 pub mod host;
 mod permissions;

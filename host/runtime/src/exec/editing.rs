@@ -19,6 +19,7 @@ const EXEC_INTERFACE: &str = "openclaw:plugin/exec@0.1.1";
 fn get(state: &CallState) -> Result<String, Failure> {
     state
         .exec
+        .executor
         .approvals
         .snapshot()
         .map(|v| v.to_string())
@@ -34,6 +35,7 @@ fn set(state: &CallState, file_json: &str, base_hash: Option<&str>) -> Result<St
     })?;
     state
         .exec
+        .executor
         .approvals
         .set(file, base_hash)
         .map(|v| v.to_string())

@@ -1,7 +1,7 @@
 //! Which environment a command gets: the overrides a request may bring (spec §5.2, with the
 //! real node host's lists in `env_lists`), and what it inherits from the node.
 
-use super::env_lists::{
+use crate::env_lists::{
     BLOCKED_EVERYWHERE, BLOCKED_OVERRIDES, BLOCKED_OVERRIDE_PREFIXES, BLOCKED_PREFIXES,
     INHERITABLE, SHELL_SAFE,
 };

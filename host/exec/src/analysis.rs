@@ -5,9 +5,9 @@
 
 use std::path::{Path, PathBuf};
 
-use super::allowlist::{path_is_relative, resolve, Executable};
-use super::script::{self, Word};
-use super::wrappers::{self, Layer};
+use crate::allowlist::{path_is_relative, resolve, Executable};
+use crate::script::{self, Word};
+use crate::wrappers::{self, Layer};
 
 /// Shells whose `-c` script is read; other shells are opaque (their startup files run code).
 const SCRIPT_SHELLS: &[&str] = &["ash", "bash", "dash", "ksh", "mksh", "sh", "yash"];

@@ -8,11 +8,11 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use super::allowlist::AllowEntry;
-use super::analysis::{analyse, Context};
-use super::approvals::{Ask, Policy, Security};
-use super::policy::{decide, Request, Verdict};
-use super::spawn::{run, Launch};
+use crate::allowlist::AllowEntry;
+use crate::analysis::{analyse, Context};
+use crate::approvals::{Ask, Policy, Security};
+use crate::policy::{decide, Request, Verdict};
+use crate::spawn::{run, Launch};
 
 struct Bench {
     _dir: tempfile::TempDir,

@@ -3,9 +3,9 @@
 
 use std::path::{Path, PathBuf};
 
-use super::allowlist::Admits;
-use super::analysis::{analyse, Analysis, Context, Segment};
-use super::approvals::{Ask, Policy, Security};
+use crate::allowlist::Admits;
+use crate::analysis::{analyse, Analysis, Context, Segment};
+use crate::approvals::{Ask, Policy, Security};
 
 /// Why a run is refused: the event reason and the operator's message.
 #[derive(Debug, Clone, PartialEq)]

@@ -7,7 +7,7 @@ use openclaw_protocol::identity::hex;
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
 
-use super::allowlist::AllowEntry;
+use crate::allowlist::AllowEntry;
 use openclaw_files::{write_atomically, FileLock};
 
 /// `security`, from least to most permissive.

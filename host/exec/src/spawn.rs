@@ -76,7 +76,7 @@ pub async fn run(launch: &Launch<'_>, timeout: Option<Duration>) -> Outcome {
         let (Some(n), Some(v)) = (name.to_str(), value.to_str()) else {
             continue;
         };
-        if let Some(v) = super::env::inherited(n, v) {
+        if let Some(v) = crate::env::inherited(n, v) {
             cmd.env(n, v);
         }
     }

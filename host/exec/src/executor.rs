@@ -1,0 +1,307 @@
+//! `which`, `prepare` and `run` under the approvals: the policy is decided here, before any
+//! process starts, whoever asks.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use openclaw_protocol::exec_command::{check_raw_command, format_exec_command};
+use serde_json::{json, Value};
+
+use crate::approvals::{ApprovalsStore, Ask, Policy, Security};
+use crate::policy::{decide, Verdict};
+use crate::{allowlist, analysis, env, policy, spawn, ExecEvent};
+
+/// PATH used when the host has none.
+const DEFAULT_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+/// `exec.finished.output` keeps this many characters (the tail).
+const EVENT_OUTPUT_CHARS: usize = 20_000;
+
+/// A run as `system.run` asks for it.
+#[derive(Debug, Clone, Default)]
+pub struct RunRequest {
+    pub argv: Vec<String>,
+    /// The command as the operator wrote it; must match argv.
+    pub raw_command: Option<String>,
+    pub cwd: Option<String>,
+    /// Overrides of the node's environment.
+    pub env: Vec<(String, String)>,
+    pub timeout_ms: Option<u64>,
+    pub agent_id: Option<String>,
+    pub session_key: Option<String>,
+    pub run_id: Option<String>,
+    pub suppress_notify_on_exit: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunOutput {
+    /// Absent when the process was killed by a signal or never started.
+    pub exit_code: Option<i32>,
+    pub timed_out: bool,
+    pub stdout: String,
+    pub stderr: String,
+    /// Why the process could not start.
+    pub error: Option<String>,
+}
+
+/// A refusal: `code` is the protocol error code, `message` the text the operator sees.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExecError {
+    pub code: &'static str,
+    pub message: String,
+}
+
+fn refused(code: &'static str, message: impl Into<String>) -> ExecError {
+    ExecError {
+        code,
+        message: message.into(),
+    }
+}
+
+/// Runs commands under the approvals in one file.
+pub struct Executor {
+    pub approvals: ApprovalsStore,
+    home: String,
+}
+
+impl Executor {
+    pub fn new(approvals_path: PathBuf) -> Executor {
+        Executor {
+            approvals: ApprovalsStore::new(approvals_path),
+            home: std::env::var("HOME").unwrap_or_default(),
+        }
+    }
+
+    /// Resolves names on the node's PATH; names not found are left out.
+    pub fn which(&self, bins: Vec<String>) -> Vec<(String, String)> {
+        let path = path_env();
+        bins.into_iter()
+            .filter_map(|b| allowlist::which(&b, &path).map(|p| (b, p.display().to_string())))
+            .collect()
+    }
+
+    /// What `run` would execute, as the `system.run.prepare` payload, without running it.
+    pub fn prepare(&self, req: &RunRequest) -> Result<Value, ExecError> {
+        validate(req)?;
+        let policy = self.approvals.policy(req.agent_id.as_deref());
+        environment(req, &policy)?;
+        let cwd = match (&req.cwd, policy.security, policy.ask) {
+            (Some(dir), Security::Full, Ask::Off) => {
+                Some(std::fs::canonicalize(dir).map_err(|_| {
+                    refused(
+                        "SYSTEM_RUN_DENIED",
+                        "SYSTEM_RUN_DENIED: working directory does not exist or is inaccessible",
+                    )
+                })?)
+            }
+            (dir, _, _) => dir.as_ref().map(PathBuf::from),
+        };
+        Ok(json!({
+            "plan": {
+                "argv": req.argv,
+                "cwd": cwd.map(|c| c.display().to_string()),
+                "commandText": command_text(req),
+                "commandPreview": Value::Null,
+                "agentId": req.agent_id,
+                "sessionKey": req.session_key,
+            },
+            "execPolicy": {"security": policy.security.as_str(), "ask": policy.ask.as_str()},
+            "allowAlwaysCoverage": {"complete": false, "patterns": []},
+        }))
+    }
+
+    /// Runs `req` when the approvals allow it. The event says how it went, denied or
+    /// finished; a request that is malformed gets no event.
+    pub async fn run(&self, req: &RunRequest) -> (Result<RunOutput, ExecError>, Option<ExecEvent>) {
+        if let Err(e) = validate(req) {
+            return (Err(e), None);
+        }
+        let policy = self.approvals.policy(req.agent_id.as_deref());
+        let env = match environment(req, &policy) {
+            Ok(env) => env,
+            Err(e) => return (Err(e), None),
+        };
+        let session_key = req.session_key.clone().unwrap_or_else(|| "node".into());
+        let run_id = req
+            .run_id
+            .clone()
+            .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+        let command = command_text(req);
+        let cwd = req.cwd.as_ref().map(PathBuf::from);
+        let path = path_env();
+        let verdict = decide(
+            &policy,
+            &policy::Request {
+                argv: &req.argv,
+                cwd: cwd.as_deref(),
+                path_env: &path,
+                home: &self.home,
+            },
+        );
+        let (program, argv) = match verdict {
+            Ok(Verdict::AsGiven) => (None, req.argv.clone()),
+            Ok(Verdict::Resolved { program, argv }) => (Some(program), argv),
+            Err(denial) => {
+                let event = ExecEvent::Denied {
+                    session_key,
+                    run_id,
+                    command,
+                    reason: denial.reason.to_string(),
+                };
+                return (
+                    Err(refused("SYSTEM_RUN_DENIED", denial.message)),
+                    Some(event),
+                );
+            }
+        };
+        let timeout = req.timeout_ms.filter(|t| *t > 0).map(Duration::from_millis);
+        let launch = spawn::Launch {
+            program: program.as_deref(),
+            argv: &argv,
+            cwd: cwd.as_deref(),
+            env: &env,
+        };
+        let o = spawn::run(&launch, timeout).await;
+        let output = [
+            o.stdout.as_str(),
+            o.stderr.as_str(),
+            o.error.as_deref().unwrap_or(""),
+        ]
+        .iter()
+        .filter(|s| !s.trim().is_empty())
+        .copied()
+        .collect::<Vec<_>>()
+        .join("\n");
+        let event = ExecEvent::Finished {
+            session_key,
+            run_id,
+            command,
+            exit_code: o.exit_code,
+            timed_out: o.timed_out,
+            success: o.exit_code == Some(0) && !o.timed_out,
+            output: tail(output.trim(), EVENT_OUTPUT_CHARS),
+            suppress_notify_on_exit: req.suppress_notify_on_exit,
+        };
+        let output = RunOutput {
+            exit_code: o.exit_code,
+            timed_out: o.timed_out,
+            stdout: o.stdout,
+            stderr: o.stderr,
+            error: o.error,
+        };
+        (Ok(output), Some(event))
+    }
+}
+
+fn path_env() -> String {
+    std::env::var("PATH")
+        .ok()
+        .filter(|p| !p.is_empty())
+        .unwrap_or_else(|| DEFAULT_PATH.into())
+}
+
+fn command_text(req: &RunRequest) -> String {
+    req.raw_command
+        .clone()
+        .unwrap_or_else(|| format_exec_command(&req.argv))
+}
+
+/// Checks shared by prepare and run: argv, rawCommand.
+fn validate(req: &RunRequest) -> Result<(), ExecError> {
+    if req.argv.is_empty() || req.argv[0].trim().is_empty() {
+        return Err(refused(
+            "INVALID_REQUEST",
+            "INVALID_REQUEST: command required",
+        ));
+    }
+    if let Some(raw) = &req.raw_command {
+        if check_raw_command(&req.argv, raw).is_err() {
+            return Err(refused(
+                "INVALID_REQUEST",
+                "INVALID_REQUEST: rawCommand does not match command",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The environment overrides a run gets, or the refusal (`INVALID_REQUEST` with a
+/// `SYSTEM_RUN_DENIED:` message naming every refused key, as on the real node host).
+fn environment(req: &RunRequest, policy: &Policy) -> Result<Vec<(String, String)>, ExecError> {
+    let strict = policy.security == Security::Allowlist;
+    let refusal = |message: String| refused("INVALID_REQUEST", message);
+    if let Some(message) = env::refused_assignments(&analysis::env_assignments(&req.argv), strict) {
+        return Err(refusal(message));
+    }
+    env::check_overrides(&req.env, strict, analysis::runs_a_shell(&req.argv)).map_err(refusal)
+}
+
+fn tail(text: &str, max: usize) -> String {
+    let count = text.chars().count();
+    if count <= max {
+        return text.to_string();
+    }
+    let tail: String = text.chars().skip(count - max).collect();
+    format!("... (truncated) {tail}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(argv: &[&str]) -> RunRequest {
+        RunRequest {
+            argv: argv.iter().map(|a| a.to_string()).collect(),
+            session_key: Some("s1".into()),
+            run_id: Some("r1".into()),
+            ..RunRequest::default()
+        }
+    }
+
+    #[tokio::test]
+    async fn a_run_reports_how_it_went_and_a_denial_why() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("exec-approvals.json");
+        // Allowlist patterns match the resolved program (`/bin` may be a link to `/usr/bin`).
+        let echo = std::fs::canonicalize("/bin/echo").unwrap();
+        let doc = json!({"version": 1, "defaults": {"security": "allowlist", "ask": "off"},
+                         "agents": {"*": {"allowlist": [{"pattern": echo}]}}});
+        std::fs::write(&path, doc.to_string()).unwrap();
+        let executor = Executor::new(path);
+
+        let (output, event) = executor.run(&request(&["/bin/echo", "hi"])).await;
+        assert_eq!(output.unwrap().stdout, "hi\n");
+        assert_eq!(
+            event,
+            Some(ExecEvent::Finished {
+                session_key: "s1".into(),
+                run_id: "r1".into(),
+                command: "/bin/echo hi".into(),
+                exit_code: Some(0),
+                timed_out: false,
+                success: true,
+                output: "hi".into(),
+                suppress_notify_on_exit: false,
+            })
+        );
+
+        let (output, event) = executor.run(&request(&["/bin/touch", "x"])).await;
+        let e = output.unwrap_err();
+        assert_eq!(
+            (e.code, e.message.as_str()),
+            ("SYSTEM_RUN_DENIED", "SYSTEM_RUN_DENIED: allowlist miss")
+        );
+        assert!(
+            matches!(&event, Some(ExecEvent::Denied { reason, .. }) if reason == "allowlist-miss"),
+            "{event:?}"
+        );
+        assert!(!dir.path().join("x").exists());
+
+        // A malformed request is refused before the policy, with no event.
+        let (output, event) = executor.run(&request(&[" "])).await;
+        assert_eq!(
+            output.unwrap_err().message,
+            "INVALID_REQUEST: command required"
+        );
+        assert_eq!(event, None);
+    }
+}

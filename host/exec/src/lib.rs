@@ -1,0 +1,22 @@
+//! The exec policy and its runs, with no engine in sight: the approvals file, allowlist
+//! matching through wrappers and shell scripts, the environment rules, and the spawn that
+//! kills a run's whole process group. The runtime's `exec` capability and the CLI's
+//! `approvals` commands both use it.
+
+mod allowlist;
+mod analysis;
+pub mod approvals;
+#[cfg(test)]
+mod corpus;
+mod env;
+mod env_lists;
+mod events;
+mod executor;
+mod policy;
+mod script;
+pub mod spawn;
+mod wrappers;
+
+pub use approvals::ApprovalsStore;
+pub use events::ExecEvent;
+pub use executor::{ExecError, Executor, RunOutput, RunRequest};
