@@ -229,3 +229,75 @@ async fn tls_with_a_self_signed_certificate_and_a_pin() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("fingerprint mismatch"));
 }
+
+/// Kills `openclaw up` when the test ends, however it ends.
+struct Up(std::process::Child);
+
+impl Drop for Up {
+    fn drop(&mut self) {
+        self.0.kill().ok();
+        self.0.wait().ok();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn up_serves_a_paired_node_with_the_built_in_plugins() {
+    use std::io::{BufRead, BufReader};
+    use std::os::unix::fs::PermissionsExt;
+    use std::process::{Command, Stdio};
+
+    let home = tempfile::tempdir().unwrap();
+    let state = home.path().join("state");
+    std::fs::create_dir(&state).unwrap();
+    std::fs::set_permissions(&state, std::fs::Permissions::from_mode(0o700)).unwrap();
+    let plugins = home.path().join("plugins");
+    let mut child = Command::new(BIN)
+        .args([
+            "up",
+            "--port",
+            "0",
+            "--display-name",
+            "up-node",
+            "--plugins",
+        ])
+        .arg(&plugins)
+        .env("OPENCLAW_STATE_DIR", &state)
+        .env_remove("OPENCLAW_GATEWAY_TOKEN")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let printed = child.stdout.take().unwrap();
+    let _up = Up(child);
+    let mut lines = BufReader::new(printed).lines().map_while(Result::ok);
+    let gateway = lines.next().expect("up printed its gateway");
+    let url = gateway
+        .strip_prefix("gateway  ")
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or_else(|| panic!("{gateway}"))
+        .to_string();
+    let node = lines.next().expect("up printed its node");
+    assert!(node.starts_with("node     up-node ("), "{node}");
+    assert!(node.contains("system.run"), "{node}");
+    assert!(plugins.is_dir(), "up makes the plugins dir it watches");
+
+    // The token up made for itself is in the state dir; with it, the node answers.
+    let config: Value =
+        serde_json::from_str(&std::fs::read_to_string(state.join("openclaw.json")).unwrap())
+            .unwrap();
+    let token = config["gateway"]["auth"]["token"].as_str().unwrap();
+    let out = Command::new(BIN)
+        .args(["nodes", "invoke", "--url", &url, "--token", token])
+        .args(["--node", "up-node", "--command", "system.which"])
+        .args(["--params", r#"{"bins":["sh"]}"#])
+        .env("OPENCLAW_STATE_DIR", &state)
+        .output()
+        .unwrap();
+    let text = stdout(&out);
+    assert!(
+        out.status.success(),
+        "{text} {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("/sh"), "{text}");
+}

@@ -2,10 +2,10 @@
 
 use std::path::PathBuf;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, Result};
 use clap::{Args, Subcommand};
 use openclaw_node::files::{load_identity, load_node_file, GatewayEndpoint};
-use openclaw_node::{grants_path, load_plugins, NodeOptions};
+use openclaw_node::{grants_path, NodeHost, NodeHostConfig, NodeOptions};
 use openclaw_protocol::tls_pin::normalize_fingerprint;
 use serde_json::json;
 
@@ -119,41 +119,35 @@ async fn run_node(args: RunArgs, state_dir: PathBuf) -> Result<()> {
                 .map(|h| h.trim().to_string())
         })
         .unwrap_or_else(|| "openclaw-node".into());
-    let identity = load_identity(&state_dir)?;
-    if let Some(dir) = &args.plugins {
-        std::fs::create_dir_all(dir)
-            .with_context(|| format!("cannot create the plugins dir {}", dir.display()))?;
-    }
-    let plugins = load_plugins(
-        &state_dir,
-        args.plugins.as_deref(),
-        &config::node_settings(&cfg)?,
-    )
-    .await
-    .map_err(anyhow::Error::msg)?;
-    for e in &plugins.errors {
-        eprintln!("plugin not loaded: {e}");
-    }
-    let set = plugins.host.current();
-    println!(
-        "node {} ({}) serving {} commands: {}",
-        display_name,
-        identity.device_id(),
-        set.commands().len(),
-        set.commands().join(", ")
-    );
-    println!("grants {}", grants_path(&state_dir).display());
-    if let Some(dir) = &args.plugins {
-        openclaw_runtime::watch::watch(plugins.host.clone(), dir.clone());
-        println!("watching {}", dir.display());
-    }
-    let opts = NodeOptions {
+    let grants = grants_path(&state_dir);
+    let options = NodeOptions {
         endpoint,
         token: config::gateway_token(None, &cfg)?,
         node_id,
-        display_name,
+        display_name: display_name.clone(),
         state_dir,
     };
-    openclaw_node::run(opts, identity, plugins.host, plugins.events).await?;
+    let node = NodeHost::start(NodeHostConfig {
+        options,
+        plugins_dir: args.plugins.clone(),
+        settings: config::node_settings(&cfg)?,
+    })
+    .await?;
+    for e in &node.plugin_errors {
+        eprintln!("plugin not loaded: {e}");
+    }
+    let set = node.plugins.current();
+    println!(
+        "node {} ({}) serving {} commands: {}",
+        display_name,
+        node.identity.device_id(),
+        set.commands().len(),
+        set.commands().join(", ")
+    );
+    println!("grants {}", grants.display());
+    if let Some(dir) = &args.plugins {
+        println!("watching {}", dir.display());
+    }
+    node.wait().await?;
     Ok(())
 }

@@ -5,12 +5,12 @@ use std::net::IpAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::Args;
 use openclaw_client::{connect, ConnectOptions, GatewayClient};
 use openclaw_gateway::GatewayConfig;
-use openclaw_node::files::{load_identity, GatewayEndpoint};
-use openclaw_node::{load_plugins, NodeOptions};
+use openclaw_node::files::GatewayEndpoint;
+use openclaw_node::{NodeHost, NodeHostConfig, NodeOptions};
 use serde_json::json;
 
 use crate::config::{self, Config};
@@ -60,30 +60,13 @@ pub async fn run(args: UpArgs) -> Result<()> {
     gw_config.commands.deny = cfg.strings("gateway.nodes.commands.deny");
     let gateway = openclaw_gateway::start(gw_config).await?;
 
-    std::fs::create_dir_all(&args.plugins)
-        .with_context(|| format!("cannot create {}", args.plugins.display()))?;
-    let plugins = load_plugins(
-        &state_dir,
-        Some(&args.plugins),
-        &config::node_settings(&cfg)?,
-    )
-    .await
-    .map_err(anyhow::Error::msg)?;
-    for e in &plugins.errors {
-        eprintln!("plugin not loaded: {e}");
-    }
-    openclaw_runtime::watch::watch(plugins.host.clone(), args.plugins.clone());
-    let identity = load_identity(&state_dir)?;
-    let node_id = identity.device_id();
-
     let (op, _) = connect(&ConnectOptions::operator(
         &gateway.url(),
         Some(token.clone()),
         &["operator.admin"],
     ))
     .await?;
-    tokio::spawn(approve_own_surfaces(op.clone(), node_id.clone()));
-    let opts = NodeOptions {
+    let options = NodeOptions {
         endpoint: GatewayEndpoint {
             host: "127.0.0.1".into(),
             port: gateway.addr.port(),
@@ -95,12 +78,17 @@ pub async fn run(args: UpArgs) -> Result<()> {
         display_name: args.display_name.clone(),
         state_dir: state_dir.clone(),
     };
-    let node = tokio::spawn(openclaw_node::run(
-        opts,
-        identity,
-        plugins.host.clone(),
-        plugins.events,
-    ));
+    let node = NodeHost::start(NodeHostConfig {
+        options,
+        plugins_dir: Some(args.plugins.clone()),
+        settings: config::node_settings(&cfg)?,
+    })
+    .await?;
+    for e in &node.plugin_errors {
+        eprintln!("plugin not loaded: {e}");
+    }
+    let node_id = node.identity.device_id();
+    tokio::spawn(approve_own_surfaces(op.clone(), node_id.clone()));
 
     let commands = wait_until_served(&op, &node_id).await;
     let name = &args.display_name;
@@ -126,8 +114,8 @@ pub async fn run(args: UpArgs) -> Result<()> {
     );
     tokio::select! {
         _ = tokio::signal::ctrl_c() => {}
-        ended = node => {
-            if let Ok(Err(fatal)) = ended {
+        ended = node.wait() => {
+            if let Err(fatal) = ended {
                 eprintln!("openclaw: {fatal}");
             }
         }

@@ -1,5 +1,5 @@
 //! Sets up the plugin runtime for a node: built-ins, grants, the `.cwasm` cache, the exec
-//! approvals, the node's browser and devices, and the channel on which plugins' node events
+//! approvals, the node's browser and devices, and the channel on which the events of exec runs
 //! leave.
 
 use std::path::{Path, PathBuf};

@@ -6,9 +6,11 @@ pub mod connection;
 mod exec_events;
 pub mod files;
 pub mod host;
+mod node_host;
 mod permissions;
 mod stats;
 
 pub use builtins::BUILTINS;
 pub use connection::{run, Fatal, NodeOptions};
 pub use host::{grants_path, load_plugins, new_host, BrowserSettings, NodeSettings, Plugins};
+pub use node_host::{NodeHost, NodeHostConfig};

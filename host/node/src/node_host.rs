@@ -1,0 +1,77 @@
+//! The one door to a node host: its identity, its plugins (loaded, and watched when they come
+//! from a dir), and its connection to the gateway, started together.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use openclaw_protocol::identity::DeviceIdentity;
+use openclaw_runtime::{PluginError, PluginHost};
+use tokio::task::JoinHandle;
+
+use crate::connection::{self, Fatal, NodeOptions};
+use crate::files::load_identity;
+use crate::host::{load_plugins, NodeSettings};
+
+/// What a node host runs with.
+pub struct NodeHostConfig {
+    /// The gateway, the credentials, the names, and the state dir.
+    pub options: NodeOptions,
+    /// A dir of `*.wasm` plugins, watched for changes, besides the built-ins.
+    pub plugins_dir: Option<PathBuf>,
+    pub settings: NodeSettings,
+}
+
+/// A running node host.
+pub struct NodeHost {
+    pub identity: DeviceIdentity,
+    pub plugins: Arc<PluginHost>,
+    /// Plugins that did not load; the others serve.
+    pub plugin_errors: Vec<PluginError>,
+    connection: JoinHandle<Result<(), Fatal>>,
+}
+
+impl NodeHost {
+    /// Loads the identity (made on first use) and the plugins, starts watching the plugins
+    /// dir, and starts connecting to the gateway, reconnecting until something fatal happens.
+    pub async fn start(config: NodeHostConfig) -> Result<NodeHost, Fatal> {
+        let NodeHostConfig {
+            options,
+            plugins_dir,
+            settings,
+        } = config;
+        let identity = load_identity(&options.state_dir).map_err(|e| Fatal(e.to_string()))?;
+        if let Some(dir) = &plugins_dir {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                Fatal(format!(
+                    "cannot create the plugins dir {}: {e}",
+                    dir.display()
+                ))
+            })?;
+        }
+        let loaded = load_plugins(&options.state_dir, plugins_dir.as_deref(), &settings)
+            .await
+            .map_err(Fatal)?;
+        if let Some(dir) = plugins_dir {
+            openclaw_runtime::watch::watch(loaded.host.clone(), dir);
+        }
+        let connection = tokio::spawn(connection::run(
+            options,
+            identity.clone(),
+            loaded.host.clone(),
+            loaded.events,
+        ));
+        Ok(NodeHost {
+            identity,
+            plugins: loaded.host,
+            plugin_errors: loaded.errors,
+            connection,
+        })
+    }
+
+    /// Runs until the node stops for good.
+    pub async fn wait(self) -> Result<(), Fatal> {
+        self.connection
+            .await
+            .unwrap_or_else(|e| Err(Fatal(format!("the node host stopped: {e}"))))
+    }
+}
