@@ -8,11 +8,9 @@
 
 mod admission;
 pub mod config;
-mod connect;
 mod connection;
 mod frame_guard;
-mod handshake;
-mod invoke;
+mod invoke_router;
 mod methods;
 mod pairing;
 pub mod policy;
@@ -21,7 +19,6 @@ mod server;
 mod session;
 mod state;
 pub mod store;
-mod surface;
 mod tls;
 
 pub use config::{CommandsConfig, GatewayConfig, PairingConfig, TlsSource};

@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use crate::admission::Admission;
 use crate::config::GatewayConfig;
-use crate::invoke::InvokeRouter;
+use crate::invoke_router::InvokeRouter;
 use crate::policy::CommandPolicy;
 use crate::session::{Role, Session};
 use crate::store::Store;

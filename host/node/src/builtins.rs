@@ -4,7 +4,7 @@ use openclaw_devices::{camera, screen};
 use openclaw_runtime::grants::Grants;
 use openclaw_runtime::Builtin;
 
-use crate::host::NodeSettings;
+use crate::settings::NodeSettings;
 
 pub const BUILTINS: &[Builtin] = &[
     Builtin {

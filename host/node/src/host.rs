@@ -7,51 +7,20 @@ use std::sync::Arc;
 
 use openclaw_browser::target::CanvasFiles;
 use openclaw_browser::{BrowserOptions, NodeBrowser};
-use openclaw_devices::location::{Location, LocationOptions};
+use openclaw_devices::location::Location;
 use openclaw_exec::ExecEvent;
 use openclaw_runtime::grants::Grants;
 use openclaw_runtime::{ExecContext, PluginError, PluginHost, Services};
 use tokio::sync::mpsc;
 
 use crate::builtins::{enabled_builtins, with_builtin_grants};
+use crate::settings::NodeSettings;
 
 pub struct Plugins {
     pub host: Arc<PluginHost>,
     pub events: mpsc::UnboundedReceiver<ExecEvent>,
     /// Problems with individual plugins; the others serve.
     pub errors: Vec<PluginError>,
-}
-
-/// What `openclaw.json` says about the node's browser.
-#[derive(Debug, Clone)]
-pub struct BrowserSettings {
-    /// `browser.executablePath`; unset looks for Chromium on PATH.
-    pub executable_path: Option<PathBuf>,
-    /// `browser.cdpUrl`: a loopback control endpoint for `browser.proxy` instead of ours.
-    pub cdp_url: Option<String>,
-    /// False when `nodeHost.browserProxy.enabled` or `browser.enabled` is false.
-    pub proxy_enabled: bool,
-    /// `nodeHost.canvas.root`: where the canvas reads local files (default `<state>/canvas`).
-    pub canvas_root: Option<PathBuf>,
-}
-
-/// What `openclaw.json` says about the node's devices.
-#[derive(Debug, Clone, Default)]
-pub struct NodeSettings {
-    pub browser: BrowserSettings,
-    /// `nodeHost.location`.
-    pub location: LocationOptions,
-}
-
-impl Default for BrowserSettings {
-    fn default() -> BrowserSettings {
-        BrowserSettings {
-            executable_path: None,
-            cdp_url: None,
-            proxy_enabled: true,
-            canvas_root: None,
-        }
-    }
 }
 
 /// Where the operator grants capabilities to plugins.

@@ -8,9 +8,11 @@ pub mod files;
 pub mod host;
 mod node_host;
 mod permissions;
+mod settings;
 mod stats;
 
 pub use builtins::BUILTINS;
 pub use connection::{run, Fatal, NodeOptions};
-pub use host::{grants_path, load_plugins, new_host, BrowserSettings, NodeSettings, Plugins};
+pub use host::{grants_path, load_plugins, new_host, Plugins};
 pub use node_host::{NodeHost, NodeHostConfig};
+pub use settings::{BrowserSettings, NodeSettings};

@@ -10,7 +10,8 @@ use tokio::task::JoinHandle;
 
 use crate::connection::{self, Fatal, NodeOptions};
 use crate::files::load_identity;
-use crate::host::{load_plugins, NodeSettings};
+use crate::host::load_plugins;
+use crate::settings::NodeSettings;
 
 /// What a node host runs with.
 pub struct NodeHostConfig {

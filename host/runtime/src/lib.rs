@@ -19,7 +19,6 @@ pub mod watch;
 
 pub use bindings::{Call, Failure, Surface};
 pub use capabilities::CAPABILITIES;
-pub use exec::ExecContext;
 pub use host::{wasm_files, Builtin, Inspection, PluginError, PluginHost, PluginSet};
 pub use plugin::{LoadError, Origin, Plugin};
-pub use services::Services;
+pub use services::{ExecContext, Services};

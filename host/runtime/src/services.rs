@@ -1,12 +1,13 @@
 //! What the host's capabilities act on, shared by every plugin and call: the exec approvals,
 //! the node's browser and its position source.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use openclaw_browser::NodeBrowser;
 use openclaw_devices::location::Location;
-
-use crate::exec::ExecContext;
+use openclaw_exec::{ExecEvent, Executor};
+use tokio::sync::mpsc;
 
 #[derive(Clone)]
 pub struct Services {
@@ -21,6 +22,25 @@ impl Services {
             exec: Arc::new(exec),
             browser: Arc::new(browser),
             location: Arc::new(location),
+        }
+    }
+}
+
+/// What the exec capability needs from the node host: the executor, and where the events of
+/// its runs go.
+pub struct ExecContext {
+    pub executor: Executor,
+    pub events: Option<mpsc::UnboundedSender<ExecEvent>>,
+}
+
+impl ExecContext {
+    pub fn new(
+        approvals_path: PathBuf,
+        events: Option<mpsc::UnboundedSender<ExecEvent>>,
+    ) -> ExecContext {
+        ExecContext {
+            executor: Executor::new(approvals_path),
+            events,
         }
     }
 }

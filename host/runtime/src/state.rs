@@ -11,8 +11,7 @@ use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 
 use crate::bindings::openclaw::plugin::log;
 use crate::engine::MAX_MEMORY_BYTES;
-use crate::exec::ExecContext;
-use crate::services::Services;
+use crate::services::{ExecContext, Services};
 use openclaw_browser::NodeBrowser;
 use openclaw_devices::location::Location;
 

@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 
 use super::invoke::{call_node, node_error};
 use super::{parse, Reply};
-use crate::invoke::NodeOutcome;
+use crate::invoke_router::NodeOutcome;
 use crate::session::Session;
 use crate::state::Gateway;
 

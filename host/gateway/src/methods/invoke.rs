@@ -11,7 +11,7 @@ use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
 use super::{parse, Reply};
-use crate::invoke::{Claim, NodeOutcome};
+use crate::invoke_router::{Claim, NodeOutcome};
 use crate::policy::ADMIN_ONLY;
 use crate::session::Session;
 use crate::state::Gateway;

@@ -2,7 +2,7 @@
 //! scope before a handler runs. Handlers that wait on a node run in their own task.
 
 mod approvals;
-mod devices;
+mod device_pairing;
 mod invoke;
 mod node_events;
 mod node_pairing;
@@ -71,12 +71,12 @@ const TABLE: &[Method] = &[
     method!("node.pair.approve", Operator, PAIRING, sync node_pairing::approve),
     method!("node.pair.reject", Operator, PAIRING, sync node_pairing::reject),
     method!("node.pair.remove", Operator, PAIRING, sync node_pairing::remove),
-    method!("device.pair.list", Operator, PAIRING, sync devices::list),
-    method!("device.pair.approve", Operator, PAIRING, sync devices::approve),
-    method!("device.pair.reject", Operator, PAIRING, sync devices::reject),
-    method!("device.pair.remove", Operator, PAIRING, sync devices::remove),
-    method!("device.token.rotate", Operator, PAIRING, sync devices::rotate),
-    method!("device.token.revoke", Operator, PAIRING, sync devices::revoke),
+    method!("device.pair.list", Operator, PAIRING, sync device_pairing::list),
+    method!("device.pair.approve", Operator, PAIRING, sync device_pairing::approve),
+    method!("device.pair.reject", Operator, PAIRING, sync device_pairing::reject),
+    method!("device.pair.remove", Operator, PAIRING, sync device_pairing::remove),
+    method!("device.token.rotate", Operator, PAIRING, sync device_pairing::rotate),
+    method!("device.token.revoke", Operator, PAIRING, sync device_pairing::revoke),
     method!("node.invoke", Operator, WRITE, async invoke::node_invoke),
     method!("node.pending.enqueue", Operator, WRITE, sync pending::enqueue),
     method!("exec.approvals.node.get", Operator, ADMIN, async approvals::get),

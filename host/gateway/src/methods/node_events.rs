@@ -10,11 +10,11 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::{parse, unavailable, Reply};
+use crate::pairing::surface::{self, Declared};
 use crate::records::PairedNode;
 use crate::session::Session;
 use crate::state::Gateway;
 use crate::store::kind;
-use crate::surface::{self, Declared};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]

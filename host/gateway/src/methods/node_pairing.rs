@@ -7,11 +7,11 @@ use serde_json::{json, Value};
 
 use super::params::{ByNode, ByRequest, Empty};
 use super::{parse, require_scope, unavailable, Reply};
+use crate::pairing::surface;
 use crate::records::{NodePairRequest, PairedNode};
 use crate::session::Session;
 use crate::state::Gateway;
 use crate::store::kind;
-use crate::surface;
 
 pub fn list(gw: &Arc<Gateway>, _: &Arc<Session>, params: Value) -> Reply {
     parse::<Empty>("node.pair.list", params)?;

@@ -127,7 +127,7 @@ fn node_view(
     let session = gw.node_session(node_id);
     let live_meta = session
         .as_ref()
-        .map(|s| crate::surface::session_meta(s, node_id));
+        .map(|s| crate::pairing::surface::session_meta(s, node_id));
     let mut meta: NodeMeta = approved
         .map(|n| n.meta.clone())
         .or_else(|| live_meta.clone())

@@ -4,33 +4,11 @@
 
 pub(crate) mod editing;
 
-use std::path::PathBuf;
-
-use openclaw_exec::{ExecError, ExecEvent, Executor};
-use tokio::sync::mpsc;
+use openclaw_exec::ExecError;
 
 use crate::bindings::openclaw::plugin::exec::{self, RunOutput, RunRequest};
 use crate::bindings::Failure;
 use crate::state::CallState;
-
-/// What the exec capability needs from the node host: the executor, and where the events of
-/// its runs go.
-pub struct ExecContext {
-    pub executor: Executor,
-    pub events: Option<mpsc::UnboundedSender<ExecEvent>>,
-}
-
-impl ExecContext {
-    pub fn new(
-        approvals_path: PathBuf,
-        events: Option<mpsc::UnboundedSender<ExecEvent>>,
-    ) -> ExecContext {
-        ExecContext {
-            executor: Executor::new(approvals_path),
-            events,
-        }
-    }
-}
 
 fn failure(code: &str, message: impl Into<String>) -> Failure {
     Failure {

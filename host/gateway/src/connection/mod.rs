@@ -1,5 +1,12 @@
-//! One client connection: upgrade, challenge, handshake, then a read loop that dispatches
-//! requests while a writer task drains the outbound queue.
+//! One client connection: upgrade, challenge, handshake (`hello`, with the `checks` of its
+//! `connect`), then a read loop that dispatches requests while a writer task drains the
+//! outbound queue.
+
+pub mod checks;
+mod frames;
+mod hello;
+
+pub use frames::Io;
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -11,26 +18,19 @@ use openclaw_protocol::frames::{ErrorShape, EventFrame, Frame, ResponseFrame};
 use openclaw_protocol::limits::{MAX_PAYLOAD_BYTES, MAX_PRE_HELLO_FRAME_BYTES};
 use openclaw_protocol::now_ms;
 use serde_json::json;
-use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::handshake::server::{Request, Response};
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::protocol::{CloseFrame, WebSocketConfig};
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
-use tokio_tungstenite::WebSocketStream;
 
 use crate::admission::Ticket;
-use crate::connect;
 use crate::frame_guard::{FrameGuard, GuardSwitch};
-use crate::handshake::Peer;
 use crate::methods;
 use crate::session::{OutMsg, Outbound, Session};
 use crate::state::Gateway;
-
-pub trait Io: AsyncRead + AsyncWrite + Unpin + Send {}
-impl<T: AsyncRead + AsyncWrite + Unpin + Send> Io for T {}
-
-type Ws = WebSocketStream<Box<dyn Io>>;
+use checks::Peer;
+use frames::{frame_id, Ws};
 
 /// The WebSocket's read buffer: small, since unauthenticated connections are many.
 const READ_BUFFER_BYTES: usize = 16 * 1024;
@@ -89,7 +89,7 @@ pub async fn serve(gw: Arc<Gateway>, io: Box<dyn Io>, remote: SocketAddr, mut ti
         json!({"nonce": peer.nonce, "ts": now_ms(), "capabilities": []}),
     )));
 
-    let handshake = connect::handshake(&gw, &mut stream, &out, &peer);
+    let handshake = hello::handshake(&gw, &mut stream, &out, &peer);
     let handshake = tokio::time::timeout(gw.config.handshake_timeout, handshake);
     let outcome = tokio::select! {
         _ = &mut ticket.evicted => Err(Evicted),
@@ -100,7 +100,7 @@ pub async fn serve(gw: Arc<Gateway>, io: Box<dyn Io>, remote: SocketAddr, mut ti
             guard.lift();
             drop(ticket);
             read_loop(&gw, &session, &mut stream).await;
-            connect::disconnected(&gw, &session);
+            hello::disconnected(&gw, &session);
         }
         Ok(Ok(None)) if guard.tripped() => out.close(1009, "frame too large before hello"),
         Ok(Ok(None)) => {}
@@ -114,19 +114,6 @@ pub async fn serve(gw: Arc<Gateway>, io: Box<dyn Io>, remote: SocketAddr, mut ti
 
 /// A newer connection took this one's place before it authenticated.
 struct Evicted;
-
-/// Reads the first frame, which must be `connect`. (Its size is bounded by the frame guard:
-/// an oversized one fails the read, and `serve` closes with 1009.)
-pub async fn first_text(stream: &mut SplitStream<Ws>) -> Option<Result<String, ()>> {
-    loop {
-        match stream.next().await? {
-            Ok(Message::Text(text)) => return Some(Ok(text.to_string())),
-            Ok(Message::Binary(_)) => return Some(Err(())),
-            Ok(Message::Close(_)) | Err(_) => return None,
-            Ok(_) => continue,
-        }
-    }
-}
 
 async fn read_loop(gw: &Arc<Gateway>, session: &Arc<Session>, stream: &mut SplitStream<Ws>) {
     while let Some(msg) = stream.next().await {
@@ -174,14 +161,6 @@ fn on_text(gw: &Arc<Gateway>, session: &Arc<Session>, text: &str) {
             ));
         }
     }
-}
-
-/// The `id` of a frame that failed to parse, when it has a readable one.
-pub fn frame_id(text: &str) -> String {
-    serde_json::from_str::<serde_json::Value>(text)
-        .ok()
-        .and_then(|v| v.get("id").and_then(|id| id.as_str()).map(String::from))
-        .unwrap_or_default()
 }
 
 async fn write_loop(

@@ -13,14 +13,14 @@ use openclaw_protocol::PROTOCOL_VERSION;
 use serde_json::json;
 use tokio_tungstenite::WebSocketStream;
 
-use crate::connection::{first_text, frame_id, Io};
-use crate::handshake::{self, AuthMethod, Peer, Rejection};
+use super::checks::{self, AuthMethod, Peer, Rejection};
+use super::frames::{first_text, frame_id, Io};
 use crate::methods::{method_names, EVENTS};
-use crate::pairing;
+use crate::pairing::device;
+use crate::pairing::surface::{self, Declared};
 use crate::policy::{canonical_node_host_platform, platform_id};
 use crate::session::{Outbound, Role, Session};
 use crate::state::{Gateway, VERSION};
-use crate::surface::{self, Declared};
 
 type Stream = SplitStream<WebSocketStream<Box<dyn Io>>>;
 
@@ -67,11 +67,11 @@ fn accept(
     out: &Outbound,
     peer: &Peer,
 ) -> Result<(Arc<Session>, HelloOk), Rejection> {
-    let p = handshake::parse_params(params)?;
-    handshake::check_protocol(&p)?;
-    let auth = handshake::check_auth(gw, &p)?;
-    handshake::check_device_required(&p)?;
-    let key = handshake::check_device_proof(&p, &peer.nonce)?;
+    let p = checks::parse_params(params)?;
+    checks::check_protocol(&p)?;
+    let auth = checks::check_auth(gw, &p)?;
+    checks::check_device_required(&p)?;
+    let key = checks::check_device_proof(&p, &peer.nonce)?;
     let role = if p.role() == ROLE_NODE {
         Role::Node
     } else {
@@ -83,7 +83,7 @@ fn accept(
     let paired = match (needs_pairing, key) {
         (true, Some(key)) => {
             let public_key = encode_public_key(&key);
-            Some(pairing::ensure_paired(gw, &p, &public_key, peer)?)
+            Some(device::ensure_paired(gw, &p, &public_key, peer)?)
         }
         _ => None,
     };
@@ -99,7 +99,7 @@ fn accept(
     };
     let token = match &paired {
         Some(device) => Some(
-            pairing::current_token(gw, &device.device_id, role.as_str(), &scopes)
+            device::current_token(gw, &device.device_id, role.as_str(), &scopes)
                 .map_err(Rejection::unavailable)?,
         ),
         None => None,

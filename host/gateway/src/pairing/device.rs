@@ -9,7 +9,7 @@ use openclaw_protocol::now_ms;
 use openclaw_protocol::signature::normalize_metadata;
 use serde_json::{json, Value};
 
-use crate::handshake::{token_key, Peer, Rejection};
+use crate::connection::checks::{token_key, Peer, Rejection};
 use crate::records::{DevicePairRequest, DeviceToken, PairedDevice};
 use crate::state::Gateway;
 use crate::store::{kind, StoreResult, Writer};

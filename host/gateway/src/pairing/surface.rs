@@ -237,7 +237,10 @@ pub fn remove(gw: &Gateway, node_id: &str) -> StoreResult<bool> {
         if let Some(mut device) = w.get::<crate::records::PairedDevice>(kind::DEVICE, node_id)? {
             had_role = device.roles.iter().any(|r| r == "node");
             device.roles.retain(|r| r != "node");
-            w.delete(kind::TOKEN, &crate::handshake::token_key(node_id, "node"))?;
+            w.delete(
+                kind::TOKEN,
+                &crate::connection::checks::token_key(node_id, "node"),
+            )?;
             if device.roles.is_empty() {
                 w.delete(kind::DEVICE, node_id)?;
             } else {

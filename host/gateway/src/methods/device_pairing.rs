@@ -9,8 +9,8 @@ use serde_json::{json, Value};
 
 use super::params::{ByDevice, ByRequest, Empty};
 use super::{parse, require_scope, unavailable, Reply};
-use crate::handshake::token_key;
-use crate::pairing;
+use crate::connection::checks::token_key;
+use crate::pairing::device;
 use crate::records::{DeviceToken, PairedDevice};
 use crate::session::{Role, Session};
 use crate::state::Gateway;
@@ -27,7 +27,7 @@ struct TokenParams {
 
 pub fn list(gw: &Arc<Gateway>, _: &Arc<Session>, params: Value) -> Reply {
     parse::<Empty>("device.pair.list", params)?;
-    let pending = pairing::pending_requests(gw).map_err(unavailable)?;
+    let pending = device::pending_requests(gw).map_err(unavailable)?;
     let devices: Vec<PairedDevice> = gw.store.list(kind::DEVICE).map_err(unavailable)?;
     let sessions = gw.sessions();
     let mut paired = Vec::new();
@@ -53,7 +53,7 @@ const APPROVAL_DENIED: &str = "device pairing approval denied";
 pub fn approve(gw: &Arc<Gateway>, session: &Arc<Session>, params: Value) -> Reply {
     let p: ByRequest = parse("device.pair.approve", params)?;
     let admin = session.has_scope("operator.admin");
-    let request = pairing::pending_requests(gw)
+    let request = device::pending_requests(gw)
         .map_err(unavailable)?
         .into_iter()
         .find(|r| r.request_id == p.request_id.trim());
@@ -63,13 +63,13 @@ pub fn approve(gw: &Arc<Gateway>, session: &Arc<Session>, params: Value) -> Repl
         (None, true) => return Err(ErrorShape::invalid_request("unknown requestId")),
         _ => return Err(ErrorShape::invalid_request(APPROVAL_DENIED)),
     };
-    let device = pairing::approve(gw, request, "manual").map_err(unavailable)?;
+    let device = device::approve(gw, request, "manual").map_err(unavailable)?;
     Ok(json!({"requestId": p.request_id, "device": device}))
 }
 
 pub fn reject(gw: &Arc<Gateway>, _: &Arc<Session>, params: Value) -> Reply {
     let p: ByRequest = parse("device.pair.reject", params)?;
-    let request = pairing::pending_requests(gw)
+    let request = device::pending_requests(gw)
         .map_err(unavailable)?
         .into_iter()
         .find(|r| r.request_id == p.request_id)
@@ -77,7 +77,7 @@ pub fn reject(gw: &Arc<Gateway>, _: &Arc<Session>, params: Value) -> Reply {
     gw.store
         .write(|w| w.delete(kind::DEVICE_REQUEST, &request.request_id))
         .map_err(unavailable)?;
-    pairing::broadcast_resolved(gw, &request.request_id, &request.device_id, "rejected");
+    device::broadcast_resolved(gw, &request.request_id, &request.device_id, "rejected");
     Ok(json!({"requestId": request.request_id, "deviceId": request.device_id}))
 }
 
@@ -129,7 +129,7 @@ pub fn rotate(gw: &Arc<Gateway>, session: &Arc<Session>, params: Value) -> Reply
     });
     let token = gw
         .store
-        .write(|w| pairing::issue_token(w, &p.device_id, &p.role, &scopes))
+        .write(|w| device::issue_token(w, &p.device_id, &p.role, &scopes))
         .map_err(unavailable)?;
     // A token travels only back to the device it belongs to.
     let same_device = session.device_id.as_deref() == Some(p.device_id.as_str());

@@ -1,0 +1,37 @@
+//! What `openclaw.json` says about the node's browser and devices.
+
+use std::path::PathBuf;
+
+use openclaw_devices::location::LocationOptions;
+
+/// What `openclaw.json` says about the node's browser.
+#[derive(Debug, Clone)]
+pub struct BrowserSettings {
+    /// `browser.executablePath`; unset looks for Chromium on PATH.
+    pub executable_path: Option<PathBuf>,
+    /// `browser.cdpUrl`: a loopback control endpoint for `browser.proxy` instead of ours.
+    pub cdp_url: Option<String>,
+    /// False when `nodeHost.browserProxy.enabled` or `browser.enabled` is false.
+    pub proxy_enabled: bool,
+    /// `nodeHost.canvas.root`: where the canvas reads local files (default `<state>/canvas`).
+    pub canvas_root: Option<PathBuf>,
+}
+
+/// What `openclaw.json` says about the node's devices.
+#[derive(Debug, Clone, Default)]
+pub struct NodeSettings {
+    pub browser: BrowserSettings,
+    /// `nodeHost.location`.
+    pub location: LocationOptions,
+}
+
+impl Default for BrowserSettings {
+    fn default() -> BrowserSettings {
+        BrowserSettings {
+            executable_path: None,
+            cdp_url: None,
+            proxy_enabled: true,
+            canvas_root: None,
+        }
+    }
+}
