@@ -1,14 +1,11 @@
 //! `openclaw`: the gateway and the operator CLI in one binary.
 
 mod approvals_cmd;
-mod canvas_cmd;
 mod config;
-mod device_families_cmd;
 mod devices_cmd;
 mod gateway_cmd;
-mod node_call;
 mod node_cmd;
-mod nodes_cmd;
+mod nodes;
 mod operator;
 mod plugins_cmd;
 mod render;
@@ -51,7 +48,7 @@ enum Command {
         #[command(flatten)]
         operator: operator::OperatorArgs,
         #[command(subcommand)]
-        command: nodes_cmd::NodesCmd,
+        command: nodes::NodesCmd,
     },
     /// Exec approvals of a node (--node) or of this machine
     Approvals {
@@ -101,7 +98,7 @@ fn main() -> std::process::ExitCode {
             Command::Up(args) => up_cmd::run(args).await,
             Command::Node { command } => node_cmd::run(command).await,
             Command::Plugins { command } => plugins_cmd::run(command).await,
-            Command::Nodes { operator, command } => nodes_cmd::run(command, &operator).await,
+            Command::Nodes { operator, command } => nodes::run(command, &operator).await,
             Command::Approvals { operator, command } => {
                 approvals_cmd::run(command, &operator).await
             }

@@ -11,14 +11,14 @@ mod devices;
 pub mod engine;
 pub mod exec;
 pub mod grants;
-mod host;
 mod plugin;
+mod registry;
 mod services;
 mod state;
 pub mod watch;
 
 pub use bindings::{Call, Failure, Surface};
 pub use capabilities::CAPABILITIES;
-pub use host::{wasm_files, Builtin, Inspection, PluginError, PluginHost, PluginSet};
 pub use plugin::{LoadError, Origin, Plugin};
+pub use registry::{wasm_files, Builtin, Inspection, PluginError, PluginHost, PluginSet};
 pub use services::{ExecContext, Services};

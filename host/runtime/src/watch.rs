@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use crate::host::{wasm_files, PluginHost};
+use crate::registry::{wasm_files, PluginHost};
 
 /// How often the dir is looked at, and how long a change must be still before it is loaded.
 pub const POLL: Duration = Duration::from_millis(50);

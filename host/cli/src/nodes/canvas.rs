@@ -7,7 +7,7 @@ use anyhow::{bail, Context, Result};
 use clap::{Subcommand, ValueEnum};
 use serde_json::{json, Value};
 
-use crate::node_call::{invoke, print_media, report, save_media};
+use super::node_call::{invoke, print_media, report, save_media};
 use crate::operator::Operator;
 use crate::render::pretty;
 

@@ -5,7 +5,7 @@ use anyhow::{bail, Result};
 use clap::{Args, Subcommand, ValueEnum};
 use serde_json::{json, Value};
 
-use crate::node_call::{invoke, parse_duration_ms, print_media, report, save_media};
+use super::node_call::{invoke, parse_duration_ms, print_media, report, save_media};
 use crate::operator::Operator;
 
 /// Time a capture gets beyond its own length.

@@ -1,0 +1,58 @@
+//! `nodes invoke`: one command on one node, printed as the real CLI prints it.
+
+use anyhow::{bail, Result};
+use serde_json::{json, Value};
+
+use crate::operator::Operator;
+use crate::render::pretty;
+
+pub async fn invoke(
+    op: &Operator,
+    query: &str,
+    command: &str,
+    params: &str,
+    timeout_ms: u64,
+    key: Option<String>,
+) -> Result<()> {
+    let params: Value = match serde_json::from_str(params) {
+        Ok(p) => p,
+        Err(e) => return invoke_failed(&format!("--params is not valid JSON: {e}")),
+    };
+    let node = match op.resolve_node(query).await {
+        Ok(n) => n,
+        Err(e) => return invoke_failed(&e.to_string()),
+    };
+    let request = json!({
+        "nodeId": node["nodeId"],
+        "command": command,
+        "params": params,
+        "timeoutMs": timeout_ms,
+        "idempotencyKey": key.unwrap_or_else(|| uuid::Uuid::new_v4().to_string()),
+    });
+    let wait = op
+        .timeout
+        .max(std::time::Duration::from_millis(timeout_ms + 5_000));
+    match op
+        .client
+        .request_with_timeout("node.invoke", request, wait)
+        .await
+    {
+        Ok(reply) => {
+            println!("{}", pretty(&reply));
+            Ok(())
+        }
+        Err(e) => match e.error_shape() {
+            Some(shape) => invoke_failed(&shape.message),
+            None => Err(e.into()),
+        },
+    }
+}
+
+/// Prints the failure as the real CLI does (JSON on stdout, reason on stderr), then exits 1.
+pub fn invoke_failed(message: &str) -> Result<()> {
+    println!(
+        "{}",
+        pretty(&json!({"ok": false, "error": {"type": "cli_error", "message": message}}))
+    );
+    bail!("{message}")
+}

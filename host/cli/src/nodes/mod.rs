@@ -1,0 +1,183 @@
+//! `openclaw nodes ...`: the operator's view of nodes.
+
+use anyhow::Result;
+use clap::Subcommand;
+use serde_json::{json, Value};
+
+mod canvas;
+mod device_families;
+mod invoke;
+mod node_call;
+mod run;
+mod status;
+
+use canvas::CanvasCmd;
+use device_families::{CameraCmd, LocationCmd, NotifyArgs, ScreenCmd};
+use invoke::{invoke, invoke_failed};
+use run::run_command;
+use status::{describe, list_nodes, pending, status};
+
+use crate::operator::{Operator, OperatorArgs};
+use crate::render::{pretty, s};
+
+#[derive(Subcommand)]
+pub enum NodesCmd {
+    /// Known nodes with their connection and approval state
+    Status {
+        /// Only connected nodes
+        #[arg(long)]
+        connected: bool,
+    },
+    /// Paired and pending nodes
+    List,
+    /// One node's details and commands
+    Describe {
+        #[arg(long)]
+        node: String,
+    },
+    /// Node surfaces waiting for approval
+    Pending,
+    /// Approve a node surface request
+    Approve { request_id: String },
+    /// Reject a node surface request
+    Reject { request_id: String },
+    /// Unpair a node
+    Remove {
+        #[arg(long)]
+        node: String,
+    },
+    /// Set a node's display name
+    Rename {
+        #[arg(long)]
+        node: String,
+        #[arg(long)]
+        name: String,
+    },
+    /// Run a shell command on a node (system.run.prepare, then system.run) and exit with its code
+    Run {
+        #[arg(long)]
+        node: String,
+        #[arg(long)]
+        cwd: Option<String>,
+        /// Environment override KEY=VALUE (repeatable)
+        #[arg(long = "env")]
+        env: Vec<String>,
+        /// Kill the command after this many ms
+        #[arg(long)]
+        command_timeout: Option<u64>,
+        /// Agent whose exec approvals apply
+        #[arg(long)]
+        agent: Option<String>,
+        /// The command and its arguments, after `--`
+        #[arg(last = true, required = true)]
+        argv: Vec<String>,
+    },
+    /// Drive a node's canvas (present, hide, navigate, eval, snapshot, a2ui)
+    Canvas {
+        #[command(subcommand)]
+        command: CanvasCmd,
+    },
+    /// A node's position (location.get)
+    Location {
+        #[command(subcommand)]
+        command: LocationCmd,
+    },
+    /// Show a desktop notification on a node (system.notify)
+    Notify(NotifyArgs),
+    /// Record a node's screen (screen.record)
+    Screen {
+        #[command(subcommand)]
+        command: ScreenCmd,
+    },
+    /// A node's cameras (camera.list, camera.snap, camera.clip)
+    Camera {
+        #[command(subcommand)]
+        command: CameraCmd,
+    },
+    /// Invoke a command on a node and print the gateway's JSON response
+    Invoke {
+        #[arg(long)]
+        node: String,
+        #[arg(long)]
+        command: String,
+        /// JSON params
+        #[arg(long, default_value = "{}")]
+        params: String,
+        /// How long the gateway waits for the node, in ms
+        #[arg(long, default_value_t = 15_000)]
+        invoke_timeout: u64,
+        #[arg(long)]
+        idempotency_key: Option<String>,
+    },
+}
+
+pub async fn run(cmd: NodesCmd, args: &OperatorArgs) -> Result<()> {
+    if let NodesCmd::Invoke { command, .. } = &cmd {
+        if command == "system.run" || command == "system.run.prepare" {
+            return invoke_failed(&format!(
+                "command \"{command}\" is reserved for shell execution; use the exec tool with host=node instead"
+            ));
+        }
+    }
+    let op = args.connect().await?;
+    match cmd {
+        NodesCmd::Status { connected } => status(&op, connected).await,
+        NodesCmd::List => list_nodes(&op).await,
+        NodesCmd::Describe { node } => describe(&op, &node).await,
+        NodesCmd::Pending => pending(&op).await,
+        NodesCmd::Approve { request_id } => {
+            print_call(&op, "node.pair.approve", json!({"requestId": request_id})).await
+        }
+        NodesCmd::Reject { request_id } => {
+            print_call(&op, "node.pair.reject", json!({"requestId": request_id})).await
+        }
+        NodesCmd::Remove { node } => {
+            let id = s(&op.resolve_node(&node).await?["nodeId"]);
+            print_call(&op, "node.pair.remove", json!({"nodeId": id})).await
+        }
+        NodesCmd::Rename { node, name } => {
+            let id = s(&op.resolve_node(&node).await?["nodeId"]);
+            print_call(
+                &op,
+                "node.rename",
+                json!({"nodeId": id, "displayName": name}),
+            )
+            .await
+        }
+        NodesCmd::Run {
+            node,
+            cwd,
+            env,
+            command_timeout,
+            agent,
+            argv,
+        } => run_command(&op, &node, cwd, &env, command_timeout, agent, argv).await,
+        NodesCmd::Canvas { command } => canvas::run(command, &op).await,
+        NodesCmd::Location { command } => device_families::location(command, &op).await,
+        NodesCmd::Notify(args) => device_families::notify(args, &op).await,
+        NodesCmd::Screen { command } => device_families::screen(command, &op).await,
+        NodesCmd::Camera { command } => device_families::camera(command, &op).await,
+        NodesCmd::Invoke {
+            node,
+            command,
+            params,
+            invoke_timeout,
+            idempotency_key,
+        } => {
+            invoke(
+                &op,
+                &node,
+                &command,
+                &params,
+                invoke_timeout,
+                idempotency_key,
+            )
+            .await
+        }
+    }
+}
+
+async fn print_call(op: &Operator, method: &str, params: Value) -> Result<()> {
+    println!("{}", pretty(&op.call(method, params).await?));
+    Ok(())
+}

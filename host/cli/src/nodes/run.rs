@@ -1,0 +1,66 @@
+//! `nodes run`: a command on a node the way the exec tool runs it, prepare then run, with its
+//! output and exit code passed through.
+
+use anyhow::{bail, Result};
+use serde_json::{json, Value};
+
+use crate::operator::Operator;
+use crate::render::s;
+
+pub async fn run_command(
+    op: &Operator,
+    query: &str,
+    cwd: Option<String>,
+    env: &[String],
+    timeout_ms: Option<u64>,
+    agent: Option<String>,
+    argv: Vec<String>,
+) -> Result<()> {
+    let mut overrides = serde_json::Map::new();
+    for kv in env {
+        let Some((k, v)) = kv.split_once('=') else {
+            bail!("--env {kv}: expected KEY=VALUE")
+        };
+        overrides.insert(k.to_string(), json!(v));
+    }
+    let node_id = s(&op.resolve_node(query).await?["nodeId"]);
+    let call = |command: &str, params: Value| {
+        let request = json!({"nodeId": node_id, "command": command, "params": params, "idempotencyKey": uuid::Uuid::new_v4().to_string()});
+        let wait = op.timeout.max(std::time::Duration::from_millis(
+            timeout_ms.unwrap_or(0) + 35_000,
+        ));
+        async move {
+            op.client
+                .request_with_timeout("node.invoke", request, wait)
+                .await
+        }
+    };
+    let prepared = call(
+        "system.run.prepare",
+        json!({"command": argv, "cwd": cwd, "agentId": agent}),
+    )
+    .await?;
+    let plan = &prepared["payload"]["plan"];
+    let params = json!({
+        "command": plan["argv"],
+        "rawCommand": plan["commandText"],
+        "cwd": plan["cwd"],
+        "env": overrides,
+        "timeoutMs": timeout_ms,
+        "agentId": agent,
+    });
+    let result = call("system.run", params).await?;
+    let out = &result["payload"];
+    print!("{}", s(&out["stdout"]));
+    eprint!("{}", s(&out["stderr"]));
+    use std::io::Write;
+    std::io::stdout().flush().ok();
+    if let Some(error) = out["error"].as_str() {
+        bail!("{error}");
+    }
+    if out["timedOut"] == true {
+        eprintln!("openclaw: the command timed out on the node");
+        std::process::exit(124);
+    }
+    std::process::exit(out["exitCode"].as_i64().map_or(1, |c| c as i32));
+}
