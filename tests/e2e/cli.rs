@@ -45,9 +45,8 @@ async fn pair_list_describe_and_invoke_from_the_cli() {
     assert!(stdout(&gw.cli(&["nodes", "pending"])).contains(&surface_request));
     let approved: Value =
         serde_json::from_slice(&gw.cli(&["nodes", "approve", &surface_request]).stdout).unwrap();
+    // The approval updates the live session before it answers.
     assert_eq!(approved["node"]["nodeId"], node_id.as_str());
-    // The approval reaches the live session before the CLI's next call.
-    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     serve_invokes(node, events);
 
     let text = stdout(&gw.cli(&["nodes", "status"]));

@@ -200,9 +200,8 @@ async fn a_client_that_never_connects_is_closed() {
         &[("OPENCLAW_HANDSHAKE_TIMEOUT_MS", "300")],
     );
     let mut raw = RawConn::open(&gw.url).await;
-    let started = std::time::Instant::now();
+    // The default timeout is 10 s, past what `close_code` waits: a close here is the 300 ms one.
     assert_eq!(raw.close_code().await, Some(1008));
-    assert!(started.elapsed() < std::time::Duration::from_secs(4));
 }
 
 #[tokio::test]

@@ -1,7 +1,6 @@
 //! Invoke routing through a real gateway to a node over loopback.
 
 use std::sync::atomic::Ordering;
-use std::time::Duration;
 
 use openclaw_protocol::identity::DeviceIdentity;
 use serde_json::{json, Value};
@@ -96,13 +95,12 @@ async fn the_gateway_enforces_the_timeout_and_cancels_on_the_node() {
     let op = gw.operator().await;
     let mut params = invoke(&id.device_id(), "test.slow", json!({}), "slow");
     params["timeoutMs"] = json!(300);
-    let started = std::time::Instant::now();
     let e = op.request("node.invoke", params).await.unwrap_err();
+    // The gateway's own answer, not the client giving up.
     assert_eq!(
         e.error_shape().unwrap().message,
         "TIMEOUT: node invoke timed out"
     );
-    assert!(started.elapsed() < Duration::from_secs(3));
     let request = events
         .wait_for("node.invoke.request")
         .await
