@@ -3,12 +3,13 @@
 use std::sync::atomic::Ordering;
 
 use openclaw_protocol::identity::DeviceIdentity;
+use openclaw_protocol::node_invoke::InvokeParams;
 use serde_json::{json, Value};
 
 use crate::support::*;
 
 fn invoke(node_id: &str, command: &str, params: Value, key: &str) -> Value {
-    json!({"nodeId": node_id, "command": command, "params": params, "idempotencyKey": key})
+    InvokeParams::new(node_id, command, params, key).to_value()
 }
 
 #[tokio::test]

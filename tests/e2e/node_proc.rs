@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use openclaw_protocol::node_invoke::InvokeParams;
 use serde_json::{json, Value};
 
 use crate::support::*;
@@ -123,11 +124,8 @@ pub async fn invoke(
     params: Value,
 ) -> Result<Value, openclaw_client::ClientError> {
     let key = uuid::Uuid::new_v4().to_string();
-    op.request(
-        "node.invoke",
-        json!({"nodeId": node, "command": command, "params": params, "idempotencyKey": key}),
-    )
-    .await
+    let params = InvokeParams::new(node, command, params, key).to_value();
+    op.request("node.invoke", params).await
 }
 
 pub fn message(e: &openclaw_client::ClientError) -> String {

@@ -12,6 +12,7 @@ use openclaw_exec::ExecEvent;
 use openclaw_protocol::frames::EventFrame;
 use openclaw_protocol::identity::DeviceIdentity;
 use openclaw_protocol::limits::MAX_PAYLOAD_BYTES;
+use openclaw_protocol::node_invoke::{InvokeRequest, InvokeResult};
 use openclaw_runtime::{Call, PluginHost};
 use serde_json::{json, Value};
 use tokio::sync::mpsc;
@@ -282,46 +283,45 @@ fn send_stats(client: &GatewayClient) {
 }
 
 /// Runs one invoke in its plugin and sends `node.invoke.result`.
-async fn answer(client: &GatewayClient, host: &PluginHost, p: Value) {
-    let timeout_ms = p["timeoutMs"]
-        .as_u64()
+async fn answer(client: &GatewayClient, host: &PluginHost, payload: Value) {
+    let request: InvokeRequest = match serde_json::from_value(payload) {
+        Ok(request) => request,
+        Err(e) => {
+            tracing::warn!("a node.invoke.request that does not parse: {e}");
+            return;
+        }
+    };
+    let timeout_ms = request
+        .timeout_ms
         .unwrap_or(30_000)
         .clamp(1, 10 * 60 * 1000);
     let call = Call {
-        invoke_id: p["id"].as_str().unwrap_or_default().to_string(),
-        node_id: p["nodeId"].as_str().unwrap_or_default().to_string(),
+        invoke_id: request.id.clone(),
+        node_id: request.node_id.clone(),
         timeout_ms,
-        idempotency_key: p["idempotencyKey"].as_str().map(String::from),
+        idempotency_key: request.idempotency_key.clone(),
     };
-    let command = p["command"].as_str().unwrap_or_default();
+    let command = &request.command;
     let result = host
         .invoke(
             &call,
             command,
-            p["paramsJSON"].as_str(),
+            request.params_json.as_deref(),
             Duration::from_millis(timeout_ms),
         )
         .await;
-    let mut params = json!({"id": call.invoke_id, "nodeId": call.node_id});
-    match result {
-        Ok(payload) => {
-            params["ok"] = json!(true);
-            params["payloadJSON"] = json!(payload);
-        }
-        Err(f) => {
-            params["ok"] = json!(false);
-            params["error"] = json!({"code": f.code, "message": f.message});
-        }
-    }
+    let mut result = match result {
+        Ok(payload) => InvokeResult::ok(&request, payload),
+        Err(f) => InvokeResult::failed(&request, &f.code, &f.message),
+    };
     // A result the gateway's frame limit would refuse (and close the connection over) goes
     // back as an error instead.
-    let size = serde_json::to_string(&params).map_or(0, |text| text.len());
+    let size = serde_json::to_string(&result).map_or(0, |text| text.len());
     if size > MAX_RESULT_FRAME_BYTES {
-        params = json!({"id": call.invoke_id, "nodeId": call.node_id, "ok": false, "error": {
-            "code": "PAYLOAD_TOO_LARGE",
-            "message": format!("the {command} result is {size} bytes, over the gateway's {MAX_PAYLOAD_BYTES}-byte frame limit"),
-        }});
+        let message = format!("the {command} result is {size} bytes, over the gateway's {MAX_PAYLOAD_BYTES}-byte frame limit");
+        result = InvokeResult::failed(&request, "PAYLOAD_TOO_LARGE", &message);
     }
+    let params = serde_json::to_value(&result).expect("an invoke result serializes");
     if let Err(e) = client.request("node.invoke.result", params).await {
         tracing::warn!(invoke = %call.invoke_id, "result not delivered: {e}");
     }

@@ -9,6 +9,7 @@ pub mod frames;
 pub mod hello;
 pub mod identity;
 pub mod limits;
+pub mod node_invoke;
 pub mod signature;
 pub mod tls_pin;
 

@@ -1,10 +1,11 @@
 //! `nodes invoke`: one command on one node, printed as the real CLI prints it.
 
 use anyhow::{bail, Result};
+use openclaw_protocol::node_invoke::InvokeParams;
 use serde_json::{json, Value};
 
 use crate::operator::Operator;
-use crate::render::pretty;
+use crate::render::{pretty, s};
 
 pub async fn invoke(
     op: &Operator,
@@ -22,13 +23,10 @@ pub async fn invoke(
         Ok(n) => n,
         Err(e) => return invoke_failed(&e.to_string()),
     };
-    let request = json!({
-        "nodeId": node["nodeId"],
-        "command": command,
-        "params": params,
-        "timeoutMs": timeout_ms,
-        "idempotencyKey": key.unwrap_or_else(|| uuid::Uuid::new_v4().to_string()),
-    });
+    let key = key.unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    let request = InvokeParams::new(s(&node["nodeId"]), command, params, key)
+        .with_timeout_ms(Some(timeout_ms))
+        .to_value();
     let wait = op
         .timeout
         .max(std::time::Duration::from_millis(timeout_ms + 5_000));

@@ -6,10 +6,11 @@ use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
 use base64::Engine;
+use openclaw_protocol::node_invoke::InvokeParams;
 use serde_json::{json, Value};
 
 use crate::operator::Operator;
-use crate::render::pretty;
+use crate::render::{pretty, s};
 
 /// Calls `command` on the node, waiting up to `timeout_ms`; answers its payload, or fails
 /// with the node's message.
@@ -21,13 +22,14 @@ pub async fn invoke(
     params: Value,
 ) -> Result<Value> {
     let node = op.resolve_node(query).await?;
-    let request = json!({
-        "nodeId": node["nodeId"],
-        "command": command,
-        "params": params,
-        "timeoutMs": timeout_ms,
-        "idempotencyKey": uuid::Uuid::new_v4().to_string(),
-    });
+    let request = InvokeParams::new(
+        s(&node["nodeId"]),
+        command,
+        params,
+        uuid::Uuid::new_v4().to_string(),
+    )
+    .with_timeout_ms(Some(timeout_ms))
+    .to_value();
     let wait = op.timeout.max(Duration::from_millis(timeout_ms + 5_000));
     match op
         .client

@@ -2,6 +2,7 @@
 //! output and exit code passed through.
 
 use anyhow::{bail, Result};
+use openclaw_protocol::node_invoke::InvokeParams;
 use serde_json::{json, Value};
 
 use crate::operator::Operator;
@@ -25,7 +26,8 @@ pub async fn run_command(
     }
     let node_id = s(&op.resolve_node(query).await?["nodeId"]);
     let call = |command: &str, params: Value| {
-        let request = json!({"nodeId": node_id, "command": command, "params": params, "idempotencyKey": uuid::Uuid::new_v4().to_string()});
+        let key = uuid::Uuid::new_v4().to_string();
+        let request = InvokeParams::new(&node_id, command, params, key).to_value();
         let wait = op.timeout.max(std::time::Duration::from_millis(
             timeout_ms.unwrap_or(0) + 35_000,
         ));

@@ -7,42 +7,14 @@ use openclaw_protocol::errors::{detail, UNAVAILABLE};
 use openclaw_protocol::exec_command::check_raw_command;
 use openclaw_protocol::frames::ErrorShape;
 use openclaw_protocol::limits::DEFAULT_INVOKE_TIMEOUT_MS;
-use serde::Deserialize;
-use serde_json::{json, Map, Value};
+use openclaw_protocol::node_invoke::{InvokeParams, InvokeRequest, InvokeResult};
+use serde_json::{json, Value};
 
 use super::{parse, Reply};
 use crate::invoke_router::{Claim, NodeOutcome};
 use crate::policy::ADMIN_ONLY;
 use crate::session::Session;
 use crate::state::Gateway;
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct InvokeParams {
-    node_id: String,
-    command: String,
-    #[serde(default)]
-    params: Option<Value>,
-    #[serde(default)]
-    timeout_ms: Option<u64>,
-    idempotency_key: String,
-    #[serde(default)]
-    session_key: Option<String>,
-    // Chat-turn routing fields: accepted so real operators' params validate; a node gateway
-    // has no chat turns to route them to.
-    #[serde(default)]
-    #[allow(dead_code)]
-    turn_source_channel: Option<Value>,
-    #[serde(default)]
-    #[allow(dead_code)]
-    turn_source_to: Option<Value>,
-    #[serde(default)]
-    #[allow(dead_code)]
-    turn_source_account_id: Option<Value>,
-    #[serde(default)]
-    #[allow(dead_code)]
-    turn_source_thread_id: Option<Value>,
-}
 
 /// Keys of `system.run` params a node may receive from an operator.
 const SYSTEM_RUN_KEYS: &[&str] = &[
@@ -213,20 +185,17 @@ pub async fn call_node(
         }
     }
     let rx = gw.invokes.register(&invoke_id, &node.conn_id, &node_id);
-    let mut payload = Map::new();
-    payload.insert("id".into(), json!(invoke_id));
-    payload.insert("nodeId".into(), json!(node_id));
-    payload.insert("command".into(), json!(command));
-    payload.insert(
-        "paramsJSON".into(),
-        params.map(|p| json!(p.to_string())).unwrap_or(Value::Null),
-    );
-    payload.insert("timeoutMs".into(), json!(timeout_ms));
-    payload.insert("idempotencyKey".into(), json!(idempotency_key));
-    if let Some(key) = session_key {
-        payload.insert("sessionKey".into(), json!(key));
-    }
-    node.send_event("node.invoke.request", Value::Object(payload));
+    let request = InvokeRequest {
+        id: invoke_id.clone(),
+        node_id: node_id.clone(),
+        command: command.to_string(),
+        params_json: params.map(|p| p.to_string()),
+        timeout_ms: Some(timeout_ms),
+        idempotency_key: Some(idempotency_key.to_string()),
+        session_key,
+    };
+    let payload = serde_json::to_value(&request).expect("an invoke request serializes");
+    node.send_event("node.invoke.request", payload);
     match tokio::time::timeout(Duration::from_millis(timeout_ms), rx).await {
         Ok(Ok(outcome)) => outcome,
         Ok(Err(_)) => NodeOutcome::Err {
@@ -273,31 +242,8 @@ pub fn node_error(code: &str, message: &str) -> ErrorShape {
     }))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct ResultParams {
-    id: String,
-    node_id: String,
-    ok: bool,
-    #[serde(default)]
-    payload: Option<Value>,
-    #[serde(default, rename = "payloadJSON")]
-    payload_json: Option<Value>,
-    #[serde(default)]
-    error: Option<ResultError>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ResultError {
-    #[serde(default)]
-    code: Option<String>,
-    #[serde(default)]
-    message: Option<String>,
-}
-
 pub fn result(gw: &Arc<Gateway>, session: &Arc<Session>, params: Value) -> Reply {
-    let p: ResultParams = parse("node.invoke.result", params)?;
+    let p: InvokeResult = parse("node.invoke.result", params)?;
     if session.node_id() != Some(p.node_id.as_str()) {
         return Err(ErrorShape::invalid_request("nodeId mismatch"));
     }
@@ -313,10 +259,7 @@ pub fn result(gw: &Arc<Gateway>, session: &Arc<Session>, params: Value) -> Reply
             payload_json,
         }
     } else {
-        let e = p.error.unwrap_or(ResultError {
-            code: None,
-            message: None,
-        });
+        let e = p.error.unwrap_or_default();
         NodeOutcome::Err {
             code: e.code.unwrap_or_else(|| UNAVAILABLE.into()),
             message: e.message.unwrap_or_else(|| "node invocation failed".into()),
