@@ -193,9 +193,9 @@ fn empty_or_blank_tokens_are_refused_wherever_they_come_from() {
         err.contains("the gateway token from --token is empty"),
         "{err}"
     );
-    std::fs::write(
-        state.path().join("openclaw.json"),
-        r#"{gateway: {auth: {token: ""}}}"#,
+    openclaw_files::write_atomically(
+        &state.path().join("openclaw.json"),
+        br#"{gateway: {auth: {token: ""}}}"#,
     )
     .unwrap();
     let err = run(&["node", "run", "--port", "1"], &[]);
@@ -242,13 +242,11 @@ impl Drop for Up {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn up_serves_a_paired_node_with_the_built_in_plugins() {
     use std::io::{BufRead, BufReader};
-    use std::os::unix::fs::PermissionsExt;
     use std::process::{Command, Stdio};
 
     let home = tempfile::tempdir().unwrap();
     let state = home.path().join("state");
-    std::fs::create_dir(&state).unwrap();
-    std::fs::set_permissions(&state, std::fs::Permissions::from_mode(0o700)).unwrap();
+    openclaw_files::private_dir(&state).unwrap();
     let plugins = home.path().join("plugins");
     let mut child = Command::new(BIN)
         .args([

@@ -300,7 +300,8 @@ fn keep_tail(stderr: tokio::process::ChildStderr) -> Arc<Mutex<VecDeque<String>>
 
 #[cfg(test)]
 mod tests {
-    use std::os::unix::fs::PermissionsExt;
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
 
     use super::*;
     use crate::target::CanvasFiles;
@@ -310,8 +311,14 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let fake = dir.path().join("chromium");
         let script = "#!/bin/sh\necho 'Missing X server or $DISPLAY' >&2\nexit 1\n";
-        std::fs::write(&fake, script).unwrap();
-        std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o700)).unwrap();
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o700)
+            .open(&fake)
+            .unwrap();
+        file.write_all(script.as_bytes()).unwrap();
+        drop(file);
         let policy = RequestPolicy {
             files: CanvasFiles {
                 root: dir.path().to_path_buf(),

@@ -337,8 +337,8 @@ mod tests {
         openclaw_files::private_dir(&root).unwrap();
         let key = state.join("identity/device.json");
         openclaw_files::write_atomically(&key, b"{\"privateKeyPem\": \"secret\"}").unwrap();
-        std::fs::write(home.path().join("passwd"), "x").unwrap();
-        std::fs::write(root.join("ok.html"), "ok").unwrap();
+        openclaw_files::write_atomically(&home.path().join("passwd"), b"x").unwrap();
+        openclaw_files::write_atomically(&root.join("ok.html"), b"ok").unwrap();
         std::os::unix::fs::symlink(&key, root.join("key.html")).unwrap();
         let canvas = files(&root, &[&state]);
         assert!(canvas_url(root.join("ok.html").to_str().unwrap(), &canvas).is_ok());
@@ -400,9 +400,9 @@ mod tests {
     fn what_pages_may_request() {
         let home = tempfile::tempdir().unwrap();
         let root = home.path().join("canvas");
-        std::fs::create_dir(&root).unwrap();
-        std::fs::write(root.join("ok.html"), "ok").unwrap();
-        std::fs::write(home.path().join("secret.txt"), "x").unwrap();
+        openclaw_files::private_dir(&root).unwrap();
+        openclaw_files::write_atomically(&root.join("ok.html"), b"ok").unwrap();
+        openclaw_files::write_atomically(&home.path().join("secret.txt"), b"x").unwrap();
         let canvas = files(&root, &[]);
         let control = Url::parse("http://127.0.0.1:9222").unwrap();
         let allowed = |url: &str| request_allowed(url, &canvas, Some(&control));

@@ -9,6 +9,7 @@ use serde_json::{json, Value};
 
 use crate::approvals::{ApprovalsStore, Ask, Policy, Security};
 use crate::policy::{decide, Verdict};
+use crate::spawn::Outcome;
 use crate::{allowlist, analysis, env, policy, spawn, ExecEvent};
 
 /// PATH used when the host has none.
@@ -30,17 +31,6 @@ pub struct RunRequest {
     pub session_key: Option<String>,
     pub run_id: Option<String>,
     pub suppress_notify_on_exit: bool,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RunOutput {
-    /// Absent when the process was killed by a signal or never started.
-    pub exit_code: Option<i32>,
-    pub timed_out: bool,
-    pub stdout: String,
-    pub stderr: String,
-    /// Why the process could not start.
-    pub error: Option<String>,
 }
 
 /// A refusal: `code` is the protocol error code, `message` the text the operator sees.
@@ -111,7 +101,7 @@ impl Executor {
 
     /// Runs `req` when the approvals allow it. The event says how it went, denied or
     /// finished; a request that is malformed gets no event.
-    pub async fn run(&self, req: &RunRequest) -> (Result<RunOutput, ExecError>, Option<ExecEvent>) {
+    pub async fn run(&self, req: &RunRequest) -> (Result<Outcome, ExecError>, Option<ExecEvent>) {
         if let Err(e) = validate(req) {
             return (Err(e), None);
         }
@@ -181,14 +171,7 @@ impl Executor {
             output: tail(output.trim(), EVENT_OUTPUT_CHARS),
             suppress_notify_on_exit: req.suppress_notify_on_exit,
         };
-        let output = RunOutput {
-            exit_code: o.exit_code,
-            timed_out: o.timed_out,
-            stdout: o.stdout,
-            stderr: o.stderr,
-            error: o.error,
-        };
-        (Ok(output), Some(event))
+        (Ok(o), Some(event))
     }
 }
 
@@ -265,7 +248,7 @@ mod tests {
         let echo = std::fs::canonicalize("/bin/echo").unwrap();
         let doc = json!({"version": 1, "defaults": {"security": "allowlist", "ask": "off"},
                          "agents": {"*": {"allowlist": [{"pattern": echo}]}}});
-        std::fs::write(&path, doc.to_string()).unwrap();
+        openclaw_files::write_atomically(&path, doc.to_string().as_bytes()).unwrap();
         let executor = Executor::new(path);
 
         let (output, event) = executor.run(&request(&["/bin/echo", "hi"])).await;

@@ -19,4 +19,5 @@ mod wrappers;
 
 pub use approvals::ApprovalsStore;
 pub use events::ExecEvent;
-pub use executor::{ExecError, Executor, RunOutput, RunRequest};
+pub use executor::{ExecError, Executor, RunRequest};
+pub use spawn::Outcome;
