@@ -4,12 +4,9 @@
 //! about WebSockets.
 
 mod bindings;
-mod browser;
 pub mod cache;
 mod capabilities;
-mod devices;
 pub mod engine;
-pub mod exec;
 pub mod grants;
 mod plugin;
 mod registry;
@@ -18,7 +15,6 @@ mod state;
 pub mod watch;
 
 pub use bindings::{Call, Failure, Surface};
-pub use capabilities::CAPABILITIES;
 pub use plugin::{LoadError, Origin, Plugin};
 pub use registry::{wasm_files, Builtin, Inspection, PluginError, PluginHost, PluginSet};
 pub use services::{ExecContext, Services};

@@ -12,11 +12,11 @@ use wasmtime::component::{Component, Linker};
 use wasmtime::{Engine, Store, Trap, UpdateDeadline};
 
 use crate::bindings::{Call, Failure, NodePluginPre, Surface};
-use crate::capabilities::{imports_of, Import};
+use crate::capabilities::{imports_of, Import, ALL};
 use crate::engine::{deadline_ticks, MAX_MEMORY_BYTES};
 use crate::grants::Grants;
 use crate::services::Services;
-use crate::state::CallState;
+use crate::state::{CallState, Caller};
 
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
@@ -51,10 +51,8 @@ pub struct Plugin {
     pub surface: Surface,
     /// Capabilities the component imports (all granted, or it would not have loaded).
     pub capabilities: Vec<&'static str>,
-    /// Granted `exec-approvals`, whether or not it imports it (0.1.0 plugins edit through `exec`).
-    may_edit_approvals: bool,
     pre: NodePluginPre<CallState>,
-    services: Services,
+    caller: Arc<Caller>,
 }
 
 /// How long a describe() may run.
@@ -107,9 +105,16 @@ impl Plugin {
                 commands: Vec::new(),
             },
             capabilities,
-            may_edit_approvals: grants.granted(name, builtin, "exec-approvals"),
             pre,
-            services,
+            caller: Arc::new(Caller {
+                plugin: name.into(),
+                granted: ALL
+                    .iter()
+                    .map(|c| c.name)
+                    .filter(|c| grants.granted(name, builtin, c))
+                    .collect(),
+                services,
+            }),
         };
         plugin.surface = plugin
             .describe(engine)
@@ -224,7 +229,7 @@ impl Plugin {
         deadline: Duration,
         busy: Option<Arc<AtomicBool>>,
     ) -> Store<CallState> {
-        let state = CallState::new(self.name.clone(), self.may_edit_approvals, &self.services);
+        let state = CallState::new(self.caller.clone());
         let mut store = Store::new(engine, state);
         store.limiter(|state| state);
         let mut ticks_left = deadline_ticks(deadline);

@@ -1,7 +1,8 @@
 //! What one call's `Store` holds: a locked-down WASI context (no files, env, network or
-//! args; stdout and stderr captured for the host log), the memory limiter, and the plugin's
-//! name for everything it logs.
+//! args; stdout and stderr captured for the host log), the memory limiter, who is calling,
+//! and the state of each capability the call uses, made on first use.
 
+use std::any::Any;
 use std::sync::Arc;
 
 use wasmtime::component::ResourceTable;
@@ -9,22 +10,34 @@ use wasmtime::{ResourceLimiter, StoreLimits, StoreLimitsBuilder};
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 
-use crate::bindings::openclaw::plugin::log;
 use crate::engine::MAX_MEMORY_BYTES;
-use crate::services::{ExecContext, Services};
-use openclaw_browser::NodeBrowser;
-use openclaw_devices::location::Location;
+use crate::services::Services;
 
 /// Output a call may print before further writes fail.
 const CAPTURE_BYTES: usize = 64 * 1024;
 
-pub struct CallState {
+/// Who is calling: the same for every call of one loaded plugin.
+pub struct Caller {
     pub plugin: Arc<str>,
-    /// Granted `exec-approvals` (checked by the 0.1.0 `exec.approvals-*` functions).
-    pub may_edit_approvals: bool,
-    pub exec: Arc<ExecContext>,
-    pub browser: Arc<NodeBrowser>,
-    pub location: Arc<Location>,
+    /// Every capability granted to the plugin, imported or not.
+    pub granted: Vec<&'static str>,
+    pub services: Services,
+}
+
+impl Caller {
+    pub fn is_granted(&self, capability: &str) -> bool {
+        self.granted.contains(&capability)
+    }
+}
+
+/// A capability's state for one call, made from the caller when the call first uses it.
+pub trait CapabilityState: Send + 'static {
+    fn new(caller: &Caller) -> Self;
+}
+
+pub struct CallState {
+    pub caller: Arc<Caller>,
+    capabilities: Vec<Box<dyn Any + Send>>,
     wasi: WasiCtx,
     table: ResourceTable,
     limits: StoreLimits,
@@ -35,7 +48,7 @@ pub struct CallState {
 }
 
 impl CallState {
-    pub fn new(plugin: Arc<str>, may_edit_approvals: bool, services: &Services) -> CallState {
+    pub fn new(caller: Arc<Caller>) -> CallState {
         let stdout = MemoryOutputPipe::new(CAPTURE_BYTES);
         let stderr = MemoryOutputPipe::new(CAPTURE_BYTES);
         let wasi = WasiCtxBuilder::new()
@@ -46,11 +59,8 @@ impl CallState {
             .allow_ip_name_lookup(false)
             .build();
         CallState {
-            plugin,
-            may_edit_approvals,
-            exec: services.exec.clone(),
-            browser: services.browser.clone(),
-            location: services.location.clone(),
+            caller,
+            capabilities: Vec::new(),
             wasi,
             table: ResourceTable::new(),
             limits: StoreLimitsBuilder::new()
@@ -63,6 +73,18 @@ impl CallState {
         }
     }
 
+    /// The state of capability `S` for this call (the projection each capability links with).
+    pub fn capability<S: CapabilityState>(&mut self) -> &mut S {
+        let found = self.capabilities.iter().position(|s| s.is::<S>());
+        let index = found.unwrap_or_else(|| {
+            self.capabilities.push(Box::new(S::new(&self.caller)));
+            self.capabilities.len() - 1
+        });
+        self.capabilities[index]
+            .downcast_mut()
+            .expect("the slot found or made holds S")
+    }
+
     /// Sends what the plugin printed to the host log, tagged with its name.
     pub fn flush_output(&self) {
         for (stream, pipe) in [("stdout", &self.stdout), ("stderr", &self.stderr)] {
@@ -71,7 +93,7 @@ impl CallState {
                 .lines()
                 .filter(|l| !l.is_empty())
             {
-                tracing::info!(plugin = %self.plugin, stream, "{line}");
+                tracing::info!(plugin = %self.caller.plugin, stream, "{line}");
             }
         }
     }
@@ -119,17 +141,5 @@ impl ResourceLimiter for CallState {
 
     fn memories(&self) -> usize {
         self.limits.memories()
-    }
-}
-
-impl log::Host for CallState {
-    async fn write(&mut self, level: log::Level, message: String) {
-        let plugin = &*self.plugin;
-        match level {
-            log::Level::Debug => tracing::debug!(plugin, "{message}"),
-            log::Level::Info => tracing::info!(plugin, "{message}"),
-            log::Level::Warn => tracing::warn!(plugin, "{message}"),
-            log::Level::Error => tracing::error!(plugin, "{message}"),
-        }
     }
 }

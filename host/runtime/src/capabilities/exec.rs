@@ -1,25 +1,46 @@
 //! The `exec` capability: `system.which` and `system.run(.prepare)` for plugins, over the
 //! host's executor (`openclaw-exec`), where the approvals are enforced and no plugin can reach
-//! around them. Editing the approvals is the separate `exec-approvals` capability (`editing`).
+//! around them. Editing the approvals is the separate `exec-approvals` capability.
 
-pub(crate) mod editing;
+use std::sync::Arc;
 
 use openclaw_exec::ExecError;
+use wasmtime::component::{HasSelf, Linker};
 
+use super::Capability;
 use crate::bindings::openclaw::plugin::exec::{self, RunOutput, RunRequest};
 use crate::bindings::Failure;
-use crate::state::CallState;
+use crate::services::ExecContext;
+use crate::state::{CallState, Caller, CapabilityState};
 
-fn failure(code: &str, message: impl Into<String>) -> Failure {
-    Failure {
-        code: code.into(),
-        message: message.into(),
+pub const CAPABILITY: Capability = Capability {
+    name: "exec",
+    interface: "openclaw:plugin/exec",
+    link,
+};
+
+fn link(linker: &mut Linker<CallState>) -> wasmtime::Result<()> {
+    exec::add_to_linker::<_, HasSelf<Exec>>(linker, CallState::capability::<Exec>)
+}
+
+pub struct Exec {
+    context: Arc<ExecContext>,
+}
+
+impl CapabilityState for Exec {
+    fn new(caller: &Caller) -> Exec {
+        Exec {
+            context: caller.services.exec.clone(),
+        }
     }
 }
 
 impl From<ExecError> for Failure {
     fn from(e: ExecError) -> Failure {
-        failure(e.code, e.message)
+        Failure {
+            code: e.code.into(),
+            message: e.message,
+        }
     }
 }
 
@@ -37,19 +58,18 @@ fn request(req: RunRequest) -> openclaw_exec::RunRequest {
     }
 }
 
-impl exec::Host for CallState {
+impl exec::Host for Exec {
     async fn which(&mut self, bins: Vec<String>) -> Vec<(String, String)> {
-        self.exec.executor.which(bins)
+        self.context.executor.which(bins)
     }
 
     async fn prepare(&mut self, req: RunRequest) -> Result<String, Failure> {
-        Ok(self.exec.executor.prepare(&request(req))?.to_string())
+        Ok(self.context.executor.prepare(&request(req))?.to_string())
     }
 
     async fn run(&mut self, req: RunRequest) -> Result<RunOutput, Failure> {
-        let ctx = self.exec.clone();
-        let (output, event) = ctx.executor.run(&request(req)).await;
-        if let (Some(event), Some(events)) = (event, &ctx.events) {
+        let (output, event) = self.context.executor.run(&request(req)).await;
+        if let (Some(event), Some(events)) = (event, &self.context.events) {
             events.send(event).ok();
         }
         let o = output?;

@@ -1,15 +1,40 @@
 //! The `browser` capability: the plugin side of the node's Chromium. Each function hands the
 //! request to `openclaw_browser` and turns its errors into failures with the same codes.
 
+use std::sync::Arc;
 use std::time::Duration;
 
-use openclaw_browser as nb;
+use openclaw_browser::{self as nb, NodeBrowser};
+use wasmtime::component::{HasSelf, Linker};
 
+use super::Capability;
 use crate::bindings::openclaw::plugin::browser::{
     self, CaptureOptions, ControlRequest, ControlResponse, Image, ImageFormat, Placement,
 };
 use crate::bindings::{host_failure, Failure};
-use crate::state::CallState;
+use crate::state::{CallState, Caller, CapabilityState};
+
+pub const CAPABILITY: Capability = Capability {
+    name: "browser",
+    interface: "openclaw:plugin/browser",
+    link,
+};
+
+fn link(linker: &mut Linker<CallState>) -> wasmtime::Result<()> {
+    browser::add_to_linker::<_, HasSelf<Browser>>(linker, CallState::capability::<Browser>)
+}
+
+pub struct Browser {
+    browser: Arc<NodeBrowser>,
+}
+
+impl CapabilityState for Browser {
+    fn new(caller: &Caller) -> Browser {
+        Browser {
+            browser: caller.services.browser.clone(),
+        }
+    }
+}
 
 /// Longest a script or control request may run, whatever the plugin asks.
 const MAX_TIMEOUT: Duration = Duration::from_secs(120);
@@ -22,7 +47,7 @@ fn bounded(timeout_ms: u32) -> Duration {
     Duration::from_millis(u64::from(timeout_ms.max(1))).min(MAX_TIMEOUT)
 }
 
-impl browser::Host for CallState {
+impl browser::Host for Browser {
     async fn present(&mut self, placement: Placement) -> Result<(), Failure> {
         let placement = nb::Placement {
             x: placement.x,

@@ -1,0 +1,69 @@
+//! The `camera` capability: the node's cameras, through `openclaw_devices`.
+
+use openclaw_devices as dev;
+use wasmtime::component::{HasSelf, Linker};
+
+use super::{device_failure, Capability};
+use crate::bindings::openclaw::plugin::camera;
+use crate::bindings::Failure;
+use crate::state::{CallState, Caller, CapabilityState};
+
+pub const CAPABILITY: Capability = Capability {
+    name: "camera",
+    interface: "openclaw:plugin/camera",
+    link,
+};
+
+fn link(linker: &mut Linker<CallState>) -> wasmtime::Result<()> {
+    camera::add_to_linker::<_, HasSelf<Camera>>(linker, CallState::capability::<Camera>)
+}
+
+pub struct Camera;
+
+impl CapabilityState for Camera {
+    fn new(_caller: &Caller) -> Camera {
+        Camera
+    }
+}
+
+impl camera::Host for Camera {
+    async fn devices(&mut self) -> Vec<camera::Device> {
+        dev::camera::cameras()
+            .into_iter()
+            .map(|c| camera::Device {
+                id: c.id,
+                name: c.name,
+            })
+            .collect()
+    }
+
+    async fn snap(
+        &mut self,
+        device_id: String,
+        max_width: u32,
+        quality: u8,
+    ) -> Result<camera::Picture, Failure> {
+        let picture = dev::camera::snap(&device_id, max_width, quality)
+            .await
+            .map_err(device_failure)?;
+        Ok(camera::Picture {
+            base64: picture.base64,
+            width: picture.width,
+            height: picture.height,
+        })
+    }
+
+    async fn capture_clip(
+        &mut self,
+        device_id: String,
+        duration_ms: u32,
+    ) -> Result<camera::Clip, Failure> {
+        let (base64, duration_ms) = dev::camera::clip(&device_id, duration_ms)
+            .await
+            .map_err(device_failure)?;
+        Ok(camera::Clip {
+            base64,
+            duration_ms,
+        })
+    }
+}

@@ -1,0 +1,65 @@
+//! The `location` capability: the node's position, from `openclaw_devices`, with its errors
+//! passed on as failures with the same codes.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use wasmtime::component::{HasSelf, Linker};
+
+use super::{device_failure, Capability};
+use crate::bindings::openclaw::plugin::location;
+use crate::bindings::Failure;
+use crate::state::{CallState, Caller, CapabilityState};
+
+/// Longest a plugin may make a location call wait.
+const MAX_LOCATION_WAIT: Duration = Duration::from_secs(120);
+
+pub const CAPABILITY: Capability = Capability {
+    name: "location",
+    interface: "openclaw:plugin/location",
+    link,
+};
+
+fn link(linker: &mut Linker<CallState>) -> wasmtime::Result<()> {
+    location::add_to_linker::<_, HasSelf<Location>>(linker, CallState::capability::<Location>)
+}
+
+pub struct Location {
+    location: Arc<openclaw_devices::location::Location>,
+}
+
+impl CapabilityState for Location {
+    fn new(caller: &Caller) -> Location {
+        Location {
+            location: caller.services.location.clone(),
+        }
+    }
+}
+
+impl location::Host for Location {
+    async fn current(
+        &mut self,
+        max_age_ms: Option<u64>,
+        timeout_ms: u64,
+    ) -> Result<location::Fix, Failure> {
+        let fix = self
+            .location
+            .current(
+                max_age_ms.map(Duration::from_millis),
+                Duration::from_millis(timeout_ms.max(1)).min(MAX_LOCATION_WAIT),
+            )
+            .await
+            .map_err(device_failure)?;
+        Ok(location::Fix {
+            lat: fix.lat,
+            lon: fix.lon,
+            accuracy_meters: fix.accuracy_meters,
+            altitude_meters: fix.altitude_meters,
+            speed_mps: fix.speed_mps,
+            heading_deg: fix.heading_deg,
+            timestamp: fix.timestamp,
+            is_precise: fix.is_precise,
+            source: fix.source.into(),
+        })
+    }
+}
