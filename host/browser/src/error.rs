@@ -1,10 +1,12 @@
 //! A browser operation that failed, with the node error code the operator sees.
 
+use openclaw_protocol::errors::ErrorCode;
+
 /// Codes match the protocol's node errors, so a plugin can pass them on unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{code}: {message}")]
 pub struct BrowserError {
-    pub code: &'static str,
+    pub code: ErrorCode,
     pub message: String,
 }
 
@@ -12,7 +14,7 @@ impl BrowserError {
     /// The caller asked for something wrong (a bad URL, JavaScript that throws, ...).
     pub fn invalid(message: impl Into<String>) -> BrowserError {
         BrowserError {
-            code: "INVALID_REQUEST",
+            code: ErrorCode::InvalidRequest,
             message: message.into(),
         }
     }
@@ -20,21 +22,21 @@ impl BrowserError {
     /// The browser could not do it (not installed, crashed, navigation failed, ...).
     pub fn unavailable(message: impl Into<String>) -> BrowserError {
         BrowserError {
-            code: "UNAVAILABLE",
+            code: ErrorCode::Unavailable,
             message: message.into(),
         }
     }
 
     pub fn timeout(message: impl Into<String>) -> BrowserError {
         BrowserError {
-            code: "TIMEOUT",
+            code: ErrorCode::Timeout,
             message: message.into(),
         }
     }
 
     pub fn too_large(message: impl Into<String>) -> BrowserError {
         BrowserError {
-            code: "PAYLOAD_TOO_LARGE",
+            code: ErrorCode::PayloadTooLarge,
             message: message.into(),
         }
     }

@@ -310,7 +310,10 @@ mod tests {
         assert!(canvas_url("data:text/html,<b>x</b>", &files).is_ok());
 
         let missing = canvas_url("/no/such/file.html", &files).unwrap_err();
-        assert_eq!(missing.code, "INVALID_REQUEST");
+        assert_eq!(
+            missing.code,
+            openclaw_protocol::errors::ErrorCode::InvalidRequest
+        );
         assert_eq!(missing.message, "file not found: /no/such/file.html");
         assert!(canvas_url("file:///no/such.html", &files)
             .unwrap_err()

@@ -176,7 +176,10 @@ async fn handshake(opts: &ConnectOptions) -> Result<(GatewayClient, Events), Cli
     };
     if !res.ok {
         let error = res.error.unwrap_or_else(|| {
-            openclaw_protocol::frames::ErrorShape::new("UNAVAILABLE", "connect failed")
+            openclaw_protocol::frames::ErrorShape::new(
+                openclaw_protocol::errors::ErrorCode::Unavailable,
+                "connect failed",
+            )
         });
         return Err(ClientError::Rejected(Box::new(error)));
     }

@@ -1,6 +1,7 @@
 //! Runs ffmpeg into a temporary file and answers the file as base64, within a deadline and a
 //! size cap.
 
+use openclaw_protocol::errors::ErrorCode;
 use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::Duration;
@@ -65,7 +66,7 @@ pub async fn capture(
         Ok(out) => out.map_err(|e| DeviceError::unavailable(format!("ffmpeg failed: {e}")))?,
         Err(_) => {
             return Err(DeviceError::new(
-                "TIMEOUT",
+                ErrorCode::Timeout,
                 format!("ffmpeg did not finish within {} s", deadline.as_secs()),
             ))
         }
@@ -82,7 +83,7 @@ pub async fn capture(
     let size = std::fs::metadata(&output).map_or(0, |m| m.len() as usize);
     if size.div_ceil(3) * 4 > MAX_MEDIA_BASE64_BYTES {
         return Err(DeviceError::new(
-            "PAYLOAD_TOO_LARGE",
+            ErrorCode::PayloadTooLarge,
             format!("the capture is {size} bytes, over the {MAX_MEDIA_BASE64_BYTES}-byte limit as base64; record less"),
         ));
     }
@@ -154,13 +155,13 @@ mod tests {
         let e = capture(&huge, "rgb", Duration::from_secs(60))
             .await
             .unwrap_err();
-        assert_eq!(e.code, "PAYLOAD_TOO_LARGE", "{}", e.message);
+        assert_eq!(e.code, ErrorCode::PayloadTooLarge, "{}", e.message);
 
         let broken = args(&["-f", "lavfi", "-i", "no-such-source", "-f", "image2"]);
         let e = capture(&broken, "jpg", Duration::from_secs(20))
             .await
             .unwrap_err();
-        assert_eq!(e.code, "UNAVAILABLE");
+        assert_eq!(e.code, ErrorCode::Unavailable);
         assert!(e.message.starts_with("ffmpeg failed"), "{}", e.message);
     }
 }

@@ -1,6 +1,7 @@
 //! The node's position: a fixed one from the config, or a fix from gpsd (its JSON protocol on
 //! a TCP port, usually 127.0.0.1:2947). Off unless the operator turns it on.
 
+use openclaw_protocol::errors::ErrorCode;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -95,7 +96,7 @@ impl Location {
     ) -> Result<Fix, DeviceError> {
         if !self.options.enabled {
             return Err(DeviceError::new(
-                "LOCATION_DISABLED",
+                ErrorCode::LocationDisabled,
                 "location is off on this node; set nodeHost.location.enabled to true in openclaw.json",
             ));
         }
@@ -124,7 +125,7 @@ impl Location {
             Ok(result) => result?,
             Err(_) => {
                 return Err(DeviceError::new(
-                    "TIMEOUT",
+                    ErrorCode::Timeout,
                     format!(
                         "no GPS fix from gpsd at {} within {} ms",
                         self.gpsd(),
@@ -232,7 +233,7 @@ mod tests {
             .current(None, Duration::from_secs(1))
             .await
             .unwrap_err();
-        assert_eq!(e.code, "LOCATION_DISABLED");
+        assert_eq!(e.code, ErrorCode::LocationDisabled);
         assert!(e.message.contains("nodeHost.location.enabled"));
         assert!(!location.works().await);
     }

@@ -1,6 +1,7 @@
 //! Desktop notifications through the freedesktop notification service
 //! (`org.freedesktop.Notifications`) on the session D-Bus.
 
+use openclaw_protocol::errors::ErrorCode;
 use std::collections::HashMap;
 use std::time::Duration;
 
@@ -75,7 +76,7 @@ pub async fn send(n: &Notification) -> Result<u32, DeviceError> {
         .await
         .unwrap_or_else(|_| {
             Err(DeviceError::new(
-                "TIMEOUT",
+                ErrorCode::Timeout,
                 "the notification service did not answer",
             ))
         })

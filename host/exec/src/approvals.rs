@@ -8,6 +8,7 @@ use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
 
 use crate::allowlist::AllowEntry;
+use crate::ExecError;
 use openclaw_files::{write_atomically, FileLock};
 
 /// `security`, from least to most permissive.
@@ -77,10 +78,6 @@ pub struct ApprovalsStore {
     path: PathBuf,
 }
 
-fn invalid(message: impl std::fmt::Display) -> String {
-    format!("INVALID_REQUEST: {message}")
-}
-
 impl ApprovalsStore {
     pub fn new(path: PathBuf) -> ApprovalsStore {
         ApprovalsStore { path }
@@ -91,21 +88,25 @@ impl ApprovalsStore {
     }
 
     /// The stored text, if any.
-    fn read(&self) -> Result<Option<String>, String> {
+    fn read(&self) -> Result<Option<String>, ExecError> {
         match std::fs::read_to_string(&self.path) {
             Ok(text) => Ok(Some(text)),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(format!("cannot read {}: {e}", self.path.display())),
+            Err(e) => Err(ExecError::unavailable(format!(
+                "cannot read {}: {e}",
+                self.path.display()
+            ))),
         }
     }
 
     /// `{path, exists, hash, file}`, with any socket token left out.
-    pub fn snapshot(&self) -> Result<Value, String> {
+    pub fn snapshot(&self) -> Result<Value, ExecError> {
         let text = self.read()?;
         let hash = hash_of(text.as_deref());
         let mut file = match &text {
-            Some(t) => serde_json::from_str(t)
-                .map_err(|e| format!("{} is not JSON: {e}", self.path.display()))?,
+            Some(t) => serde_json::from_str(t).map_err(|e| {
+                ExecError::unavailable(format!("{} is not JSON: {e}", self.path.display()))
+            })?,
             None => json!({"version": 1}),
         };
         if let Some(socket) = file.get_mut("socket").and_then(Value::as_object_mut) {
@@ -119,24 +120,27 @@ impl ApprovalsStore {
     /// Replaces the document. An existing document needs its current hash as `base_hash`.
     /// The check and the write are one step under a lock: of two edits from the same base,
     /// exactly one lands and the other is told to reload.
-    pub fn set(&self, file: Value, base_hash: Option<&str>) -> Result<Value, String> {
-        let _lock = FileLock::acquire(&self.path)
-            .map_err(|e| format!("cannot lock {}: {e}", self.path.display()))?;
+    pub fn set(&self, file: Value, base_hash: Option<&str>) -> Result<Value, ExecError> {
+        let _lock = FileLock::acquire(&self.path).map_err(|e| {
+            ExecError::unavailable(format!("cannot lock {}: {e}", self.path.display()))
+        })?;
         let current = self.read()?;
         if let Some(text) = &current {
             match base_hash {
                 None => {
-                    return Err(invalid(
+                    return Err(ExecError::invalid(
                         "exec approvals base hash required; reload and retry",
                     ))
                 }
                 Some(h) if h != hash_of(Some(text)) => {
-                    return Err(invalid("exec approvals changed; reload and retry"))
+                    return Err(ExecError::invalid(
+                        "exec approvals changed; reload and retry",
+                    ))
                 }
                 Some(_) => {}
             }
         }
-        let mut file = validate(file).map_err(invalid)?;
+        let mut file = validate(file).map_err(ExecError::invalid)?;
         // The socket section is the host's; keep it unless the editor sent one.
         if let (Some(old), None) = (
             current
@@ -151,8 +155,9 @@ impl ApprovalsStore {
             }
         }
         let text = serde_json::to_string_pretty(&file).expect("json prints") + "\n";
-        write_atomically(&self.path, text.as_bytes())
-            .map_err(|e| format!("cannot write {}: {e}", self.path.display()))?;
+        write_atomically(&self.path, text.as_bytes()).map_err(|e| {
+            ExecError::unavailable(format!("cannot write {}: {e}", self.path.display()))
+        })?;
         self.snapshot()
     }
 
@@ -292,16 +297,20 @@ mod tests {
             .unwrap();
         let hash = set["hash"].as_str().unwrap().to_string();
         assert_eq!(
-            store.set(json!({"version": 1}), None).unwrap_err(),
+            store.set(json!({"version": 1}), None).unwrap_err().message,
             "INVALID_REQUEST: exec approvals base hash required; reload and retry"
         );
         assert_eq!(
-            store.set(json!({"version": 1}), Some("stale")).unwrap_err(),
+            store
+                .set(json!({"version": 1}), Some("stale"))
+                .unwrap_err()
+                .message,
             "INVALID_REQUEST: exec approvals changed; reload and retry"
         );
         assert!(store
             .set(json!({"version": 2}), Some(&hash))
             .unwrap_err()
+            .message
             .contains("file.version must be 1"));
         assert!(store
             .set(
@@ -309,6 +318,7 @@ mod tests {
                 Some(&hash)
             )
             .unwrap_err()
+            .message
             .contains("file.defaults.security"));
         assert_eq!(
             store.snapshot().unwrap()["hash"],
@@ -345,7 +355,7 @@ mod tests {
         assert_eq!(winners.len(), 1, "{results:?}");
         for r in results.iter().filter_map(|r| r.as_ref().err()) {
             assert_eq!(
-                r,
+                r.message,
                 "INVALID_REQUEST: exec approvals changed; reload and retry"
             );
         }

@@ -4,13 +4,14 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use openclaw_protocol::errors::ErrorCode;
 use openclaw_protocol::exec_command::{check_raw_command, format_exec_command};
 use serde_json::{json, Value};
 
 use crate::approvals::{ApprovalsStore, Ask, Policy, Security};
 use crate::policy::{decide, Verdict};
 use crate::spawn::Outcome;
-use crate::{allowlist, analysis, env, policy, spawn, ExecEvent};
+use crate::{allowlist, analysis, env, policy, spawn, ExecError, ExecEvent};
 
 /// PATH used when the host has none.
 const DEFAULT_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -31,20 +32,6 @@ pub struct RunRequest {
     pub session_key: Option<String>,
     pub run_id: Option<String>,
     pub suppress_notify_on_exit: bool,
-}
-
-/// A refusal: `code` is the protocol error code, `message` the text the operator sees.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ExecError {
-    pub code: &'static str,
-    pub message: String,
-}
-
-fn refused(code: &'static str, message: impl Into<String>) -> ExecError {
-    ExecError {
-        code,
-        message: message.into(),
-    }
 }
 
 /// Runs commands under the approvals in one file.
@@ -77,8 +64,8 @@ impl Executor {
         let cwd = match (&req.cwd, policy.security, policy.ask) {
             (Some(dir), Security::Full, Ask::Off) => {
                 Some(std::fs::canonicalize(dir).map_err(|_| {
-                    refused(
-                        "SYSTEM_RUN_DENIED",
+                    ExecError::new(
+                        ErrorCode::SystemRunDenied,
                         "SYSTEM_RUN_DENIED: working directory does not exist or is inaccessible",
                     )
                 })?)
@@ -138,7 +125,7 @@ impl Executor {
                     reason: denial.reason.to_string(),
                 };
                 return (
-                    Err(refused("SYSTEM_RUN_DENIED", denial.message)),
+                    Err(ExecError::new(ErrorCode::SystemRunDenied, denial.message)),
                     Some(event),
                 );
             }
@@ -191,17 +178,11 @@ fn command_text(req: &RunRequest) -> String {
 /// Checks shared by prepare and run: argv, rawCommand.
 fn validate(req: &RunRequest) -> Result<(), ExecError> {
     if req.argv.is_empty() || req.argv[0].trim().is_empty() {
-        return Err(refused(
-            "INVALID_REQUEST",
-            "INVALID_REQUEST: command required",
-        ));
+        return Err(ExecError::invalid("command required"));
     }
     if let Some(raw) = &req.raw_command {
         if check_raw_command(&req.argv, raw).is_err() {
-            return Err(refused(
-                "INVALID_REQUEST",
-                "INVALID_REQUEST: rawCommand does not match command",
-            ));
+            return Err(ExecError::invalid("rawCommand does not match command"));
         }
     }
     Ok(())
@@ -211,7 +192,7 @@ fn validate(req: &RunRequest) -> Result<(), ExecError> {
 /// `SYSTEM_RUN_DENIED:` message naming every refused key, as on the real node host).
 fn environment(req: &RunRequest, policy: &Policy) -> Result<Vec<(String, String)>, ExecError> {
     let strict = policy.security == Security::Allowlist;
-    let refusal = |message: String| refused("INVALID_REQUEST", message);
+    let refusal = |message: String| ExecError::invalid(message);
     if let Some(message) = env::refused_assignments(&analysis::env_assignments(&req.argv), strict) {
         return Err(refusal(message));
     }
@@ -271,7 +252,10 @@ mod tests {
         let e = output.unwrap_err();
         assert_eq!(
             (e.code, e.message.as_str()),
-            ("SYSTEM_RUN_DENIED", "SYSTEM_RUN_DENIED: allowlist miss")
+            (
+                ErrorCode::SystemRunDenied,
+                "SYSTEM_RUN_DENIED: allowlist miss"
+            )
         );
         assert!(
             matches!(&event, Some(ExecEvent::Denied { reason, .. }) if reason == "allowlist-miss"),

@@ -10,6 +10,7 @@ pub mod approvals;
 mod corpus;
 mod env;
 mod env_lists;
+mod error;
 mod events;
 mod executor;
 mod policy;
@@ -18,6 +19,7 @@ pub mod spawn;
 mod wrappers;
 
 pub use approvals::ApprovalsStore;
+pub use error::ExecError;
 pub use events::ExecEvent;
-pub use executor::{ExecError, Executor, RunRequest};
+pub use executor::{Executor, RunRequest};
 pub use spawn::Outcome;

@@ -2,6 +2,7 @@
 //! pairing, serve invokes concurrently, forward plugin events, re-declare the surface when
 //! plugins change, and reconnect with backoff (1 s doubling to 30 s).
 
+use openclaw_protocol::errors::ErrorCode;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -319,7 +320,7 @@ async fn answer(client: &GatewayClient, host: &PluginHost, payload: Value) {
     let size = serde_json::to_string(&result).map_or(0, |text| text.len());
     if size > MAX_RESULT_FRAME_BYTES {
         let message = format!("the {command} result is {size} bytes, over the gateway's {MAX_PAYLOAD_BYTES}-byte frame limit");
-        result = InvokeResult::failed(&request, "PAYLOAD_TOO_LARGE", &message);
+        result = InvokeResult::failed(&request, ErrorCode::PayloadTooLarge.as_str(), &message);
     }
     let params = serde_json::to_value(&result).expect("an invoke result serializes");
     if let Err(e) = client.request("node.invoke.result", params).await {

@@ -124,7 +124,7 @@ mod tests {
     fn response_round_trips() {
         let res = Frame::Res(ResponseFrame::err(
             "7",
-            ErrorShape::new("INVALID_REQUEST", "bad").retryable(false),
+            ErrorShape::new(crate::errors::ErrorCode::InvalidRequest, "bad").retryable(false),
         ));
         let text = res.to_text();
         assert_eq!(

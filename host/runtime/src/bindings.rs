@@ -7,18 +7,14 @@ wasmtime::component::bindgen!({
     exports: { default: async },
 });
 
+use openclaw_protocol::errors::ErrorCode;
+
 pub use exports::openclaw::plugin::plugin::{Call, Failure, Surface};
 
-/// A failure from a host capability: the same code, and a caller's mistake reads
-/// `INVALID_REQUEST: ...` as on the real node host.
-pub fn host_failure(code: &str, message: String) -> Failure {
-    let message = if code == "INVALID_REQUEST" {
-        format!("INVALID_REQUEST: {message}")
-    } else {
-        message
-    };
+/// A failure from a host capability, worded by the protocol's rule for node errors.
+pub fn host_failure(code: ErrorCode, message: impl Into<String>) -> Failure {
     Failure {
         code: code.into(),
-        message,
+        message: code.node_message(message),
     }
 }

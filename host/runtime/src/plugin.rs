@@ -2,6 +2,7 @@
 //! grants, type-checked against the linker into an `InstancePre`, and described. Each invoke
 //! gets a fresh instance in a fresh store with a memory cap and a CPU deadline.
 
+use openclaw_protocol::errors::ErrorCode;
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -187,7 +188,7 @@ impl Plugin {
         match thread.await {
             Ok(Some(result)) => result,
             Ok(None) | Err(_) => Err(Failure {
-                code: "UNAVAILABLE".into(),
+                code: ErrorCode::Unavailable.into(),
                 message: format!("plugin {} call was abandoned", self.name),
             }),
         }
@@ -261,7 +262,7 @@ impl Plugin {
             let name = &self.name;
             if matches!(e.downcast_ref::<Trap>(), Some(Trap::Interrupt)) {
                 Failure {
-                    code: "TIMEOUT".into(),
+                    code: ErrorCode::Timeout.into(),
                     message: format!(
                         "plugin {name} did not finish within {} ms",
                         deadline.as_millis()
@@ -269,7 +270,7 @@ impl Plugin {
                 }
             } else if state.memory_exhausted {
                 Failure {
-                    code: "UNAVAILABLE".into(),
+                    code: ErrorCode::Unavailable.into(),
                     message: format!(
                         "plugin {name} ran out of memory (limit {} MiB)",
                         MAX_MEMORY_BYTES >> 20
@@ -278,7 +279,7 @@ impl Plugin {
             } else {
                 tracing::warn!(plugin = %name, "plugin trapped: {e:#}");
                 Failure {
-                    code: "UNAVAILABLE".into(),
+                    code: ErrorCode::Unavailable.into(),
                     message: format!("plugin {name} crashed: {}", root_cause(&e)),
                 }
             }

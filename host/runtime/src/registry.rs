@@ -2,6 +2,7 @@
 //! set and swap it in at once: an invoke holds the set it started with, so in-flight calls
 //! finish on the old version.
 
+use openclaw_protocol::errors::ErrorCode;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
@@ -296,7 +297,7 @@ impl PluginHost {
         let set = self.current();
         let Some(plugin) = set.commands.get(command) else {
             return Err(Failure {
-                code: "UNAVAILABLE".into(),
+                code: ErrorCode::Unavailable.into(),
                 message: "command not supported".into(),
             });
         };

@@ -2,7 +2,7 @@
 //! device identity, device proof, device pairing. Each failure carries its error and close code.
 
 use openclaw_protocol::connect::{ConnectParams, ROLE_NODE, ROLE_OPERATOR};
-use openclaw_protocol::errors::{detail, INVALID_REQUEST, NOT_PAIRED};
+use openclaw_protocol::errors::{detail, ErrorCode};
 use openclaw_protocol::frames::ErrorShape;
 use openclaw_protocol::identity::{device_id_of, parse_public_key, verify};
 use openclaw_protocol::limits::SIGNATURE_SKEW_MS;
@@ -25,8 +25,11 @@ impl Rejection {
     pub fn unavailable(e: crate::store::StoreError) -> Rejection {
         tracing::error!("{e}");
         Rejection {
-            error: ErrorShape::new("UNAVAILABLE", format!("gateway state unavailable: {e}"))
-                .retryable(true),
+            error: ErrorShape::new(
+                ErrorCode::Unavailable,
+                format!("gateway state unavailable: {e}"),
+            )
+            .retryable(true),
             close_code: 1011,
             close_reason: "gateway state unavailable".into(),
         }
@@ -194,7 +197,7 @@ pub fn check_auth(gw: &Gateway, p: &ConnectParams) -> Result<AuthMethod, Rejecti
 pub fn check_device_required(p: &ConnectParams) -> Result<(), Rejection> {
     if p.role() == ROLE_NODE && p.device.is_none() {
         return Err(Rejection::policy(
-            ErrorShape::new(NOT_PAIRED, "device identity required")
+            ErrorShape::new(ErrorCode::NotPaired, "device identity required")
                 .with_details(json!({"code": detail::DEVICE_IDENTITY_REQUIRED})),
         ));
     }
@@ -208,7 +211,7 @@ pub fn check_device_proof(p: &ConnectParams, nonce: &str) -> Result<Option<[u8; 
     };
     let invalid = |reason: &str, code: &str, message: &str| {
         Rejection::policy(
-            ErrorShape::new(INVALID_REQUEST, message)
+            ErrorShape::new(ErrorCode::InvalidRequest, message)
                 .with_details(json!({"code": code, "reason": reason})),
         )
     };

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use openclaw_protocol::errors::{detail, UNAVAILABLE};
+use openclaw_protocol::errors::{detail, ErrorCode};
 use openclaw_protocol::frames::ErrorShape;
 use openclaw_protocol::limits::DEFAULT_INVOKE_TIMEOUT_MS;
 use serde::Deserialize;
@@ -62,7 +62,7 @@ pub async fn set(gw: Arc<Gateway>, _: Arc<Session>, params: Value) -> Reply {
 async fn forward(gw: &Gateway, node_id: &str, command: &str, params: Value) -> Reply {
     let Some(node) = gw.node_session(node_id) else {
         return Err(
-            ErrorShape::new(UNAVAILABLE, "node not connected").with_details(json!({
+            ErrorShape::new(ErrorCode::Unavailable, "node not connected").with_details(json!({
                 "code": detail::NOT_CONNECTED,
                 "nodeCommandDispatched": false,
             })),
@@ -113,7 +113,7 @@ async fn forward(gw: &Gateway, node_id: &str, command: &str, params: Value) -> R
 fn validate_snapshot(v: &Value) -> Result<(), ErrorShape> {
     let invalid = |why: &str| {
         ErrorShape::new(
-            UNAVAILABLE,
+            ErrorCode::Unavailable,
             format!("node returned an invalid exec approvals snapshot: {why}"),
         )
     };

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use openclaw_protocol::errors::{detail, UNAVAILABLE};
+use openclaw_protocol::errors::{detail, ErrorCode};
 use openclaw_protocol::exec_command::check_raw_command;
 use openclaw_protocol::frames::ErrorShape;
 use openclaw_protocol::limits::DEFAULT_INVOKE_TIMEOUT_MS;
@@ -58,7 +58,8 @@ pub async fn node_invoke(gw: Arc<Gateway>, session: Arc<Session>, params: Value)
             }
             if rx.changed().await.is_err() {
                 return Err(
-                    ErrorShape::new(UNAVAILABLE, "node invoke was abandoned").retryable(true)
+                    ErrorShape::new(ErrorCode::Unavailable, "node invoke was abandoned")
+                        .retryable(true),
                 );
             }
         },
@@ -73,11 +74,12 @@ pub async fn node_invoke(gw: Arc<Gateway>, session: Arc<Session>, params: Value)
 /// Routes one invoke. Returns the reply and whether the node was asked.
 async fn run(gw: &Gateway, p: InvokeParams, command: String) -> (Reply, bool) {
     let Some(node) = gw.node_session(&p.node_id) else {
-        let error = ErrorShape::new(UNAVAILABLE, "node not connected").with_details(json!({
-            "code": detail::NOT_CONNECTED,
-            "nodeError": {"code": detail::NOT_CONNECTED, "message": "node not connected"},
-            "nodeCommandDispatched": false,
-        }));
+        let error =
+            ErrorShape::new(ErrorCode::Unavailable, "node not connected").with_details(json!({
+                "code": detail::NOT_CONNECTED,
+                "nodeError": {"code": detail::NOT_CONNECTED, "message": "node not connected"},
+                "nodeCommandDispatched": false,
+            }));
         return (Err(error), false);
     };
     if let Err(e) = check_allowed(gw, &node, &command) {
@@ -129,7 +131,7 @@ fn check_allowed(gw: &Gateway, node: &Session, command: &str) -> Result<(), Erro
 fn system_run_params(params: Option<Value>) -> Result<Value, ErrorShape> {
     let Some(Value::Object(mut map)) = params else {
         return Err(ErrorShape::invalid_request(
-            "INVALID_REQUEST: command required",
+            ErrorCode::InvalidRequest.node_message("command required"),
         ));
     };
     if ["approved", "approvalDecision", "approvalSource"]
@@ -139,7 +141,7 @@ fn system_run_params(params: Option<Value>) -> Result<Value, ErrorShape> {
         return Err(ErrorShape::invalid_request(
             "system.run approval fields need an exec-approval record on the gateway, and this gateway keeps none; let the node's exec approvals decide",
         )
-        .with_details(json!({"code": "APPROVAL_REQUIRED"})));
+        .with_details(json!({"code": detail::APPROVAL_REQUIRED})));
     }
     map.retain(|k, _| SYSTEM_RUN_KEYS.contains(&k.as_str()));
     if let (Some(argv), Some(raw)) = (
@@ -149,9 +151,11 @@ fn system_run_params(params: Option<Value>) -> Result<Value, ErrorShape> {
         if let Ok(argv) = serde_json::from_value::<Vec<String>>(argv.clone()) {
             if let Err(expected) = check_raw_command(&argv, raw) {
                 return Err(ErrorShape::invalid_request(
-                    "INVALID_REQUEST: rawCommand does not match command",
+                    ErrorCode::InvalidRequest.node_message("rawCommand does not match command"),
                 )
-                .with_details(json!({"code": "RAW_COMMAND_MISMATCH", "expected": expected})));
+                .with_details(
+                    json!({"code": detail::RAW_COMMAND_MISMATCH, "expected": expected}),
+                ));
             }
         }
     }
@@ -199,7 +203,7 @@ pub async fn call_node(
     match tokio::time::timeout(Duration::from_millis(timeout_ms), rx).await {
         Ok(Ok(outcome)) => outcome,
         Ok(Err(_)) => NodeOutcome::Err {
-            code: "DISCONNECTED".into(),
+            code: ErrorCode::Disconnected.into(),
             message: "node disconnected".into(),
         },
         Err(_) => {
@@ -209,7 +213,7 @@ pub async fn call_node(
                 json!({"invokeId": invoke_id, "nodeId": node_id}),
             );
             NodeOutcome::Err {
-                code: "TIMEOUT".into(),
+                code: ErrorCode::Timeout.into(),
                 message: "node invoke timed out".into(),
             }
         }
@@ -236,7 +240,7 @@ fn reply_for(node_id: &str, command: &str, outcome: NodeOutcome) -> Reply {
 
 /// A node's failure as the operator sees it: `UNAVAILABLE "<CODE>: <message>"`.
 pub fn node_error(code: &str, message: &str) -> ErrorShape {
-    ErrorShape::new(UNAVAILABLE, format!("{code}: {message}")).with_details(json!({
+    ErrorShape::new(ErrorCode::Unavailable, format!("{code}: {message}")).with_details(json!({
         "nodeError": {"code": code, "message": message},
         "nodeCommandDispatched": true,
     }))
@@ -261,7 +265,7 @@ pub fn result(gw: &Arc<Gateway>, session: &Arc<Session>, params: Value) -> Reply
     } else {
         let e = p.error.unwrap_or_default();
         NodeOutcome::Err {
-            code: e.code.unwrap_or_else(|| UNAVAILABLE.into()),
+            code: e.code.unwrap_or_else(|| ErrorCode::Unavailable.into()),
             message: e.message.unwrap_or_else(|| "node invocation failed".into()),
         }
     };

@@ -14,6 +14,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
+use openclaw_protocol::errors::ErrorCode;
 use openclaw_protocol::frames::{ErrorShape, RequestFrame, ResponseFrame};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -163,7 +164,11 @@ pub fn parse<T: DeserializeOwned>(method: &str, params: Value) -> Result<T, Erro
 /// A store failure as the caller sees it.
 pub fn unavailable(e: StoreError) -> ErrorShape {
     tracing::error!("{e}");
-    ErrorShape::new("UNAVAILABLE", format!("gateway state unavailable: {e}")).retryable(true)
+    ErrorShape::new(
+        ErrorCode::Unavailable,
+        format!("gateway state unavailable: {e}"),
+    )
+    .retryable(true)
 }
 
 /// Fails unless the caller holds `scope`.

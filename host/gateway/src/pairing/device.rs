@@ -1,7 +1,7 @@
 //! Device pairing (spec §3.1): who may connect at all. Requests, approval, per-role tokens.
 
 use openclaw_protocol::connect::ConnectParams;
-use openclaw_protocol::errors::{detail, NOT_PAIRED};
+use openclaw_protocol::errors::{detail, ErrorCode};
 use openclaw_protocol::frames::ErrorShape;
 use openclaw_protocol::identity::random_token;
 use openclaw_protocol::limits::DEVICE_PAIR_REQUEST_TTL_MS;
@@ -72,8 +72,11 @@ pub fn ensure_paired(
         details["approvedRoles"] = json!(d.roles);
         details["approvedScopes"] = json!(d.scopes);
     }
-    let error = ErrorShape::new(NOT_PAIRED, "pairing required: device is not approved yet")
-        .with_details(details);
+    let error = ErrorShape::new(
+        ErrorCode::NotPaired,
+        "pairing required: device is not approved yet",
+    )
+    .with_details(details);
     Err(Rejection {
         close_reason: format!(
             "pairing required: device is not approved yet (requestId: {})",

@@ -37,6 +37,7 @@ impl CapabilityState for Exec {
 
 impl From<ExecError> for Failure {
     fn from(e: ExecError) -> Failure {
+        // The executor's messages are worded by the protocol's rule already.
         Failure {
             code: e.code.into(),
             message: e.message,

@@ -7,6 +7,7 @@
 
 use std::sync::Arc;
 
+use openclaw_protocol::errors::ErrorCode;
 use serde_json::Value;
 use wasmtime::component::{HasSelf, Linker};
 
@@ -66,34 +67,16 @@ impl CapabilityState for Approvals {
 
 impl Approvals {
     fn get(&self) -> Result<String, Failure> {
-        self.context
-            .executor
-            .approvals
-            .snapshot()
-            .map(|v| v.to_string())
-            .map_err(|e| host_failure("UNAVAILABLE", e))
+        let snapshot = self.context.executor.approvals.snapshot()?;
+        Ok(snapshot.to_string())
     }
 
     fn set(&self, file_json: &str, base_hash: Option<&str>) -> Result<String, Failure> {
         let file: Value = serde_json::from_str(file_json).map_err(|e| {
-            host_failure("INVALID_REQUEST", format!("file is not JSON: {e}"))
+            host_failure(ErrorCode::InvalidRequest, format!("file is not JSON: {e}"))
         })?;
-        self.context
-            .executor
-            .approvals
-            .set(file, base_hash)
-            .map(|v| v.to_string())
-            .map_err(|e| {
-                let code = if e.starts_with("INVALID_REQUEST") {
-                    "INVALID_REQUEST"
-                } else {
-                    "UNAVAILABLE"
-                };
-                Failure {
-                    code: code.into(),
-                    message: e,
-                }
-            })
+        let snapshot = self.context.executor.approvals.set(file, base_hash)?;
+        Ok(snapshot.to_string())
     }
 
     fn legacy_get(&self) -> Result<String, Failure> {
@@ -111,7 +94,7 @@ impl Approvals {
             return Ok(());
         }
         Err(host_failure(
-            "UNAVAILABLE",
+            ErrorCode::Unavailable,
             format!(
                 "plugin {} may not edit the exec approvals: that needs the `{}` capability",
                 self.plugin, CAPABILITY.name

@@ -39,6 +39,8 @@ impl notify::Host for Notify {
             sound: n.sound,
             urgency,
         };
-        dev::notify::send(&notification).await.map_err(device_failure)
+        dev::notify::send(&notification)
+            .await
+            .map_err(device_failure)
     }
 }
