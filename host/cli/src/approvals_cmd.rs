@@ -68,7 +68,7 @@ impl Target {
         match node {
             Some(query) => {
                 let op = args.connect().await?;
-                let node_id = s(&op.resolve_node(&query).await?["nodeId"]);
+                let node_id = op.resolve_node(&query).await?.node_id;
                 Ok(Target::Node { op, node_id })
             }
             None => Ok(Target::Local(ApprovalsStore::new(

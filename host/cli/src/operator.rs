@@ -6,6 +6,7 @@ use std::time::Duration;
 use anyhow::{bail, Result};
 use clap::Args;
 use openclaw_client::{connect, ConnectOptions, GatewayClient};
+use openclaw_protocol::nodes::{NodeEntry, NodeList};
 use serde_json::{json, Value};
 
 use crate::config::{self, Config};
@@ -66,29 +67,32 @@ impl Operator {
     }
 
     /// Resolves `--node`: an id, a display name, an IP, or a unique id prefix of 6+ characters.
-    pub async fn resolve_node(&self, query: &str) -> Result<Value> {
+    pub async fn resolve_node(&self, query: &str) -> Result<NodeEntry> {
         let list = self.call("node.list", json!({})).await?;
-        let nodes = list["nodes"].as_array().cloned().unwrap_or_default();
-        resolve(&nodes, query)
+        let list: NodeList = serde_json::from_value(list)?;
+        resolve(&list.nodes, query)
     }
 }
 
-pub fn resolve(nodes: &[Value], query: &str) -> Result<Value> {
+pub fn resolve(nodes: &[NodeEntry], query: &str) -> Result<NodeEntry> {
     let q = query.trim();
-    let field = |n: &Value, k: &str| n[k].as_str().unwrap_or("").to_string();
-    let stages: [&dyn Fn(&Value) -> bool; 4] = [
-        &|n| field(n, "nodeId") == q,
-        &|n| field(n, "displayName").eq_ignore_ascii_case(q),
-        &|n| field(n, "remoteIp") == q,
-        &|n| q.len() >= 6 && field(n, "nodeId").starts_with(q),
+    let stages: [&dyn Fn(&NodeEntry) -> bool; 4] = [
+        &|n| n.node_id == q,
+        &|n| {
+            n.display_name
+                .as_deref()
+                .is_some_and(|name| name.eq_ignore_ascii_case(q))
+        },
+        &|n| n.remote_ip.as_deref() == Some(q),
+        &|n| q.len() >= 6 && n.node_id.starts_with(q),
     ];
     for matches in stages {
-        let found: Vec<&Value> = nodes.iter().filter(|n| matches(n)).collect();
+        let found: Vec<&NodeEntry> = nodes.iter().filter(|n| matches(n)).collect();
         match found.as_slice() {
             [one] => return Ok((*one).clone()),
             [] => continue,
             many => {
-                let ids: Vec<String> = many.iter().map(|n| field(n, "nodeId")).collect();
+                let ids: Vec<&str> = many.iter().map(|n| n.node_id.as_str()).collect();
                 bail!(
                     "--node {q} matches {} nodes ({}); use the full node id",
                     many.len(),
@@ -106,26 +110,23 @@ mod tests {
 
     #[test]
     fn resolves_by_id_name_ip_and_prefix() {
+        let node = |v: Value| serde_json::from_value::<NodeEntry>(v).unwrap();
         let nodes = vec![
-            json!({"nodeId": "abcdef123456", "displayName": "Build Node", "remoteIp": "10.0.0.5"}),
-            json!({"nodeId": "abcdef999999", "displayName": "Other"}),
+            node(
+                json!({"nodeId": "abcdef123456", "displayName": "Build Node", "remoteIp": "10.0.0.5"}),
+            ),
+            node(json!({"nodeId": "abcdef999999", "displayName": "Other"})),
         ];
         assert_eq!(
-            resolve(&nodes, "abcdef123456").unwrap()["displayName"],
+            resolve(&nodes, "abcdef123456").unwrap().name(),
             "Build Node"
         );
         assert_eq!(
-            resolve(&nodes, "build node").unwrap()["nodeId"],
+            resolve(&nodes, "build node").unwrap().node_id,
             "abcdef123456"
         );
-        assert_eq!(
-            resolve(&nodes, "10.0.0.5").unwrap()["nodeId"],
-            "abcdef123456"
-        );
-        assert_eq!(
-            resolve(&nodes, "abcdef9").unwrap()["nodeId"],
-            "abcdef999999"
-        );
+        assert_eq!(resolve(&nodes, "10.0.0.5").unwrap().node_id, "abcdef123456");
+        assert_eq!(resolve(&nodes, "abcdef9").unwrap().node_id, "abcdef999999");
         assert!(resolve(&nodes, "abcdef")
             .unwrap_err()
             .to_string()

@@ -1,12 +1,12 @@
 //! Runs ffmpeg into a temporary file and answers the file as base64, within a deadline and a
 //! size cap.
 
-use openclaw_protocol::errors::ErrorCode;
 use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::Duration;
 
 use base64::Engine;
+use openclaw_protocol::errors::ErrorCode;
 use tokio::process::Command;
 
 use crate::DeviceError;

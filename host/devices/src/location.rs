@@ -1,9 +1,9 @@
 //! The node's position: a fixed one from the config, or a fix from gpsd (its JSON protocol on
 //! a TCP port, usually 127.0.0.1:2947). Off unless the operator turns it on.
 
-use openclaw_protocol::errors::ErrorCode;
 use std::time::{Duration, Instant};
 
+use openclaw_protocol::errors::ErrorCode;
 use serde_json::Value;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;

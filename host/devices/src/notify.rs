@@ -1,10 +1,10 @@
 //! Desktop notifications through the freedesktop notification service
 //! (`org.freedesktop.Notifications`) on the session D-Bus.
 
-use openclaw_protocol::errors::ErrorCode;
 use std::collections::HashMap;
 use std::time::Duration;
 
+use openclaw_protocol::errors::ErrorCode;
 use zbus::zvariant::Value;
 
 use crate::DeviceError;

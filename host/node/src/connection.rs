@@ -2,7 +2,6 @@
 //! pairing, serve invokes concurrently, forward plugin events, re-declare the surface when
 //! plugins change, and reconnect with backoff (1 s doubling to 30 s).
 
-use openclaw_protocol::errors::ErrorCode;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -10,12 +9,14 @@ use std::time::Duration;
 
 use openclaw_client::{connect, ConnectOptions, Events, GatewayClient};
 use openclaw_exec::ExecEvent;
+use openclaw_protocol::errors::ErrorCode;
 use openclaw_protocol::frames::EventFrame;
 use openclaw_protocol::identity::DeviceIdentity;
 use openclaw_protocol::limits::MAX_PAYLOAD_BYTES;
+use openclaw_protocol::node_events::{NodeEventParams, SurfaceRefresh};
 use openclaw_protocol::node_invoke::{InvokeRequest, InvokeResult};
 use openclaw_runtime::{Call, PluginHost};
-use serde_json::{json, Value};
+use serde_json::Value;
 use tokio::sync::mpsc;
 
 use crate::files::{load_node_file, save_node_file, GatewayEndpoint, NodeFile};
@@ -209,7 +210,8 @@ async fn serve(
                     client.close();
                     return Ended::SurfaceChanged;
                 }
-                let params = json!({"caps": set.caps(), "commands": set.commands()});
+                let surface = SurfaceRefresh { caps: set.caps(), commands: set.commands(), permissions: None };
+                let params = serde_json::to_value(&surface).expect("surface serializes");
                 match client.request("node.pluginSurface.refresh", params).await {
                     Ok(r) => tracing::info!(commands = %r["commands"], pending = %r["pendingRequestId"], "surface re-declared"),
                     Err(e) => tracing::warn!("surface refresh failed: {e}"),
@@ -217,10 +219,10 @@ async fn serve(
             }
             Some(ev) = exec_events.recv() => {
                 let client = client.clone();
-                let (event, payload) = crate::exec_events::node_event(&ev);
+                let params = crate::exec_events::node_event(&ev);
                 tokio::spawn(async move {
-                    let params = json!({"event": event, "payloadJSON": payload.to_string()});
-                    if let Err(e) = client.request("node.event", params).await {
+                    let event = params.event.clone();
+                    if let Err(e) = client.request("node.event", params.to_value()).await {
                         tracing::debug!("node.event {event} not delivered: {e}");
                     }
                 });
@@ -275,8 +277,8 @@ fn on_gateway_event(
 fn send_stats(client: &GatewayClient) {
     let client = client.clone();
     tokio::spawn(async move {
-        let params = json!({"event": "node.host.stats", "payloadJSON": crate::stats::host_stats().to_string()});
-        match client.request("node.event", params).await {
+        let params = NodeEventParams::new("node.host.stats", &crate::stats::host_stats());
+        match client.request("node.event", params.to_value()).await {
             Ok(reply) => tracing::debug!(%reply, "node.host.stats sent"),
             Err(e) => tracing::debug!("node.host.stats not delivered: {e}"),
         }

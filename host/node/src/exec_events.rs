@@ -1,19 +1,28 @@
 //! The node's `exec.denied` and `exec.finished` events, from what the executor reports.
 
 use openclaw_exec::ExecEvent;
-use serde_json::{json, Value};
+use openclaw_protocol::node_events::{ExecDenied, ExecFinished, NodeEventParams};
 
-/// The event name and payload of a `node.event` for `event`.
-pub fn node_event(event: &ExecEvent) -> (&'static str, Value) {
-    match event {
+/// Where an exec event says the command ran.
+const HOST: &str = "node";
+
+/// The `node.event` that reports `event`.
+pub fn node_event(event: &ExecEvent) -> NodeEventParams {
+    match event.clone() {
         ExecEvent::Denied {
             session_key,
             run_id,
             command,
             reason,
-        } => (
+        } => NodeEventParams::new(
             "exec.denied",
-            json!({"sessionKey": session_key, "runId": run_id, "host": "node", "command": command, "reason": reason}),
+            &ExecDenied {
+                session_key,
+                run_id,
+                host: HOST.into(),
+                command,
+                reason,
+            },
         ),
         ExecEvent::Finished {
             session_key,
@@ -24,13 +33,19 @@ pub fn node_event(event: &ExecEvent) -> (&'static str, Value) {
             success,
             output,
             suppress_notify_on_exit,
-        } => (
+        } => NodeEventParams::new(
             "exec.finished",
-            json!({
-                "sessionKey": session_key, "runId": run_id, "host": "node", "command": command,
-                "exitCode": exit_code, "timedOut": timed_out, "success": success,
-                "output": output, "suppressNotifyOnExit": suppress_notify_on_exit,
-            }),
+            &ExecFinished {
+                session_key,
+                run_id,
+                host: HOST.into(),
+                command,
+                exit_code,
+                timed_out,
+                success,
+                output,
+                suppress_notify_on_exit,
+            },
         ),
     }
 }
@@ -38,6 +53,7 @@ pub fn node_event(event: &ExecEvent) -> (&'static str, Value) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn events_carry_the_fields_the_gateway_expects() {
@@ -51,14 +67,13 @@ mod tests {
             output: "hi".into(),
             suppress_notify_on_exit: true,
         };
+        let params = node_event(&finished);
+        assert_eq!(params.event, "exec.finished");
         assert_eq!(
-            node_event(&finished),
-            (
-                "exec.finished",
-                json!({"sessionKey": "s", "runId": "r", "host": "node", "command": "echo hi",
-                       "exitCode": null, "timedOut": true, "success": false, "output": "hi",
-                       "suppressNotifyOnExit": true})
-            )
+            params.payload().unwrap(),
+            json!({"sessionKey": "s", "runId": "r", "host": "node", "command": "echo hi",
+                   "exitCode": null, "timedOut": true, "success": false, "output": "hi",
+                   "suppressNotifyOnExit": true})
         );
         let denied = ExecEvent::Denied {
             session_key: "s".into(),
@@ -66,12 +81,11 @@ mod tests {
             command: "touch x".into(),
             reason: "allowlist-miss".into(),
         };
+        let params = node_event(&denied);
+        assert_eq!(params.event, "exec.denied");
         assert_eq!(
-            node_event(&denied),
-            (
-                "exec.denied",
-                json!({"sessionKey": "s", "runId": "r", "host": "node", "command": "touch x", "reason": "allowlist-miss"})
-            )
+            params.payload().unwrap(),
+            json!({"sessionKey": "s", "runId": "r", "host": "node", "command": "touch x", "reason": "allowlist-miss"})
         );
     }
 }

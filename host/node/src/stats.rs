@@ -1,28 +1,29 @@
 //! `node.host.stats`: CPU count, load, memory and disk of this machine, as the real node host
 //! reports them (every 60 s and on connect).
 
-use serde_json::{json, Value};
+use openclaw_protocol::node_events::HostStats;
 
-pub fn host_stats() -> Value {
+pub fn host_stats() -> HostStats {
     let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let mut stats = json!({"cpuCount": cpus});
-    if let Some(load) = load_average() {
-        stats["loadAverage"] = json!(load);
+    let (memory_total, memory_available) = memory();
+    let disk = disk("/");
+    HostStats {
+        cpu_count: cpus as u64,
+        load_average: load_average(),
+        memory_total_bytes: memory_total,
+        memory_free_bytes: memory_available.min(memory_total),
+        disk_total_bytes: disk.map(|(total, _)| total),
+        disk_available_bytes: disk.map(|(total, available)| available.min(total)),
     }
-    let (total, available) = memory();
-    stats["memoryTotalBytes"] = json!(total);
-    stats["memoryFreeBytes"] = json!(available.min(total));
-    if let Some((total, available)) = disk("/") {
-        stats["diskTotalBytes"] = json!(total);
-        stats["diskAvailableBytes"] = json!(available.min(total));
-    }
-    stats
 }
 
-fn load_average() -> Option<[f64; 3]> {
+fn load_average() -> Option<Vec<f64>> {
     let text = std::fs::read_to_string("/proc/loadavg").ok()?;
-    let mut parts = text.split_whitespace().map(|p| p.parse::<f64>().ok());
-    Some([parts.next()??, parts.next()??, parts.next()??])
+    text.split_whitespace()
+        .take(3)
+        .map(|p| p.parse::<f64>().ok())
+        .collect::<Option<Vec<f64>>>()
+        .filter(|load| load.len() == 3)
 }
 
 /// (MemTotal, MemAvailable) in bytes.
@@ -57,9 +58,9 @@ mod tests {
     #[test]
     fn stats_are_plausible() {
         let s = host_stats();
-        assert!(s["cpuCount"].as_u64().unwrap() >= 1);
-        assert!(s["memoryTotalBytes"].as_u64().unwrap() >= s["memoryFreeBytes"].as_u64().unwrap());
-        assert_eq!(s["loadAverage"].as_array().unwrap().len(), 3);
-        assert!(s["diskTotalBytes"].as_u64().unwrap() > 0);
+        assert!(s.cpu_count >= 1);
+        assert!(s.memory_total_bytes >= s.memory_free_bytes);
+        assert_eq!(s.load_average.unwrap().len(), 3);
+        assert!(s.disk_total_bytes.unwrap() > 0);
     }
 }

@@ -9,7 +9,9 @@ pub mod frames;
 pub mod hello;
 pub mod identity;
 pub mod limits;
+pub mod node_events;
 pub mod node_invoke;
+pub mod nodes;
 pub mod signature;
 pub mod tls_pin;
 

@@ -2,13 +2,13 @@
 //! grants, type-checked against the linker into an `InstancePre`, and described. Each invoke
 //! gets a fresh instance in a fresh store with a memory cap and a CPU deadline.
 
-use openclaw_protocol::errors::ErrorCode;
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::task::Poll;
 use std::time::Duration;
 
+use openclaw_protocol::errors::ErrorCode;
 use wasmtime::component::{Component, Linker};
 use wasmtime::{Engine, Store, Trap, UpdateDeadline};
 

@@ -2,12 +2,12 @@
 //! set and swap it in at once: an invoke holds the set it started with, so in-flight calls
 //! finish on the old version.
 
-use openclaw_protocol::errors::ErrorCode;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
+use openclaw_protocol::errors::ErrorCode;
 use tokio::sync::watch;
 use wasmtime::component::{Component, Linker};
 use wasmtime::Engine;

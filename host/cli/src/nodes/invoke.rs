@@ -5,7 +5,7 @@ use openclaw_protocol::node_invoke::InvokeParams;
 use serde_json::{json, Value};
 
 use crate::operator::Operator;
-use crate::render::{pretty, s};
+use crate::render::pretty;
 
 pub async fn invoke(
     op: &Operator,
@@ -24,7 +24,7 @@ pub async fn invoke(
         Err(e) => return invoke_failed(&e.to_string()),
     };
     let key = key.unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
-    let request = InvokeParams::new(s(&node["nodeId"]), command, params, key)
+    let request = InvokeParams::new(node.node_id, command, params, key)
         .with_timeout_ms(Some(timeout_ms))
         .to_value();
     let wait = op

@@ -18,7 +18,7 @@ use run::run_command;
 use status::{describe, list_nodes, pending, status};
 
 use crate::operator::{Operator, OperatorArgs};
-use crate::render::{pretty, s};
+use crate::render::pretty;
 
 #[derive(Subcommand)]
 pub enum NodesCmd {
@@ -132,11 +132,11 @@ pub async fn run(cmd: NodesCmd, args: &OperatorArgs) -> Result<()> {
             print_call(&op, "node.pair.reject", json!({"requestId": request_id})).await
         }
         NodesCmd::Remove { node } => {
-            let id = s(&op.resolve_node(&node).await?["nodeId"]);
+            let id = op.resolve_node(&node).await?.node_id;
             print_call(&op, "node.pair.remove", json!({"nodeId": id})).await
         }
         NodesCmd::Rename { node, name } => {
-            let id = s(&op.resolve_node(&node).await?["nodeId"]);
+            let id = op.resolve_node(&node).await?.node_id;
             print_call(
                 &op,
                 "node.rename",

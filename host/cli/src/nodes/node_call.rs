@@ -10,7 +10,7 @@ use openclaw_protocol::node_invoke::InvokeParams;
 use serde_json::{json, Value};
 
 use crate::operator::Operator;
-use crate::render::{pretty, s};
+use crate::render::pretty;
 
 /// Calls `command` on the node, waiting up to `timeout_ms`; answers its payload, or fails
 /// with the node's message.
@@ -23,7 +23,7 @@ pub async fn invoke(
 ) -> Result<Value> {
     let node = op.resolve_node(query).await?;
     let request = InvokeParams::new(
-        s(&node["nodeId"]),
+        node.node_id,
         command,
         params,
         uuid::Uuid::new_v4().to_string(),

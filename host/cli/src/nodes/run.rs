@@ -24,7 +24,7 @@ pub async fn run_command(
         };
         overrides.insert(k.to_string(), json!(v));
     }
-    let node_id = s(&op.resolve_node(query).await?["nodeId"]);
+    let node_id = op.resolve_node(query).await?.node_id;
     let call = |command: &str, params: Value| {
         let key = uuid::Uuid::new_v4().to_string();
         let request = InvokeParams::new(&node_id, command, params, key).to_value();

@@ -3,21 +3,25 @@
 use anyhow::Result;
 use serde_json::{json, Value};
 
+use openclaw_protocol::nodes::{NodeDescription, NodeEntry};
+
 use crate::operator::Operator;
-use crate::render::{age, list, pretty, s, table};
+use crate::render::{age, pretty, s, table};
 
 pub async fn status(op: &Operator, only_connected: bool) -> Result<()> {
     let reply = op.call("node.list", json!({})).await?;
-    let mut nodes = reply["nodes"].as_array().cloned().unwrap_or_default();
+    let mut raw = reply["nodes"].as_array().cloned().unwrap_or_default();
     if only_connected {
-        nodes.retain(|n| n["connected"] == true);
+        raw.retain(|n| n["connected"] == true);
     }
     if op.json {
-        println!("{}", pretty(&json!({"ts": reply["ts"], "nodes": nodes})));
+        // What the gateway sent, whatever fields it has.
+        println!("{}", pretty(&json!({"ts": reply["ts"], "nodes": raw})));
         return Ok(());
     }
-    let paired = nodes.iter().filter(|n| n["paired"] == true).count();
-    let connected = nodes.iter().filter(|n| n["connected"] == true).count();
+    let nodes: Vec<NodeEntry> = serde_json::from_value(Value::Array(raw))?;
+    let paired = nodes.iter().filter(|n| n.paired).count();
+    let connected = nodes.iter().filter(|n| n.connected).count();
     println!(
         "Known: {} · Paired: {paired} · Connected: {connected}",
         nodes.len()
@@ -28,23 +32,19 @@ pub async fn status(op: &Operator, only_connected: bool) -> Result<()> {
     let rows = nodes
         .iter()
         .map(|n| {
-            let conn = if n["connected"] == true {
-                format!("connected ({})", age(n["connectedAtMs"].as_u64()))
+            let conn = if n.connected {
+                format!("connected ({})", age(n.connected_at_ms))
             } else {
                 "disconnected".to_string()
             };
-            let paired = if n["paired"] == true {
-                "paired"
-            } else {
-                "unpaired"
-            };
+            let paired = if n.paired { "paired" } else { "unpaired" };
             vec![
-                name_of(n),
-                s(&n["nodeId"]),
-                s(&n["remoteIp"]),
+                n.name().to_string(),
+                n.node_id.clone(),
+                n.remote_ip.clone().unwrap_or_default(),
                 detail(n),
-                format!("{paired} · {conn} · {}", s(&n["approvalState"])),
-                list(&n["caps"]),
+                format!("{paired} · {conn} · {}", n.approval_state),
+                n.caps.join(", "),
             ]
         })
         .collect();
@@ -55,6 +55,7 @@ pub async fn status(op: &Operator, only_connected: bool) -> Result<()> {
     Ok(())
 }
 
+/// A pairing record's name: its display name, else its node id.
 fn name_of(n: &Value) -> String {
     n["displayName"]
         .as_str()
@@ -63,22 +64,18 @@ fn name_of(n: &Value) -> String {
 }
 
 /// `client: node-host/node · device: Linux · core v… · load … · mem … · disk … · path: …`
-fn detail(n: &Value) -> String {
-    let mut parts = vec![format!(
-        "client: {}/{}",
-        s(&n["clientId"]),
-        s(&n["clientMode"])
-    )];
-    if let Some(family) = n["deviceFamily"].as_str() {
+fn detail(n: &NodeEntry) -> String {
+    let mut parts = vec![format!("client: {}/{}", n.client_id, n.client_mode)];
+    if let Some(family) = &n.device_family {
         parts.push(format!("device: {family}"));
     }
-    if let Some(v) = n["version"].as_str().filter(|v| !v.is_empty()) {
-        parts.push(format!("core v{v}"));
+    if !n.version.is_empty() {
+        parts.push(format!("core v{}", n.version));
     }
-    if let Some(stats) = stats_line(&n["hostStats"]) {
+    if let Some(stats) = n.host_stats.as_ref().and_then(stats_line) {
         parts.push(stats);
     }
-    if let Some(path) = n["pathEnv"].as_str() {
+    if let Some(path) = &n.path_env {
         parts.push(format!("path: {path}"));
     }
     parts.join(" · ")
@@ -165,52 +162,47 @@ pub async fn pending(op: &Operator) -> Result<()> {
 
 pub async fn describe(op: &Operator, query: &str) -> Result<()> {
     let node = op.resolve_node(query).await?;
-    let d = op
-        .call("node.describe", json!({"nodeId": node["nodeId"]}))
+    let reply = op
+        .call("node.describe", json!({"nodeId": node.node_id}))
         .await?;
     if op.json {
-        println!("{}", pretty(&d));
+        println!("{}", pretty(&reply));
         return Ok(());
     }
+    let d: NodeDescription = serde_json::from_value(reply)?;
+    let d = d.node;
     let mut rows = vec![
-        vec!["ID".into(), s(&d["nodeId"])],
-        vec!["Name".into(), name_of(&d)],
+        vec!["ID".into(), d.node_id.clone()],
+        vec!["Name".into(), d.name().to_string()],
         vec![
             "Client".into(),
-            format!("{}/{}", s(&d["clientId"]), s(&d["clientMode"])),
+            format!("{}/{}", d.client_id, d.client_mode),
         ],
     ];
-    if let Some(family) = d["deviceFamily"].as_str() {
-        rows.push(vec!["Device".into(), family.into()]);
+    if let Some(family) = &d.device_family {
+        rows.push(vec!["Device".into(), family.clone()]);
     }
-    rows.push(vec![
-        "Version".into(),
-        format!("core v{}", s(&d["version"])),
-    ]);
-    if let Some(stats) = stats_line(&d["hostStats"]) {
+    rows.push(vec!["Version".into(), format!("core v{}", d.version)]);
+    if let Some(stats) = d.host_stats.as_ref().and_then(stats_line) {
         rows.push(vec!["Stats".into(), stats]);
     }
-    if let Some(path) = d["pathEnv"].as_str() {
-        rows.push(vec!["PATH".into(), path.into()]);
+    if let Some(path) = &d.path_env {
+        rows.push(vec!["PATH".into(), path.clone()]);
     }
-    let paired = if d["paired"] == true {
-        "paired"
-    } else {
-        "unpaired"
-    };
-    let connected = if d["connected"] == true {
+    let paired = if d.paired { "paired" } else { "unpaired" };
+    let connected = if d.connected {
         "connected"
     } else {
         "disconnected"
     };
     rows.push(vec!["Status".into(), format!("{paired} · {connected}")]);
-    rows.push(vec!["Approval".into(), s(&d["approvalState"])]);
-    rows.push(vec!["Caps".into(), list(&d["caps"])]);
+    rows.push(vec!["Approval".into(), d.approval_state.clone()]);
+    rows.push(vec!["Caps".into(), d.caps.join(", ")]);
     println!("Node");
     println!("{}", table(&["Field", "Value"], rows));
     println!("\nCommands");
-    for c in d["commands"].as_array().into_iter().flatten() {
-        println!("- {}", s(c));
+    for c in &d.commands {
+        println!("- {c}");
     }
     Ok(())
 }

@@ -161,6 +161,11 @@ pub fn parse<T: DeserializeOwned>(method: &str, params: Value) -> Result<T, Erro
     serde_json::from_value(params).map_err(|e| ErrorShape::invalid_params(method, e))
 }
 
+/// A typed payload as the JSON a response carries.
+pub fn to_value(payload: impl serde::Serialize) -> Value {
+    serde_json::to_value(payload).expect("payloads serialize")
+}
+
 /// A store failure as the caller sees it.
 pub fn unavailable(e: StoreError) -> ErrorShape {
     tracing::error!("{e}");

@@ -1,12 +1,11 @@
 //! What a connected node reports: `node.event`, and `node.pluginSurface.refresh`, our extension
 //! by which a node re-declares its surface without reconnecting.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use openclaw_protocol::frames::ErrorShape;
+use openclaw_protocol::node_events::{HostStats, NodeEventParams, SurfaceRefresh};
 use openclaw_protocol::now_ms;
-use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::{parse, unavailable, Reply};
@@ -16,24 +15,11 @@ use crate::session::Session;
 use crate::state::Gateway;
 use crate::store::kind;
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct EventParams {
-    event: String,
-    #[serde(default)]
-    payload: Option<Value>,
-    #[serde(default, rename = "payloadJSON")]
-    payload_json: Option<String>,
-}
-
 pub fn event(gw: &Arc<Gateway>, session: &Arc<Session>, params: Value) -> Reply {
-    let p: EventParams = parse("node.event", params)?;
-    let payload = match &p.payload_json {
-        Some(text) => serde_json::from_str(text).map_err(|e| {
-            ErrorShape::invalid_params("node.event", format!("payloadJSON is not JSON: {e}"))
-        })?,
-        None => p.payload.unwrap_or(Value::Null),
-    };
+    let p: NodeEventParams = parse("node.event", params)?;
+    let payload = p
+        .payload()
+        .map_err(|why| ErrorShape::invalid_params("node.event", why))?;
     let node_id = session.node_id().expect("node role").to_string();
     let live = session.node.as_ref().expect("node role");
     let (handled, reason) = match p.event.as_str() {
@@ -86,59 +72,27 @@ pub fn event(gw: &Arc<Gateway>, session: &Arc<Session>, params: Value) -> Reply 
     Ok(json!({"ok": true, "event": p.event, "handled": handled, "reason": reason}))
 }
 
+/// The payload's shape is the protocol's `HostStats`; its numbers must also make sense.
 fn validate_host_stats(v: &Value) -> Result<(), String> {
-    let obj = v.as_object().ok_or("not an object")?;
-    const KEYS: &[&str] = &[
-        "cpuCount",
-        "loadAverage",
-        "memoryTotalBytes",
-        "memoryFreeBytes",
-        "diskTotalBytes",
-        "diskAvailableBytes",
-    ];
-    if let Some(k) = obj.keys().find(|k| !KEYS.contains(&k.as_str())) {
-        return Err(format!("unexpected field {k}"));
-    }
-    let int = |k: &str| obj.get(k).and_then(Value::as_u64);
-    let cpu = int("cpuCount").ok_or("cpuCount required")?;
-    if !(1..=4096).contains(&cpu) {
+    let stats: HostStats = serde_json::from_value(v.clone()).map_err(|e| e.to_string())?;
+    if !(1..=4096).contains(&stats.cpu_count) {
         return Err("cpuCount out of range".into());
     }
-    if let Some(load) = obj.get("loadAverage") {
-        let ok = load.as_array().is_some_and(|a| {
-            a.len() == 3 && a.iter().all(|x| x.as_f64().is_some_and(|f| f >= 0.0))
-        });
-        if !ok {
+    if let Some(load) = &stats.load_average {
+        if load.len() != 3 || load.iter().any(|f| *f < 0.0) {
             return Err("loadAverage must be three non-negative numbers".into());
         }
     }
-    let (total, free) = (
-        int("memoryTotalBytes").ok_or("memoryTotalBytes required")?,
-        int("memoryFreeBytes").ok_or("memoryFreeBytes required")?,
-    );
-    if free > total {
+    if stats.memory_free_bytes > stats.memory_total_bytes {
         return Err("memoryFreeBytes exceeds memoryTotalBytes".into());
     }
-    match (int("diskTotalBytes"), int("diskAvailableBytes")) {
+    match (stats.disk_total_bytes, stats.disk_available_bytes) {
         (Some(t), Some(a)) if a <= t => Ok(()),
-        (None, None)
-            if !obj.contains_key("diskTotalBytes") && !obj.contains_key("diskAvailableBytes") =>
-        {
-            Ok(())
-        }
+        (None, None) => Ok(()),
         _ => Err(
             "diskTotalBytes and diskAvailableBytes go together, available not above total".into(),
         ),
     }
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RefreshParams {
-    caps: Vec<String>,
-    commands: Vec<String>,
-    #[serde(default)]
-    permissions: Option<BTreeMap<String, bool>>,
 }
 
 pub fn refresh_surface(gw: &Arc<Gateway>, session: &Arc<Session>, params: Value) -> Reply {
@@ -147,7 +101,7 @@ pub fn refresh_surface(gw: &Arc<Gateway>, session: &Arc<Session>, params: Value)
             "node.pluginSurface.refresh: plugin surface URLs are not served by this gateway; send {caps, commands, permissions} to re-declare the node's surface",
         ));
     }
-    let p: RefreshParams = parse("node.pluginSurface.refresh", params)?;
+    let p: SurfaceRefresh = parse("node.pluginSurface.refresh", params)?;
     let node_id = session.node_id().expect("node role").to_string();
     let live = session.node.as_ref().expect("node role");
     let meta = surface::session_meta(session, &node_id);

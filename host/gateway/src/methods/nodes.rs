@@ -4,12 +4,13 @@
 use std::sync::Arc;
 
 use openclaw_protocol::frames::ErrorShape;
+use openclaw_protocol::nodes::{NodeDescription, NodeEntry, NodeList};
 use openclaw_protocol::now_ms;
 use serde::Deserialize;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 use super::params::{ByNode, Empty};
-use super::{parse, unavailable, Reply};
+use super::{parse, to_value, unavailable, Reply};
 use crate::records::{NodeMeta, NodePairRequest, PairedDevice, PairedNode};
 use crate::session::Session;
 use crate::state::Gateway;
@@ -25,7 +26,10 @@ struct Rename {
 pub fn list(gw: &Arc<Gateway>, _: &Arc<Session>, params: Value) -> Reply {
     parse::<Empty>("node.list", params)?;
     let nodes = catalog(gw).map_err(unavailable)?;
-    Ok(json!({"ts": now_ms(), "nodes": nodes}))
+    Ok(to_value(NodeList {
+        ts: now_ms(),
+        nodes,
+    }))
 }
 
 pub fn describe(gw: &Arc<Gateway>, _: &Arc<Session>, params: Value) -> Reply {
@@ -33,12 +37,9 @@ pub fn describe(gw: &Arc<Gateway>, _: &Arc<Session>, params: Value) -> Reply {
     let node = catalog(gw)
         .map_err(unavailable)?
         .into_iter()
-        .find(|n| n["nodeId"] == p.node_id.as_str())
+        .find(|n| n.node_id == p.node_id)
         .ok_or_else(|| ErrorShape::invalid_request("unknown nodeId"))?;
-    let mut out = Map::new();
-    out.insert("ts".into(), json!(now_ms()));
-    out.extend(node.as_object().cloned().unwrap_or_default());
-    Ok(Value::Object(out))
+    Ok(to_value(NodeDescription { ts: now_ms(), node }))
 }
 
 pub fn rename(gw: &Arc<Gateway>, _: &Arc<Session>, params: Value) -> Reply {
@@ -74,7 +75,7 @@ pub fn rename(gw: &Arc<Gateway>, _: &Arc<Session>, params: Value) -> Reply {
 }
 
 /// Every node the gateway knows, connected first, then by name.
-pub fn catalog(gw: &Gateway) -> StoreResult<Vec<Value>> {
+pub fn catalog(gw: &Gateway) -> StoreResult<Vec<NodeEntry>> {
     let approved: Vec<PairedNode> = gw.store.list(kind::NODE)?;
     let requests: Vec<NodePairRequest> = gw.store.list(kind::NODE_REQUEST)?;
     let devices: Vec<PairedDevice> = gw.store.list(kind::DEVICE)?;
@@ -95,7 +96,7 @@ pub fn catalog(gw: &Gateway) -> StoreResult<Vec<Value>> {
         .filter_map(|s| s.node_id().map(String::from))
         .for_each(|id| add(&id));
 
-    let mut nodes: Vec<Value> = ids
+    let mut nodes: Vec<NodeEntry> = ids
         .iter()
         .map(|id| {
             node_view(
@@ -107,13 +108,7 @@ pub fn catalog(gw: &Gateway) -> StoreResult<Vec<Value>> {
             )
         })
         .collect();
-    nodes.sort_by_key(|n| {
-        let name = n["displayName"]
-            .as_str()
-            .unwrap_or_else(|| n["nodeId"].as_str().unwrap_or(""))
-            .to_lowercase();
-        (!n["connected"].as_bool().unwrap_or(false), name)
-    });
+    nodes.sort_by_key(|n| (!n.connected, n.name().to_lowercase()));
     Ok(nodes)
 }
 
@@ -123,7 +118,7 @@ fn node_view(
     approved: Option<&PairedNode>,
     request: Option<&NodePairRequest>,
     device: Option<&PairedDevice>,
-) -> Value {
+) -> NodeEntry {
     let session = gw.node_session(node_id);
     let live_meta = session
         .as_ref()
@@ -176,63 +171,35 @@ fn node_view(
         .and_then(|s| s.permissions.clone())
         .or_else(|| approved.and_then(|a| a.permissions.clone()));
     let connected_at = session.as_ref().map(|s| s.connected_at_ms);
-    let v: Vec<(&str, Value)> = vec![
-        ("nodeId", json!(node_id)),
-        ("displayName", json!(meta.display_name)),
-        ("platform", json!(meta.platform)),
-        ("version", json!(meta.version)),
-        ("clientId", json!(meta.client_id)),
-        ("clientMode", json!(meta.client_mode)),
-        ("deviceFamily", json!(meta.device_family)),
-        ("modelIdentifier", json!(meta.model_identifier)),
-        ("remoteIp", json!(meta.remote_ip)),
-        ("caps", json!(caps)),
-        ("commands", json!(commands)),
-        ("sessionHost", json!(false)),
-        ("hostStats", json!(host_stats)),
-        (
-            "pathEnv",
-            json!(surface.as_ref().and_then(|s| s.path_env.clone())),
-        ),
-        ("permissions", json!(permissions)),
-        ("approvalState", json!(approval_state)),
-        (
-            "pendingRequestId",
-            json!(request.map(|r| r.request_id.clone())),
-        ),
-        ("connectedAtMs", json!(connected_at)),
-        (
-            "lastConnectedAtMs",
-            json!(approved
-                .and_then(|a| a.last_connected_at_ms)
-                .or(connected_at)),
-        ),
-        (
-            "lastDisconnectedAtMs",
-            json!(approved.and_then(|a| a.last_disconnected_at_ms)),
-        ),
-        (
-            "lastSeenAtMs",
-            json!(approved
-                .and_then(|a| a.last_seen_at_ms)
-                .or(device.and_then(|d| d.last_seen_at_ms))),
-        ),
-        (
-            "lastSeenReason",
-            json!(approved.and_then(|a| a.last_seen_reason.clone())),
-        ),
-        ("approvedAtMs", json!(approved.map(|a| a.approved_at_ms))),
-        (
-            "paired",
-            json!(device.is_some_and(|d| d.roles.iter().any(|r| r == "node"))),
-        ),
-        ("connected", json!(session.is_some())),
-    ];
-    // Absent fields are left out rather than sent as null, as the real gateway does.
-    Value::Object(
-        v.into_iter()
-            .filter(|(_, val)| !val.is_null())
-            .map(|(k, val)| (k.to_string(), val))
-            .collect(),
-    )
+    NodeEntry {
+        node_id: node_id.to_string(),
+        display_name: meta.display_name,
+        platform: meta.platform,
+        version: meta.version,
+        client_id: meta.client_id,
+        client_mode: meta.client_mode,
+        device_family: meta.device_family,
+        model_identifier: meta.model_identifier,
+        remote_ip: meta.remote_ip,
+        caps,
+        commands,
+        session_host: false,
+        host_stats,
+        path_env: surface.as_ref().and_then(|s| s.path_env.clone()),
+        permissions,
+        approval_state: approval_state.into(),
+        pending_request_id: request.map(|r| r.request_id.clone()),
+        connected_at_ms: connected_at,
+        last_connected_at_ms: approved
+            .and_then(|a| a.last_connected_at_ms)
+            .or(connected_at),
+        last_disconnected_at_ms: approved.and_then(|a| a.last_disconnected_at_ms),
+        last_seen_at_ms: approved
+            .and_then(|a| a.last_seen_at_ms)
+            .or(device.and_then(|d| d.last_seen_at_ms)),
+        last_seen_reason: approved.and_then(|a| a.last_seen_reason.clone()),
+        approved_at_ms: approved.map(|a| a.approved_at_ms),
+        paired: device.is_some_and(|d| d.roles.iter().any(|r| r == "node")),
+        connected: session.is_some(),
+    }
 }
