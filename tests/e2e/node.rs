@@ -5,6 +5,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
+use openclaw_protocol::node_invoke::InvokeParams;
 use serde_json::{json, Value};
 
 use crate::fixtures::fixture;
@@ -364,8 +365,14 @@ async fn a_run_the_gateway_gives_up_on_leaves_no_process_behind() {
     let e = op
         .request(
             "node.invoke",
-            json!({"nodeId": node, "command": "system.run", "params": {"command": ["sh", "-c", script]},
-                   "timeoutMs": 1500, "idempotencyKey": "cancel-1"}),
+            InvokeParams::new(
+                node,
+                "system.run",
+                json!({"command": ["sh", "-c", script]}),
+                "cancel-1",
+            )
+            .with_timeout_ms(Some(1500))
+            .to_value(),
         )
         .await
         .unwrap_err();

@@ -4,6 +4,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use openclaw_protocol::node_invoke::InvokeParams;
 use serde_json::{json, Value};
 
 use crate::device_procs;
@@ -257,7 +258,13 @@ fn our_node_host_on_the_real_gateway() {
     );
     let node_id = which["nodeId"].as_str().unwrap();
     let run = |argv: Value, key: &str| {
-        let params = json!({"nodeId": node_id, "command": "system.run", "params": {"command": argv, "agentId": "main"}, "idempotencyKey": key});
+        let params = InvokeParams::new(
+            node_id,
+            "system.run",
+            json!({"command": argv, "agentId": "main"}),
+            key,
+        )
+        .to_value();
         cli(&[
             "gateway",
             "call",

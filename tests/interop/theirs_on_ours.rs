@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use openclaw_protocol::node_invoke::InvokeParams;
 use serde_json::{json, Value};
 
 use crate::real::{self, text, RealProc};
@@ -170,7 +171,13 @@ async fn real_node_host_and_real_cli_on_our_gateway() {
     ]));
     let node_id = described["nodeId"].as_str().unwrap();
     let run = |argv: Value, key: &str| {
-        let params = json!({"nodeId": node_id, "command": "system.run", "params": {"command": argv, "agentId": "main"}, "idempotencyKey": key});
+        let params = InvokeParams::new(
+            node_id,
+            "system.run",
+            json!({"command": argv, "agentId": "main"}),
+            key,
+        )
+        .to_value();
         real_cli(&[
             "gateway",
             "call",

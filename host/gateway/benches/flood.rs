@@ -15,6 +15,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
+use openclaw_protocol::node_invoke::InvokeParams;
 use serde_json::json;
 use support::{gateway_config, operator_and_node, percentiles, COMMAND};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -88,7 +89,7 @@ async fn drive() {
         let mut samples = Vec::with_capacity(INVOKES);
         for _ in 0..INVOKES {
             let key = format!("k{}", seq.fetch_add(1, Ordering::Relaxed));
-            let p = json!({"nodeId": node_id, "command": COMMAND, "params": {"n": 1}, "idempotencyKey": key});
+            let p = InvokeParams::new(&node_id, COMMAND, json!({"n": 1}), key).to_value();
             let t = Instant::now();
             op.request("node.invoke", p).await.unwrap();
             samples.push(t.elapsed());

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 mod support;
 
+use openclaw_protocol::node_invoke::InvokeParams;
 use serde_json::json;
 use support::{gateway_config, operator_and_node, COMMAND};
 
@@ -28,7 +29,8 @@ async fn run() {
         .unwrap();
     let (op, node_id) = operator_and_node(&gateway.url()).await;
 
-    let params = |key: String| json!({"nodeId": node_id, "command": COMMAND, "params": {"n": 1}, "idempotencyKey": key});
+    let params =
+        |key: String| InvokeParams::new(&node_id, COMMAND, json!({"n": 1}), key).to_value();
     let seq = Arc::new(AtomicU64::new(0));
     // Warm up.
     for _ in 0..2_000 {
@@ -48,7 +50,8 @@ async fn run() {
             tasks.push(tokio::spawn(async move {
                 let mut lat = Vec::with_capacity(per_task);
                 for _ in 0..per_task {
-                    let p = json!({"nodeId": node_id, "command": COMMAND, "params": {"n": 1}, "idempotencyKey": next_key(&seq)});
+                    let p = InvokeParams::new(&node_id, COMMAND, json!({"n": 1}), next_key(&seq))
+                        .to_value();
                     let t = Instant::now();
                     op.request("node.invoke", p).await.unwrap();
                     lat.push(t.elapsed());

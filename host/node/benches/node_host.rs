@@ -20,6 +20,7 @@ use openclaw_client::{connect, ConnectOptions, GatewayClient};
 use openclaw_gateway::GatewayConfig;
 use openclaw_node::files::{load_identity, GatewayEndpoint};
 use openclaw_node::{load_plugins, NodeOptions, NodeSettings};
+use openclaw_protocol::node_invoke::InvokeParams;
 use openclaw_runtime::Call;
 use serde_json::json;
 
@@ -144,7 +145,13 @@ async fn run() {
     // 2. system.which round trip through gateway and node host.
     let mut samples = Vec::new();
     for i in 0..3_000 {
-        let params = json!({"nodeId": node_id, "command": "system.which", "params": {"bins": ["sh"]}, "idempotencyKey": format!("w{i}")});
+        let params = InvokeParams::new(
+            &node_id,
+            "system.which",
+            json!({"bins": ["sh"]}),
+            format!("w{i}"),
+        )
+        .to_value();
         let t = Instant::now();
         op.request("node.invoke", params).await.unwrap();
         if i >= 300 {
@@ -159,7 +166,9 @@ async fn run() {
     for i in 0..cores + 2 {
         let (op, node_id) = (op.clone(), node_id.clone());
         loopers.push(tokio::spawn(async move {
-            let params = json!({"nodeId": node_id, "command": "looper.spin", "params": {}, "timeoutMs": 20_000, "idempotencyKey": format!("l{i}")});
+            let params = InvokeParams::new(&node_id, "looper.spin", json!({}), format!("l{i}"))
+                .with_timeout_ms(Some(20_000))
+                .to_value();
             op.request("node.invoke", params).await.ok();
         }));
     }
@@ -167,7 +176,13 @@ async fn run() {
     let mut samples = Vec::new();
     let started = Instant::now();
     for i in 0..1_000 {
-        let params = json!({"nodeId": node_id, "command": "system.which", "params": {"bins": ["sh"]}, "idempotencyKey": format!("lw{i}")});
+        let params = InvokeParams::new(
+            &node_id,
+            "system.which",
+            json!({"bins": ["sh"]}),
+            format!("lw{i}"),
+        )
+        .to_value();
         let t = Instant::now();
         op.request("node.invoke", params).await.unwrap();
         samples.push(t.elapsed());
@@ -184,7 +199,9 @@ async fn run() {
     }
 
     // 5. The canvas in the node's Chromium (started by the first call, not measured).
-    let canvas = |command: &str, params: serde_json::Value, key: String| json!({"nodeId": node_id, "command": command, "params": params, "idempotencyKey": key});
+    let canvas = |command: &str, params: serde_json::Value, key: String| {
+        InvokeParams::new(&node_id, command, params, key).to_value()
+    };
     let page = "data:text/html,<title>bench</title><body style='font:20px sans-serif'><h1>Canvas benchmark</h1><p>A 1200-px-wide page.</p></body>";
     op.request(
         "node.invoke",

@@ -4,7 +4,9 @@ use std::time::Duration;
 
 use openclaw_client::{connect, ConnectOptions, GatewayClient};
 use openclaw_gateway::GatewayConfig;
+use openclaw_protocol::frames::{Frame, RequestFrame};
 use openclaw_protocol::identity::DeviceIdentity;
+use openclaw_protocol::node_invoke::{InvokeRequest, InvokeResult};
 use serde_json::json;
 
 pub const TOKEN: &str = "bench-token";
@@ -56,18 +58,24 @@ async fn start_node(url: &str, op: &GatewayClient) -> String {
         .await
         .unwrap();
     events.wait_for("node.pair.resolved").await.unwrap();
-    let id = node_id.clone();
     tokio::spawn(async move {
         let mut n = 0u64;
         while let Some(ev) = events.next().await {
             if ev.event != "node.invoke.request" {
                 continue;
             }
-            let p = ev.payload.unwrap();
+            let request: InvokeRequest = serde_json::from_value(ev.payload.unwrap()).unwrap();
+            let echo = request.params_json.clone().unwrap_or_else(|| "null".into());
             n += 1;
-            let frame = json!({"type": "req", "id": format!("r{n}"), "method": "node.invoke.result",
-                "params": {"id": p["id"], "nodeId": id, "ok": true, "payloadJSON": p["paramsJSON"]}});
-            node.send_raw(frame.to_string()).unwrap();
+            // Sent without waiting for the gateway's answer, as a busy node would.
+            let frame = Frame::Req(RequestFrame {
+                id: format!("r{n}"),
+                method: "node.invoke.result".into(),
+                params: Some(serde_json::to_value(InvokeResult::ok(&request, echo)).unwrap()),
+                traceparent: None,
+                expected_profile_id: None,
+            });
+            node.send_raw(frame.to_text()).unwrap();
         }
     });
     node_id
