@@ -8,8 +8,8 @@ use std::time::Duration;
 use base64::Engine;
 use serde_json::{json, Value};
 
-use crate::node_proc::*;
-use crate::support::*;
+use openclaw_test_support::gateway::*;
+use openclaw_test_support::node::*;
 
 /// The A2UI v0.8 surface the tests push: Column, Text, Card, Divider, Row, Button, Image,
 /// List (from a template over the data model).

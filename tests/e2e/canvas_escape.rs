@@ -13,8 +13,8 @@ use std::time::Duration;
 use serde_json::json;
 
 use crate::canvas::{chromium_pid, eval};
-use crate::node_proc::*;
-use crate::support::*;
+use openclaw_test_support::gateway::*;
+use openclaw_test_support::node::*;
 
 /// A loopback HTTP server that records the path of every request it gets. `/to?<url>`
 /// redirects to `<url>`; anything else is a small HTML page.

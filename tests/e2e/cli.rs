@@ -3,7 +3,7 @@
 use openclaw_protocol::identity::DeviceIdentity;
 use serde_json::Value;
 
-use crate::support::*;
+use openclaw_test_support::gateway::*;
 
 fn stdout(out: &std::process::Output) -> String {
     String::from_utf8_lossy(&out.stdout).to_string()
@@ -149,7 +149,7 @@ async fn pair_list_describe_and_invoke_from_the_cli() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_wrong_token_fails_with_the_gateways_reason() {
     let gw = GatewayProc::start();
-    let out = std::process::Command::new(BIN)
+    let out = std::process::Command::new(bin())
         .args(["nodes", "status", "--url", &gw.url, "--token", "wrong"])
         .output()
         .unwrap();
@@ -165,7 +165,7 @@ async fn a_wrong_token_fails_with_the_gateways_reason() {
 fn empty_or_blank_tokens_are_refused_wherever_they_come_from() {
     let state = tempfile::tempdir().unwrap();
     let run = |args: &[&str], env: &[(&str, &str)]| {
-        let out = std::process::Command::new(BIN)
+        let out = std::process::Command::new(bin())
             .args(args)
             .env("OPENCLAW_STATE_DIR", state.path())
             .env_remove("OPENCLAW_GATEWAY_TOKEN")
@@ -200,7 +200,7 @@ fn empty_or_blank_tokens_are_refused_wherever_they_come_from() {
     .unwrap();
     let err = run(&["node", "run", "--port", "1"], &[]);
     assert!(err.contains("from gateway.auth.token in "), "{err}");
-    let help = std::process::Command::new(BIN)
+    let help = std::process::Command::new(bin())
         .args(["gateway", "run", "--help"])
         .output()
         .unwrap();
@@ -248,7 +248,7 @@ async fn up_serves_a_paired_node_with_the_built_in_plugins() {
     let state = home.path().join("state");
     openclaw_files::private_dir(&state).unwrap();
     let plugins = home.path().join("plugins");
-    let mut child = Command::new(BIN)
+    let mut child = Command::new(bin())
         .args([
             "up",
             "--port",
@@ -283,7 +283,7 @@ async fn up_serves_a_paired_node_with_the_built_in_plugins() {
         serde_json::from_str(&std::fs::read_to_string(state.join("openclaw.json")).unwrap())
             .unwrap();
     let token = config["gateway"]["auth"]["token"].as_str().unwrap();
-    let out = Command::new(BIN)
+    let out = Command::new(bin())
         .args(["nodes", "invoke", "--url", &url, "--token", token])
         .args(["--node", "up-node", "--command", "system.which"])
         .args(["--params", r#"{"bins":["sh"]}"#])

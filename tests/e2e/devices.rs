@@ -8,9 +8,9 @@ use std::time::Instant;
 use base64::Engine;
 use serde_json::{json, Value};
 
-use crate::device_procs::*;
-use crate::node_proc::*;
-use crate::support::*;
+use openclaw_test_support::device_services::*;
+use openclaw_test_support::gateway::*;
+use openclaw_test_support::node::*;
 
 fn data(name: &str) -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

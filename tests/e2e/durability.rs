@@ -3,7 +3,7 @@
 use openclaw_protocol::identity::DeviceIdentity;
 use serde_json::json;
 
-use crate::support::*;
+use openclaw_test_support::gateway::*;
 
 #[tokio::test]
 async fn pending_work_is_held_until_acked_across_crashes() {

@@ -5,7 +5,7 @@ use openclaw_protocol::now_ms;
 use openclaw_protocol::signature::{payload_v3, SignedFields};
 use serde_json::{json, Value};
 
-use crate::support::*;
+use openclaw_test_support::gateway::*;
 
 /// A signed node `connect`; `tweak` may spoil it after signing.
 fn node_connect(

@@ -6,7 +6,7 @@ use openclaw_protocol::identity::DeviceIdentity;
 use openclaw_protocol::node_invoke::InvokeParams;
 use serde_json::{json, Value};
 
-use crate::support::*;
+use openclaw_test_support::gateway::*;
 
 fn invoke(node_id: &str, command: &str, params: Value, key: &str) -> Value {
     InvokeParams::new(node_id, command, params, key).to_value()

@@ -1,19 +1,15 @@
 //! End-to-end tests: the real `openclaw` binary as a gateway process, real WebSocket clients on
-//! loopback, a real SQLite file that survives `kill -9`.
+//! loopback, a real SQLite file that survives `kill -9`. What they share with the interop
+//! tests and the benches lives in `tests/support` (`openclaw-test-support`).
 
 mod canvas;
 mod canvas_escape;
 mod cli;
-mod device_procs;
 mod devices;
 mod durability;
-#[path = "../../host/runtime/tests/fixtures/mod.rs"]
-mod fixtures;
 mod flood;
 mod handshake;
 mod invoke;
 mod node;
-mod node_proc;
 mod pairing;
 mod secrets;
-mod support;

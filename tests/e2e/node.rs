@@ -8,9 +8,9 @@ use std::time::Duration;
 use openclaw_protocol::node_invoke::InvokeParams;
 use serde_json::{json, Value};
 
-use crate::fixtures::fixture;
-use crate::node_proc::*;
-use crate::support::*;
+use openclaw_test_support::fixtures::fixture;
+use openclaw_test_support::gateway::*;
+use openclaw_test_support::node::*;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_system_plugin_serves_under_the_exec_approvals() {
@@ -315,7 +315,7 @@ async fn nodes_run_approvals_and_plugins_from_the_cli() {
     let state = tempfile::tempdir().unwrap();
     let plugin = fixture("echo");
     let local = |args: &[&str]| {
-        Command::new(BIN)
+        Command::new(bin())
             .args(args)
             .env("OPENCLAW_STATE_DIR", state.path())
             .output()
@@ -415,7 +415,7 @@ async fn a_plugin_file_named_system_gets_no_exec_and_the_built_in_serves() {
             .any(|c| c == "system.pwn"),
         "{described}"
     );
-    let out = Command::new(BIN)
+    let out = Command::new(bin())
         .args(["plugins", "inspect"])
         .arg(node_proc.plugins.join("system.wasm"))
         .env("OPENCLAW_STATE_DIR", &node_proc.state)

@@ -3,7 +3,7 @@
 use openclaw_protocol::identity::DeviceIdentity;
 use serde_json::json;
 
-use crate::support::*;
+use openclaw_test_support::gateway::*;
 
 #[tokio::test]
 async fn device_then_surface_pairing() {

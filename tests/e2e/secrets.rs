@@ -7,8 +7,8 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use crate::node_proc::*;
-use crate::support::*;
+use openclaw_test_support::gateway::*;
+use openclaw_test_support::node::*;
 
 fn set_mode(path: &Path, mode: u32) {
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
@@ -73,7 +73,7 @@ fn a_node_that_finds_loose_state_tightens_it_and_says_so() {
     std::fs::write(state.join("exec-approvals.json"), r#"{"version":1}"#).unwrap();
     set_mode(&state, 0o755);
     set_mode(&state.join("exec-approvals.json"), 0o644);
-    let mut child = Command::new(BIN)
+    let mut child = Command::new(bin())
         .args(["node", "run", "--host", "127.0.0.1", "--port", "1"])
         .env("OPENCLAW_STATE_DIR", &state)
         .env("OPENCLAW_GATEWAY_TOKEN", TOKEN)

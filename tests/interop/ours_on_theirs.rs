@@ -7,10 +7,10 @@ use std::time::Duration;
 use openclaw_protocol::node_invoke::InvokeParams;
 use serde_json::{json, Value};
 
-use crate::device_procs;
-use crate::fixtures::fixture;
 use crate::real::{self, text};
-use crate::support::BIN;
+use openclaw_test_support::bin;
+use openclaw_test_support::device_services;
+use openclaw_test_support::fixtures::fixture;
 
 const TOKEN: &str = "interop-real-gateway-token";
 
@@ -85,14 +85,14 @@ fn our_node_host_on_the_real_gateway() {
 
     // A notification service on a private session bus, for system.notify.
     let bus_dir = tempfile::tempdir().unwrap();
-    let (_bus, bus) = device_procs::session_bus(bus_dir.path());
+    let (_bus, bus) = device_services::session_bus(bus_dir.path());
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let (_service, notified) = runtime.block_on(device_procs::notification_service(&bus));
+    let (_service, notified) = runtime.block_on(device_services::notification_service(&bus));
 
     let node_dir = tempfile::tempdir().unwrap();
     let plugins = node_dir.path().join("plugins");
     let _node = OurNode(
-        Command::new(BIN)
+        Command::new(bin())
             .args([
                 "node",
                 "run",

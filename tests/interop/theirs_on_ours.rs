@@ -6,7 +6,7 @@ use openclaw_protocol::node_invoke::InvokeParams;
 use serde_json::{json, Value};
 
 use crate::real::{self, text, RealProc};
-use crate::support::*;
+use openclaw_test_support::gateway::*;
 
 /// The real node host needs seconds to start: wait up to a minute for a change.
 const WAIT: Duration = Duration::from_secs(60);

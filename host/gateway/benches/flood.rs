@@ -16,8 +16,9 @@ use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
 use openclaw_protocol::node_invoke::InvokeParams;
+use openclaw_test_support::bench::percentiles;
 use serde_json::json;
-use support::{gateway_config, operator_and_node, percentiles, COMMAND};
+use support::{gateway_config, operator_and_node, COMMAND};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio_tungstenite::MaybeTlsStream;
 

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 mod support;
 
 use openclaw_protocol::node_invoke::InvokeParams;
+use openclaw_test_support::bench::percentiles;
 use serde_json::json;
 use support::{gateway_config, operator_and_node, COMMAND};
 
@@ -64,13 +65,10 @@ async fn run() {
             all.extend(t.await.unwrap());
         }
         let elapsed = started.elapsed();
-        all.sort();
-        let pct = |p: f64| all[((all.len() as f64 * p) as usize).min(all.len() - 1)];
+        let (p50, p99) = percentiles(&mut all);
         println!(
-            "node.invoke in_flight={in_flight:<3} n={:<6} p50={:>7.1} us  p99={:>7.1} us  throughput={:>8.0} invokes/s",
+            "node.invoke in_flight={in_flight:<3} n={:<6} p50={p50:>7.1} us  p99={p99:>7.1} us  throughput={:>8.0} invokes/s",
             all.len(),
-            pct(0.50).as_secs_f64() * 1e6,
-            pct(0.99).as_secs_f64() * 1e6,
             all.len() as f64 / elapsed.as_secs_f64()
         );
     }

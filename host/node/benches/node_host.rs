@@ -10,9 +10,6 @@
 //!
 //! Run: `cargo bench -p openclaw-node --bench node_host`
 
-#[path = "../../runtime/tests/fixtures/mod.rs"]
-mod fixtures;
-
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -22,6 +19,8 @@ use openclaw_node::files::{load_identity, GatewayEndpoint};
 use openclaw_node::{load_plugins, NodeOptions, NodeSettings};
 use openclaw_protocol::node_invoke::InvokeParams;
 use openclaw_runtime::Call;
+use openclaw_test_support::bench::percentiles;
+use openclaw_test_support::fixtures::fixture;
 use serde_json::json;
 
 const TOKEN: &str = "bench-token";
@@ -36,20 +35,15 @@ fn main() {
 }
 
 fn report(label: &str, mut samples: Vec<Duration>) {
-    samples.sort();
-    let pct = |p: f64| {
-        samples[((samples.len() as f64 * p) as usize).min(samples.len() - 1)].as_secs_f64() * 1e6
-    };
+    let (p50, p99) = percentiles(&mut samples);
     println!(
-        "{label:<50} n={:<6} p50={:>9.1} us  p99={:>9.1} us",
-        samples.len(),
-        pct(0.5),
-        pct(0.99)
+        "{label:<50} n={:<6} p50={p50:>9.1} us  p99={p99:>9.1} us",
+        samples.len()
     );
 }
 
 async fn run() {
-    let tag = fixtures::fixture("tag-v1");
+    let tag = fixture("tag-v1");
     let dir = tempfile::tempdir().unwrap();
     let state = dir.path().join("node");
     let plugins_dir = dir.path().join("plugins");
@@ -115,7 +109,7 @@ async fn run() {
     report("node start (warm cache) to hello-ok", starts);
 
     // The node host proper, with a watched plugins dir and a plugin that loops.
-    std::fs::copy(fixtures::fixture("looper"), plugins_dir.join("looper.wasm")).unwrap();
+    std::fs::copy(fixture("looper"), plugins_dir.join("looper.wasm")).unwrap();
     let plugins = load_plugins(&state, Some(&plugins_dir), &NodeSettings::default())
         .await
         .unwrap();

@@ -1,15 +1,14 @@
 //! The runtime against real components built from `tests/fixtures`.
 
-mod fixtures;
 mod sandbox;
 
 use std::time::{Duration, Instant};
 
-use fixtures::fixture;
 use openclaw_browser::{BrowserOptions, NodeBrowser};
 use openclaw_devices::location::{Location, LocationOptions};
 use openclaw_runtime::grants::Grants;
 use openclaw_runtime::{Call, ExecContext, LoadError, PluginError, PluginHost, Services};
+use openclaw_test_support::fixtures::fixture;
 
 fn call() -> Call {
     Call {

@@ -1,6 +1,4 @@
-//! What the gateway benchmarks share: a node that echoes every invoke, and percentiles.
-
-use std::time::Duration;
+//! What the gateway benchmarks share: a gateway config and a node that echoes every invoke.
 
 use openclaw_client::{connect, ConnectOptions, GatewayClient};
 use openclaw_gateway::GatewayConfig;
@@ -31,16 +29,6 @@ pub async fn operator_and_node(url: &str) -> (GatewayClient, String) {
     .unwrap();
     let node_id = start_node(url, &op).await;
     (op, node_id)
-}
-
-/// p50 and p99 of `samples` in microseconds.
-#[allow(dead_code)]
-pub fn percentiles(samples: &mut [Duration]) -> (f64, f64) {
-    samples.sort();
-    let pct = |p: f64| {
-        samples[((samples.len() as f64 * p) as usize).min(samples.len() - 1)].as_secs_f64() * 1e6
-    };
-    (pct(0.5), pct(0.99))
 }
 
 /// Connects a node (auto-approved on loopback), approves its surface, and answers every

@@ -16,8 +16,9 @@ use openclaw_protocol::identity::DeviceIdentity;
 use serde_json::{json, Value};
 use tokio_tungstenite::tungstenite::Message;
 
+pub use crate::bin;
+
 pub const TOKEN: &str = "e2e-gateway-token";
-pub const BIN: &str = env!("CARGO_BIN_EXE_openclaw");
 
 /// Commands the test node serves; the test config allowlists them.
 pub const TEST_COMMANDS: &[&str] = &["test.echo", "test.slow", "test.count", "test.fail"];
@@ -65,7 +66,7 @@ impl GatewayProc {
 
     /// Starts a gateway on an existing state dir (a restart).
     pub fn spawn(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> GatewayProc {
-        let mut cmd = Command::new(BIN);
+        let mut cmd = Command::new(bin());
         cmd.args(["gateway", "run", "--port", "0", "--token", TOKEN])
             .args(args)
             .env("OPENCLAW_STATE_DIR", dir)
@@ -108,7 +109,7 @@ impl GatewayProc {
 
     /// Runs `openclaw <group> --url .. --token .. <rest>` (before any `--` in `rest`).
     pub fn cli(&self, args: &[&str]) -> Output {
-        Command::new(BIN)
+        Command::new(bin())
             .arg(args[0])
             .args(["--url", &self.url, "--token", TOKEN])
             .args(&args[1..])

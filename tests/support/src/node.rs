@@ -8,7 +8,7 @@ use std::time::Duration;
 use openclaw_protocol::node_invoke::InvokeParams;
 use serde_json::{json, Value};
 
-use crate::support::*;
+use crate::gateway::*;
 
 /// How long the node tests wait for the gateway to show a change.
 pub const WAIT: Duration = Duration::from_secs(10);
@@ -36,9 +36,11 @@ impl NodeProc {
         let plugins = dir.path().join("plugins");
         let state = dir.path().join("state");
         std::fs::create_dir_all(&state).unwrap();
+        // Made here, so a test can drop a plugin in at once, whether or not the node has started.
+        std::fs::create_dir_all(&plugins).unwrap();
         std::fs::write(state.join("openclaw.json"), config.to_string()).unwrap();
         let port = gw.url.rsplit(':').next().unwrap();
-        let child = Command::new(BIN)
+        let child = Command::new(bin())
             .args([
                 "node",
                 "run",
