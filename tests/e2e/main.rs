@@ -5,10 +5,10 @@
 mod canvas;
 mod canvas_escape;
 mod cli;
-mod devices;
 mod durability;
 mod flood;
 mod handshake;
+mod hardware;
 mod invoke;
 mod node;
 mod pairing;

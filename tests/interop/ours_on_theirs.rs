@@ -9,8 +9,8 @@ use serde_json::{json, Value};
 
 use crate::real::{self, text};
 use openclaw_test_support::bin;
-use openclaw_test_support::device_services;
 use openclaw_test_support::fixtures::fixture;
+use openclaw_test_support::hardware_services;
 
 const TOKEN: &str = "interop-real-gateway-token";
 
@@ -85,9 +85,9 @@ fn our_node_host_on_the_real_gateway() {
 
     // A notification service on a private session bus, for system.notify.
     let bus_dir = tempfile::tempdir().unwrap();
-    let (_bus, bus) = device_services::session_bus(bus_dir.path());
+    let (_bus, bus) = hardware_services::session_bus(bus_dir.path());
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let (_service, notified) = runtime.block_on(device_services::notification_service(&bus));
+    let (_service, notified) = runtime.block_on(hardware_services::notification_service(&bus));
 
     let node_dir = tempfile::tempdir().unwrap();
     let plugins = node_dir.path().join("plugins");

@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use openclaw_devices::location::{FixedPosition, LocationOptions};
+use openclaw_hardware::location::{FixedPosition, LocationOptions};
 use openclaw_node::{BrowserSettings, NodeSettings};
 use serde_json::Value;
 

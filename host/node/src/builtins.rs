@@ -1,6 +1,6 @@
 //! The plugins embedded in the binary, and the capabilities they get by default.
 
-use openclaw_devices::{camera, screen};
+use openclaw_hardware::{camera, screen};
 use openclaw_runtime::grants::Grants;
 use openclaw_runtime::Builtin;
 

@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use openclaw_browser::target::CanvasFiles;
 use openclaw_browser::{BrowserOptions, NodeBrowser};
-use openclaw_devices::location::Location;
 use openclaw_exec::ExecEvent;
+use openclaw_hardware::location::Location;
 use openclaw_runtime::grants::Grants;
 use openclaw_runtime::{ExecContext, PluginError, PluginHost, Services};
 use tokio::sync::mpsc;

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use openclaw_devices::{camera, notify, screen};
+use openclaw_hardware::{camera, notify, screen};
 use openclaw_runtime::PluginHost;
 
 pub async fn permissions(host: &PluginHost) -> BTreeMap<String, bool> {

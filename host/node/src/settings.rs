@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use openclaw_devices::location::LocationOptions;
+use openclaw_hardware::location::LocationOptions;
 
 /// What `openclaw.json` says about the node's browser.
 #[derive(Debug, Clone)]

@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use openclaw_browser::NodeBrowser;
-use openclaw_devices::location::Location;
 use openclaw_exec::{ExecEvent, Executor};
+use openclaw_hardware::location::Location;
 use tokio::sync::mpsc;
 
 #[derive(Clone)]

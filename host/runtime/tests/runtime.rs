@@ -5,7 +5,7 @@ mod sandbox;
 use std::time::{Duration, Instant};
 
 use openclaw_browser::{BrowserOptions, NodeBrowser};
-use openclaw_devices::location::{Location, LocationOptions};
+use openclaw_hardware::location::{Location, LocationOptions};
 use openclaw_runtime::grants::Grants;
 use openclaw_runtime::{Call, ExecContext, LoadError, PluginError, PluginHost, Services};
 use openclaw_test_support::fixtures::fixture;

@@ -3,9 +3,9 @@
 //! device tests start, and the benches' percentiles.
 
 pub mod bench;
-pub mod device_services;
 pub mod fixtures;
 pub mod gateway;
+pub mod hardware_services;
 pub mod node;
 
 use std::path::{Path, PathBuf};

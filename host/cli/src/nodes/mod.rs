@@ -5,14 +5,14 @@ use clap::Subcommand;
 use serde_json::{json, Value};
 
 mod canvas;
-mod device_families;
+mod hardware;
 mod invoke;
 mod node_call;
 mod run;
 mod status;
 
 use canvas::CanvasCmd;
-use device_families::{CameraCmd, LocationCmd, NotifyArgs, ScreenCmd};
+use hardware::{CameraCmd, LocationCmd, NotifyArgs, ScreenCmd};
 use invoke::{invoke, invoke_failed};
 use run::run_command;
 use status::{describe, list_nodes, pending, status};
@@ -153,10 +153,10 @@ pub async fn run(cmd: NodesCmd, args: &OperatorArgs) -> Result<()> {
             argv,
         } => run_command(&op, &node, cwd, &env, command_timeout, agent, argv).await,
         NodesCmd::Canvas { command } => canvas::run(command, &op).await,
-        NodesCmd::Location { command } => device_families::location(command, &op).await,
-        NodesCmd::Notify(args) => device_families::notify(args, &op).await,
-        NodesCmd::Screen { command } => device_families::screen(command, &op).await,
-        NodesCmd::Camera { command } => device_families::camera(command, &op).await,
+        NodesCmd::Location { command } => hardware::location(command, &op).await,
+        NodesCmd::Notify(args) => hardware::notify(args, &op).await,
+        NodesCmd::Screen { command } => hardware::screen(command, &op).await,
+        NodesCmd::Camera { command } => hardware::camera(command, &op).await,
         NodesCmd::Invoke {
             node,
             command,

@@ -1,9 +1,9 @@
-//! The `camera` capability: the node's cameras, through `openclaw_devices`.
+//! The `camera` capability: the node's cameras, through `openclaw_hardware`.
 
-use openclaw_devices as dev;
+use openclaw_hardware as dev;
 use wasmtime::component::{HasSelf, Linker};
 
-use super::{device_failure, Capability};
+use super::{hardware_failure, Capability};
 use crate::bindings::openclaw::plugin::camera;
 use crate::bindings::Failure;
 use crate::state::{CallState, Caller, CapabilityState};
@@ -45,7 +45,7 @@ impl camera::Host for Camera {
     ) -> Result<camera::Picture, Failure> {
         let picture = dev::camera::snap(&device_id, max_width, quality)
             .await
-            .map_err(device_failure)?;
+            .map_err(hardware_failure)?;
         Ok(camera::Picture {
             base64: picture.base64,
             width: picture.width,
@@ -60,7 +60,7 @@ impl camera::Host for Camera {
     ) -> Result<camera::Clip, Failure> {
         let (base64, duration_ms) = dev::camera::clip(&device_id, duration_ms)
             .await
-            .map_err(device_failure)?;
+            .map_err(hardware_failure)?;
         Ok(camera::Clip {
             base64,
             duration_ms,

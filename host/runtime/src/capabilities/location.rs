@@ -1,4 +1,4 @@
-//! The `location` capability: the node's position, from `openclaw_devices`, with its errors
+//! The `location` capability: the node's position, from `openclaw_hardware`, with its errors
 //! passed on as failures with the same codes.
 
 use std::sync::Arc;
@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use wasmtime::component::{HasSelf, Linker};
 
-use super::{device_failure, Capability};
+use super::{hardware_failure, Capability};
 use crate::bindings::openclaw::plugin::location;
 use crate::bindings::Failure;
 use crate::state::{CallState, Caller, CapabilityState};
@@ -25,7 +25,7 @@ fn link(linker: &mut Linker<CallState>) -> wasmtime::Result<()> {
 }
 
 pub struct Location {
-    location: Arc<openclaw_devices::location::Location>,
+    location: Arc<openclaw_hardware::location::Location>,
 }
 
 impl CapabilityState for Location {
@@ -49,7 +49,7 @@ impl location::Host for Location {
                 Duration::from_millis(timeout_ms.max(1)).min(MAX_LOCATION_WAIT),
             )
             .await
-            .map_err(device_failure)?;
+            .map_err(hardware_failure)?;
         Ok(location::Fix {
             lat: fix.lat,
             lon: fix.lon,

@@ -88,7 +88,7 @@ pub fn linker(engine: &Engine) -> wasmtime::Result<Linker<CallState>> {
 }
 
 /// A device error, passed on as a failure with the same code.
-fn device_failure(e: openclaw_devices::DeviceError) -> Failure {
+fn hardware_failure(e: openclaw_hardware::HardwareError) -> Failure {
     host_failure(e.code, e.message)
 }
 

@@ -1,9 +1,9 @@
-//! The `notify` capability: desktop notifications, through `openclaw_devices`.
+//! The `notify` capability: desktop notifications, through `openclaw_hardware`.
 
-use openclaw_devices as dev;
+use openclaw_hardware as dev;
 use wasmtime::component::{HasSelf, Linker};
 
-use super::{device_failure, Capability};
+use super::{hardware_failure, Capability};
 use crate::bindings::openclaw::plugin::notify;
 use crate::bindings::Failure;
 use crate::state::{CallState, Caller, CapabilityState};
@@ -41,6 +41,6 @@ impl notify::Host for Notify {
         };
         dev::notify::send(&notification)
             .await
-            .map_err(device_failure)
+            .map_err(hardware_failure)
     }
 }

@@ -1,9 +1,9 @@
-//! The `screen` capability: the display and recordings of it, through `openclaw_devices`.
+//! The `screen` capability: the display and recordings of it, through `openclaw_hardware`.
 
-use openclaw_devices as dev;
+use openclaw_hardware as dev;
 use wasmtime::component::{HasSelf, Linker};
 
-use super::{device_failure, Capability};
+use super::{hardware_failure, Capability};
 use crate::bindings::openclaw::plugin::screen;
 use crate::bindings::Failure;
 use crate::state::{CallState, Caller, CapabilityState};
@@ -39,7 +39,7 @@ impl screen::Host for Screen {
     ) -> Result<screen::Recording, Failure> {
         let recording = dev::screen::record(screen_index, duration_ms, fps)
             .await
-            .map_err(device_failure)?;
+            .map_err(hardware_failure)?;
         Ok(screen::Recording {
             base64: recording.base64,
             duration_ms: recording.duration_ms,

@@ -7,7 +7,7 @@ use std::time::Duration;
 use openclaw_protocol::errors::ErrorCode;
 use zbus::zvariant::Value;
 
-use crate::DeviceError;
+use crate::HardwareError;
 
 const SERVICE: &str = "org.freedesktop.Notifications";
 const PATH: &str = "/org/freedesktop/Notifications";
@@ -31,7 +31,7 @@ pub struct Notification {
 }
 
 /// Shows `n`; answers the id the notification service gave it.
-pub async fn send(n: &Notification) -> Result<u32, DeviceError> {
+pub async fn send(n: &Notification) -> Result<u32, HardwareError> {
     let call = async {
         let bus = session_bus().await?;
         let urgency: u8 = match n.urgency {
@@ -62,20 +62,20 @@ pub async fn send(n: &Notification) -> Result<u32, DeviceError> {
                 zbus::Error::MethodError(name, _, _)
                     if name.as_str() == "org.freedesktop.DBus.Error.ServiceUnknown" =>
                 {
-                    DeviceError::unavailable(
+                    HardwareError::unavailable(
                         "no notification service on the session D-Bus (nothing owns org.freedesktop.Notifications); start one, such as dunst or a desktop's",
                     )
                 }
-                other => DeviceError::unavailable(format!("the notification service failed: {other}")),
+                other => HardwareError::unavailable(format!("the notification service failed: {other}")),
             })?;
         reply.body().deserialize::<u32>().map_err(|e| {
-            DeviceError::unavailable(format!("odd answer from the notification service: {e}"))
+            HardwareError::unavailable(format!("odd answer from the notification service: {e}"))
         })
     };
     tokio::time::timeout(CALL_TIMEOUT, call)
         .await
         .unwrap_or_else(|_| {
-            Err(DeviceError::new(
+            Err(HardwareError::new(
                 ErrorCode::Timeout,
                 "the notification service did not answer",
             ))
@@ -96,13 +96,13 @@ pub async fn works() -> bool {
     )
 }
 
-async fn session_bus() -> Result<zbus::Connection, DeviceError> {
+async fn session_bus() -> Result<zbus::Connection, HardwareError> {
     if std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_none_or(|a| a.is_empty()) {
-        return Err(DeviceError::unavailable(
+        return Err(HardwareError::unavailable(
             "no session D-Bus on this node (DBUS_SESSION_BUS_ADDRESS is not set), so there is no notification service to show system.notify",
         ));
     }
     zbus::Connection::session()
         .await
-        .map_err(|e| DeviceError::unavailable(format!("cannot reach the session D-Bus: {e}")))
+        .map_err(|e| HardwareError::unavailable(format!("cannot reach the session D-Bus: {e}")))
 }

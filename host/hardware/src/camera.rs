@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use crate::{ffmpeg, DeviceError};
+use crate::{ffmpeg, HardwareError};
 
 /// Longest clip.
 pub const MAX_CLIP_MS: u32 = 60_000;
@@ -46,18 +46,18 @@ pub fn works() -> bool {
     !cameras().is_empty() && ffmpeg::find().is_some()
 }
 
-fn known(device: &str) -> Result<(), DeviceError> {
+fn known(device: &str) -> Result<(), HardwareError> {
     if cameras().iter().any(|c| c.id == device) {
         Ok(())
     } else {
-        Err(DeviceError::invalid(format!(
+        Err(HardwareError::invalid(format!(
             "no camera {device}; camera.list shows this node's cameras"
         )))
     }
 }
 
 /// One JPEG frame, at most `max_width` wide, at `quality` (1..=100).
-pub async fn snap(device: &str, max_width: u32, quality: u8) -> Result<Picture, DeviceError> {
+pub async fn snap(device: &str, max_width: u32, quality: u8) -> Result<Picture, HardwareError> {
     known(device)?;
     // ffmpeg's JPEG scale: 2 (best) .. 31 (worst).
     let qscale = 31 - (u32::from(quality.clamp(1, 100)) * 29 / 100);
@@ -86,7 +86,7 @@ pub async fn snap(device: &str, max_width: u32, quality: u8) -> Result<Picture, 
 }
 
 /// An mp4 clip of `duration_ms` (clamped to 60 s).
-pub async fn clip(device: &str, duration_ms: u32) -> Result<(String, u32), DeviceError> {
+pub async fn clip(device: &str, duration_ms: u32) -> Result<(String, u32), HardwareError> {
     known(device)?;
     let duration_ms = duration_ms.clamp(100, MAX_CLIP_MS);
     let seconds = format!("{:.3}", f64::from(duration_ms) / 1000.0);

@@ -1,4 +1,4 @@
-//! `openclaw nodes location|notify|screen|camera ...`: helpers over a node's device commands.
+//! `openclaw nodes location|notify|screen|camera ...`: helpers over a node's hardware commands.
 //! Recordings and pictures are written to temp files and printed as `MEDIA:<path>`.
 
 use anyhow::{bail, Result};

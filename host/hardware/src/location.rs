@@ -10,7 +10,7 @@ use tokio::net::TcpStream;
 use tokio::sync::Mutex;
 
 use crate::time::now_iso;
-use crate::DeviceError;
+use crate::HardwareError;
 
 /// gpsd's standard address.
 pub const DEFAULT_GPSD: &str = "127.0.0.1:2947";
@@ -93,9 +93,9 @@ impl Location {
         &self,
         max_age: Option<Duration>,
         timeout: Duration,
-    ) -> Result<Fix, DeviceError> {
+    ) -> Result<Fix, HardwareError> {
         if !self.options.enabled {
-            return Err(DeviceError::new(
+            return Err(HardwareError::new(
                 ErrorCode::LocationDisabled,
                 "location is off on this node; set nodeHost.location.enabled to true in openclaw.json",
             ));
@@ -124,7 +124,7 @@ impl Location {
         let fix = match tokio::time::timeout(timeout, read_fix(self.gpsd())).await {
             Ok(result) => result?,
             Err(_) => {
-                return Err(DeviceError::new(
+                return Err(HardwareError::new(
                     ErrorCode::Timeout,
                     format!(
                         "no GPS fix from gpsd at {} within {} ms",
@@ -140,24 +140,24 @@ impl Location {
 }
 
 /// Watches gpsd until it reports a position (a TPV with a 2D or 3D fix).
-async fn read_fix(address: &str) -> Result<Fix, DeviceError> {
+async fn read_fix(address: &str) -> Result<Fix, HardwareError> {
     let mut stream = TcpStream::connect(address).await.map_err(|e| {
-        DeviceError::unavailable(format!(
+        HardwareError::unavailable(format!(
             "gpsd is not reachable at {address} ({e}); start gpsd, or set nodeHost.location.fixed in openclaw.json"
         ))
     })?;
     stream
         .write_all(b"?WATCH={\"enable\":true,\"json\":true};\n")
         .await
-        .map_err(|e| DeviceError::unavailable(format!("gpsd at {address}: {e}")))?;
+        .map_err(|e| HardwareError::unavailable(format!("gpsd at {address}: {e}")))?;
     let mut lines = BufReader::new(stream).lines();
     loop {
         let line = lines
             .next_line()
             .await
-            .map_err(|e| DeviceError::unavailable(format!("gpsd at {address}: {e}")))?
+            .map_err(|e| HardwareError::unavailable(format!("gpsd at {address}: {e}")))?
             .ok_or_else(|| {
-                DeviceError::unavailable(format!("gpsd at {address} closed the connection"))
+                HardwareError::unavailable(format!("gpsd at {address} closed the connection"))
             })?;
         let Ok(report) = serde_json::from_str::<Value>(&line) else {
             continue;

@@ -1,4 +1,4 @@
-//! The device plugins (`location`, `notify`, `screen`, `camera`) through our gateway and node
+//! The hardware plugins (`location`, `notify`, `screen`, `camera`) through our gateway and node
 //! host, against real services: gpsd fed by gpsfake, a notification service on a private
 //! session D-Bus, an Xvfb display recorded with ffmpeg.
 
@@ -8,8 +8,8 @@ use std::time::Instant;
 use base64::Engine;
 use serde_json::{json, Value};
 
-use openclaw_test_support::device_services::*;
 use openclaw_test_support::gateway::*;
+use openclaw_test_support::hardware_services::*;
 use openclaw_test_support::node::*;
 
 fn data(name: &str) -> std::path::PathBuf {

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use crate::{ffmpeg, DeviceError};
+use crate::{ffmpeg, HardwareError};
 
 /// Longest recording.
 pub const MAX_DURATION_MS: u32 = 60_000;
@@ -24,9 +24,9 @@ pub fn works() -> bool {
 }
 
 /// Records X screen `index` of the display for `duration_ms` (clamped to 60 s) at `fps`.
-pub async fn record(index: u32, duration_ms: u32, fps: u32) -> Result<Recording, DeviceError> {
+pub async fn record(index: u32, duration_ms: u32, fps: u32) -> Result<Recording, HardwareError> {
     let display = display().ok_or_else(|| {
-        DeviceError::unavailable("this node has no X display (DISPLAY is not set)")
+        HardwareError::unavailable("this node has no X display (DISPLAY is not set)")
     })?;
     let base = display.split('.').next().unwrap_or(&display);
     let screen = format!("{base}.{index}");

@@ -1,4 +1,4 @@
-//! The node's devices, each behind a host capability: its position (gpsd or the config),
+//! The node's hardware, each piece behind a host capability: its position (gpsd or the config),
 //! desktop notifications (D-Bus), recordings of its X displays and captures from its cameras
 //! (ffmpeg). Knows nothing about plugins.
 
@@ -12,4 +12,4 @@ mod time;
 
 pub use ffmpeg::MAX_MEDIA_BASE64_BYTES;
 
-pub use error::DeviceError;
+pub use error::HardwareError;

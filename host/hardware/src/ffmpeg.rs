@@ -9,7 +9,7 @@ use base64::Engine;
 use openclaw_protocol::errors::ErrorCode;
 use tokio::process::Command;
 
-use crate::DeviceError;
+use crate::HardwareError;
 
 /// Largest recording or picture (as base64) a result carries.
 pub const MAX_MEDIA_BASE64_BYTES: usize = 24 * 1024 * 1024;
@@ -42,9 +42,9 @@ pub async fn capture(
     args: &[String],
     ext: &str,
     deadline: Duration,
-) -> Result<String, DeviceError> {
+) -> Result<String, HardwareError> {
     let ffmpeg = find().ok_or_else(|| {
-        DeviceError::unavailable(
+        HardwareError::unavailable(
             "ffmpeg is not installed on this node; install it with `apt-get install ffmpeg`",
         )
     })?;
@@ -61,11 +61,11 @@ pub async fn capture(
         .kill_on_drop(true);
     let child = command
         .spawn()
-        .map_err(|e| DeviceError::unavailable(format!("cannot start ffmpeg: {e}")))?;
+        .map_err(|e| HardwareError::unavailable(format!("cannot start ffmpeg: {e}")))?;
     let out = match tokio::time::timeout(deadline, child.wait_with_output()).await {
-        Ok(out) => out.map_err(|e| DeviceError::unavailable(format!("ffmpeg failed: {e}")))?,
+        Ok(out) => out.map_err(|e| HardwareError::unavailable(format!("ffmpeg failed: {e}")))?,
         Err(_) => {
-            return Err(DeviceError::new(
+            return Err(HardwareError::new(
                 ErrorCode::Timeout,
                 format!("ffmpeg did not finish within {} s", deadline.as_secs()),
             ))
@@ -74,7 +74,7 @@ pub async fn capture(
     if !out.status.success() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         let tail: Vec<&str> = stderr.lines().rev().take(3).collect();
-        return Err(DeviceError::unavailable(format!(
+        return Err(HardwareError::unavailable(format!(
             "ffmpeg failed ({}): {}",
             out.status,
             tail.into_iter().rev().collect::<Vec<_>>().join(" | ")
@@ -82,20 +82,20 @@ pub async fn capture(
     }
     let size = std::fs::metadata(&output).map_or(0, |m| m.len() as usize);
     if size.div_ceil(3) * 4 > MAX_MEDIA_BASE64_BYTES {
-        return Err(DeviceError::new(
+        return Err(HardwareError::new(
             ErrorCode::PayloadTooLarge,
             format!("the capture is {size} bytes, over the {MAX_MEDIA_BASE64_BYTES}-byte limit as base64; record less"),
         ));
     }
     let bytes = std::fs::read(&output)
-        .map_err(|e| DeviceError::unavailable(format!("cannot read ffmpeg's output: {e}")))?;
+        .map_err(|e| HardwareError::unavailable(format!("cannot read ffmpeg's output: {e}")))?;
     Ok(base64::engine::general_purpose::STANDARD.encode(bytes))
 }
 
 /// A temp dir removed on drop.
 struct TempDir(PathBuf);
 
-fn tempdir() -> Result<TempDir, DeviceError> {
+fn tempdir() -> Result<TempDir, HardwareError> {
     let dir = std::env::temp_dir().join(format!(
         "openclaw-capture-{}-{}",
         std::process::id(),
@@ -104,7 +104,7 @@ fn tempdir() -> Result<TempDir, DeviceError> {
             .map_or(0, |d| d.as_nanos())
     ));
     std::fs::create_dir_all(&dir)
-        .map_err(|e| DeviceError::unavailable(format!("cannot make a temp dir: {e}")))?;
+        .map_err(|e| HardwareError::unavailable(format!("cannot make a temp dir: {e}")))?;
     Ok(TempDir(dir))
 }
 
