@@ -14,7 +14,6 @@ mod invoke_router;
 mod methods;
 mod pairing;
 pub mod policy;
-pub mod records;
 mod server;
 mod session;
 mod state;

@@ -12,6 +12,7 @@ pub mod limits;
 pub mod node_events;
 pub mod node_invoke;
 pub mod nodes;
+pub mod records;
 pub mod signature;
 pub mod tls_pin;
 

@@ -161,7 +161,7 @@ pub fn check_auth(gw: &Gateway, p: &ConnectParams) -> Result<AuthMethod, Rejecti
     if let Some(device_token) = auth.device_token.as_deref() {
         let stored = p.device.as_ref().and_then(|d| {
             gw.store
-                .get::<crate::records::DeviceToken>(
+                .get::<openclaw_protocol::records::DeviceToken>(
                     crate::store::kind::TOKEN,
                     &token_key(&d.id, p.role()),
                 )

@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use openclaw_protocol::frames::ErrorShape;
 use openclaw_protocol::now_ms;
+use openclaw_protocol::records::{DeviceToken, PairedDevice};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -11,7 +12,6 @@ use super::params::{ByDevice, ByRequest, Empty};
 use super::{parse, require_scope, unavailable, Reply};
 use crate::connection::checks::token_key;
 use crate::pairing::device;
-use crate::records::{DeviceToken, PairedDevice};
 use crate::session::{Role, Session};
 use crate::state::Gateway;
 use crate::store::kind;

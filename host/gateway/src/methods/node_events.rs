@@ -6,11 +6,11 @@ use std::sync::Arc;
 use openclaw_protocol::frames::ErrorShape;
 use openclaw_protocol::node_events::{HostStats, NodeEventParams, SurfaceRefresh};
 use openclaw_protocol::now_ms;
+use openclaw_protocol::records::PairedNode;
 use serde_json::{json, Value};
 
 use super::{parse, unavailable, Reply};
 use crate::pairing::surface::{self, Declared};
-use crate::records::PairedNode;
 use crate::session::Session;
 use crate::state::Gateway;
 use crate::store::kind;

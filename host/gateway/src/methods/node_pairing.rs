@@ -3,12 +3,12 @@
 use std::sync::Arc;
 
 use openclaw_protocol::frames::ErrorShape;
+use openclaw_protocol::records::{NodePairList, NodePairRequest, PairedNode};
 use serde_json::{json, Value};
 
 use super::params::{ByNode, ByRequest, Empty};
-use super::{parse, require_scope, unavailable, Reply};
+use super::{parse, require_scope, to_value, unavailable, Reply};
 use crate::pairing::surface;
-use crate::records::{NodePairRequest, PairedNode};
 use crate::session::Session;
 use crate::state::Gateway;
 use crate::store::kind;
@@ -17,7 +17,7 @@ pub fn list(gw: &Arc<Gateway>, _: &Arc<Session>, params: Value) -> Reply {
     parse::<Empty>("node.pair.list", params)?;
     let pending: Vec<NodePairRequest> = gw.store.list(kind::NODE_REQUEST).map_err(unavailable)?;
     let paired: Vec<PairedNode> = gw.store.list(kind::NODE).map_err(unavailable)?;
-    Ok(json!({"pending": pending, "paired": paired}))
+    Ok(to_value(NodePairList { pending, paired }))
 }
 
 fn request(gw: &Gateway, request_id: &str) -> Result<NodePairRequest, ErrorShape> {

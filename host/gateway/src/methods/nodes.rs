@@ -6,12 +6,12 @@ use std::sync::Arc;
 use openclaw_protocol::frames::ErrorShape;
 use openclaw_protocol::nodes::{NodeDescription, NodeEntry, NodeList};
 use openclaw_protocol::now_ms;
+use openclaw_protocol::records::{NodeMeta, NodePairRequest, PairedDevice, PairedNode};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::params::{ByNode, Empty};
 use super::{parse, to_value, unavailable, Reply};
-use crate::records::{NodeMeta, NodePairRequest, PairedDevice, PairedNode};
 use crate::session::Session;
 use crate::state::Gateway;
 use crate::store::{kind, StoreResult};

@@ -6,12 +6,12 @@ use std::sync::Arc;
 
 use openclaw_protocol::frames::ErrorShape;
 use openclaw_protocol::now_ms;
+use openclaw_protocol::records::PendingItem;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::params::Empty;
 use super::{parse, unavailable, Reply};
-use crate::records::PendingItem;
 use crate::session::Session;
 use crate::state::Gateway;
 use crate::store::{kind, StoreResult, Writer};

@@ -6,11 +6,11 @@ use openclaw_protocol::frames::ErrorShape;
 use openclaw_protocol::identity::random_token;
 use openclaw_protocol::limits::DEVICE_PAIR_REQUEST_TTL_MS;
 use openclaw_protocol::now_ms;
+use openclaw_protocol::records::{DevicePairRequest, DeviceToken, PairedDevice};
 use openclaw_protocol::signature::normalize_metadata;
 use serde_json::{json, Value};
 
 use crate::connection::checks::{token_key, Peer, Rejection};
-use crate::records::{DevicePairRequest, DeviceToken, PairedDevice};
 use crate::state::Gateway;
 use crate::store::{kind, StoreResult, Writer};
 

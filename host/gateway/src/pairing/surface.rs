@@ -5,10 +5,10 @@ use std::collections::BTreeMap;
 
 use openclaw_protocol::connect::ClientInfo;
 use openclaw_protocol::now_ms;
+use openclaw_protocol::records::{NodeMeta, NodePairRequest, PairedNode};
 use serde_json::json;
 
 use crate::policy::{required_approve_scopes, Stage};
-use crate::records::{NodeMeta, NodePairRequest, PairedNode};
 use crate::session::{LiveSurface, NodeLive, Session};
 use crate::state::Gateway;
 use crate::store::{kind, StoreResult};
@@ -234,7 +234,9 @@ pub fn remove(gw: &Gateway, node_id: &str) -> StoreResult<bool> {
         let had_surface = w.delete(kind::NODE, node_id)?;
         let had_requests = w.delete_children(kind::NODE_REQUEST, node_id)? > 0;
         let mut had_role = false;
-        if let Some(mut device) = w.get::<crate::records::PairedDevice>(kind::DEVICE, node_id)? {
+        if let Some(mut device) =
+            w.get::<openclaw_protocol::records::PairedDevice>(kind::DEVICE, node_id)?
+        {
             had_role = device.roles.iter().any(|r| r == "node");
             device.roles.retain(|r| r != "node");
             w.delete(

@@ -1,4 +1,5 @@
-//! The persisted records, in the JSON shapes the pairing methods return.
+//! The records a gateway keeps of its devices and nodes, in the JSON shapes the pairing and
+//! pending-work methods return (our gateway also persists them as they are).
 
 use std::collections::BTreeMap;
 
@@ -116,6 +117,13 @@ pub struct PairedNode {
     pub last_seen_reason: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_host_stats: Option<Value>,
+}
+
+/// The `node.pair.list` payload.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct NodePairList {
+    pub pending: Vec<NodePairRequest>,
+    pub paired: Vec<PairedNode>,
 }
 
 /// A declared surface waiting for `node.pair.approve` (`node.pair.requested`).
