@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use anyhow::{bail, Context, Result};
 use clap::Subcommand;
 use openclaw_exec::ApprovalsStore;
+use openclaw_protocol::exec_approvals::{NodeApprovalsGet, NodeApprovalsSet};
 use serde_json::{json, Value};
 
 use crate::config;
@@ -91,7 +92,10 @@ impl Target {
     async fn get(&self) -> Result<Value> {
         match self {
             Target::Node { op, node_id } => {
-                op.call("exec.approvals.node.get", json!({"nodeId": node_id}))
+                let params = NodeApprovalsGet {
+                    node_id: node_id.clone(),
+                };
+                op.call("exec.approvals.node.get", serde_json::to_value(params)?)
                     .await
             }
             Target::Local(store) => store.snapshot().map_err(anyhow::Error::msg),
@@ -101,11 +105,14 @@ impl Target {
     async fn set(&self, file: Value, base_hash: &str) -> Result<Value> {
         match self {
             Target::Node { op, node_id } => {
-                op.call(
-                    "exec.approvals.node.set",
-                    json!({"nodeId": node_id, "file": file, "baseHash": base_hash}),
-                )
-                .await
+                let params = NodeApprovalsSet {
+                    node_id: node_id.clone(),
+                    file: Some(file),
+                    base_hash: Some(base_hash.into()),
+                    ..NodeApprovalsSet::default()
+                };
+                op.call("exec.approvals.node.set", serde_json::to_value(params)?)
+                    .await
             }
             Target::Local(store) => store.set(file, Some(base_hash)).map_err(anyhow::Error::msg),
         }

@@ -4,6 +4,7 @@
 
 pub mod connect;
 pub mod errors;
+pub mod exec_approvals;
 pub mod exec_command;
 pub mod frames;
 pub mod hello;

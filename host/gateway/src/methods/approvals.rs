@@ -4,42 +4,24 @@
 use std::sync::Arc;
 
 use openclaw_protocol::errors::{detail, ErrorCode};
+use openclaw_protocol::exec_approvals::{ApprovalsSet, NodeApprovalsGet, NodeApprovalsSet};
 use openclaw_protocol::frames::ErrorShape;
 use openclaw_protocol::limits::DEFAULT_INVOKE_TIMEOUT_MS;
-use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::invoke::{call_node, node_error};
-use super::{parse, Reply};
+use super::{parse, to_value, Reply};
 use crate::invoke_router::NodeOutcome;
 use crate::session::Session;
 use crate::state::Gateway;
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct GetParams {
-    node_id: String,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct SetParams {
-    node_id: String,
-    #[serde(default)]
-    file: Option<Value>,
-    #[serde(default)]
-    native: Option<Value>,
-    #[serde(default)]
-    base_hash: Option<String>,
-}
-
 pub async fn get(gw: Arc<Gateway>, _: Arc<Session>, params: Value) -> Reply {
-    let p: GetParams = parse("exec.approvals.node.get", params)?;
+    let p: NodeApprovalsGet = parse("exec.approvals.node.get", params)?;
     forward(&gw, &p.node_id, "system.execApprovals.get", json!({})).await
 }
 
 pub async fn set(gw: Arc<Gateway>, _: Arc<Session>, params: Value) -> Reply {
-    let p: SetParams = parse("exec.approvals.node.set", params)?;
+    let p: NodeApprovalsSet = parse("exec.approvals.node.set", params)?;
     if p.native.is_some() {
         return Err(ErrorShape::invalid_params(
             "exec.approvals.node.set",
@@ -52,11 +34,17 @@ pub async fn set(gw: Arc<Gateway>, _: Arc<Session>, params: Value) -> Reply {
             "file required",
         ));
     };
-    let mut forwarded = json!({"file": file});
-    if let Some(hash) = p.base_hash {
-        forwarded["baseHash"] = json!(hash);
-    }
-    forward(&gw, &p.node_id, "system.execApprovals.set", forwarded).await
+    let forwarded = ApprovalsSet {
+        file,
+        base_hash: p.base_hash,
+    };
+    forward(
+        &gw,
+        &p.node_id,
+        "system.execApprovals.set",
+        to_value(forwarded),
+    )
+    .await
 }
 
 async fn forward(gw: &Gateway, node_id: &str, command: &str, params: Value) -> Reply {
