@@ -58,7 +58,9 @@ pub fn new_host(
     let host = PluginHost::new(
         Some(cache),
         with_builtin_grants(grants),
-        Services::new(exec, browser_host, Location::new(settings.location.clone())),
+        // The state dir holds the node's keys: no capability reaches it, whatever a grant says.
+        Services::new(exec, browser_host, Location::new(settings.location.clone()))
+            .with_private_dir(state_dir.to_path_buf()),
         enabled_builtins(settings),
     )
     .map_err(|e| format!("cannot start the plugin runtime: {e:#}"))?;

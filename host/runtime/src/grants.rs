@@ -31,6 +31,16 @@ pub struct Grants {
     pub path: Option<PathBuf>,
     file: BTreeMap<String, BTreeSet<String>>,
     defaults: BTreeMap<String, BTreeSet<String>>,
+    fs: BTreeMap<String, FsGrant>,
+}
+
+/// The directories the `fs` capability opens for one plugin, named as the real node's file
+/// policy names them. `~` stands for the node user's home.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct FsGrant {
+    #[serde(default)]
+    pub allow_read_paths: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -45,6 +55,8 @@ struct GrantsFile {
 struct PluginGrants {
     #[serde(default)]
     capabilities: Vec<String>,
+    #[serde(default)]
+    fs: Option<FsGrant>,
 }
 
 impl Grants {
@@ -64,6 +76,11 @@ impl Grants {
             path: path.display().to_string(),
             message: e.to_string(),
         })?;
+        let fs = parsed
+            .plugins
+            .iter()
+            .filter_map(|(name, g)| Some((name.clone(), g.fs.clone()?)))
+            .collect();
         Ok(Grants {
             path: Some(path.to_path_buf()),
             file: parsed
@@ -72,6 +89,7 @@ impl Grants {
                 .map(|(name, g)| (name, g.capabilities.into_iter().collect()))
                 .collect(),
             defaults: BTreeMap::new(),
+            fs,
         })
     }
 
@@ -89,6 +107,21 @@ impl Grants {
         self.file
             .get(plugin)
             .or_else(|| self.defaults.get(plugin).filter(|_| builtin))
+    }
+
+    /// The read roots of `plugin`'s `fs` grant, with `~` expanded to `home`.
+    pub fn fs_roots(&self, plugin: &str, home: &Path) -> Vec<PathBuf> {
+        let Some(grant) = self.fs.get(plugin) else {
+            return Vec::new();
+        };
+        grant
+            .allow_read_paths
+            .iter()
+            .map(|p| match p.strip_prefix('~') {
+                Some(rest) => home.join(rest.trim_start_matches('/')),
+                None => PathBuf::from(p),
+            })
+            .collect()
     }
 
     pub fn granted(&self, plugin: &str, builtin: bool, capability: &str) -> bool {

@@ -14,6 +14,9 @@ pub struct Services {
     pub exec: Arc<ExecContext>,
     pub browser: Arc<NodeBrowser>,
     pub location: Arc<Location>,
+    /// Directories no capability may reach or list, whatever a grant says: the node's state
+    /// dir, which holds its keys.
+    pub private_dirs: Arc<Vec<PathBuf>>,
 }
 
 impl Services {
@@ -22,7 +25,14 @@ impl Services {
             exec: Arc::new(exec),
             browser: Arc::new(browser),
             location: Arc::new(location),
+            private_dirs: Arc::new(Vec::new()),
         }
+    }
+
+    /// Also keeps every capability out of `dir`.
+    pub fn with_private_dir(mut self, dir: PathBuf) -> Services {
+        Arc::make_mut(&mut self.private_dirs).push(dir);
+        self
     }
 }
 

@@ -3,6 +3,7 @@
 //! and the state of each capability the call uses, made on first use.
 
 use std::any::Any;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use wasmtime::component::ResourceTable;
@@ -21,6 +22,8 @@ pub struct Caller {
     pub plugin: Arc<str>,
     /// Every capability granted to the plugin, imported or not.
     pub granted: Vec<&'static str>,
+    /// The directories its `fs` grant opens.
+    pub fs_roots: Vec<PathBuf>,
     pub services: Services,
 }
 

@@ -36,6 +36,7 @@ pub mod browser;
 pub mod camera;
 pub mod exec;
 pub mod exec_approvals;
+pub mod fs;
 pub mod location;
 pub mod log;
 pub mod notify;

@@ -8,10 +8,13 @@ mod browser;
 mod camera;
 mod exec;
 mod exec_approvals;
+mod fs;
 mod location;
 mod log;
 mod notify;
 mod screen;
+
+pub use fs::home_dir;
 
 use wasmtime::component::types::ComponentItem;
 use wasmtime::component::{Component, Linker};
@@ -38,6 +41,7 @@ pub const ALL: &[Capability] = &[
     notify::CAPABILITY,
     screen::CAPABILITY,
     camera::CAPABILITY,
+    fs::CAPABILITY,
 ];
 
 /// What a component imports.
