@@ -6,6 +6,7 @@ mod canvas;
 mod canvas_escape;
 mod cli;
 mod durability;
+mod files;
 mod flood;
 mod handshake;
 mod hardware;

@@ -35,6 +35,10 @@ pub const BUILTINS: &[Builtin] = &[
         name: "camera",
         wasm: include_bytes!(concat!(env!("OUT_DIR"), "/camera.wasm")),
     },
+    Builtin {
+        name: "files",
+        wasm: include_bytes!(concat!(env!("OUT_DIR"), "/files.wasm")),
+    },
 ];
 
 /// The built-ins this node serves: `browser` (browser.proxy) and `location` only when the
@@ -54,7 +58,8 @@ pub fn enabled_builtins(settings: &NodeSettings) -> Vec<Builtin> {
 }
 
 /// Each built-in gets the capabilities its commands stand on, and `log`. Only `system` may
-/// edit the exec approvals.
+/// edit the exec approvals. `files` reads under the node user's home, as the real node host's
+/// `fs.listDir` does (never the state dir, which the runtime keeps out of every root).
 pub fn with_builtin_grants(grants: Grants) -> Grants {
     grants
         .with_default("system", &["log", "exec", "exec-approvals"])
@@ -64,4 +69,6 @@ pub fn with_builtin_grants(grants: Grants) -> Grants {
         .with_default("location", &["log", "location"])
         .with_default("screen", &["log", "screen"])
         .with_default("camera", &["log", "camera"])
+        .with_default("files", &["fs"])
+        .with_default_fs("files", &["~"])
 }

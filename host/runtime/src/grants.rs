@@ -32,6 +32,7 @@ pub struct Grants {
     file: BTreeMap<String, BTreeSet<String>>,
     defaults: BTreeMap<String, BTreeSet<String>>,
     fs: BTreeMap<String, FsGrant>,
+    fs_defaults: BTreeMap<String, FsGrant>,
 }
 
 /// The directories the `fs` capability opens for one plugin, named as the real node's file
@@ -90,6 +91,7 @@ impl Grants {
                 .collect(),
             defaults: BTreeMap::new(),
             fs,
+            fs_defaults: BTreeMap::new(),
         })
     }
 
@@ -109,9 +111,23 @@ impl Grants {
             .or_else(|| self.defaults.get(plugin).filter(|_| builtin))
     }
 
-    /// The read roots of `plugin`'s `fs` grant, with `~` expanded to `home`.
-    pub fn fs_roots(&self, plugin: &str, home: &Path) -> Vec<PathBuf> {
-        let Some(grant) = self.fs.get(plugin) else {
+    /// Read roots a built-in plugin has unless the file has an entry for it.
+    pub fn with_default_fs(mut self, plugin: &str, read_paths: &[&str]) -> Grants {
+        let grant = FsGrant {
+            allow_read_paths: read_paths.iter().map(|p| p.to_string()).collect(),
+        };
+        self.fs_defaults.insert(plugin.to_string(), grant);
+        self
+    }
+
+    /// The read roots of `plugin`'s `fs` grant, with `~` expanded to `home`: its file entry's,
+    /// else (for an embedded built-in only) its defaults.
+    pub fn fs_roots(&self, plugin: &str, builtin: bool, home: &Path) -> Vec<PathBuf> {
+        let grant = match self.file.contains_key(plugin) {
+            true => self.fs.get(plugin),
+            false => self.fs_defaults.get(plugin).filter(|_| builtin),
+        };
+        let Some(grant) = grant else {
             return Vec::new();
         };
         grant

@@ -114,7 +114,7 @@ impl Plugin {
                     .map(|c| c.name)
                     .filter(|c| grants.granted(name, builtin, c))
                     .collect(),
-                fs_roots: grants.fs_roots(name, &crate::capabilities::home_dir()),
+                fs_roots: grants.fs_roots(name, builtin, &crate::capabilities::home_dir()),
                 services,
             }),
         };
