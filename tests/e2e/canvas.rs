@@ -6,10 +6,9 @@ use std::path::Path;
 use std::time::Duration;
 
 use base64::Engine;
-use serde_json::{json, Value};
-
 use openclaw_test_support::gateway::*;
 use openclaw_test_support::node::*;
+use serde_json::{json, Value};
 
 /// The A2UI v0.8 surface the tests push: Column, Text, Card, Divider, Row, Button, Image,
 /// List (from a template over the data model).

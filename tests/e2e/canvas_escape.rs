@@ -10,11 +10,11 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use openclaw_test_support::gateway::*;
+use openclaw_test_support::node::*;
 use serde_json::json;
 
 use crate::canvas::{chromium_pid, eval};
-use openclaw_test_support::gateway::*;
-use openclaw_test_support::node::*;
 
 /// A loopback HTTP server that records the path of every request it gets. `/to?<url>`
 /// redirects to `<url>`; anything else is a small HTML page.

@@ -1,9 +1,8 @@
 //! The `openclaw` operator CLI against a running gateway, as a user types it.
 
 use openclaw_protocol::identity::DeviceIdentity;
-use serde_json::Value;
-
 use openclaw_test_support::gateway::*;
+use serde_json::Value;
 
 fn stdout(out: &std::process::Output) -> String {
     String::from_utf8_lossy(&out.stdout).to_string()

@@ -1,9 +1,8 @@
 //! State that must outlive the process (kill -9), the pending queue, and token revocation.
 
 use openclaw_protocol::identity::DeviceIdentity;
-use serde_json::json;
-
 use openclaw_test_support::gateway::*;
+use serde_json::json;
 
 #[tokio::test]
 async fn pending_work_is_held_until_acked_across_crashes() {

@@ -5,10 +5,9 @@
 
 use std::os::unix::fs::{symlink, PermissionsExt};
 
-use serde_json::json;
-
 use openclaw_test_support::gateway::*;
 use openclaw_test_support::node::*;
+use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fs_list_dir_lists_directories_under_home_and_never_the_state_dir() {

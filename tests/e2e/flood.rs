@@ -3,11 +3,10 @@
 
 use std::time::Duration;
 
+use openclaw_test_support::gateway::*;
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio_tungstenite::MaybeTlsStream;
-
-use openclaw_test_support::gateway::*;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_frame_announcing_20_mib_before_hello_is_refused_at_its_header() {

@@ -3,9 +3,8 @@
 use openclaw_protocol::identity::DeviceIdentity;
 use openclaw_protocol::now_ms;
 use openclaw_protocol::signature::{payload_v3, SignedFields};
-use serde_json::{json, Value};
-
 use openclaw_test_support::gateway::*;
+use serde_json::{json, Value};
 
 /// A signed node `connect`; `tweak` may spoil it after signing.
 fn node_connect(

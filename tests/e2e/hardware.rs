@@ -6,11 +6,10 @@ use std::path::Path;
 use std::time::Instant;
 
 use base64::Engine;
-use serde_json::{json, Value};
-
 use openclaw_test_support::gateway::*;
 use openclaw_test_support::hardware_services::*;
 use openclaw_test_support::node::*;
+use serde_json::{json, Value};
 
 fn data(name: &str) -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

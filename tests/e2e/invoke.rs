@@ -4,9 +4,8 @@ use std::sync::atomic::Ordering;
 
 use openclaw_protocol::identity::DeviceIdentity;
 use openclaw_protocol::node_invoke::InvokeParams;
-use serde_json::{json, Value};
-
 use openclaw_test_support::gateway::*;
+use serde_json::{json, Value};
 
 fn invoke(node_id: &str, command: &str, params: Value, key: &str) -> Value {
     InvokeParams::new(node_id, command, params, key).to_value()

@@ -6,11 +6,10 @@ use std::process::Command;
 use std::time::Duration;
 
 use openclaw_protocol::node_invoke::InvokeParams;
-use serde_json::{json, Value};
-
 use openclaw_test_support::fixtures::fixture;
 use openclaw_test_support::gateway::*;
 use openclaw_test_support::node::*;
+use serde_json::{json, Value};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_system_plugin_serves_under_the_exec_approvals() {

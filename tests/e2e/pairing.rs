@@ -1,9 +1,8 @@
 //! Both pairing layers: devices (who may connect) and node surfaces (what they may run).
 
 use openclaw_protocol::identity::DeviceIdentity;
-use serde_json::json;
-
 use openclaw_test_support::gateway::*;
+use serde_json::json;
 
 #[tokio::test]
 async fn device_then_surface_pairing() {

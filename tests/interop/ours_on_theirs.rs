@@ -5,12 +5,13 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use openclaw_protocol::node_invoke::InvokeParams;
-use serde_json::{json, Value};
-
-use crate::real::{self, text};
 use openclaw_test_support::bin;
 use openclaw_test_support::fixtures::fixture;
 use openclaw_test_support::hardware_services;
+use serde_json::{json, Value};
+
+use crate::files;
+use crate::real::{self, text};
 
 const TOKEN: &str = "interop-real-gateway-token";
 
@@ -91,6 +92,9 @@ fn our_node_host_on_the_real_gateway() {
 
     let node_dir = tempfile::tempdir().unwrap();
     let plugins = node_dir.path().join("plugins");
+    let node_home = node_dir.path().join("home");
+    let tree = node_home.join("tree");
+    files::make_tree(&tree);
     let _node = OurNode(
         Command::new(bin())
             .args([
@@ -106,6 +110,7 @@ fn our_node_host_on_the_real_gateway() {
             ])
             .arg(&plugins)
             .env("OPENCLAW_STATE_DIR", node_dir.path().join("state"))
+            .env("HOME", &node_home)
             .env("OPENCLAW_GATEWAY_TOKEN", TOKEN)
             .env("DBUS_SESSION_BUS_ADDRESS", &bus)
             .stdout(Stdio::null())
@@ -144,6 +149,7 @@ fn our_node_host_on_the_real_gateway() {
             "browser.proxy",
             "canvas.eval",
             "canvas.snapshot",
+            "fs.listDir",
             "system.execApprovals.get",
             "system.execApprovals.set",
             "system.notify",
@@ -223,6 +229,29 @@ fn our_node_host_on_the_real_gateway() {
             .is_some_and(|b| b.starts_with("Chrome/")),
         "{version}"
     );
+
+    // fs.listDir: the calls made of the real node host in `theirs_on_ours`, the same answers.
+    for (params, expected) in files::calls(&tree) {
+        let params = params.to_string();
+        let out = cli(&[
+            "nodes",
+            "invoke",
+            "--node",
+            "rust-node",
+            "--command",
+            "fs.listDir",
+            "--params",
+            &params,
+        ]);
+        match expected {
+            Ok(()) => assert_eq!(json_out(&out)["payload"], files::listing(&tree, &node_home)),
+            Err(message) => assert!(
+                !out.status.success() && text(&out).contains(&message),
+                "{params}: {}",
+                text(&out)
+            ),
+        }
+    }
 
     // Exec approvals edited by the real CLI, enforced by our host.
     let set = real::cli_stdin(

@@ -3,10 +3,11 @@
 use std::time::Duration;
 
 use openclaw_protocol::node_invoke::InvokeParams;
+use openclaw_test_support::gateway::*;
 use serde_json::{json, Value};
 
+use crate::files;
 use crate::real::{self, text, RealProc};
-use openclaw_test_support::gateway::*;
 
 /// The real node host needs seconds to start: wait up to a minute for a change.
 const WAIT: Duration = Duration::from_secs(60);
@@ -197,6 +198,35 @@ async fn real_node_host_and_real_cli_on_our_gateway() {
         "{}",
         text(&denied)
     );
+
+    // fs.listDir on the real node host, through our gateway: the answers `ours_on_theirs`
+    // expects of our node host for the same calls.
+    let tree = node_home.path().join("tree");
+    files::make_tree(&tree);
+    for (params, expected) in files::calls(&tree) {
+        let params = params.to_string();
+        let out = real_cli(&[
+            "nodes",
+            "invoke",
+            "--node",
+            "interop-node",
+            "--command",
+            "fs.listDir",
+            "--params",
+            &params,
+        ]);
+        match expected {
+            Ok(()) => {
+                let reply: Value = serde_json::from_str(&ok(&out)).unwrap();
+                assert_eq!(reply["payload"], files::listing(&tree, node_home.path()));
+            }
+            Err(message) => assert!(
+                !out.status.success() && text(&out).contains(&message),
+                "{params}: {}",
+                text(&out)
+            ),
+        }
+    }
 
     // The real CLI approves a device on our gateway, too.
     let other = openclaw_protocol::identity::DeviceIdentity::generate();

@@ -8,10 +8,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use openclaw_runtime::{Failure, PluginHost};
+use openclaw_test_support::fixtures::fixture;
 use serde_json::{json, Value};
 
 use super::{call, grants, services, SECOND};
-use openclaw_test_support::fixtures::fixture;
 
 /// A host with `lister` granted `fs` over `root`, and `private` kept out of every capability.
 async fn lister(dir: &tempfile::TempDir, root: &Path, private: Option<&Path>) -> PluginHost {

@@ -8,10 +8,10 @@ use std::time::Duration;
 
 use openclaw_runtime::grants::Grants;
 use openclaw_runtime::{Builtin, LoadError, PluginError, PluginHost};
+use openclaw_test_support::fixtures::fixture;
 use serde_json::{json, Value};
 
 use super::{call, grants, services, SECOND};
-use openclaw_test_support::fixtures::fixture;
 
 /// A fixture's bytes as a built-in (built-ins live for the whole process).
 fn builtin(name: &'static str, fixture_name: &str) -> Builtin {
