@@ -3,8 +3,11 @@
 
 use std::os::unix::fs::symlink;
 use std::path::Path;
+use std::process::Output;
 
 use serde_json::{json, Value};
+
+use crate::real::text;
 
 /// Directories (one hidden, names that sort differently by case), a file, a link to a
 /// directory and a broken link.
@@ -18,7 +21,7 @@ pub fn make_tree(tree: &Path) {
 }
 
 /// The real node host's listing of `tree` for a node whose home is `home`.
-pub fn listing(tree: &Path, home: &Path) -> Value {
+fn listing(tree: &Path, home: &Path) -> Value {
     let p = |name: &str| tree.join(name).display().to_string();
     json!({
         "path": tree.display().to_string(),
@@ -34,8 +37,29 @@ pub fn listing(tree: &Path, home: &Path) -> Value {
     })
 }
 
+/// Makes each call through `invoke` (params as JSON text, to a CLI's output) and checks the
+/// answer: the listing of `tree` for a node whose home is `home`, or the error text.
+pub fn check_calls(tree: &Path, home: &Path, invoke: impl Fn(&str) -> Output) {
+    for (params, expected) in calls(tree) {
+        let params = params.to_string();
+        let out = invoke(&params);
+        match expected {
+            Ok(()) => {
+                assert!(out.status.success(), "{params}: {}", text(&out));
+                let reply: Value = serde_json::from_slice(&out.stdout).unwrap();
+                assert_eq!(reply["payload"], listing(tree, home), "{params}");
+            }
+            Err(message) => assert!(
+                !out.status.success() && text(&out).contains(&message),
+                "{params}: {}",
+                text(&out)
+            ),
+        }
+    }
+}
+
 /// The params of the calls, and what each must answer: the listing, or the error text.
-pub fn calls(tree: &Path) -> Vec<(Value, Result<(), String>)> {
+fn calls(tree: &Path) -> Vec<(Value, Result<(), String>)> {
     let missing = tree.join("nope").display().to_string();
     vec![
         (json!({"path": format!("{}/", tree.display())}), Ok(())),

@@ -231,9 +231,8 @@ fn our_node_host_on_the_real_gateway() {
     );
 
     // fs.listDir: the calls made of the real node host in `theirs_on_ours`, the same answers.
-    for (params, expected) in files::calls(&tree) {
-        let params = params.to_string();
-        let out = cli(&[
+    files::check_calls(&tree, &node_home, |params| {
+        cli(&[
             "nodes",
             "invoke",
             "--node",
@@ -241,17 +240,9 @@ fn our_node_host_on_the_real_gateway() {
             "--command",
             "fs.listDir",
             "--params",
-            &params,
-        ]);
-        match expected {
-            Ok(()) => assert_eq!(json_out(&out)["payload"], files::listing(&tree, &node_home)),
-            Err(message) => assert!(
-                !out.status.success() && text(&out).contains(&message),
-                "{params}: {}",
-                text(&out)
-            ),
-        }
-    }
+            params,
+        ])
+    });
 
     // Exec approvals edited by the real CLI, enforced by our host.
     let set = real::cli_stdin(

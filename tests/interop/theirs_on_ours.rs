@@ -203,9 +203,8 @@ async fn real_node_host_and_real_cli_on_our_gateway() {
     // expects of our node host for the same calls.
     let tree = node_home.path().join("tree");
     files::make_tree(&tree);
-    for (params, expected) in files::calls(&tree) {
-        let params = params.to_string();
-        let out = real_cli(&[
+    files::check_calls(&tree, node_home.path(), |params| {
+        real_cli(&[
             "nodes",
             "invoke",
             "--node",
@@ -213,20 +212,9 @@ async fn real_node_host_and_real_cli_on_our_gateway() {
             "--command",
             "fs.listDir",
             "--params",
-            &params,
-        ]);
-        match expected {
-            Ok(()) => {
-                let reply: Value = serde_json::from_str(&ok(&out)).unwrap();
-                assert_eq!(reply["payload"], files::listing(&tree, node_home.path()));
-            }
-            Err(message) => assert!(
-                !out.status.success() && text(&out).contains(&message),
-                "{params}: {}",
-                text(&out)
-            ),
-        }
-    }
+            params,
+        ])
+    });
 
     // The real CLI approves a device on our gateway, too.
     let other = openclaw_protocol::identity::DeviceIdentity::generate();

@@ -121,7 +121,7 @@ impl Grants {
     }
 
     /// The read roots of `plugin`'s `fs` grant, with `~` expanded to `home`: its file entry's,
-    /// else (for an embedded built-in only) its defaults.
+    /// else (for an embedded built-in only) its defaults. Only absolute roots count.
     pub fn fs_roots(&self, plugin: &str, builtin: bool, home: &Path) -> Vec<PathBuf> {
         let grant = match self.file.contains_key(plugin) {
             true => self.fs.get(plugin),
@@ -137,6 +137,8 @@ impl Grants {
                 Some(rest) => home.join(rest.trim_start_matches('/')),
                 None => PathBuf::from(p),
             })
+            // A relative root would depend on the node's working directory: it opens nothing.
+            .filter(|root| root.is_absolute())
             .collect()
     }
 
@@ -201,6 +203,30 @@ mod tests {
         assert!(
             hint.starts_with("add `capabilities = [\"log\", \"exec\"]` under `[plugins.demo]` in "),
             "{hint}"
+        );
+
+        std::fs::write(
+            &path,
+            "[plugins.lister]\ncapabilities = [\"fs\"]\nfs = { allowReadPaths = [\"~/docs\", \"/srv\", \"rel\"] }\n",
+        )
+        .unwrap();
+        let home = Path::new("/home/u");
+        let grants = Grants::load(&path)
+            .unwrap()
+            .with_default_fs("lister", &["~"])
+            .with_default_fs("files", &["~"]);
+        assert_eq!(
+            grants.fs_roots("lister", true, home),
+            [PathBuf::from("/home/u/docs"), PathBuf::from("/srv")],
+            "the file entry replaces the default; a relative root opens nothing"
+        );
+        assert_eq!(
+            grants.fs_roots("files", true, home),
+            [PathBuf::from("/home/u")]
+        );
+        assert!(
+            grants.fs_roots("files", false, home).is_empty(),
+            "a plugin file named like a built-in gets no default roots"
         );
 
         std::fs::write(&path, "[plugins.demo]\ncapabilites = []\n").unwrap();

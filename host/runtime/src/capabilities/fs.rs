@@ -130,7 +130,7 @@ impl Fs {
         let Some((root, rel)) = best else {
             return Err(self.refused(path));
         };
-        let dir = Dir::open_ambient_dir(root, ambient_authority())
+        let dir = Dir::open_ambient_dir(lexical(root), ambient_authority())
             .map_err(|e| os_failure(&e, "scandir", path))?;
         Ok((dir, rel))
     }
