@@ -42,7 +42,8 @@ impl NodeHost {
         } = config;
         let identity = load_identity(&options.state_dir).map_err(|e| Fatal(e.to_string()))?;
         if let Some(dir) = &plugins_dir {
-            std::fs::create_dir_all(dir).map_err(|e| {
+            // Whoever can write here runs code on this node: the dir is its owner's alone.
+            openclaw_files::private_dir(dir).map_err(|e| {
                 Fatal(format!(
                     "cannot create the plugins dir {}: {e}",
                     dir.display()

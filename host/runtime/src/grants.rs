@@ -123,9 +123,10 @@ impl Grants {
     /// The read roots of `plugin`'s `fs` grant, with `~` expanded to `home`: its file entry's,
     /// else (for an embedded built-in only) its defaults. Only absolute roots count.
     pub fn fs_roots(&self, plugin: &str, builtin: bool, home: &Path) -> Vec<PathBuf> {
-        let grant = match self.file.contains_key(plugin) {
-            true => self.fs.get(plugin),
-            false => self.fs_defaults.get(plugin).filter(|_| builtin),
+        let grant = if self.file.contains_key(plugin) {
+            self.fs.get(plugin)
+        } else {
+            self.fs_defaults.get(plugin).filter(|_| builtin)
         };
         let Some(grant) = grant else {
             return Vec::new();
@@ -205,9 +206,9 @@ mod tests {
             "{hint}"
         );
 
-        std::fs::write(
+        openclaw_files::write_atomically(
             &path,
-            "[plugins.lister]\ncapabilities = [\"fs\"]\nfs = { allowReadPaths = [\"~/docs\", \"/srv\", \"rel\"] }\n",
+            b"[plugins.lister]\ncapabilities = [\"fs\"]\nfs = { allowReadPaths = [\"~/docs\", \"/srv\", \"rel\"] }\n",
         )
         .unwrap();
         let home = Path::new("/home/u");

@@ -35,9 +35,11 @@ impl NodeProc {
         let dir = tempfile::tempdir().unwrap();
         let plugins = dir.path().join("plugins");
         let state = dir.path().join("state");
+        // Loose on purpose (0755, and 0644 below), as a user might leave them: the node must
+        // tighten them (e2e `secrets`).
         std::fs::create_dir_all(&state).unwrap();
         // Made here, so a test can drop a plugin in at once, whether or not the node has started.
-        std::fs::create_dir_all(&plugins).unwrap();
+        openclaw_files::private_dir(&plugins).unwrap();
         std::fs::write(state.join("openclaw.json"), config.to_string()).unwrap();
         let port = gw.url.rsplit(':').next().unwrap();
         let child = Command::new(bin())

@@ -16,7 +16,7 @@ use super::{call, grants, services, SECOND};
 /// A host with `lister` granted `fs` over `root`, and `private` kept out of every capability.
 async fn lister(dir: &tempfile::TempDir, root: &Path, private: Option<&Path>) -> PluginHost {
     let plugins = dir.path().join("plugins");
-    std::fs::create_dir_all(&plugins).unwrap();
+    openclaw_files::private_dir(&plugins).unwrap();
     std::fs::copy(fixture("lister"), plugins.join("lister.wasm")).unwrap();
     let toml = format!(
         "[plugins.lister]\ncapabilities = [\"fs\"]\nfs = {{ allowReadPaths = [\"{}\"] }}\n",
