@@ -97,3 +97,36 @@ fn a_node_that_finds_loose_state_tightens_it_and_says_so() {
     );
     assert_eq!(readable_by_others(&state), vec![]);
 }
+
+/// Whoever can write into the plugins dir runs code on the node: one the node makes is its
+/// owner's alone, so no other local user can drop a plugin into it.
+#[test]
+fn a_plugins_dir_the_node_makes_is_private() {
+    let tmp = tempfile::tempdir().unwrap();
+    let plugins = tmp.path().join("new/plugins");
+    let mut child = Command::new(bin())
+        .args([
+            "node",
+            "run",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "1",
+            "--plugins",
+        ])
+        .arg(&plugins)
+        .env("OPENCLAW_STATE_DIR", tmp.path().join("state"))
+        .env("OPENCLAW_GATEWAY_TOKEN", TOKEN)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !plugins.exists() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.kill().ok();
+    child.wait().ok();
+    let mode = std::fs::metadata(&plugins).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o700, "plugins dir mode {mode:o}");
+}
