@@ -14,3 +14,4 @@ mod invoke;
 mod node;
 mod pairing;
 mod secrets;
+mod terminal_upload;

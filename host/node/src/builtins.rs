@@ -69,6 +69,6 @@ pub fn with_builtin_grants(grants: Grants) -> Grants {
         .with_default("location", &["log", "location"])
         .with_default("screen", &["log", "screen"])
         .with_default("camera", &["log", "camera"])
-        .with_default("files", &["fs"])
+        .with_default("files", &["fs", "uploads"])
         .with_default_fs("files", &["~"])
 }

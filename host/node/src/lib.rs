@@ -10,6 +10,7 @@ mod node_host;
 mod permissions;
 mod settings;
 mod stats;
+mod upload_sweeper;
 
 pub use builtins::BUILTINS;
 pub use connection::{run, Fatal, NodeOptions};

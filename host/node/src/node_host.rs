@@ -6,12 +6,14 @@ use std::sync::Arc;
 
 use openclaw_protocol::identity::DeviceIdentity;
 use openclaw_runtime::{PluginError, PluginHost};
+use openclaw_staging::UploadStaging;
 use tokio::task::JoinHandle;
 
 use crate::connection::{self, Fatal, NodeOptions};
 use crate::files::load_identity;
 use crate::host::load_plugins;
 use crate::settings::NodeSettings;
+use crate::upload_sweeper;
 
 /// What a node host runs with.
 pub struct NodeHostConfig {
@@ -33,7 +35,7 @@ pub struct NodeHost {
 
 impl NodeHost {
     /// Loads the identity (made on first use) and the plugins, starts watching the plugins
-    /// dir, and starts connecting to the gateway, reconnecting until something fatal happens.
+    /// dir and sweeping expired terminal uploads, and starts connecting to the gateway, reconnecting until something fatal happens.
     pub async fn start(config: NodeHostConfig) -> Result<NodeHost, Fatal> {
         let NodeHostConfig {
             options,
@@ -56,6 +58,7 @@ impl NodeHost {
         if let Some(dir) = plugins_dir {
             openclaw_runtime::watch::watch(loaded.host.clone(), dir);
         }
+        upload_sweeper::spawn(UploadStaging::in_temp_dir());
         let connection = tokio::spawn(connection::run(
             options,
             identity.clone(),

@@ -1,5 +1,5 @@
 //! What the host's capabilities act on, shared by every plugin and call: the exec approvals,
-//! the node's browser and its position source.
+//! the node's browser, its position source and its upload staging area.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -7,6 +7,7 @@ use std::sync::Arc;
 use openclaw_browser::NodeBrowser;
 use openclaw_exec::{ExecEvent, Executor};
 use openclaw_hardware::location::Location;
+use openclaw_staging::UploadStaging;
 use tokio::sync::mpsc;
 
 #[derive(Clone)]
@@ -17,6 +18,8 @@ pub struct Services {
     /// Directories no capability may reach or list, whatever a grant says: the node's state
     /// dir, which holds its keys.
     pub private_dirs: Arc<Vec<PathBuf>>,
+    /// Where terminal uploads are staged.
+    pub uploads: Arc<UploadStaging>,
 }
 
 impl Services {
@@ -26,6 +29,7 @@ impl Services {
             browser: Arc::new(browser),
             location: Arc::new(location),
             private_dirs: Arc::new(Vec::new()),
+            uploads: Arc::new(UploadStaging::in_temp_dir()),
         }
     }
 

@@ -41,6 +41,7 @@ pub mod location;
 pub mod log;
 pub mod notify;
 pub mod screen;
+pub mod uploads;
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;

@@ -13,6 +13,7 @@ mod location;
 mod log;
 mod notify;
 mod screen;
+mod uploads;
 
 pub use fs::home_dir;
 
@@ -42,6 +43,7 @@ pub const ALL: &[Capability] = &[
     screen::CAPABILITY,
     camera::CAPABILITY,
     fs::CAPABILITY,
+    uploads::CAPABILITY,
 ];
 
 /// What a component imports.

@@ -1,0 +1,57 @@
+//! The `uploads` capability: terminal uploads staged through `openclaw_staging`, which owns
+//! the private dirs, the caps, the lock and the 24-hour retention.
+
+use std::sync::Arc;
+
+use openclaw_protocol::errors::ErrorCode;
+use openclaw_staging::{StageError, UploadStaging};
+use wasmtime::component::{HasSelf, Linker};
+
+use super::Capability;
+use crate::bindings::openclaw::plugin::uploads::{self, Staged};
+use crate::bindings::Failure;
+use crate::state::{CallState, Caller, CapabilityState};
+
+pub const CAPABILITY: Capability = Capability {
+    name: "uploads",
+    interface: "openclaw:plugin/uploads",
+    link,
+};
+
+fn link(linker: &mut Linker<CallState>) -> wasmtime::Result<()> {
+    uploads::add_to_linker::<_, HasSelf<Uploads>>(linker, CallState::capability::<Uploads>)
+}
+
+pub struct Uploads {
+    staging: Arc<UploadStaging>,
+}
+
+impl CapabilityState for Uploads {
+    fn new(caller: &Caller) -> Uploads {
+        Uploads {
+            staging: caller.services.uploads.clone(),
+        }
+    }
+}
+
+impl uploads::Host for Uploads {
+    async fn stage(&mut self, name: String, content: Vec<u8>) -> Result<Staged, Failure> {
+        let staging = self.staging.clone();
+        // Disk work, and possibly a wait for another process's lock: off the async workers.
+        let staged = tokio::task::spawn_blocking(move || staging.stage(&name, &content))
+            .await
+            .map_err(|e| StageError::Io(std::io::Error::other(e)))
+            .and_then(|r| r);
+        match staged {
+            Ok(s) => Ok(Staged {
+                path: s.path.display().to_string(),
+                size: s.size,
+            }),
+            // Worded for the plugin to pass on, as the real node host words a thrown error.
+            Err(e) => Err(Failure {
+                code: ErrorCode::InvalidRequest.into(),
+                message: e.to_string(),
+            }),
+        }
+    }
+}
