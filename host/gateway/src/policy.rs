@@ -32,6 +32,18 @@ pub const DANGEROUS: &[&str] = &[
     "health.summary",
 ];
 
+/// Commands of the real node host's file-transfer plugin, which it registers as dangerous: in
+/// no platform's defaults, declared or routed only when `gateway.nodes.commands.allow` names
+/// them exactly.
+pub const FILE_TRANSFER: &[&str] = &[
+    "file.stat",
+    "file.fetch",
+    "file.write",
+    "file.create",
+    "dir.list",
+    "dir.fetch",
+];
+
 /// Command families whose plugins ship with this project, routed on every platform but watchOS
 /// (the real gateway admits them through its own canvas and browser plugins).
 const PLUGIN_DEFAULTS: &[&str] = &[
@@ -61,6 +73,7 @@ pub const ADMIN_APPROVAL: &[&str] = &[
     "browser.proxy",
     "browser.proxy.upload.v1",
     "fs.listDir",
+    "terminal.upload",
     "system.execApprovals.get",
     "system.execApprovals.set",
 ];
@@ -244,8 +257,9 @@ impl CommandPolicy {
         if allowlist.contains(command) {
             return true;
         }
-        let denied =
-            DANGEROUS.contains(&command) || self.config.deny.iter().any(|d| d.trim() == command);
+        let denied = DANGEROUS.contains(&command)
+            || FILE_TRANSFER.contains(&command)
+            || self.config.deny.iter().any(|d| d.trim() == command);
         !denied
             && self.config.allow.iter().map(|a| a.trim()).any(|a| {
                 a == "*"
@@ -456,6 +470,35 @@ mod tests {
             all.check_invoke("linux", &strings(&["screen.record"]), "screen.record"),
             Err(Refusal::NotAllowlisted)
         );
+        assert_eq!(
+            all.check_invoke("linux", &strings(&["file.fetch"]), "file.fetch"),
+            Err(Refusal::NotAllowlisted)
+        );
+    }
+
+    #[test]
+    fn file_transfer_commands_are_declared_and_routed_only_when_allow_names_them() {
+        let declared = strings(&["file.fetch", "dir.list", "fs.listDir"]);
+        assert_eq!(
+            policy(&[], &[]).admit_declared("linux", &declared),
+            (
+                strings(&["fs.listDir"]),
+                strings(&["file.fetch", "dir.list"])
+            )
+        );
+        let p = policy(&["file.fetch"], &[]);
+        assert_eq!(
+            p.admit_declared("linux", &declared).0,
+            strings(&["file.fetch", "fs.listDir"])
+        );
+        assert_eq!(p.check_invoke("linux", &declared, "file.fetch"), Ok(()));
+        assert_eq!(
+            p.check_invoke("linux", &declared, "dir.list"),
+            Err(Refusal::NotAllowlisted)
+        );
+        assert!(p
+            .refusal_message(Refusal::NotAllowlisted, "dir.list", "linux", false)
+            .contains("is not in the allowlist for platform \"linux\""));
     }
 
     #[test]
@@ -467,6 +510,10 @@ mod tests {
         );
         assert_eq!(
             required_approve_scopes(&strings(&["system.run"])),
+            strings(&["operator.pairing", "operator.admin"])
+        );
+        assert_eq!(
+            required_approve_scopes(&strings(&["terminal.upload"])),
             strings(&["operator.pairing", "operator.admin"])
         );
     }
