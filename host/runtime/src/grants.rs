@@ -42,6 +42,16 @@ pub struct Grants {
 pub struct FsGrant {
     #[serde(default)]
     pub allow_read_paths: Vec<String>,
+    #[serde(default)]
+    pub allow_write_paths: Vec<String>,
+}
+
+/// The roots of one plugin's `fs` grant, absolute: where it may read and where it may write.
+/// Either kind lets it look an entry up (its kind, size and identity).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FsRoots {
+    pub read: Vec<PathBuf>,
+    pub write: Vec<PathBuf>,
 }
 
 #[derive(Deserialize)]
@@ -111,36 +121,44 @@ impl Grants {
             .or_else(|| self.defaults.get(plugin).filter(|_| builtin))
     }
 
-    /// Read roots a built-in plugin has unless the file has an entry for it.
+    /// Read roots a built-in plugin has unless the file has an entry for it (built-ins write
+    /// nowhere unless the operator grants it).
     pub fn with_default_fs(mut self, plugin: &str, read_paths: &[&str]) -> Grants {
         let grant = FsGrant {
             allow_read_paths: read_paths.iter().map(|p| p.to_string()).collect(),
+            allow_write_paths: Vec::new(),
         };
         self.fs_defaults.insert(plugin.to_string(), grant);
         self
     }
 
-    /// The read roots of `plugin`'s `fs` grant, with `~` expanded to `home`: its file entry's,
+    /// The roots of `plugin`'s `fs` grant, with `~` expanded to `home`: its file entry's,
     /// else (for an embedded built-in only) its defaults. Only absolute roots count.
-    pub fn fs_roots(&self, plugin: &str, builtin: bool, home: &Path) -> Vec<PathBuf> {
+    pub fn fs_roots(&self, plugin: &str, builtin: bool, home: &Path) -> FsRoots {
         let grant = if self.file.contains_key(plugin) {
             self.fs.get(plugin)
         } else {
             self.fs_defaults.get(plugin).filter(|_| builtin)
         };
         let Some(grant) = grant else {
-            return Vec::new();
+            return FsRoots::default();
         };
-        grant
-            .allow_read_paths
-            .iter()
-            .map(|p| match p.strip_prefix('~') {
-                Some(rest) => home.join(rest.trim_start_matches('/')),
-                None => PathBuf::from(p),
-            })
-            // A relative root would depend on the node's working directory: it opens nothing.
-            .filter(|root| root.is_absolute())
-            .collect()
+        let expand = |paths: &[String]| -> Vec<PathBuf> {
+            paths
+                .iter()
+                .map(|p| match p.strip_prefix('~') {
+                    Some(rest) => home.join(rest.trim_start_matches('/')),
+                    None => PathBuf::from(p),
+                })
+                // A relative root would depend on the node's working directory: it opens
+                // nothing.
+                .filter(|root| root.is_absolute())
+                .collect()
+        };
+        FsRoots {
+            read: expand(&grant.allow_read_paths),
+            write: expand(&grant.allow_write_paths),
+        }
     }
 
     pub fn granted(&self, plugin: &str, builtin: bool, capability: &str) -> bool {
@@ -208,7 +226,7 @@ mod tests {
 
         openclaw_files::write_atomically(
             &path,
-            b"[plugins.lister]\ncapabilities = [\"fs\"]\nfs = { allowReadPaths = [\"~/docs\", \"/srv\", \"rel\"] }\n",
+            b"[plugins.lister]\ncapabilities = [\"fs\"]\nfs = { allowReadPaths = [\"~/docs\", \"/srv\", \"rel\"], allowWritePaths = [\"~/out\"] }\n",
         )
         .unwrap();
         let home = Path::new("/home/u");
@@ -218,15 +236,21 @@ mod tests {
             .with_default_fs("files", &["~"]);
         assert_eq!(
             grants.fs_roots("lister", true, home),
-            [PathBuf::from("/home/u/docs"), PathBuf::from("/srv")],
+            FsRoots {
+                read: vec![PathBuf::from("/home/u/docs"), PathBuf::from("/srv")],
+                write: vec![PathBuf::from("/home/u/out")],
+            },
             "the file entry replaces the default; a relative root opens nothing"
         );
         assert_eq!(
             grants.fs_roots("files", true, home),
-            [PathBuf::from("/home/u")]
+            FsRoots {
+                read: vec![PathBuf::from("/home/u")],
+                write: vec![],
+            }
         );
         assert!(
-            grants.fs_roots("files", false, home).is_empty(),
+            grants.fs_roots("files", false, home) == FsRoots::default(),
             "a plugin file named like a built-in gets no default roots"
         );
 

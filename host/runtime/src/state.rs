@@ -3,7 +3,6 @@
 //! and the state of each capability the call uses, made on first use.
 
 use std::any::Any;
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use wasmtime::component::ResourceTable;
@@ -12,6 +11,7 @@ use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 
 use crate::engine::MAX_MEMORY_BYTES;
+use crate::grants::FsRoots;
 use crate::services::Services;
 
 /// Output a call may print before further writes fail.
@@ -23,7 +23,7 @@ pub struct Caller {
     /// Every capability granted to the plugin, imported or not.
     pub granted: Vec<&'static str>,
     /// The directories its `fs` grant opens.
-    pub fs_roots: Vec<PathBuf>,
+    pub fs_roots: FsRoots,
     pub services: Services,
 }
 

@@ -1,5 +1,6 @@
 //! The runtime against real components built from `tests/fixtures`.
 
+mod fs_files;
 mod fs_roots;
 mod sandbox;
 

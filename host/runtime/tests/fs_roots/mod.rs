@@ -15,13 +15,20 @@ use super::{call, grants, services, SECOND};
 
 /// A host with `lister` granted `fs` over `root`, and `private` kept out of every capability.
 async fn lister(dir: &tempfile::TempDir, root: &Path, private: Option<&Path>) -> PluginHost {
+    let grant = format!("{{ allowReadPaths = [\"{}\"] }}", root.display());
+    lister_granted(dir, &grant, private).await
+}
+
+/// A host with `lister` granted `fs = <grant>`, and `private` kept out of every capability.
+pub async fn lister_granted(
+    dir: &tempfile::TempDir,
+    grant: &str,
+    private: Option<&Path>,
+) -> PluginHost {
     let plugins = dir.path().join("plugins");
     openclaw_files::private_dir(&plugins).unwrap();
     std::fs::copy(fixture("lister"), plugins.join("lister.wasm")).unwrap();
-    let toml = format!(
-        "[plugins.lister]\ncapabilities = [\"fs\"]\nfs = {{ allowReadPaths = [\"{}\"] }}\n",
-        root.display()
-    );
+    let toml = format!("[plugins.lister]\ncapabilities = [\"fs\"]\nfs = {grant}\n");
     let mut services = services(dir);
     if let Some(private) = private {
         services = services.with_private_dir(private.to_path_buf());
