@@ -6,7 +6,15 @@ use openclaw_wasm_build::{build_components, repo_root};
 
 /// The plugins to embed (members of `plugins/Cargo.toml`).
 const PLUGINS: &[&str] = &[
-    "system", "canvas", "browser", "notify", "location", "screen", "camera", "files",
+    "system",
+    "canvas",
+    "browser",
+    "notify",
+    "location",
+    "screen",
+    "camera",
+    "files",
+    "file_transfer",
 ];
 
 fn main() {

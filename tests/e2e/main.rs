@@ -6,6 +6,7 @@ mod canvas;
 mod canvas_escape;
 mod cli;
 mod durability;
+mod file_transfer;
 mod files;
 mod flood;
 mod handshake;

@@ -39,6 +39,10 @@ pub const BUILTINS: &[Builtin] = &[
         name: "files",
         wasm: include_bytes!(concat!(env!("OUT_DIR"), "/files.wasm")),
     },
+    Builtin {
+        name: "file-transfer",
+        wasm: include_bytes!(concat!(env!("OUT_DIR"), "/file_transfer.wasm")),
+    },
 ];
 
 /// The built-ins this node serves: `browser` (browser.proxy) and `location` only when the
@@ -58,8 +62,9 @@ pub fn enabled_builtins(settings: &NodeSettings) -> Vec<Builtin> {
 }
 
 /// Each built-in gets the capabilities its commands stand on, and `log`. Only `system` may
-/// edit the exec approvals. `files` reads under the node user's home, as the real node host's
-/// `fs.listDir` does (never the state dir, which the runtime keeps out of every root).
+/// edit the exec approvals. `files` and `file-transfer` read under the node user's home, as
+/// the real node host's `fs.listDir` does (never the state dir, which the runtime keeps out of
+/// every root); `file-transfer` writes nowhere until the operator grants `allowWritePaths`.
 pub fn with_builtin_grants(grants: Grants) -> Grants {
     grants
         .with_default("system", &["log", "exec", "exec-approvals"])
@@ -71,4 +76,6 @@ pub fn with_builtin_grants(grants: Grants) -> Grants {
         .with_default("camera", &["log", "camera"])
         .with_default("files", &["fs", "uploads"])
         .with_default_fs("files", &["~"])
+        .with_default("file-transfer", &["fs"])
+        .with_default_fs("file-transfer", &["~"])
 }

@@ -276,7 +276,25 @@ pub struct RawConn {
 
 impl RawConn {
     pub async fn open(url: &str) -> RawConn {
-        let (mut ws, _) = tokio_tungstenite::connect_async(url).await.unwrap();
+        Self::open_with(url, None).await
+    }
+
+    /// A socket that takes messages of any size: a 16 MiB file comes back from the gateway
+    /// twice over (`payload` and `payloadJSON`), past what a regular client accepts.
+    pub async fn open_unbounded(url: &str) -> RawConn {
+        let config = tokio_tungstenite::tungstenite::protocol::WebSocketConfig::default()
+            .max_message_size(None)
+            .max_frame_size(None);
+        Self::open_with(url, Some(config)).await
+    }
+
+    async fn open_with(
+        url: &str,
+        config: Option<tokio_tungstenite::tungstenite::protocol::WebSocketConfig>,
+    ) -> RawConn {
+        let (mut ws, _) = tokio_tungstenite::connect_async_with_config(url, config, false)
+            .await
+            .unwrap();
         let first = ws.next().await.unwrap().unwrap();
         let challenge: Value = serde_json::from_str(first.to_text().unwrap()).unwrap();
         assert_eq!(challenge["event"], "connect.challenge");
@@ -293,8 +311,13 @@ impl RawConn {
 
     /// The next text frame as JSON, or None when the socket closed.
     pub async fn next_json(&mut self) -> Option<Value> {
+        self.next_json_within(Duration::from_secs(5)).await
+    }
+
+    /// [`Self::next_json`], waiting up to `limit`.
+    pub async fn next_json_within(&mut self, limit: Duration) -> Option<Value> {
         loop {
-            match tokio::time::timeout(Duration::from_secs(5), self.ws.next())
+            match tokio::time::timeout(limit, self.ws.next())
                 .await
                 .expect("gateway answered")
             {

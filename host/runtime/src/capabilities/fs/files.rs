@@ -74,9 +74,9 @@ impl Fs {
         Ok(info_of(&self.stat_entry(&parent, &loc)?))
     }
 
+    /// The path with the links below its root resolved; the root stays as granted, so that
+    /// the answer lies under it and can be used again.
     pub(super) fn canonical_at(&self, loc: Located) -> Result<String, Failure> {
-        let root_real =
-            std::fs::canonicalize(&loc.root_path).map_err(|e| self.errno(&e, "realpath", &loc))?;
         let rel_real = if loc.rel.as_os_str().is_empty() {
             PathBuf::new()
         } else {
@@ -86,12 +86,17 @@ impl Fs {
         };
         // What the path resolves to must itself be reachable: not private, not inside.
         let resolved = Located {
-            rel: rel_real.clone(),
+            rel: rel_real,
             ..loc
         };
         let parent = self.parent(&resolved, "realpath")?;
         self.stat_entry(&parent, &resolved)?;
-        Ok(root_real.join(rel_real).display().to_string())
+        let canonical = if resolved.rel.as_os_str().is_empty() {
+            resolved.root_path
+        } else {
+            resolved.root_path.join(&resolved.rel)
+        };
+        Ok(canonical.display().to_string())
     }
 
     pub(super) fn read_file_at(
@@ -282,5 +287,7 @@ fn info_of(stat: &Stat) -> FileInfo {
         device: stat.st_dev,
         inode: stat.st_ino,
         links: stat.st_nlink,
+        mode: stat.st_mode & 0o7777,
+        blocks: stat.st_blocks as u64,
     }
 }
