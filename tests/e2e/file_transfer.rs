@@ -53,7 +53,7 @@ async fn setup(name: &str) -> Setup {
     std::fs::write(h.join("docs/B.md"), "# B\n").unwrap();
     std::fs::write(h.join("docs/.hidden"), "h").unwrap();
     std::fs::write(h.join("docs/sub/deeper/z.json"), "{}").unwrap();
-    std::fs::write(h.join("docs/pic.dat"), b"\x89PNG\r\n\x1a\n0000").unwrap();
+    std::fs::write(h.join("docs/pic.dat"), b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR0000").unwrap();
     symlink("a.txt", h.join("docs/link")).unwrap();
     std::fs::write(h.join("max.bin"), vec![b'm'; SIXTEEN_MIB]).unwrap();
     std::fs::write(h.join("over.bin"), vec![b'o'; SIXTEEN_MIB + 1]).unwrap();

@@ -10,8 +10,8 @@ use openclaw_test_support::fixtures::fixture;
 use openclaw_test_support::hardware_services;
 use serde_json::{json, Value};
 
-use crate::files;
 use crate::real::{self, text};
+use crate::{file_transfer, files};
 
 const TOKEN: &str = "interop-real-gateway-token";
 
@@ -75,8 +75,27 @@ fn our_node_host_on_the_real_gateway() {
     let tag = fixture("tag-v1");
     let home = tempfile::tempdir().unwrap();
     let port = real::free_port();
-    let allow = ["fixture.tag", "canvas.eval", "canvas.snapshot"];
-    let _gateway = real::gateway(home.path(), port, TOKEN, &allow);
+    let allow = [
+        "fixture.tag",
+        "canvas.eval",
+        "canvas.snapshot",
+        "file.stat",
+        "file.fetch",
+        "file.write",
+        "dir.list",
+        "dir.fetch",
+    ];
+    let node_dir = tempfile::tempdir().unwrap();
+    let node_home = node_dir.path().join("home");
+    let tree = node_home.join("tree");
+    let transfer_tree = node_home.join("transfer");
+    // The real gateway's file-transfer policy, which our node's grants then narrow.
+    let tree_glob = |t: &Path| vec![t.display().to_string(), format!("{}/**", t.display())];
+    let plugins = json!({"entries": {"file-transfer": {"config": {"policyVersion": 2, "nodes": {"*": {
+        "allowReadPaths": tree_glob(&transfer_tree),
+        "allowWritePaths": tree_glob(&transfer_tree.join("out")),
+    }}}}}});
+    let _gateway = real::gateway(home.path(), port, TOKEN, &allow, plugins);
     let cli = |args: &[&str]| {
         let mut all: Vec<&str> = args.to_vec();
         let url = format!("ws://127.0.0.1:{port}");
@@ -90,11 +109,18 @@ fn our_node_host_on_the_real_gateway() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let (_service, notified) = runtime.block_on(hardware_services::notification_service(&bus));
 
-    let node_dir = tempfile::tempdir().unwrap();
     let plugins = node_dir.path().join("plugins");
-    let node_home = node_dir.path().join("home");
-    let tree = node_home.join("tree");
     files::make_tree(&tree);
+    file_transfer::make_tree(&transfer_tree);
+    let state = node_dir.path().join("state");
+    openclaw_files::private_dir(&state).unwrap();
+    let grants = format!(
+        "[plugins.file-transfer]\ncapabilities = [\"fs\"]\nfs = {{ allowReadPaths = [\"~\"], allowWritePaths = [\"{}\"] }}\n",
+        transfer_tree.join("out").display()
+    );
+    openclaw_files::write_atomically(&state.join("plugin-grants.toml"), grants.as_bytes()).unwrap();
+    let node_tmp = node_dir.path().join("tmp");
+    std::fs::create_dir(&node_tmp).unwrap();
     let _node = OurNode(
         Command::new(bin())
             .args([
@@ -109,8 +135,9 @@ fn our_node_host_on_the_real_gateway() {
                 "--plugins",
             ])
             .arg(&plugins)
-            .env("OPENCLAW_STATE_DIR", node_dir.path().join("state"))
+            .env("OPENCLAW_STATE_DIR", &state)
             .env("HOME", &node_home)
+            .env("TMPDIR", &node_tmp)
             .env("OPENCLAW_GATEWAY_TOKEN", TOKEN)
             .env("DBUS_SESSION_BUS_ADDRESS", &bus)
             .stdout(Stdio::null())
@@ -149,13 +176,19 @@ fn our_node_host_on_the_real_gateway() {
             "browser.proxy",
             "canvas.eval",
             "canvas.snapshot",
+            "dir.fetch",
+            "dir.list",
+            "file.fetch",
+            "file.stat",
+            "file.write",
             "fs.listDir",
             "system.execApprovals.get",
             "system.execApprovals.set",
             "system.notify",
             "system.run",
             "system.run.prepare",
-            "system.which"
+            "system.which",
+            "terminal.upload"
         ]
     );
     let out = cli(&["nodes", "approve", surface["requestId"].as_str().unwrap()]);
@@ -239,6 +272,33 @@ fn our_node_host_on_the_real_gateway() {
             "rust-node",
             "--command",
             "fs.listDir",
+            "--params",
+            params,
+        ])
+    });
+
+    // The file-transfer commands and terminal.upload: the answers `theirs_on_ours` expects
+    // of the real node host for the same calls.
+    file_transfer::check_calls(&transfer_tree, |command, params| {
+        cli(&[
+            "nodes",
+            "invoke",
+            "--node",
+            "rust-node",
+            "--command",
+            command,
+            "--params",
+            params,
+        ])
+    });
+    file_transfer::check_uploads(&node_tmp, |params| {
+        cli(&[
+            "nodes",
+            "invoke",
+            "--node",
+            "rust-node",
+            "--command",
+            "terminal.upload",
             "--params",
             params,
         ])

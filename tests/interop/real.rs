@@ -143,11 +143,18 @@ impl Drop for RealProc {
     }
 }
 
-/// The real gateway on `port`, configured for a deterministic loopback run.
-pub fn gateway(home: &Path, port: u16, token: &str, allow: &[&str]) -> RealProc {
+/// The real gateway on `port`, configured for a deterministic loopback run, with `plugins` as
+/// its plugin config.
+pub fn gateway(
+    home: &Path,
+    port: u16,
+    token: &str,
+    allow: &[&str],
+    plugins: serde_json::Value,
+) -> RealProc {
     let state = home.join(".openclaw");
     std::fs::create_dir_all(&state).unwrap();
-    let config = serde_json::json!({
+    let mut config = serde_json::json!({
         "gateway": {
             "mode": "local", "bind": "loopback", "port": port,
             "auth": {"mode": "token", "token": token},
@@ -157,6 +164,9 @@ pub fn gateway(home: &Path, port: u16, token: &str, allow: &[&str]) -> RealProc 
         "discovery": {"mdns": {"mode": "off"}},
         "cron": {"enabled": false},
     });
+    if !plugins.is_null() {
+        config["plugins"] = plugins;
+    }
     std::fs::write(state.join("openclaw.json"), config.to_string()).unwrap();
     let proc = RealProc::spawn(
         home,

@@ -2,12 +2,14 @@
 
 use std::time::Duration;
 
+use openclaw_gateway::policy::FILE_TRANSFER;
+
 use openclaw_protocol::node_invoke::InvokeParams;
 use openclaw_test_support::gateway::*;
 use serde_json::{json, Value};
 
-use crate::files;
 use crate::real::{self, text, RealProc};
+use crate::{file_transfer, files};
 
 /// The real node host needs seconds to start: wait up to a minute for a change.
 const WAIT: Duration = Duration::from_secs(60);
@@ -22,8 +24,12 @@ fn ok(out: &std::process::Output) -> String {
     String::from_utf8_lossy(&out.stdout).to_string()
 }
 
+/// The real node host, staging terminal uploads under `<home>/tmp`.
 fn start_real_node(home: &std::path::Path, url: &str) -> RealProc {
     let port = url.rsplit(':').next().unwrap();
+    let tmp = home.join("tmp");
+    std::fs::create_dir_all(&tmp).unwrap();
+    let tmp = tmp.display().to_string();
     RealProc::spawn(
         home,
         "node",
@@ -37,13 +43,19 @@ fn start_real_node(home: &std::path::Path, url: &str) -> RealProc {
             "--display-name",
             "interop-node",
         ],
-        &[("OPENCLAW_GATEWAY_TOKEN", TOKEN)],
+        &[("OPENCLAW_GATEWAY_TOKEN", TOKEN), ("TMPDIR", &tmp)],
     )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn real_node_host_and_real_cli_on_our_gateway() {
-    let gw = GatewayProc::start();
+    // Our gateway routes the file-transfer commands only when told to, as the real does.
+    let mut config = default_config();
+    let allow = config["gateway"]["nodes"]["commands"]["allow"]
+        .as_array_mut()
+        .unwrap();
+    allow.extend(FILE_TRANSFER.iter().map(|c| json!(c)));
+    let gw = GatewayProc::start_with(config, &[], &[]);
     let op = gw.operator().await;
     let node_home = tempfile::tempdir().unwrap();
     let cli_home = tempfile::tempdir().unwrap();
@@ -91,7 +103,7 @@ async fn real_node_host_and_real_cli_on_our_gateway() {
     assert!(ok(&real_cli(&["nodes", "pending"])).contains(&surface_id));
     let commands = surface["commands"].as_array().unwrap();
     assert!(
-        commands.iter().any(|c| c == "system.which") && !commands.iter().any(|c| c == "dir.list"),
+        commands.iter().any(|c| c == "system.which") && commands.iter().any(|c| c == "dir.list"),
         "{surface}"
     );
     // The surface approved by the real CLI, the device above by ours.
@@ -211,6 +223,35 @@ async fn real_node_host_and_real_cli_on_our_gateway() {
             "interop-node",
             "--command",
             "fs.listDir",
+            "--params",
+            params,
+        ])
+    });
+
+    // The file-transfer commands and terminal.upload on the real node host, through our
+    // gateway: the answers `ours_on_theirs` expects of our node host for the same calls.
+    let transfer_tree = node_home.path().join("transfer");
+    file_transfer::make_tree(&transfer_tree);
+    file_transfer::check_calls(&transfer_tree, |command, params| {
+        real_cli(&[
+            "nodes",
+            "invoke",
+            "--node",
+            "interop-node",
+            "--command",
+            command,
+            "--params",
+            params,
+        ])
+    });
+    file_transfer::check_uploads(&node_home.path().join("tmp"), |params| {
+        real_cli(&[
+            "nodes",
+            "invoke",
+            "--node",
+            "interop-node",
+            "--command",
+            "terminal.upload",
             "--params",
             params,
         ])

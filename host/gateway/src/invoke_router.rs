@@ -96,6 +96,15 @@ impl InvokeRouter {
         w.tx.send(outcome).is_ok()
     }
 
+    /// Whether `node_id` still owes an answer to `invoke_id`.
+    pub fn is_waiting(&self, invoke_id: &str, node_id: &str) -> bool {
+        self.waiting
+            .lock()
+            .unwrap()
+            .get(invoke_id)
+            .is_some_and(|w| w.node_id == node_id)
+    }
+
     pub fn forget(&self, invoke_id: &str) {
         self.waiting.lock().unwrap().remove(invoke_id);
     }

@@ -97,6 +97,17 @@ pub struct InvokeResult {
     pub error: Option<InvokeError>,
 }
 
+/// `node.invoke.progress` params (node -> gateway): a chunk of output, or an empty heartbeat,
+/// while an invoke runs.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct InvokeProgress {
+    pub invoke_id: String,
+    pub node_id: String,
+    pub seq: u64,
+    pub chunk: String,
+}
+
 /// Why a node invoke failed.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

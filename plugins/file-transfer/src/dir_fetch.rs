@@ -264,7 +264,7 @@ fn archive(root: &str, members: &[Member], max: u64, strict: bool) -> Result<Vec
                     })?;
                 let mut header = header(&read.info, tar::EntryType::Regular);
                 header.set_size(read.content.len() as u64);
-                tar.append_data(&mut header, &name, read.content.as_slice())
+                append_named(&mut tar, &mut header, &name, read.content.as_slice())
                     .map_err(over)?;
             }
             _ if strict => return Err(Refusal::Filtered(member.rel.clone())),
@@ -292,7 +292,37 @@ fn root_mode(root: &str) -> FileInfo {
 fn append_dir<W: Write>(tar: &mut tar::Builder<W>, name: &str, info: &FileInfo) -> io::Result<()> {
     let mut header = header(info, tar::EntryType::Directory);
     header.set_size(0);
-    tar.append_data(&mut header, name, io::empty())
+    append_named(tar, &mut header, name, io::empty())
+}
+
+/// Appends an entry under `name` exactly as given (`./a`, as `tar` run in the dir names it),
+/// with a GNU long-name entry before it when the name does not fit the header.
+fn append_named<W: Write>(
+    tar: &mut tar::Builder<W>,
+    header: &mut tar::Header,
+    name: &str,
+    data: impl io::Read,
+) -> io::Result<()> {
+    let bytes = name.as_bytes();
+    let field = &mut header.as_old_mut().name;
+    let room = field.len();
+    if bytes.len() <= room {
+        field[..bytes.len()].copy_from_slice(bytes);
+    } else {
+        field.copy_from_slice(&bytes[..room]);
+        let mut long = tar::Header::new_gnu();
+        long.as_old_mut().name[..13].copy_from_slice(b"././@LongLink");
+        long.set_entry_type(tar::EntryType::GNULongName);
+        long.set_mode(0o644);
+        long.set_uid(0);
+        long.set_gid(0);
+        long.set_mtime(0);
+        long.set_size(bytes.len() as u64 + 1);
+        long.set_cksum();
+        tar.append(&long, [bytes, b"\0"].concat().as_slice())?;
+    }
+    header.set_cksum();
+    tar.append(header, data)
 }
 
 fn header(info: &FileInfo, kind: tar::EntryType) -> tar::Header {

@@ -92,33 +92,36 @@ pub fn detect(name: &str, content: &[u8]) -> &'static str {
 
 fn sniff(b: &[u8]) -> Option<&'static str> {
     let starts = |sig: &[u8]| b.starts_with(sig);
-    Some(if starts(b"\x89PNG\r\n\x1a\n") {
-        "image/png"
-    } else if starts(b"\xff\xd8\xff") {
-        "image/jpeg"
-    } else if starts(b"GIF87a") || starts(b"GIF89a") {
-        "image/gif"
-    } else if b.len() >= 12 && &b[..4] == b"RIFF" && &b[8..12] == b"WEBP" {
-        "image/webp"
-    } else if b.len() >= 12 && &b[..4] == b"RIFF" && &b[8..12] == b"WAVE" {
-        "audio/wav"
-    } else if starts(b"%PDF") {
-        "application/pdf"
-    } else if starts(b"PK\x03\x04") {
-        "application/zip"
-    } else if starts(b"\x1f\x8b") {
-        "application/gzip"
-    } else if starts(b"BM") && b.len() >= 14 {
-        "image/bmp"
-    } else if starts(b"fLaC") {
-        "audio/flac"
-    } else if starts(b"OggS") {
-        "audio/ogg"
-    } else if starts(b"7z\xbc\xaf\x27\x1c") {
-        "application/x-7z-compressed"
-    } else {
-        return None;
-    })
+    // A PNG is known by its signature and the header chunk that must follow it.
+    Some(
+        if starts(b"\x89PNG\r\n\x1a\n") && b.get(12..16) == Some(b"IHDR") {
+            "image/png"
+        } else if starts(b"\xff\xd8\xff") {
+            "image/jpeg"
+        } else if starts(b"GIF87a") || starts(b"GIF89a") {
+            "image/gif"
+        } else if b.len() >= 12 && &b[..4] == b"RIFF" && &b[8..12] == b"WEBP" {
+            "image/webp"
+        } else if b.len() >= 12 && &b[..4] == b"RIFF" && &b[8..12] == b"WAVE" {
+            "audio/wav"
+        } else if starts(b"%PDF") {
+            "application/pdf"
+        } else if starts(b"PK\x03\x04") {
+            "application/zip"
+        } else if starts(b"\x1f\x8b") {
+            "application/gzip"
+        } else if starts(b"BM") && b.len() >= 14 {
+            "image/bmp"
+        } else if starts(b"fLaC") {
+            "audio/flac"
+        } else if starts(b"OggS") {
+            "audio/ogg"
+        } else if starts(b"7z\xbc\xaf\x27\x1c") {
+            "application/x-7z-compressed"
+        } else {
+            return None;
+        },
+    )
 }
 
 /// Text when the first 8 KiB hold no NUL, are valid UTF-8 (a character cut at the end is
@@ -155,7 +158,14 @@ mod tests {
             detect("bin", &[0, 1, 2, 3, 0xff]),
             "application/octet-stream"
         );
-        assert_eq!(detect("img.dat", b"\x89PNG\r\n\x1a\n...."), "image/png");
+        assert_eq!(
+            detect("img.dat", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR...."),
+            "image/png"
+        );
+        assert_eq!(
+            detect("cut.dat", b"\x89PNG\r\n\x1a\n0000"),
+            "application/octet-stream"
+        );
         assert_eq!(detect("empty", b""), "text/plain");
         assert_eq!(
             detect("x.docx", b"PK\x03\x04rest"),

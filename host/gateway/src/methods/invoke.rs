@@ -7,7 +7,7 @@ use openclaw_protocol::errors::{detail, ErrorCode};
 use openclaw_protocol::exec_command::check_raw_command;
 use openclaw_protocol::frames::ErrorShape;
 use openclaw_protocol::limits::DEFAULT_INVOKE_TIMEOUT_MS;
-use openclaw_protocol::node_invoke::{InvokeParams, InvokeRequest, InvokeResult};
+use openclaw_protocol::node_invoke::{InvokeParams, InvokeProgress, InvokeRequest, InvokeResult};
 use serde_json::{json, Value};
 
 use super::{parse, Reply};
@@ -244,6 +244,25 @@ pub fn node_error(code: &str, message: &str) -> ErrorShape {
         "nodeError": {"code": code, "message": message},
         "nodeCommandDispatched": true,
     }))
+}
+
+/// The most a progress chunk may carry, in UTF-8 bytes.
+const MAX_PROGRESS_CHUNK_BYTES: usize = 16384;
+
+/// `node.invoke.progress`: a running invoke's heartbeat or output chunk. The real node host
+/// sends heartbeats while its duplex-capable commands (`file.fetch` among them) run, and stops
+/// the command when one is refused. Chunks are acknowledged, not relayed: no command this
+/// gateway routes streams output to its caller.
+pub fn progress(gw: &Arc<Gateway>, session: &Arc<Session>, params: Value) -> Reply {
+    let p: InvokeProgress = parse("node.invoke.progress", params)?;
+    if session.node_id() != Some(p.node_id.as_str()) {
+        return Err(ErrorShape::invalid_request("nodeId mismatch"));
+    }
+    if p.chunk.len() > MAX_PROGRESS_CHUNK_BYTES {
+        return Err(ErrorShape::invalid_request("progress chunk too large"));
+    }
+    let waiting = gw.invokes.is_waiting(&p.invoke_id, &p.node_id);
+    Ok(json!({"ok": true, "ignored": !waiting}))
 }
 
 pub fn result(gw: &Arc<Gateway>, session: &Arc<Session>, params: Value) -> Reply {

@@ -83,6 +83,7 @@ const TABLE: &[Method] = &[
     method!("exec.approvals.node.get", Operator, ADMIN, async approvals::get),
     method!("exec.approvals.node.set", Operator, ADMIN, async approvals::set),
     method!("node.invoke.result", Node, None, sync invoke::result),
+    method!("node.invoke.progress", Node, None, sync invoke::progress),
     method!("node.event", Node, None, sync node_events::event),
     method!("node.pluginSurface.refresh", Node, None, sync node_events::refresh_surface),
     method!("node.pending.drain", Node, None, sync pending::drain),
