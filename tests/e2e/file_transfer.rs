@@ -41,8 +41,8 @@ impl Setup {
     }
 }
 
-/// A node whose home holds the tree, with `out/` granted for writing, on a gateway that
-/// routes the file-transfer commands.
+/// A node whose home holds the tree, with `out/` granted for writing and links allowed to be
+/// followed on request, on a gateway that routes the file-transfer commands.
 async fn setup(name: &str) -> Setup {
     let home = tempfile::tempdir().unwrap();
     let h = home.path();
@@ -60,7 +60,7 @@ async fn setup(name: &str) -> Setup {
     let state = h.join(".openclaw");
     openclaw_files::private_dir(&state).unwrap();
     let grants = format!(
-        "[plugins.file-transfer]\ncapabilities = [\"fs\"]\nfs = {{ allowReadPaths = [\"~\"], allowWritePaths = [\"{}\"] }}\n",
+        "[plugins.file-transfer]\ncapabilities = [\"fs\"]\nfs = {{ allowReadPaths = [\"~\"], allowWritePaths = [\"{}\"], followSymlinks = true }}\n",
         h.join("out").display()
     );
     openclaw_files::write_atomically(&state.join("plugin-grants.toml"), grants.as_bytes()).unwrap();

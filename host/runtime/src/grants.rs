@@ -44,6 +44,9 @@ pub struct FsGrant {
     pub allow_read_paths: Vec<String>,
     #[serde(default)]
     pub allow_write_paths: Vec<String>,
+    /// Whether a path may pass through links (inside a root); off unless granted.
+    #[serde(default)]
+    pub follow_symlinks: bool,
 }
 
 /// The roots of one plugin's `fs` grant, absolute: where it may read and where it may write.
@@ -52,6 +55,7 @@ pub struct FsGrant {
 pub struct FsRoots {
     pub read: Vec<PathBuf>,
     pub write: Vec<PathBuf>,
+    pub follow_symlinks: bool,
 }
 
 #[derive(Deserialize)]
@@ -127,6 +131,7 @@ impl Grants {
         let grant = FsGrant {
             allow_read_paths: read_paths.iter().map(|p| p.to_string()).collect(),
             allow_write_paths: Vec::new(),
+            follow_symlinks: false,
         };
         self.fs_defaults.insert(plugin.to_string(), grant);
         self
@@ -158,6 +163,7 @@ impl Grants {
         FsRoots {
             read: expand(&grant.allow_read_paths),
             write: expand(&grant.allow_write_paths),
+            follow_symlinks: grant.follow_symlinks,
         }
     }
 
@@ -226,7 +232,7 @@ mod tests {
 
         openclaw_files::write_atomically(
             &path,
-            b"[plugins.lister]\ncapabilities = [\"fs\"]\nfs = { allowReadPaths = [\"~/docs\", \"/srv\", \"rel\"], allowWritePaths = [\"~/out\"] }\n",
+            b"[plugins.lister]\ncapabilities = [\"fs\"]\nfs = { allowReadPaths = [\"~/docs\", \"/srv\", \"rel\"], allowWritePaths = [\"~/out\"], followSymlinks = true }\n",
         )
         .unwrap();
         let home = Path::new("/home/u");
@@ -239,6 +245,7 @@ mod tests {
             FsRoots {
                 read: vec![PathBuf::from("/home/u/docs"), PathBuf::from("/srv")],
                 write: vec![PathBuf::from("/home/u/out")],
+                follow_symlinks: true,
             },
             "the file entry replaces the default; a relative root opens nothing"
         );
@@ -247,6 +254,7 @@ mod tests {
             FsRoots {
                 read: vec![PathBuf::from("/home/u")],
                 write: vec![],
+                follow_symlinks: false,
             }
         );
         assert!(

@@ -12,7 +12,9 @@ use sha2::{Digest, Sha256};
 use crate::b64::{decode_strict, Decoded};
 use crate::fetch::hex;
 use crate::params::{has, is_true, text};
-use crate::paths::{check_expected_path, join, normalize, parent, IDENTITY_CHANGED, SYMLINK_WRITE};
+use crate::paths::{
+    check_expected_path, follows, join, normalize, parent, IDENTITY_CHANGED, SYMLINK_WRITE,
+};
 use crate::reply::{error_text, existing_binding, fail, fail_at};
 
 const MAX_BYTES: u64 = 16 * 1024 * 1024;
@@ -149,7 +151,7 @@ fn resolve(params: &Value, path: &str) -> Result<Target, Outcome> {
         parent_path = join(&parent_path, part);
     }
     let target = join(&parent_path, &name);
-    let follow = is_true(params, "followSymlinks");
+    let follow = follows(params);
     let existing = match fs::lstat(&target) {
         Ok(info) => Some(info),
         Err(f) if f.code == "ENOENT" => None,

@@ -71,7 +71,10 @@ fn tree(dir: &Path) -> (std::path::PathBuf, std::path::PathBuf) {
 async fn reads_and_lookups_never_leave_a_root() {
     let dir = tempfile::tempdir().unwrap();
     let (root, outside) = tree(dir.path());
-    let grant = format!("{{ allowReadPaths = [\"{}\"] }}", root.display());
+    let grant = format!(
+        "{{ allowReadPaths = [\"{}\"], followSymlinks = true }}",
+        root.display()
+    );
     let host = lister_granted(&dir, &grant, None).await;
 
     let ok = read(&host, &root.join("sub/f.txt")).await.unwrap();
@@ -158,8 +161,9 @@ async fn the_state_dir_inside_a_root_is_never_read_looked_up_or_written() {
     std::fs::write(state.join("identity/device.json"), "PRIVATE KEY").unwrap();
     symlink(".openclaw/identity/device.json", home.join("key-link")).unwrap();
     symlink(".openclaw", home.join("state-link")).unwrap();
+    // Links followed: the private dir must hold by itself.
     let grant = format!(
-        "{{ allowReadPaths = [\"{0}\"], allowWritePaths = [\"{0}\"] }}",
+        "{{ allowReadPaths = [\"{0}\"], allowWritePaths = [\"{0}\"], followSymlinks = true }}",
         home.display()
     );
     let host = lister_granted(&dir, &grant, Some(&state)).await;
@@ -212,7 +216,7 @@ async fn writes_stay_under_write_roots_and_never_go_through_links() {
     symlink(outside.join("secret"), out.join("trap")).unwrap();
     symlink(&outside, out.join("away")).unwrap();
     let grant = format!(
-        "{{ allowReadPaths = [\"{}\"], allowWritePaths = [\"{}\"] }}",
+        "{{ allowReadPaths = [\"{}\"], allowWritePaths = [\"{}\"], followSymlinks = true }}",
         root.display(),
         out.display()
     );
@@ -305,7 +309,10 @@ async fn a_link_swapped_during_reads_never_leads_out() {
     std::fs::create_dir_all(root.join("inside")).unwrap();
     std::fs::create_dir_all(&outside).unwrap();
     std::fs::write(outside.join("f"), "SECRET").unwrap();
-    let grant = format!("{{ allowReadPaths = [\"{}\"] }}", root.display());
+    let grant = format!(
+        "{{ allowReadPaths = [\"{}\"], followSymlinks = true }}",
+        root.display()
+    );
     let host = lister_granted(&dir, &grant, None).await;
 
     // `root/flip` turns between a dir inside holding `f` and a link to the dir outside.
@@ -343,4 +350,46 @@ async fn a_link_swapped_during_reads_never_leads_out() {
     stop.store(true, Ordering::Relaxed);
     flipper.join().unwrap();
     assert!(read_inside > 0, "the race was run, not skipped");
+}
+
+#[tokio::test]
+async fn without_follow_symlinks_no_path_passes_through_a_link() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("root");
+    std::fs::create_dir_all(root.join("real")).unwrap();
+    std::fs::write(root.join("real/f"), "x").unwrap();
+    symlink("real", root.join("alias")).unwrap();
+    let grant = format!(
+        "{{ allowReadPaths = [\"{0}\"], allowWritePaths = [\"{0}\"] }}",
+        root.display()
+    );
+    let host = lister_granted(&dir, &grant, None).await;
+
+    assert_eq!(
+        read(&host, &root.join("real/f")).await.unwrap()["content"],
+        "x"
+    );
+    assert_eq!(code(read(&host, &root.join("alias/f")).await), "ELOOP");
+    assert_eq!(
+        code(write(&host, &root.join("alias/g"), "y", false).await),
+        "ELOOP"
+    );
+    let c = code(
+        ask(
+            &host,
+            "write",
+            json!({"path": root.join("alias/new/g"), "content": "y", "parents": true}),
+        )
+        .await,
+    );
+    assert_eq!(c, "ELOOP");
+    assert!(!root.join("real/g").exists() && !root.join("real/new").exists());
+    // Looking up is not following: the link and its target may still be named.
+    let canonical = ask(&host, "canonical", json!({"path": root.join("alias/f")}))
+        .await
+        .unwrap();
+    assert_eq!(
+        canonical["canonical"],
+        root.join("real/f").display().to_string()
+    );
 }

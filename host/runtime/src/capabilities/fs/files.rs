@@ -38,6 +38,35 @@ impl Located {
 }
 
 impl Fs {
+    /// Refuses a path whose dirs pass through a link, unless the grant follows links: the
+    /// nearest of them that exists, resolved beneath the root, must be where it is written.
+    fn check_no_links(&self, loc: &Located, syscall: &str) -> Result<(), Failure> {
+        if self.roots.follow_symlinks {
+            return Ok(());
+        }
+        let mut dir = loc.parent_rel();
+        loop {
+            if dir.as_os_str().is_empty() {
+                return Ok(());
+            }
+            match loc.root.canonicalize(dir) {
+                Ok(real) if real == dir => return Ok(()),
+                Ok(_) => {
+                    return Err(named_failure(
+                        "ELOOP",
+                        "path passes through a link, which the grant does not follow",
+                        syscall,
+                        &loc.requested,
+                    ))
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    dir = dir.parent().unwrap_or(Path::new(""));
+                }
+                Err(e) => return Err(self.errno(&e, syscall, loc)),
+            }
+        }
+    }
+
     /// The parent dir of `loc`, opened beneath its root, after checking that it is not a
     /// private dir nor inside one.
     fn parent(&self, loc: &Located, syscall: &str) -> Result<Dir, Failure> {
@@ -104,6 +133,7 @@ impl Fs {
         loc: Located,
         max_bytes: u64,
     ) -> Result<FileContent, Failure> {
+        self.check_no_links(&loc, "open")?;
         let parent = self.parent(&loc, "open")?;
         let Some(name) = loc.name() else {
             return Err(is_a_dir("read", &loc.requested));
@@ -157,6 +187,7 @@ impl Fs {
         let Some(name) = loc.name().map(OsStr::to_os_string) else {
             return Err(is_a_dir("open", &loc.requested));
         };
+        self.check_no_links(&loc, "open")?;
         if create_parents && !loc.parent_rel().as_os_str().is_empty() {
             let mut builder = DirBuilder::new();
             builder.recursive(true).mode(0o755);

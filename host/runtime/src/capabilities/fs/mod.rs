@@ -116,6 +116,10 @@ impl fs::Host for Fs {
         Ok(listed)
     }
 
+    async fn follows_symlinks(&mut self) -> bool {
+        self.roots.follow_symlinks
+    }
+
     async fn canonical(&mut self, path: String) -> Result<String, Failure> {
         self.canonical_at(self.locate(&path, Need::Lookup, "realpath")?)
     }
