@@ -299,3 +299,67 @@ async fn exec_approvals_are_forwarded_to_the_node_and_checked() {
         "missing scope: operator.admin"
     );
 }
+
+#[tokio::test]
+async fn progress_is_acknowledged_while_an_invoke_runs_and_checked() {
+    let gw = GatewayProc::start();
+    let id = DeviceIdentity::generate();
+    let (node, mut events) = paired_node(&gw, &id, TEST_COMMANDS).await;
+    let op = gw.operator().await;
+    let params = invoke(&id.device_id(), "test.slow", json!({}), "progress");
+    let call = tokio::spawn(async move { op.request("node.invoke", params).await });
+    let request = events
+        .wait_for("node.invoke.request")
+        .await
+        .unwrap()
+        .payload
+        .unwrap();
+    let progress = |invoke_id: &Value, chunk: String| json!({"invokeId": invoke_id, "nodeId": id.device_id(), "seq": 0, "chunk": chunk});
+    // A heartbeat for the running invoke counts; one for an unknown invoke is ignored.
+    let heartbeat = node
+        .request(
+            "node.invoke.progress",
+            progress(&request["id"], String::new()),
+        )
+        .await
+        .unwrap();
+    assert_eq!(heartbeat, json!({"ok": true, "ignored": false}));
+    let stray = node
+        .request(
+            "node.invoke.progress",
+            progress(&json!("nope"), String::new()),
+        )
+        .await
+        .unwrap();
+    assert_eq!(stray, json!({"ok": true, "ignored": true}));
+    let big = node
+        .request(
+            "node.invoke.progress",
+            progress(&request["id"], "é".repeat(8193)),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(
+        big.error_shape().unwrap().message,
+        "progress chunk too large"
+    );
+    let mut foreign = progress(&request["id"], String::new());
+    foreign["nodeId"] = json!("someone-else");
+    let e = node
+        .request("node.invoke.progress", foreign)
+        .await
+        .unwrap_err();
+    assert_eq!(e.error_shape().unwrap().message, "nodeId mismatch");
+    let mut extra = progress(&request["id"], String::new());
+    extra["surprise"] = json!(1);
+    assert!(node.request("node.invoke.progress", extra).await.is_err());
+
+    node.request(
+        "node.invoke.result",
+        json!({"id": request["id"], "nodeId": id.device_id(), "ok": true, "payloadJSON": "{\"done\":true}"}),
+    )
+    .await
+    .unwrap();
+    let answer = call.await.unwrap().unwrap();
+    assert_eq!(answer["payload"], json!({"done": true}));
+}
