@@ -9,7 +9,7 @@ use std::process::Output;
 use base64::Engine as _;
 use serde_json::{json, Value};
 
-use crate::real::text;
+use openclaw_test_support::real::text;
 
 /// A whole 1x1 PNG: the real recognises a PNG by more than its first eight bytes.
 const ONE_PIXEL_PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89\0\0\0\nIDATx\x9cc\0\x01\0\0\x05\0\x01\r\n-\xb4\0\0\0\0IEND\xaeB`\x82";

@@ -7,7 +7,7 @@ use std::process::Output;
 
 use serde_json::{json, Value};
 
-use crate::real::text;
+use openclaw_test_support::real::text;
 
 /// Directories (one hidden, names that sort differently by case), a file, a link to a
 /// directory and a broken link.

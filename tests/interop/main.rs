@@ -4,5 +4,4 @@
 mod file_transfer;
 mod files;
 mod ours_on_theirs;
-mod real;
 mod theirs_on_ours;

@@ -10,8 +10,8 @@ use openclaw_test_support::fixtures::fixture;
 use openclaw_test_support::hardware_services;
 use serde_json::{json, Value};
 
-use crate::real::{self, text};
 use crate::{file_transfer, files};
+use openclaw_test_support::real::{self, text};
 
 const TOKEN: &str = "interop-real-gateway-token";
 

@@ -8,8 +8,8 @@ use openclaw_protocol::node_invoke::InvokeParams;
 use openclaw_test_support::gateway::*;
 use serde_json::{json, Value};
 
-use crate::real::{self, text, RealProc};
 use crate::{file_transfer, files};
+use openclaw_test_support::real::{self, text, RealProc};
 
 /// The real node host needs seconds to start: wait up to a minute for a change.
 const WAIT: Duration = Duration::from_secs(60);
@@ -30,19 +30,10 @@ fn start_real_node(home: &std::path::Path, url: &str) -> RealProc {
     let tmp = home.join("tmp");
     std::fs::create_dir_all(&tmp).unwrap();
     let tmp = tmp.display().to_string();
-    RealProc::spawn(
+    real::node_host(
         home,
-        "node",
-        &[
-            "node",
-            "run",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            port,
-            "--display-name",
-            "interop-node",
-        ],
+        port,
+        "interop-node",
         &[("OPENCLAW_GATEWAY_TOKEN", TOKEN), ("TMPDIR", &tmp)],
     )
 }

@@ -7,7 +7,6 @@ use base64::Engine as _;
 use openclaw_plugin_sdk::fs::{self, Failure as HostFailure};
 use openclaw_plugin_sdk::{Call, Failure, JsonText};
 use serde_json::{json, Value};
-use sha2::{Digest, Sha256};
 
 use crate::mime;
 use crate::params::{is_true, limit, text};
@@ -74,7 +73,7 @@ fn answer(params: &Value) -> Result<String, Value> {
         .to_string());
     }
     let content = read.content;
-    let sha256 = hex(&Sha256::digest(&content));
+    let sha256 = read.sha256;
     let mime_type = mime::detect(&canonical, &content);
     let mut out = String::with_capacity(content.len() / 3 * 4 + 4 + 512 + canonical.len());
     out.push_str(r#"{"ok":true,"path":"#);

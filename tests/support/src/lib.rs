@@ -1,12 +1,13 @@
 //! What the tests and benches share, in one place: the fixture plugins, the `openclaw`
-//! gateway and node host as processes, the device services (gpsd, Xvfb, a session bus) the
-//! device tests start, and the benches' percentiles.
+//! gateway and node host as processes, the real OpenClaw's processes, the device services
+//! (gpsd, Xvfb, a session bus) the device tests start, and the benches' percentiles.
 
 pub mod bench;
 pub mod fixtures;
 pub mod gateway;
 pub mod hardware_services;
 pub mod node;
+pub mod real;
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;

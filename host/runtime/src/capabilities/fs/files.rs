@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use cap_std::fs::{Dir, DirBuilder, DirBuilderExt};
 use rand::distributions::{Alphanumeric, DistString};
 use rustix::fs::{AtFlags, FileType, Mode, OFlags, RenameFlags, Stat};
+use sha2::{Digest, Sha256};
 
 use super::errors::{errno_failure, named_failure};
 use super::roots::{open_dir, reaches_private};
@@ -174,7 +175,15 @@ impl Fs {
                 .read_to_end(&mut content)
                 .map_err(|e| self.errno(&e, "read", &loc))?;
         }
-        Ok(FileContent { info, content })
+        let sha256 = Sha256::digest(&content)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        Ok(FileContent {
+            info,
+            content,
+            sha256,
+        })
     }
 
     pub(super) fn write_file_at(

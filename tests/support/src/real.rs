@@ -178,6 +178,21 @@ pub fn gateway(
     proc
 }
 
+/// The real node host, connecting to the gateway on loopback `port` as `name`.
+pub fn node_host(home: &Path, port: &str, name: &str, env: &[(&str, &str)]) -> RealProc {
+    let args = [
+        "node",
+        "run",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        port,
+        "--display-name",
+        name,
+    ];
+    RealProc::spawn(home, "node", &args, env)
+}
+
 /// A free loopback port.
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
