@@ -55,7 +55,7 @@ fn answer(params: &Value) -> Result<String, Value> {
     if is_true(params, "preflightOnly") {
         let entries = preflight_listing(&canonical)?;
         let members = walk(&canonical).map_err(|_| tar_failed())?;
-        match archive(&canonical, &members, max, false) {
+        match archive(&canonical, &info, &members, max, false) {
             Ok(_) => {}
             Err(Refusal::TooLarge) => {
                 return Err(too_large(format!(
@@ -86,7 +86,7 @@ fn answer(params: &Value) -> Result<String, Value> {
             "directory tree exceeds estimated size limit ({max} bytes raw)"
         )));
     }
-    let tar = archive(&canonical, &members, max, true).map_err(|refusal| {
+    let tar = archive(&canonical, &info, &members, max, true).map_err(|refusal| {
         let inspection = |code: &str, why: String| {
             fail_at(
                 code,
@@ -225,7 +225,13 @@ impl Write for Capped {
 
 /// The archive of `members`. `strict` refuses what the real's inspection refuses; the
 /// preflight only measures.
-fn archive(root: &str, members: &[Member], max: u64, strict: bool) -> Result<Vec<u8>, Refusal> {
+fn archive(
+    root: &str,
+    root_info: &FileInfo,
+    members: &[Member],
+    max: u64,
+    strict: bool,
+) -> Result<Vec<u8>, Refusal> {
     if strict && members.len() > MAX_ENTRIES {
         return Err(Refusal::Limit("archive entry count exceeds limit"));
     }
@@ -238,7 +244,7 @@ fn archive(root: &str, members: &[Member], max: u64, strict: bool) -> Result<Vec
     );
     let mut tar = tar::Builder::new(gz);
     let over = |_| Refusal::TooLarge;
-    append_dir(&mut tar, "./", &root_mode(root)).map_err(over)?;
+    append_dir(&mut tar, "./", root_info).map_err(over)?;
     let mut total = 0u64;
     for member in members {
         let name = format!("./{}", member.rel);
@@ -273,20 +279,6 @@ fn archive(root: &str, members: &[Member], max: u64, strict: bool) -> Result<Vec
     }
     let gz = tar.into_inner().map_err(over)?;
     Ok(gz.finish().map_err(over)?.out)
-}
-
-fn root_mode(root: &str) -> FileInfo {
-    fs::lstat(root).unwrap_or(FileInfo {
-        kind: EntryKind::Directory,
-        size: 0,
-        mtime_sec: 0,
-        mtime_nsec: 0,
-        device: 0,
-        inode: 0,
-        links: 1,
-        mode: 0o755,
-        blocks: 0,
-    })
 }
 
 fn append_dir<W: Write>(tar: &mut tar::Builder<W>, name: &str, info: &FileInfo) -> io::Result<()> {
