@@ -140,6 +140,21 @@ async fn pair_list_describe_and_invoke_from_the_cli() {
     assert_eq!(renamed["displayName"], "Build Box");
     assert!(stdout(&gw.cli(&["nodes", "status"])).contains("Build Box"));
 
+    // The forms the docs also write: the node and the name in place.
+    let renamed: Value = serde_json::from_slice(
+        &gw.cli(&["nodes", "rename", "Build Box", "Bench Box"])
+            .stdout,
+    )
+    .unwrap();
+    assert_eq!(renamed["displayName"], "Bench Box");
+    let described: Value =
+        serde_json::from_slice(&gw.cli(&["nodes", "describe", "Bench Box", "--json"]).stdout)
+            .unwrap();
+    assert_eq!(described["nodeId"], node_id.as_str());
+    let out = gw.cli(&["nodes", "rename", "Bench Box"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("rename needs a node and a name"));
+
     let out = gw.cli(&["nodes", "describe", "--node", "nobody"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no node matches --node nobody"));

@@ -2,6 +2,7 @@
 //! host, against real services: gpsd fed by gpsfake, a notification service on a private
 //! session D-Bus, an Xvfb display recorded with ffmpeg.
 
+use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::time::Instant;
 
@@ -216,7 +217,7 @@ async fn notifications_reach_the_session_bus_service_or_fail_saying_why() {
         "--body",
         "hi",
         "--priority",
-        "passive",
+        "timeSensitive",
     ]);
     assert!(
         out.status.success(),
@@ -227,7 +228,7 @@ async fn notifications_reach_the_session_bus_service_or_fail_saying_why() {
         String::from_utf8_lossy(&out.stdout).trim(),
         "notification shown (id 2)"
     );
-    assert_eq!(received.lock().unwrap()[1].urgency, Some(0));
+    assert_eq!(received.lock().unwrap()[1].urgency, Some(2));
 
     // No session bus at all.
     let (_n3, lone_id) = start_paired(&gw, &op, "no-bus-node", json!({})).await;
@@ -320,9 +321,17 @@ async fn the_screen_records_as_mp4_only_where_allowed_and_cameras_need_a_device(
     .await;
     assert_eq!(code, "UNAVAILABLE");
     assert!(msg.contains("ffmpeg failed"), "{msg}");
-    let (_, msg) = refused(&op, &id, "screen.record", json!({"includeAudio": true})).await;
-    assert!(msg.contains("records no audio"), "{msg}");
+    // Asked with audio (the real CLI's default), the recording comes without and says so.
+    let with_audio = call(
+        &op,
+        &id,
+        "screen.record",
+        json!({"durationMs": 500, "includeAudio": true}),
+    )
+    .await;
+    assert_eq!(with_audio["hasAudio"], false);
 
+    // The CLI as the real one: the JSON shape, a private file named as the real names it.
     let out = gw.cli(&[
         "nodes",
         "screen",
@@ -333,6 +342,7 @@ async fn the_screen_records_as_mp4_only_where_allowed_and_cameras_need_a_device(
         "1s",
         "--fps",
         "5",
+        "--json",
     ]);
     let text = String::from_utf8_lossy(&out.stdout).trim().to_string();
     assert!(
@@ -340,13 +350,62 @@ async fn the_screen_records_as_mp4_only_where_allowed_and_cameras_need_a_device(
         "{text} {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let path = text
-        .strip_prefix("MEDIA:")
-        .unwrap_or_else(|| panic!("{text}"));
-    assert!(path.ends_with(".mp4"));
-    let (seconds, _, _) = probe(&std::fs::read(path).unwrap());
+    let shown: Value = serde_json::from_str(&text).unwrap();
+    let file = &shown["file"];
+    assert_eq!(
+        (
+            file["durationMs"].as_u64(),
+            file["fps"].as_u64(),
+            file["screenIndex"].as_u64(),
+            file["hasAudio"].as_bool()
+        ),
+        (Some(1000), Some(5), Some(0), Some(false)),
+        "{shown}"
+    );
+    let path = std::path::PathBuf::from(file["path"].as_str().unwrap());
+    let name = path.file_name().unwrap().to_str().unwrap();
+    assert!(
+        name.starts_with("openclaw-screen-record-") && name.ends_with(".mp4"),
+        "{name}"
+    );
+    let dir = path.parent().unwrap();
+    assert!(dir
+        .file_name()
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .starts_with("openclaw"));
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!((mode(dir), mode(&path)), (0o700, 0o600));
+    let (seconds, _, _) = probe(&std::fs::read(&path).unwrap());
     assert!((0.7..=1.3).contains(&seconds), "{seconds} s");
-    std::fs::remove_file(path).unwrap();
+    std::fs::remove_file(&path).unwrap();
+
+    // `--out` writes exactly there, and the text output is the bare path.
+    let target = tempfile::tempdir().unwrap();
+    let wanted = target.path().join("rec.mp4");
+    let out = gw.cli(&[
+        "nodes",
+        "screen",
+        "record",
+        "--node",
+        "screen-node",
+        "--duration",
+        "500ms",
+        "--no-audio",
+        "--out",
+        wanted.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        wanted.display().to_string()
+    );
+    assert!(std::fs::metadata(&wanted).unwrap().len() > 0);
 
     // Dangerous: a gateway that does not allow it refuses it; no display, not declared.
     let plain = GatewayProc::start();

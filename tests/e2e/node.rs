@@ -309,6 +309,13 @@ async fn nodes_run_approvals_and_plugins_from_the_cli() {
         snapshot["file"]["agents"]["*"]["allowlist"][0]["pattern"],
         "/usr/bin/echo"
     );
+    // A bare `approvals --node X` shows them, as the real CLI does.
+    let bare: Value = serde_json::from_slice(
+        &gw.cli(&["approvals", "--node", "cli-node", "--json"])
+            .stdout,
+    )
+    .unwrap();
+    assert_eq!(bare, snapshot);
 
     // A plugin author's loop, no gateway: inspect names the missing grant, invoke runs it.
     let state = tempfile::tempdir().unwrap();

@@ -54,8 +54,11 @@ enum Command {
     Approvals {
         #[command(flatten)]
         operator: operator::OperatorArgs,
+        /// Without a subcommand: the node whose approvals to show (`get`)
+        #[arg(long)]
+        node: Option<String>,
         #[command(subcommand)]
-        command: approvals_cmd::ApprovalsCmd,
+        command: Option<approvals_cmd::ApprovalsCmd>,
     },
     /// Device pairing and tokens
     Devices {
@@ -99,7 +102,13 @@ fn main() -> std::process::ExitCode {
             Command::Node { command } => node_cmd::run(command).await,
             Command::Plugins { command } => plugins_cmd::run(command).await,
             Command::Nodes { operator, command } => nodes::run(command, &operator).await,
-            Command::Approvals { operator, command } => {
+            Command::Approvals {
+                operator,
+                node,
+                command,
+            } => {
+                // A bare `approvals [--node X]` shows them, as the real CLI does.
+                let command = command.unwrap_or(approvals_cmd::ApprovalsCmd::Get { node });
                 approvals_cmd::run(command, &operator).await
             }
             Command::Devices { operator, command } => devices_cmd::run(command, &operator).await,

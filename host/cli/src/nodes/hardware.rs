@@ -1,12 +1,15 @@
-//! `openclaw nodes location|notify|screen|camera ...`: helpers over a node's hardware commands.
-//! Recordings and pictures are written to temp files and printed as `MEDIA:<path>`.
+//! `openclaw nodes location|notify|screen|camera ...`: helpers over a node's hardware commands,
+//! with the flags and the output of the real CLI. Recordings and pictures are saved to private
+//! temp files (or `--out`) and printed as bare paths.
 
-use anyhow::{bail, Result};
+use anyhow::Result;
 use clap::{Args, Subcommand, ValueEnum};
 use serde_json::{json, Value};
 
-use super::node_call::{invoke, parse_duration_ms, print_media, report, save_media};
+use super::media::{save, save_to, shown};
+use super::node_call::{invoke, parse_duration_ms, report};
 use crate::operator::Operator;
+use crate::render::{pretty, table};
 
 /// Time a capture gets beyond its own length.
 const CAPTURE_SLACK_MS: u64 = 30_000;
@@ -56,6 +59,8 @@ pub struct NotifyArgs {
 pub enum Priority {
     Passive,
     Active,
+    /// As the docs and the wire spell it
+    #[value(name = "timeSensitive", alias = "time-sensitive")]
     TimeSensitive,
 }
 
@@ -68,7 +73,7 @@ pub enum Delivery {
 
 #[derive(Subcommand)]
 pub enum ScreenCmd {
-    /// Record a screen of the node's display as mp4; prints MEDIA:<path>
+    /// Record a screen of the node's display as mp4; prints the file's path
     Record {
         #[arg(long)]
         node: String,
@@ -80,6 +85,12 @@ pub enum ScreenCmd {
         /// The X screen of the node's display
         #[arg(long, default_value_t = 0)]
         screen: u32,
+        /// Ask for no audio track
+        #[arg(long)]
+        no_audio: bool,
+        /// Write the recording here instead of a temp file
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
     },
 }
 
@@ -90,10 +101,13 @@ pub enum CameraCmd {
         #[arg(long)]
         node: String,
     },
-    /// A JPEG from one camera (--device-id), or from every camera; prints MEDIA:<path> each
+    /// A JPEG from a camera; prints the file's path (one per facing asked of a phone)
     Snap {
         #[arg(long)]
         node: String,
+        /// front, back or both; a Linux node's cameras have no facing, and give one picture
+        #[arg(long, value_enum)]
+        facing: Option<Facing>,
         #[arg(long)]
         device_id: Option<String>,
         #[arg(long)]
@@ -102,16 +116,35 @@ pub enum CameraCmd {
         #[arg(long)]
         quality: Option<f64>,
     },
-    /// An mp4 clip from a camera; prints MEDIA:<path>
+    /// An mp4 clip from a camera; prints the file's path
     Clip {
         #[arg(long)]
         node: String,
+        /// front or back; a Linux node's cameras have no facing
+        #[arg(long, value_enum, default_value = "front")]
+        facing: ClipFacing,
         #[arg(long)]
         device_id: Option<String>,
         /// 10s, 3000, ... (at most 60 s)
         #[arg(long, value_parser = parse_duration_ms, default_value = "3s")]
         duration: u64,
+        /// Ask for no audio track
+        #[arg(long)]
+        no_audio: bool,
     },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum Facing {
+    Front,
+    Back,
+    Both,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum ClipFacing {
+    Front,
+    Back,
 }
 
 fn name<T: ValueEnum>(value: T) -> String {
@@ -119,20 +152,6 @@ fn name<T: ValueEnum>(value: T) -> String {
         .to_possible_value()
         .map(|v| v.get_name().to_string())
         .unwrap_or_default()
-}
-
-/// clap names the variants in kebab case; the wire uses camel case.
-fn camel(kebab: &str) -> String {
-    let mut parts = kebab.split('-');
-    let first = parts.next().unwrap_or_default().to_string();
-    parts.fold(first, |mut out, part| {
-        let mut chars = part.chars();
-        if let Some(c) = chars.next() {
-            out.extend(c.to_uppercase());
-            out.push_str(chars.as_str());
-        }
-        out
-    })
 }
 
 pub async fn location(cmd: LocationCmd, op: &Operator) -> Result<()> {
@@ -167,7 +186,7 @@ pub async fn location(cmd: LocationCmd, op: &Operator) -> Result<()> {
 pub async fn notify(args: NotifyArgs, op: &Operator) -> Result<()> {
     let mut params = json!({"title": args.title, "body": args.body});
     if let Some(p) = args.priority {
-        params["priority"] = json!(camel(&name(p)));
+        params["priority"] = json!(name(p));
     }
     if let Some(d) = args.delivery {
         params["delivery"] = json!(name(d));
@@ -187,87 +206,128 @@ pub async fn screen(cmd: ScreenCmd, op: &Operator) -> Result<()> {
         duration,
         fps,
         screen,
+        no_audio,
+        out,
     } = cmd;
-    let params =
-        json!({"durationMs": duration, "fps": fps, "screenIndex": screen, "format": "mp4"});
+    let params = json!({"durationMs": duration, "screenIndex": screen, "fps": fps,
+                        "format": "mp4", "includeAudio": !no_audio});
     let wait = duration.min(60_000) + CAPTURE_SLACK_MS;
     let payload = invoke(op, &node, wait, "screen.record", params).await?;
-    let path = save_media(&payload, "screen-record", "mp4")?;
-    print_media(op, &payload, &path);
+    let path = match out {
+        Some(path) => {
+            save_to(&payload, &path)?;
+            std::path::absolute(&path)?
+        }
+        None => save(&payload, "screen-record", "mp4")?,
+    };
+    let file = json!({"path": path, "durationMs": payload["durationMs"], "fps": payload["fps"],
+                      "screenIndex": payload["screenIndex"], "hasAudio": payload["hasAudio"]});
+    print_files(op, json!({"file": file}), &[path]);
     Ok(())
+}
+
+/// Bare paths, one per line; with `--json`, the real CLI's shape.
+fn print_files(op: &Operator, shape: Value, paths: &[std::path::PathBuf]) {
+    if op.json {
+        println!("{}", pretty(&shape));
+    } else {
+        for path in paths {
+            println!("{}", shown(path));
+        }
+    }
+}
+
+/// The facings to ask for, as the real CLI resolves them: a Linux node's cameras have none,
+/// so it gets one call without `facing`.
+fn facings(platform: &str, asked: Option<Facing>) -> Vec<Option<&'static str>> {
+    match asked {
+        _ if platform == "linux" => vec![None],
+        None => vec![None],
+        Some(Facing::Front) => vec![Some("front")],
+        Some(Facing::Back) => vec![Some("back")],
+        Some(Facing::Both) => vec![Some("front"), Some("back")],
+    }
 }
 
 pub async fn camera(cmd: CameraCmd, op: &Operator) -> Result<()> {
     match cmd {
         CameraCmd::List { node } => {
             let payload = invoke(op, &node, 15_000, "camera.list", json!({})).await?;
-            report(op, &payload, || {
-                let devices = payload["devices"].as_array().cloned().unwrap_or_default();
-                if devices.is_empty() {
-                    return "no cameras".into();
-                }
-                devices
+            let devices = payload["devices"].as_array().cloned().unwrap_or_default();
+            if op.json {
+                println!("{}", pretty(&json!(devices)));
+            } else if devices.is_empty() {
+                println!("No cameras reported.");
+            } else {
+                let text = |v: &Value| v.as_str().unwrap_or_default().to_string();
+                let rows = devices
                     .iter()
-                    .map(|d| {
-                        format!(
-                            "{}  {}",
-                            d["id"].as_str().unwrap_or("?"),
-                            d["name"].as_str().unwrap_or("")
-                        )
-                    })
-                    .collect::<Vec<_>>()
-                    .join("\n")
-            })
+                    .map(|d| vec![text(&d["name"]), text(&d["position"]), text(&d["id"])])
+                    .collect();
+                println!("Cameras\n{}", table(&["Name", "Position", "ID"], rows));
+            }
+            Ok(())
         }
         CameraCmd::Snap {
             node,
+            facing,
             device_id,
             max_width,
             quality,
         } => {
-            // No device named: every camera, one picture each.
-            let devices: Vec<String> = match device_id {
-                Some(id) => vec![id],
-                None => {
-                    let list = invoke(op, &node, 15_000, "camera.list", json!({})).await?;
-                    list["devices"]
-                        .as_array()
-                        .into_iter()
-                        .flatten()
-                        .filter_map(|d| d["id"].as_str().map(String::from))
-                        .collect()
+            let platform = op.resolve_node(&node).await?.platform;
+            let (mut files, mut paths) = (Vec::new(), Vec::new());
+            for facing in facings(&platform, facing) {
+                let mut params = json!({"format": "jpg"});
+                if let Some(f) = facing {
+                    params["facing"] = json!(f);
                 }
-            };
-            if devices.is_empty() {
-                bail!("the node has no camera");
-            }
-            for id in devices {
-                let mut params = json!({"deviceId": id, "format": "jpg"});
                 if let Some(w) = max_width {
                     params["maxWidth"] = json!(w);
                 }
                 if let Some(q) = quality {
                     params["quality"] = json!(q);
                 }
+                if let Some(id) = &device_id {
+                    params["deviceId"] = json!(id);
+                }
                 let payload = invoke(op, &node, 30_000, "camera.snap", params).await?;
-                let path = save_media(&payload, "camera-snap", "jpg")?;
-                print_media(op, &payload, &path);
+                let facing = facing.unwrap_or("unknown");
+                let path = save(&payload, &format!("camera-snap-{facing}"), "jpg")?;
+                files.push(json!({"facing": facing, "path": path,
+                                  "width": payload["width"], "height": payload["height"]}));
+                paths.push(path);
             }
+            print_files(op, json!({"files": files}), &paths);
             Ok(())
         }
         CameraCmd::Clip {
             node,
+            facing,
             device_id,
             duration,
+            no_audio,
         } => {
-            let mut params = json!({"durationMs": duration, "format": "mp4"});
+            let platform = op.resolve_node(&node).await?.platform;
+            let facing = match platform.as_str() {
+                "linux" => None,
+                _ => Some(name(facing)),
+            };
+            let mut params =
+                json!({"durationMs": duration, "includeAudio": !no_audio, "format": "mp4"});
+            if let Some(f) = &facing {
+                params["facing"] = json!(f);
+            }
             if let Some(id) = device_id {
                 params["deviceId"] = Value::String(id);
             }
             let wait = duration.min(60_000) + CAPTURE_SLACK_MS;
             let payload = invoke(op, &node, wait, "camera.clip", params).await?;
-            let path = save_media(&payload, "camera-clip", "mp4")?;
-            print_media(op, &payload, &path);
+            let facing = facing.unwrap_or_else(|| "unknown".into());
+            let path = save(&payload, &format!("camera-clip-{facing}"), "mp4")?;
+            let file = json!({"facing": facing, "path": path,
+                              "durationMs": payload["durationMs"], "hasAudio": payload["hasAudio"]});
+            print_files(op, json!({"file": file}), std::slice::from_ref(&path));
             Ok(())
         }
     }

@@ -7,6 +7,7 @@ use serde_json::{json, Value};
 mod canvas;
 mod hardware;
 mod invoke;
+mod media;
 mod node_call;
 mod run;
 mod status;
@@ -32,8 +33,15 @@ pub enum NodesCmd {
     List,
     /// One node's details and commands
     Describe {
-        #[arg(long)]
-        node: String,
+        /// The node (id, name or IP), as `--node` or in place
+        #[arg(
+            long = "node",
+            value_name = "NODE",
+            required_unless_present = "node_arg"
+        )]
+        node: Option<String>,
+        #[arg(value_name = "NODE", conflicts_with = "node")]
+        node_arg: Option<String>,
     },
     /// Node surfaces waiting for approval
     Pending,
@@ -46,12 +54,15 @@ pub enum NodesCmd {
         #[arg(long)]
         node: String,
     },
-    /// Set a node's display name
+    /// Set a node's display name: `--node X --name Y`, or `rename X Y`
     Rename {
         #[arg(long)]
-        node: String,
+        node: Option<String>,
         #[arg(long)]
-        name: String,
+        name: Option<String>,
+        /// The node and the name in place, for whichever flag is not given
+        #[arg(value_name = "NODE_AND_NAME", num_args = 0..=2)]
+        rest: Vec<String>,
     },
     /// Run a shell command on a node (system.run.prepare, then system.run) and exit with its code
     Run {
@@ -123,7 +134,9 @@ pub async fn run(cmd: NodesCmd, args: &OperatorArgs) -> Result<()> {
     match cmd {
         NodesCmd::Status { connected } => status(&op, connected).await,
         NodesCmd::List => list_nodes(&op).await,
-        NodesCmd::Describe { node } => describe(&op, &node).await,
+        NodesCmd::Describe { node, node_arg } => {
+            describe(&op, &node.or(node_arg).unwrap_or_default()).await
+        }
         NodesCmd::Pending => pending(&op).await,
         NodesCmd::Approve { request_id } => {
             print_call(&op, "node.pair.approve", json!({"requestId": request_id})).await
@@ -135,7 +148,16 @@ pub async fn run(cmd: NodesCmd, args: &OperatorArgs) -> Result<()> {
             let id = op.resolve_node(&node).await?.node_id;
             print_call(&op, "node.pair.remove", json!({"nodeId": id})).await
         }
-        NodesCmd::Rename { node, name } => {
+        NodesCmd::Rename { node, name, rest } => {
+            let mut rest = rest.into_iter();
+            let (Some(node), Some(name)) =
+                (node.or_else(|| rest.next()), name.or_else(|| rest.next()))
+            else {
+                anyhow::bail!("rename needs a node and a name: --node <id|name|ip> --name <name>");
+            };
+            if rest.next().is_some() {
+                anyhow::bail!("rename takes one node and one name");
+            }
             let id = op.resolve_node(&node).await?.node_id;
             print_call(
                 &op,

@@ -1,13 +1,10 @@
-//! One command on one node for the CLI helpers: the call, the printout, and media saved to a
-//! temp file (printed as `MEDIA:<path>`).
+//! One command on one node for the CLI helpers: the call and the printout.
 
-use std::path::PathBuf;
 use std::time::Duration;
 
-use anyhow::{bail, Context, Result};
-use base64::Engine;
+use anyhow::{bail, Result};
 use openclaw_protocol::node_invoke::InvokeParams;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use crate::operator::Operator;
 use crate::render::pretty;
@@ -52,28 +49,6 @@ pub fn report(op: &Operator, payload: &Value, human: impl FnOnce() -> String) ->
         println!("{}", human());
     }
     Ok(())
-}
-
-/// Writes the payload's `base64` to a new temp file `openclaw-<kind>-<uuid>.<ext>`.
-pub fn save_media(payload: &Value, kind: &str, ext: &str) -> Result<PathBuf> {
-    let data = base64::engine::general_purpose::STANDARD
-        .decode(payload["base64"].as_str().unwrap_or_default())
-        .context("the node sent media that is not base64")?;
-    let path = std::env::temp_dir().join(format!("openclaw-{kind}-{}.{ext}", uuid::Uuid::new_v4()));
-    std::fs::write(&path, data).with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(path)
-}
-
-/// Prints `MEDIA:<path>`, or with `--json` the payload with `path` in place of `base64`.
-pub fn print_media(op: &Operator, payload: &Value, path: &std::path::Path) {
-    if op.json {
-        let mut shown = payload.clone();
-        shown["base64"] = Value::Null;
-        shown["path"] = json!(path);
-        println!("{}", pretty(&shown));
-    } else {
-        println!("MEDIA:{}", path.display());
-    }
 }
 
 /// `10s`, `1.5s`, `2m`, `250ms` or a bare number of milliseconds.
