@@ -11,6 +11,7 @@ use openclaw_client::{connect, ConnectOptions, GatewayClient};
 use openclaw_gateway::GatewayConfig;
 use openclaw_node::files::GatewayEndpoint;
 use openclaw_node::{NodeHost, NodeHostConfig, NodeOptions};
+use openclaw_protocol::nodes::NodeDescription;
 use serde_json::json;
 
 use crate::config::{self, Config};
@@ -146,21 +147,23 @@ async fn approve_own_surfaces(op: GatewayClient, node_id: String) {
     }
 }
 
-/// Waits until the node is connected with its commands approved; returns them.
+/// Waits until the node is connected and its whole surface approved, with no request left
+/// pending (a command invoked before then could meet "pending approval"); returns its commands.
 async fn wait_until_served(op: &GatewayClient, node_id: &str) -> Vec<String> {
     loop {
         if let Ok(d) = op
             .request("node.describe", json!({"nodeId": node_id}))
             .await
         {
-            let commands: Vec<String> = d["commands"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(|c| c.as_str().map(String::from))
-                .collect();
-            if d["connected"] == true && !commands.is_empty() {
-                return commands;
+            if let Ok(node) = serde_json::from_value::<NodeDescription>(d) {
+                let node = node.node;
+                let served = node.connected
+                    && node.approval_state == "approved"
+                    && node.pending_request_id.is_none()
+                    && !node.commands.is_empty();
+                if served {
+                    return node.commands;
+                }
             }
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
