@@ -312,3 +312,61 @@ async fn up_serves_a_paired_node_with_the_built_in_plugins() {
     );
     assert!(text.contains("/sh"), "{text}");
 }
+
+#[test]
+fn config_set_keeps_a_backup_strips_comments_saying_so_and_writes_privately() {
+    use std::os::unix::fs::PermissionsExt;
+
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("custom.json");
+    let original = "{\n  // the port\n  gateway: { port: 18789 },\n}\n";
+    std::fs::write(&file, original).unwrap();
+    let config = |args: &[&str]| {
+        std::process::Command::new(bin())
+            .arg("config")
+            .args(args)
+            .env("OPENCLAW_CONFIG_PATH", &file)
+            .output()
+            .unwrap()
+    };
+    assert_eq!(
+        stdout(&config(&["file"])).trim(),
+        file.display().to_string()
+    );
+    let out = config(&["set", "gateway.port", "19003"]);
+    assert!(out.status.success());
+    assert_eq!(
+        stdout(&out).trim(),
+        "Updated gateway.port. Restart the gateway to apply."
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr).trim(),
+        format!(
+            "Config write will strip JSON5 comments from {}.",
+            file.display()
+        )
+    );
+    let backup = dir.path().join("custom.json.bak");
+    assert_eq!(std::fs::read_to_string(&backup).unwrap(), original);
+    let written: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert_eq!(written, serde_json::json!({"gateway": {"port": 19003}}));
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!((mode(&file), mode(&backup)), (0o600, 0o600));
+    // A failed validation leaves the file as it was.
+    let out = config(&["set", "gateway.port", "\"x\""]);
+    assert_eq!(out.status.code(), Some(1));
+    let unchanged: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert_eq!(unchanged, written);
+    // Values that are not JSON5 are text; --strict-json refuses them.
+    assert!(config(&["set", "tools.exec.node", "Build Node"])
+        .status
+        .success());
+    assert_eq!(
+        stdout(&config(&["get", "tools.exec.node"])).trim(),
+        "Build Node"
+    );
+    let strict = config(&["set", "tools.exec.node", "box", "--strict-json"]);
+    assert_eq!(strict.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&strict.stderr)
+        .starts_with("Could not parse \"box\" as JSON for --strict-json."));
+}

@@ -1,4 +1,5 @@
-//! `openclaw.json` (JSON5 accepted) in the state dir, and the state dir itself.
+//! `openclaw.json` (JSON5 accepted; `$OPENCLAW_CONFIG_PATH`, else in the state dir), and the
+//! state dir itself.
 
 use std::path::{Path, PathBuf};
 
@@ -26,7 +27,7 @@ pub struct Config {
 
 impl Config {
     pub fn load(state_dir: &Path) -> Result<Config> {
-        let path = state_dir.join("openclaw.json");
+        let path = crate::config_cmd::config_path(state_dir);
         let root = match std::fs::read_to_string(&path) {
             Ok(text) => json5::from_str(&text)
                 .with_context(|| format!("{} is not valid JSON5", path.display()))?,

@@ -2,6 +2,7 @@
 
 mod approvals_cmd;
 mod config;
+mod config_cmd;
 mod devices_cmd;
 mod gateway_cmd;
 mod node_cmd;
@@ -37,6 +38,11 @@ enum Command {
     Node {
         #[command(subcommand)]
         command: node_cmd::NodeCmd,
+    },
+    /// Read and edit the config file (openclaw.json)
+    Config {
+        #[command(subcommand)]
+        command: config_cmd::ConfigCmd,
     },
     /// Inspect and run plugins locally
     Plugins {
@@ -89,6 +95,11 @@ fn main() -> std::process::ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
+    // Local file edits: no runtime, and failures worded as the real CLI words them.
+    if let Command::Config { command } = cli.command {
+        config_cmd::run(command);
+        return std::process::ExitCode::SUCCESS;
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -99,6 +110,7 @@ fn main() -> std::process::ExitCode {
                 command: GatewayCmd::Run(args),
             } => gateway_cmd::run(args).await,
             Command::Up(args) => up_cmd::run(args).await,
+            Command::Config { .. } => unreachable!("handled before the runtime starts"),
             Command::Node { command } => node_cmd::run(command).await,
             Command::Plugins { command } => plugins_cmd::run(command).await,
             Command::Nodes { operator, command } => nodes::run(command, &operator).await,

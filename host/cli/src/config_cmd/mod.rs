@@ -1,0 +1,296 @@
+//! `openclaw config get|set|unset|file`: the config file (`openclaw.json`) edited as the real
+//! CLI edits it. Values are read as JSON5, else taken as text; every write is validated
+//! against the keys this project reads, keeps the previous file as `openclaw.json.bak`, and
+//! is atomic and 0600. Messages are the real CLI's.
+
+mod path;
+mod schema;
+
+use std::path::{Path, PathBuf};
+
+use clap::Subcommand;
+use serde_json::{Map, Value};
+
+use self::path::{parse, show, Segment};
+
+#[derive(Subcommand)]
+pub enum ConfigCmd {
+    /// Print the config file's path
+    File,
+    /// Print a value: text bare, objects as JSON
+    Get {
+        path: String,
+        /// Print the value as JSON, and failures as a JSON error
+        #[arg(long)]
+        json: bool,
+    },
+    /// Set a value, read as JSON5 (else taken as text)
+    Set {
+        path: String,
+        value: String,
+        /// Take the value only as strict JSON
+        #[arg(long = "strict-json", alias = "json")]
+        strict_json: bool,
+    },
+    /// Remove a value (an array element is spliced out)
+    Unset { path: String },
+}
+
+/// `$OPENCLAW_CONFIG_PATH`, else `openclaw.json` in the state dir.
+pub fn config_path(state_dir: &Path) -> PathBuf {
+    std::env::var_os("OPENCLAW_CONFIG_PATH")
+        .filter(|p| !p.is_empty())
+        .map(PathBuf::from)
+        .unwrap_or_else(|| state_dir.join("openclaw.json"))
+}
+
+/// Runs the command; a failure is printed as the real CLI prints it and exits with 1.
+pub fn run(cmd: ConfigCmd) {
+    let file = config_path(&crate::config::state_dir());
+    let json_errors = matches!(cmd, ConfigCmd::Get { json: true, .. });
+    if let Err(message) = execute(cmd, &file) {
+        if json_errors {
+            let error = serde_json::json!({"ok": false, "error": {"type": "cli_error", "message": message}});
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&error).unwrap_or_default()
+            );
+        } else {
+            eprintln!("{message}");
+        }
+        std::process::exit(1);
+    }
+}
+
+fn execute(cmd: ConfigCmd, file: &Path) -> Result<(), String> {
+    match cmd {
+        ConfigCmd::File => {
+            println!("{}", file.display());
+            Ok(())
+        }
+        ConfigCmd::Get { path, json } => {
+            let segments = known(&path)?;
+            let (root, _) = load(file)?;
+            let Some(value) = lookup(&root, &segments) else {
+                return Err(format!("Config path is valid but unset: {path}. The runtime default applies until you set an authored value with openclaw config set {path} <value>."));
+            };
+            match value {
+                Value::String(s) if !json => println!("{s}"),
+                other => println!("{}", pretty(other)),
+            }
+            Ok(())
+        }
+        ConfigCmd::Set {
+            path,
+            value,
+            strict_json,
+        } => {
+            let segments = parse(&path)?;
+            let value = read_value(&value, strict_json)?;
+            let (mut root, text) = load(file)?;
+            if lookup(&root, &segments) == Some(&value) {
+                println!("No change");
+                return Ok(());
+            }
+            put(&mut root, &segments, value)?;
+            schema::check(&root).map_err(|e| format!("Config validation failed: {e}"))?;
+            save(file, &root, text.as_deref())?;
+            println!("Updated {path}. {}", when_applied(&segments));
+            Ok(())
+        }
+        ConfigCmd::Unset { path } => {
+            let segments = known(&path)?;
+            let (mut root, text) = load(file)?;
+            if !remove(&mut root, &segments) {
+                return Err(format!("Config path not found: {path}. Nothing was changed. Run openclaw config get <path> first if you are unsure of the path."));
+            }
+            save(file, &root, text.as_deref())?;
+            println!("Removed {path}. {}", when_applied(&segments));
+            Ok(())
+        }
+    }
+}
+
+/// When a change takes effect, as the real CLI says it: the exec settings are read at each
+/// use; the rest when the gateway (or node) starts.
+fn when_applied(path: &[Segment]) -> &'static str {
+    match path.first() {
+        Some(Segment::Key(k)) if k == "tools" || k == "agents" => {
+            "Change will apply without restarting the gateway."
+        }
+        _ => "Restart the gateway to apply.",
+    }
+}
+
+/// A path the schema has.
+fn known(path: &str) -> Result<Vec<Segment>, String> {
+    let segments = parse(path)?;
+    if !schema::knows(&segments) {
+        return Err(format!(
+            "Unknown config path: {}. Run openclaw config schema to inspect valid paths.",
+            show(&segments)
+        ));
+    }
+    Ok(segments)
+}
+
+/// The config and its text as written (none when there is no file yet).
+fn load(file: &Path) -> Result<(Value, Option<String>), String> {
+    match std::fs::read_to_string(file) {
+        Ok(text) => {
+            let root = json5::from_str(&text)
+                .map_err(|e| format!("{} is not valid JSON5: {e}", file.display()))?;
+            Ok((root, Some(text)))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok((Value::Object(Map::new()), None)),
+        Err(e) => Err(format!("cannot read {}: {e}", file.display())),
+    }
+}
+
+/// Writes the config as plain JSON, the previous file kept as `.bak`; both 0600, atomically.
+fn save(file: &Path, root: &Value, previous: Option<&str>) -> Result<(), String> {
+    if let Some(previous) = previous {
+        let plain = serde_json::from_str::<Value>(previous).is_ok();
+        if !plain && (previous.contains("//") || previous.contains("/*")) {
+            eprintln!(
+                "Config write will strip JSON5 comments from {}.",
+                file.display()
+            );
+        }
+        let backup = PathBuf::from(format!("{}.bak", file.display()));
+        openclaw_files::write_atomically(&backup, previous.as_bytes())
+            .map_err(|e| format!("cannot write {}: {e}", backup.display()))?;
+    }
+    if let Some(dir) = file.parent() {
+        openclaw_files::private_dir(dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    }
+    let text = pretty(root) + "\n";
+    openclaw_files::write_atomically(file, text.as_bytes())
+        .map_err(|e| format!("cannot write {}: {e}", file.display()))
+}
+
+fn read_value(text: &str, strict: bool) -> Result<Value, String> {
+    if strict {
+        return serde_json::from_str(text).map_err(|e| {
+            format!("Could not parse \"{text}\" as JSON for --strict-json. {e}. Use valid JSON.")
+        });
+    }
+    Ok(json5::from_str(text).unwrap_or_else(|_| Value::String(text.to_string())))
+}
+
+fn lookup<'v>(root: &'v Value, path: &[Segment]) -> Option<&'v Value> {
+    path.iter().try_fold(root, |v, segment| match segment {
+        Segment::Key(k) => v.as_object()?.get(k),
+        Segment::Index(i) => v.as_array()?.get(*i),
+    })
+}
+
+/// Sets the value, making the objects and arrays on the way.
+fn put(root: &mut Value, path: &[Segment], value: Value) -> Result<(), String> {
+    let Some((last, above)) = path.split_last() else {
+        return Err("Path is empty.".into());
+    };
+    let mut at = root;
+    for (i, segment) in above.iter().enumerate() {
+        let next_is_index = matches!(path[i + 1], Segment::Index(_));
+        at = child(at, segment, next_is_index, &path[..=i])?;
+    }
+    match last {
+        Segment::Key(k) => {
+            if !at.is_object() {
+                *at = Value::Object(Map::new());
+            }
+            at.as_object_mut()
+                .expect("made an object")
+                .insert(k.clone(), value);
+        }
+        Segment::Index(i) => {
+            let items = array_of(at);
+            match (*i).cmp(&items.len()) {
+                std::cmp::Ordering::Less => items[*i] = value,
+                std::cmp::Ordering::Equal => items.push(value),
+                std::cmp::Ordering::Greater => {
+                    return Err(format!("Invalid path segment: [{i}] of {}", show(path)))
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn child<'v>(
+    at: &'v mut Value,
+    segment: &Segment,
+    next_is_index: bool,
+    so_far: &[Segment],
+) -> Result<&'v mut Value, String> {
+    let empty = || {
+        if next_is_index {
+            Value::Array(Vec::new())
+        } else {
+            Value::Object(Map::new())
+        }
+    };
+    match segment {
+        Segment::Key(k) => {
+            if !at.is_object() {
+                *at = Value::Object(Map::new());
+            }
+            let map = at.as_object_mut().expect("made an object");
+            let slot = map.entry(k.clone()).or_insert_with(empty);
+            if !(slot.is_object() || slot.is_array()) {
+                *slot = empty();
+            }
+            Ok(slot)
+        }
+        Segment::Index(i) => {
+            let items = array_of(at);
+            if *i == items.len() {
+                items.push(empty());
+            }
+            items
+                .get_mut(*i)
+                .ok_or_else(|| format!("Invalid path segment: [{i}] of {}", show(so_far)))
+        }
+    }
+}
+
+fn array_of(at: &mut Value) -> &mut Vec<Value> {
+    if !at.is_array() {
+        *at = Value::Array(Vec::new());
+    }
+    at.as_array_mut().expect("made an array")
+}
+
+/// Removes the value; an array element is spliced out. False when nothing was there.
+fn remove(root: &mut Value, path: &[Segment]) -> bool {
+    let Some((last, above)) = path.split_last() else {
+        return false;
+    };
+    let mut at = root;
+    for segment in above {
+        let next = match segment {
+            Segment::Key(k) => at.as_object_mut().and_then(|m| m.get_mut(k)),
+            Segment::Index(i) => at.as_array_mut().and_then(|a| a.get_mut(*i)),
+        };
+        match next {
+            Some(next) => at = next,
+            None => return false,
+        }
+    }
+    match last {
+        Segment::Key(k) => at.as_object_mut().and_then(|m| m.remove(k)).is_some(),
+        Segment::Index(i) => match at.as_array_mut() {
+            Some(items) if *i < items.len() => {
+                items.remove(*i);
+                true
+            }
+            _ => false,
+        },
+    }
+}
+
+fn pretty(value: &Value) -> String {
+    serde_json::to_string_pretty(value).unwrap_or_default()
+}

@@ -1,0 +1,88 @@
+//! `openclaw config` on both CLIs: the same commands give the same words and exit codes, and
+//! read the same values back. One difference is meant: a change under `gateway.` takes a
+//! restart of our gateway, which reads its config when it starts.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use openclaw_test_support::bin;
+use openclaw_test_support::real::{self, text};
+
+/// What a CLI said, without the real one's banner, with its home named `<home>`.
+fn said(out: &Output, home: &Path) -> (Option<i32>, String) {
+    let home = home.display().to_string();
+    let lines: Vec<String> = text(out)
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with("OpenClaw 2026"))
+        .map(|l| l.replace(&home, "<home>"))
+        .collect();
+    (out.status.code(), lines.join("\n"))
+}
+
+#[test]
+fn config_get_set_and_unset_answer_as_the_real_cli_does() {
+    let theirs = tempfile::tempdir().unwrap();
+    let ours = tempfile::tempdir().unwrap();
+    let steps: &[&[&str]] = &[
+        &["file"],
+        &["get", "gateway.port"],
+        &["set", "gateway.port", "19001"],
+        &["get", "gateway.port"],
+        &["get", "gateway.port", "--json"],
+        &["set", "gateway.port", "19001"],
+        &["set", "gateway.port", "\"19002\""],
+        &["set", "foo", "1"],
+        &["get", "does.not.exist"],
+        &["get", "tools.exec", "--json"],
+        &["set", "tools.exec.host", "nowhere"],
+        &["set", "tools.exec.host", "node"],
+        &["set", "tools.exec.node", "Build Node"],
+        &["get", "tools.exec.node"],
+        &["get", "tools.exec.node", "--json"],
+        &[
+            "set",
+            "gateway.nodes.commands.allow",
+            "[\"file.fetch\", 'dir.list', \"dir.fetch\"]",
+        ],
+        &["get", "gateway.nodes.commands.allow[1]"],
+        &["unset", "gateway.nodes.commands.allow[0]"],
+        &["get", "gateway.nodes.commands.allow"],
+        &["set", "gateway.nodes.pairing.autoApproveLocal", "yes"],
+        &["set", "gateway.nodes.pairing.autoApproveLocal", "false"],
+        &["get", "gateway.nodes.pairing"],
+        &["unset", "gateway.port"],
+        &["unset", "gateway.port"],
+        &["get", "gateway..port"],
+        &["get", "gateway.port["],
+        &["get", "gateway[]"],
+        &["get", "gateway[0]x"],
+        &["get", "gateway.__proto__"],
+    ];
+    for args in steps {
+        let mut full = vec!["config"];
+        full.extend_from_slice(args);
+        let real = real::cli(theirs.path(), &full);
+        let mine = Command::new(bin())
+            .args(&full)
+            .env("HOME", ours.path())
+            .env("OPENCLAW_STATE_DIR", ours.path().join(".openclaw"))
+            .env_remove("OPENCLAW_CONFIG_PATH")
+            .output()
+            .unwrap();
+        let (code, mut expected) = said(&real, theirs.path());
+        // The real gateway reloads these settings as it runs; ours reads its config when it
+        // starts, and says so.
+        if args.get(1).is_some_and(|p| p.starts_with("gateway.")) {
+            expected = expected.replace(
+                "Change will apply without restarting the gateway.",
+                "Restart the gateway to apply.",
+            );
+        }
+        assert_eq!(
+            said(&mine, ours.path()),
+            (code, expected),
+            "config {}",
+            args.join(" ")
+        );
+    }
+}
