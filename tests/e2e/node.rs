@@ -297,6 +297,41 @@ async fn nodes_run_approvals_and_plugins_from_the_cli() {
         ),
         (Some(0), "allowed\n".to_string())
     );
+    // Without --node: the one connected node that runs commands, or the bound one.
+    let out = gw.cli(&["nodes", "run", "--", "echo", "picked"]);
+    assert_eq!(
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).to_string()
+        ),
+        (Some(0), "picked\n".to_string())
+    );
+    let config = |args: &[&str]| {
+        Command::new(bin())
+            .arg("config")
+            .args(args)
+            .env("OPENCLAW_STATE_DIR", &gw.dir)
+            .output()
+            .unwrap()
+    };
+    assert!(
+        config(&["set", "agents.entries.ops.tools.exec.node", "ghost"])
+            .status
+            .success()
+    );
+    let out = gw.cli(&["nodes", "run", "--agent", "ops", "--", "echo", "x"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("unknown node: ghost (known: cli-node)"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(config(&["set", "tools.exec.node", "cli-node"])
+        .status
+        .success());
+    let out = gw.cli(&["nodes", "run", "--", "echo", "bound"]);
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "bound\n");
+
     let out = gw.cli(&["nodes", "run", "--node", "cli-node", "--", "uname"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("SYSTEM_RUN_DENIED: allowlist miss"));

@@ -5,6 +5,7 @@ use clap::Subcommand;
 use serde_json::{json, Value};
 
 mod canvas;
+mod exec_node;
 mod hardware;
 mod invoke;
 mod media;
@@ -64,10 +65,12 @@ pub enum NodesCmd {
         #[arg(value_name = "NODE_AND_NAME", num_args = 0..=2)]
         rest: Vec<String>,
     },
-    /// Run a shell command on a node (system.run.prepare, then system.run) and exit with its code
+    /// Run a shell command on a node (system.run.prepare, then system.run) and exit with its
+    /// code. Without --node: the agent's bound node (agents.entries.<id>.tools.exec.node),
+    /// else tools.exec.node, else the one connected node that runs commands
     Run {
         #[arg(long)]
-        node: String,
+        node: Option<String>,
         #[arg(long)]
         cwd: Option<String>,
         /// Environment override KEY=VALUE (repeatable)
@@ -173,7 +176,15 @@ pub async fn run(cmd: NodesCmd, args: &OperatorArgs) -> Result<()> {
             command_timeout,
             agent,
             argv,
-        } => run_command(&op, &node, cwd, &env, command_timeout, agent, argv).await,
+        } => {
+            let config = crate::config::Config::load(&crate::config::state_dir())?;
+            let bound = exec_node::bound_node(&config, agent.as_deref());
+            let list: openclaw_protocol::nodes::NodeList =
+                serde_json::from_value(op.call("node.list", json!({})).await?)?;
+            let target = exec_node::choose(&list.nodes, node.as_deref(), bound.as_deref())?;
+            let node_id = target.node_id.clone();
+            run_command(&op, &node_id, cwd, &env, command_timeout, agent, argv).await
+        }
         NodesCmd::Canvas { command } => canvas::run(command, &op).await,
         NodesCmd::Location { command } => hardware::location(command, &op).await,
         NodesCmd::Notify(args) => hardware::notify(args, &op).await,

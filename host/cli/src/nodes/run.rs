@@ -10,7 +10,7 @@ use crate::render::s;
 
 pub async fn run_command(
     op: &Operator,
-    query: &str,
+    node_id: &str,
     cwd: Option<String>,
     env: &[String],
     timeout_ms: Option<u64>,
@@ -24,10 +24,9 @@ pub async fn run_command(
         };
         overrides.insert(k.to_string(), json!(v));
     }
-    let node_id = op.resolve_node(query).await?.node_id;
     let call = |command: &str, params: Value| {
         let key = uuid::Uuid::new_v4().to_string();
-        let request = InvokeParams::new(&node_id, command, params, key).to_value();
+        let request = InvokeParams::new(node_id, command, params, key).to_value();
         let wait = op.timeout.max(std::time::Duration::from_millis(
             timeout_ms.unwrap_or(0) + 35_000,
         ));
