@@ -190,7 +190,7 @@ mod tests {
     }
 
     fn err(r: Result<&NodeEntry>) -> String {
-        r.err().expect("a refusal").to_string()
+        r.expect_err("a refusal").to_string()
     }
 
     #[test]
