@@ -57,6 +57,16 @@ fn config_get_set_and_unset_answer_as_the_real_cli_does() {
         &["get", "gateway[]"],
         &["get", "gateway[0]x"],
         &["get", "gateway.__proto__"],
+        &["set", "agents.list[0].tools.exec.node", "x"],
+        &["get", "agents.list[0].tools.exec.node"],
+        &["get", "agents.entries.main.tools.exec.node"],
+        &[
+            "set",
+            "agents.list",
+            "[{id: \"ops\", tools: {exec: {node: \"y\"}}}]",
+        ],
+        &["set", "agents.list[1].tools.exec.node", "z"],
+        &["set", "agents", "{list: [], entries: {}}"],
     ];
     for args in steps {
         let mut full = vec!["config"];

@@ -1,9 +1,11 @@
 //! `openclaw config get|set|unset|file`: the config file (`openclaw.json`) edited as the real
 //! CLI edits it. Values are read as JSON5, else taken as text; every write is validated
 //! against the keys this project reads, keeps the previous file as `openclaw.json.bak`, and
-//! is atomic and 0600. Messages are the real CLI's.
+//! is atomic and 0600. `agents.list` is written as the roster `agents.entries`. Messages are
+//! the real CLI's.
 
 mod path;
+mod roster;
 mod schema;
 
 use std::path::{Path, PathBuf};
@@ -85,9 +87,9 @@ fn execute(cmd: ConfigCmd, file: &Path) -> Result<(), String> {
             value,
             strict_json,
         } => {
-            let segments = parse(&path)?;
             let value = read_value(&value, strict_json)?;
             let (mut root, text) = load(file)?;
+            let (segments, value) = roster::rewrite(&root, parse(&path)?, value)?;
             if lookup(&root, &segments) == Some(&value) {
                 println!("No change");
                 return Ok(());
@@ -194,7 +196,7 @@ fn put(root: &mut Value, path: &[Segment], value: Value) -> Result<(), String> {
     let mut at = root;
     for (i, segment) in above.iter().enumerate() {
         let next_is_index = matches!(path[i + 1], Segment::Index(_));
-        at = child(at, segment, next_is_index, &path[..=i])?;
+        at = child(at, segment, next_is_index);
     }
     match last {
         Segment::Key(k) => {
@@ -206,25 +208,18 @@ fn put(root: &mut Value, path: &[Segment], value: Value) -> Result<(), String> {
                 .insert(k.clone(), value);
         }
         Segment::Index(i) => {
+            // Past the end, as in JavaScript: the gap holds nulls.
             let items = array_of(at);
-            match (*i).cmp(&items.len()) {
-                std::cmp::Ordering::Less => items[*i] = value,
-                std::cmp::Ordering::Equal => items.push(value),
-                std::cmp::Ordering::Greater => {
-                    return Err(format!("Invalid path segment: [{i}] of {}", show(path)))
-                }
+            if *i >= items.len() {
+                items.resize(*i + 1, Value::Null);
             }
+            items[*i] = value;
         }
     }
     Ok(())
 }
 
-fn child<'v>(
-    at: &'v mut Value,
-    segment: &Segment,
-    next_is_index: bool,
-    so_far: &[Segment],
-) -> Result<&'v mut Value, String> {
+fn child<'v>(at: &'v mut Value, segment: &Segment, next_is_index: bool) -> &'v mut Value {
     let empty = || {
         if next_is_index {
             Value::Array(Vec::new())
@@ -242,16 +237,18 @@ fn child<'v>(
             if !(slot.is_object() || slot.is_array()) {
                 *slot = empty();
             }
-            Ok(slot)
+            slot
         }
         Segment::Index(i) => {
             let items = array_of(at);
-            if *i == items.len() {
-                items.push(empty());
+            if *i >= items.len() {
+                items.resize(*i + 1, Value::Null);
             }
-            items
-                .get_mut(*i)
-                .ok_or_else(|| format!("Invalid path segment: [{i}] of {}", show(so_far)))
+            let slot = &mut items[*i];
+            if !(slot.is_object() || slot.is_array()) {
+                *slot = empty();
+            }
+            slot
         }
     }
 }
