@@ -507,19 +507,25 @@ async fn the_cli_drives_the_canvas_and_saves_snapshots() {
     assert_eq!(run(&["eval", "--js", "document.title"]), "Canvas Test");
     assert_eq!(run(&["eval", "[innerWidth, 1 + 1]"]), "[\n  640,\n  2\n]");
 
-    let media = run(&["snapshot", "--format", "png", "--max-width", "320"]);
-    let path = media
-        .strip_prefix("MEDIA:")
-        .unwrap_or_else(|| panic!("{media}"));
-    assert!(path.ends_with(".png"), "{path}");
-    let bytes = std::fs::read(path).unwrap();
+    // A bare path, as the real CLI prints its media, to a private file named as it names them.
+    let path = run(&["snapshot", "--format", "png", "--max-width", "320"]);
+    let name = std::path::Path::new(&path)
+        .file_name()
+        .unwrap()
+        .to_str()
+        .unwrap();
+    assert!(
+        name.starts_with("openclaw-canvas-snapshot-") && name.ends_with(".png"),
+        "{path}"
+    );
+    let bytes = std::fs::read(&path).unwrap();
     let (w, _, colours) = decode_png(&base64::engine::general_purpose::STANDARD.encode(&bytes));
     assert_eq!(w, 320);
     assert!(colours >= 3);
-    std::fs::remove_file(path).unwrap();
+    std::fs::remove_file(&path).unwrap();
     let jpg = run(&["snapshot"]);
     assert!(jpg.ends_with(".jpg"), "{jpg}");
-    std::fs::remove_file(jpg.strip_prefix("MEDIA:").unwrap()).unwrap();
+    std::fs::remove_file(jpg).unwrap();
 
     assert_eq!(
         run(&["a2ui", "push", "--text", "Hi from the CLI"]),

@@ -19,6 +19,14 @@ pub fn state_dir() -> PathBuf {
     home.join(".openclaw")
 }
 
+/// `$OPENCLAW_CONFIG_PATH`, else `openclaw.json` in the state dir.
+pub fn config_path(state_dir: &Path) -> PathBuf {
+    std::env::var_os("OPENCLAW_CONFIG_PATH")
+        .filter(|p| !p.is_empty())
+        .map(PathBuf::from)
+        .unwrap_or_else(|| state_dir.join("openclaw.json"))
+}
+
 /// The parsed config; an absent file is an empty config.
 pub struct Config {
     pub path: PathBuf,
@@ -27,7 +35,7 @@ pub struct Config {
 
 impl Config {
     pub fn load(state_dir: &Path) -> Result<Config> {
-        let path = crate::config_cmd::config_path(state_dir);
+        let path = config_path(state_dir);
         let root = match std::fs::read_to_string(&path) {
             Ok(text) => json5::from_str(&text)
                 .with_context(|| format!("{} is not valid JSON5", path.display()))?,

@@ -38,17 +38,9 @@ pub enum ConfigCmd {
     Unset { path: String },
 }
 
-/// `$OPENCLAW_CONFIG_PATH`, else `openclaw.json` in the state dir.
-pub fn config_path(state_dir: &Path) -> PathBuf {
-    std::env::var_os("OPENCLAW_CONFIG_PATH")
-        .filter(|p| !p.is_empty())
-        .map(PathBuf::from)
-        .unwrap_or_else(|| state_dir.join("openclaw.json"))
-}
-
 /// Runs the command; a failure is printed as the real CLI prints it and exits with 1.
 pub fn run(cmd: ConfigCmd) {
-    let file = config_path(&crate::config::state_dir());
+    let file = crate::config::config_path(&crate::config::state_dir());
     let json_errors = matches!(cmd, ConfigCmd::Get { json: true, .. });
     if let Err(message) = execute(cmd, &file) {
         if json_errors {
