@@ -9,8 +9,10 @@ use std::path::{Path, PathBuf};
 
 use base64::Engine as _;
 use openclaw_protocol::node_invoke::InvokeParams;
+use openclaw_test_support::archive::{tar_listing, untar};
 use openclaw_test_support::gateway::*;
 use openclaw_test_support::node::*;
+use openclaw_test_support::running_as_root;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
@@ -98,11 +100,6 @@ fn sha(bytes: &[u8]) -> String {
 
 fn keys(v: &Value) -> Vec<&str> {
     v.as_object().unwrap().keys().map(String::as_str).collect()
-}
-
-fn running_as_root() -> bool {
-    // SAFETY: geteuid has no preconditions.
-    unsafe { libc::geteuid() == 0 }
 }
 
 /// `node.invoke` over a socket that takes the gateway's whole answer, however large.
@@ -579,29 +576,15 @@ async fn dir_list_pages_and_dir_fetch_archives_the_tree() {
 
 /// The archive, unpacked by the system's `tar` as a user would, into `<dir>/x`.
 fn unpack(gz: &[u8]) -> tempfile::TempDir {
+    let listing = tar_listing(gz);
+    assert_eq!(
+        listing.first().map(String::as_str),
+        Some("./"),
+        "{listing:?}"
+    );
     let dir = tempfile::tempdir().unwrap();
-    let archive = dir.path().join("t.tgz");
-    std::fs::write(&archive, gz).unwrap();
-    let listing = std::process::Command::new("tar")
-        .arg("-tzf")
-        .arg(&archive)
-        .output()
-        .unwrap();
-    let listing = String::from_utf8(listing.stdout).unwrap();
-    assert!(listing.starts_with("./\n"), "{listing}");
     let target: PathBuf = dir.path().join("x");
     std::fs::create_dir(&target).unwrap();
-    let out = std::process::Command::new("tar")
-        .arg("-xzf")
-        .arg(&archive)
-        .arg("-C")
-        .arg(&target)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    untar(gz, &target);
     dir
 }

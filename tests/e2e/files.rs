@@ -7,6 +7,7 @@ use std::os::unix::fs::{symlink, PermissionsExt};
 
 use openclaw_test_support::gateway::*;
 use openclaw_test_support::node::*;
+use openclaw_test_support::running_as_root;
 use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -113,9 +114,4 @@ async fn fs_list_dir_lists_directories_under_home_and_never_the_state_dir() {
         "Error: INVALID_REQUEST: path must be a string"
     );
     std::fs::set_permissions(h.join("locked"), std::fs::Permissions::from_mode(0o755)).unwrap();
-}
-
-fn running_as_root() -> bool {
-    // SAFETY: geteuid has no preconditions.
-    unsafe { libc::geteuid() == 0 }
 }

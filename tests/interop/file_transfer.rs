@@ -9,6 +9,7 @@ use std::process::Output;
 use base64::Engine as _;
 use serde_json::{json, Value};
 
+use openclaw_test_support::archive::tar_listing;
 use openclaw_test_support::real::text;
 
 /// A whole 1x1 PNG: the real recognises a PNG by more than its first eight bytes.
@@ -192,7 +193,7 @@ pub fn check_calls(tree: &Path, invoke: impl Fn(&str, &str) -> Output) {
         .decode(fetched["tarBase64"].as_str().unwrap())
         .unwrap();
     assert_eq!(fetched["tarBytes"], gz.len());
-    let mut listed = unpack_listing(&gz);
+    let mut listed = tar_listing(&gz);
     listed.sort();
     assert_eq!(listed, ["./", "./deeper/", "./deeper/z.json", "./s.txt"]);
 }
@@ -268,26 +269,4 @@ fn without(v: &Value, key: &str) -> Value {
 
 fn symlink_words(list: &str) -> String {
     format!("path traverses a symlink; refusing because followSymlinks=false (set plugins.entries.file-transfer.config.nodes.<node>.followSymlinks=true to allow, or update {list} to the canonical path)")
-}
-
-/// What the system's `tar` lists in a gzipped archive.
-fn unpack_listing(gz: &[u8]) -> Vec<String> {
-    let dir = tempfile::tempdir().unwrap();
-    let archive = dir.path().join("t.tgz");
-    std::fs::write(&archive, gz).unwrap();
-    let out = std::process::Command::new("tar")
-        .arg("-tzf")
-        .arg(&archive)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(String::from)
-        .collect()
 }

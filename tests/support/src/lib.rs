@@ -2,6 +2,7 @@
 //! gateway and node host as processes, the real OpenClaw's processes, the device services
 //! (gpsd, Xvfb, a session bus) the device tests start, and the benches' percentiles.
 
+pub mod archive;
 pub mod bench;
 pub mod fixtures;
 pub mod gateway;
@@ -31,4 +32,10 @@ pub fn bin() -> &'static Path {
         );
         bin
     })
+}
+
+/// Whether the tests run as root, who reads even what its mode forbids.
+pub fn running_as_root() -> bool {
+    // SAFETY: geteuid has no preconditions.
+    unsafe { libc::geteuid() == 0 }
 }

@@ -249,6 +249,19 @@ fn facings(platform: &str, asked: Option<Facing>) -> Vec<Option<&'static str>> {
     }
 }
 
+/// `camera list` as text: a table under `Cameras`, or `No cameras reported.`
+fn cameras_text(devices: &[Value]) -> String {
+    if devices.is_empty() {
+        return "No cameras reported.".into();
+    }
+    let text = |v: &Value| v.as_str().unwrap_or_default().to_string();
+    let rows = devices
+        .iter()
+        .map(|d| vec![text(&d["name"]), text(&d["position"]), text(&d["id"])])
+        .collect();
+    format!("Cameras\n{}", table(&["Name", "Position", "ID"], rows))
+}
+
 pub async fn camera(cmd: CameraCmd, op: &Operator) -> Result<()> {
     match cmd {
         CameraCmd::List { node } => {
@@ -256,15 +269,8 @@ pub async fn camera(cmd: CameraCmd, op: &Operator) -> Result<()> {
             let devices = payload["devices"].as_array().cloned().unwrap_or_default();
             if op.json {
                 println!("{}", pretty(&json!(devices)));
-            } else if devices.is_empty() {
-                println!("No cameras reported.");
             } else {
-                let text = |v: &Value| v.as_str().unwrap_or_default().to_string();
-                let rows = devices
-                    .iter()
-                    .map(|d| vec![text(&d["name"]), text(&d["position"]), text(&d["id"])])
-                    .collect();
-                println!("Cameras\n{}", table(&["Name", "Position", "ID"], rows));
+                println!("{}", cameras_text(&devices));
             }
             Ok(())
         }
@@ -330,5 +336,37 @@ pub async fn camera(cmd: CameraCmd, op: &Operator) -> Result<()> {
             print_files(op, json!({"file": file}), std::slice::from_ref(&path));
             Ok(())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_linux_node_gets_one_snap_without_facing_a_phone_one_per_facing() {
+        assert_eq!(facings("linux", Some(Facing::Both)), [None]);
+        assert_eq!(facings("linux", Some(Facing::Front)), [None]);
+        assert_eq!(
+            facings("ios", Some(Facing::Both)),
+            [Some("front"), Some("back")]
+        );
+        assert_eq!(facings("ios", Some(Facing::Back)), [Some("back")]);
+        assert_eq!(facings("ios", None), [None]);
+    }
+
+    #[test]
+    fn the_camera_list_reads_as_the_real_cli_prints_it() {
+        assert_eq!(cameras_text(&[]), "No cameras reported.");
+        let listed = cameras_text(&[
+            json!({"id": "/dev/video0", "name": "Web Cam", "position": "unspecified"}),
+        ]);
+        let lines: Vec<&str> = listed.lines().collect();
+        assert_eq!(lines[0], "Cameras");
+        assert!(listed.contains("Name") && listed.contains("Position") && listed.contains("ID"));
+        assert!(
+            listed.contains("Web Cam") && listed.contains("/dev/video0"),
+            "{listed}"
+        );
     }
 }

@@ -40,7 +40,10 @@ pub fn shown(path: &Path) -> String {
 }
 
 fn media_dir() -> Result<PathBuf> {
-    let tmp = std::env::temp_dir();
+    media_dir_in(&std::env::temp_dir())
+}
+
+fn media_dir_in(tmp: &Path) -> Result<PathBuf> {
     // SAFETY: getuid has no preconditions.
     let uid = unsafe { libc::getuid() };
     for dir in [tmp.join("openclaw"), tmp.join(format!("openclaw-{uid}"))] {
@@ -57,4 +60,48 @@ fn media_dir() -> Result<PathBuf> {
         tmp.display(),
         tmp.display()
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use std::os::unix::fs::PermissionsExt;
+
+    use super::*;
+
+    fn uid() -> u32 {
+        // SAFETY: getuid has no preconditions.
+        unsafe { libc::getuid() }
+    }
+
+    #[test]
+    fn the_media_dir_is_made_private() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = media_dir_in(tmp.path()).unwrap();
+        assert_eq!(dir, tmp.path().join("openclaw"));
+        let mode = std::fs::metadata(&dir).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o700);
+    }
+
+    #[test]
+    fn a_planted_link_or_an_open_dir_is_passed_over() {
+        // Another user's link in the shared temp dir, to a dir they read.
+        let tmp = tempfile::tempdir().unwrap();
+        let theirs = tempfile::tempdir().unwrap();
+        std::os::unix::fs::symlink(theirs.path(), tmp.path().join("openclaw")).unwrap();
+        let dir = media_dir_in(tmp.path()).unwrap();
+        assert_eq!(dir, tmp.path().join(format!("openclaw-{}", uid())));
+
+        // A dir others may write into.
+        let tmp = tempfile::tempdir().unwrap();
+        let open = tmp.path().join("openclaw");
+        std::fs::create_dir(&open).unwrap();
+        std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o777)).unwrap();
+        assert_ne!(media_dir_in(tmp.path()).unwrap(), open);
+
+        // Both names taken: no dir, rather than an unsafe one.
+        let other = tmp.path().join(format!("openclaw-{}", uid()));
+        std::fs::remove_dir(&other).unwrap();
+        std::os::unix::fs::symlink(theirs.path(), &other).unwrap();
+        assert!(media_dir_in(tmp.path()).is_err());
+    }
 }

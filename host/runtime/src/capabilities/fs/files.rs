@@ -73,7 +73,7 @@ impl Fs {
     fn parent(&self, loc: &Located, syscall: &str) -> Result<Dir, Failure> {
         let parent =
             open_dir(&loc.root, loc.parent_rel()).map_err(|e| self.errno(&e, syscall, loc))?;
-        match reaches_private(&parent, &self.private()) {
+        match reaches_private(&parent, &self.private) {
             Ok(false) => Ok(parent),
             Ok(true) => Err(self.refused(&loc.requested, Need::Lookup)),
             Err(e) => Err(self.errno(&e, syscall, loc)),
@@ -93,7 +93,7 @@ impl Fs {
             None => rustix::fs::fstat(parent),
         }
         .map_err(|e| self.errno(&e.into(), "lstat", loc))?;
-        if self.private().contains(&(stat.st_dev, stat.st_ino)) {
+        if self.private.contains(&(stat.st_dev, stat.st_ino)) {
             return Err(self.refused(&loc.requested, Need::Lookup));
         }
         Ok(stat)
@@ -148,7 +148,7 @@ impl Fs {
         )
         .map_err(|e| self.errno(&e.into(), "open", &loc))?;
         let stat = rustix::fs::fstat(&fd).map_err(|e| self.errno(&e.into(), "fstat", &loc))?;
-        if self.private().contains(&(stat.st_dev, stat.st_ino)) {
+        if self.private.contains(&(stat.st_dev, stat.st_ino)) {
             return Err(self.refused(&loc.requested, Need::Lookup));
         }
         match FileType::from_raw_mode(stat.st_mode) {
@@ -249,7 +249,7 @@ impl Fs {
         loc: &Located,
     ) -> Result<u32, Failure> {
         let path = &loc.requested;
-        if self.private().contains(&(stat.st_dev, stat.st_ino)) {
+        if self.private.contains(&(stat.st_dev, stat.st_ino)) {
             return Err(self.refused(path, Need::Lookup));
         }
         match FileType::from_raw_mode(stat.st_mode) {

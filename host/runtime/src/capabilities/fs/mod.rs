@@ -43,7 +43,8 @@ fn link(linker: &mut Linker<CallState>) -> wasmtime::Result<()> {
 pub struct Fs {
     plugin: Arc<str>,
     roots: FsRoots,
-    private_dirs: Arc<Vec<PathBuf>>,
+    /// The identities of the node's private dirs, read once per call.
+    private: BTreeSet<Id>,
 }
 
 /// What a call needs of a root.
@@ -59,7 +60,7 @@ impl CapabilityState for Fs {
         Fs {
             plugin: caller.plugin.clone(),
             roots: caller.fs_roots.clone(),
-            private_dirs: caller.services.private_dirs.clone(),
+            private: private_ids(&caller.services.private_dirs),
         }
     }
 }
@@ -72,9 +73,9 @@ impl fs::Host for Fs {
     async fn list_dir(&mut self, path: String) -> Result<Vec<DirEntry>, Failure> {
         let requested = absolute(&path)?;
         let (root, rel) = self.open_root(&requested)?;
-        let private = self.private();
+        let private = &self.private;
         let dir = open_dir(&root, &rel).map_err(|e| os_failure(&e, "scandir", &requested))?;
-        if reaches_private(&dir, &private).map_err(|e| os_failure(&e, "scandir", &requested))? {
+        if reaches_private(&dir, private).map_err(|e| os_failure(&e, "scandir", &requested))? {
             return Err(self.list_refused(&requested));
         }
         let entries = dir
@@ -99,7 +100,7 @@ impl fs::Host for Fs {
             if kind == EntryKind::Symlink && followed.as_ref().is_some_and(|m| m.is_dir()) {
                 let inside = root
                     .open_dir(rel.join(&name))
-                    .and_then(|target| reaches_private(&target, &private));
+                    .and_then(|target| reaches_private(&target, private));
                 if !matches!(inside, Ok(false)) {
                     continue;
                 }
@@ -145,10 +146,6 @@ impl fs::Host for Fs {
 }
 
 impl Fs {
-    fn private(&self) -> BTreeSet<Id> {
-        private_ids(&self.private_dirs)
-    }
-
     fn roots_for(&self, need: Need) -> Vec<PathBuf> {
         match need {
             Need::Read => self.roots.read.clone(),
