@@ -8,12 +8,17 @@ use std::process::{Command, Output};
 use openclaw_test_support::bin;
 use openclaw_test_support::real::{self, text};
 
-/// What a CLI said, without the real one's banner, with its home named `<home>`.
+/// What a CLI said, without the real one's banner or its one-time notice after a fresh
+/// install (`[postinstall] ...`), with its home named `<home>`.
 fn said(out: &Output, home: &Path) -> (Option<i32>, String) {
     let home = home.display().to_string();
     let lines: Vec<String> = text(out)
         .lines()
-        .filter(|l| !l.trim().is_empty() && !l.starts_with("OpenClaw 2026"))
+        .filter(|l| {
+            !l.trim().is_empty()
+                && !l.starts_with("OpenClaw 2026")
+                && !l.starts_with("[postinstall]")
+        })
         .map(|l| l.replace(&home, "<home>"))
         .collect();
     (out.status.code(), lines.join("\n"))
