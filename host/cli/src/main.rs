@@ -6,6 +6,7 @@ mod config_cmd;
 mod devices_cmd;
 mod gateway_cmd;
 mod node_cmd;
+mod node_service;
 mod nodes;
 mod operator;
 mod plugins_cmd;
@@ -99,6 +100,13 @@ fn main() -> std::process::ExitCode {
     if let Command::Config { command } = cli.command {
         config_cmd::run(command);
         return std::process::ExitCode::SUCCESS;
+    }
+    // The service commands only run systemctl: no runtime either.
+    if let Command::Node {
+        command: node_cmd::NodeCmd::Service(command),
+    } = cli.command
+    {
+        return std::process::ExitCode::from(node_service::run(command));
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

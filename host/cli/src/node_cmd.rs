@@ -1,4 +1,5 @@
-//! `openclaw node run` and `openclaw node identity`.
+//! `openclaw node run` and `openclaw node identity`; the service commands live in
+//! `node_service`.
 
 use std::path::PathBuf;
 
@@ -20,6 +21,8 @@ pub enum NodeCmd {
         #[arg(long)]
         json: bool,
     },
+    #[command(flatten)]
+    Service(crate::node_service::ServiceCmd),
 }
 
 #[derive(Args)]
@@ -31,8 +34,11 @@ pub struct RunArgs {
     #[arg(long)]
     port: Option<u16>,
     /// Connect with wss://
-    #[arg(long)]
+    #[arg(long, conflicts_with = "no_tls")]
     tls: bool,
+    /// Connect with ws://, even when the saved gateway used TLS
+    #[arg(long, conflicts_with = "tls_fingerprint")]
+    no_tls: bool,
     /// SHA-256 of the gateway's TLS certificate (implies --tls)
     #[arg(long)]
     tls_fingerprint: Option<String>,
@@ -69,6 +75,7 @@ pub async fn run(cmd: NodeCmd) -> Result<()> {
             Ok(())
         }
         NodeCmd::Run(args) => run_node(args, state_dir).await,
+        NodeCmd::Service(_) => unreachable!("service commands run before the runtime starts"),
     }
 }
 
@@ -99,12 +106,14 @@ async fn run_node(args: RunArgs, state_dir: PathBuf) -> Result<()> {
             .port
             .or(saved_gateway.as_ref().map(|g| g.port))
             .unwrap_or(openclaw_protocol::DEFAULT_PORT),
-        tls: args.tls
-            || args.tls_fingerprint.is_some()
-            || saved_gateway.as_ref().is_some_and(|g| g.tls),
+        tls: !args.no_tls
+            && (args.tls
+                || args.tls_fingerprint.is_some()
+                || saved_gateway.as_ref().is_some_and(|g| g.tls)),
         tls_fingerprint: args
             .tls_fingerprint
-            .or_else(|| saved_gateway.and_then(|g| g.tls_fingerprint)),
+            .or_else(|| saved_gateway.and_then(|g| g.tls_fingerprint))
+            .filter(|_| !args.no_tls),
     };
     let node_id = args
         .node_id
