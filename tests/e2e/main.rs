@@ -13,6 +13,7 @@ mod handshake;
 mod hardware;
 mod invoke;
 mod node;
+mod node_service;
 mod pairing;
 mod secrets;
 mod terminal_upload;

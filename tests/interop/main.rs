@@ -4,5 +4,6 @@
 mod config;
 mod file_transfer;
 mod files;
+mod node_service;
 mod ours_on_theirs;
 mod theirs_on_ours;

@@ -138,7 +138,11 @@ fn main() -> std::process::ExitCode {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("openclaw: {e:#}");
-            std::process::ExitCode::FAILURE
+            if e.downcast_ref::<node_cmd::InvalidConfig>().is_some() {
+                std::process::ExitCode::from(node_cmd::EX_CONFIG)
+            } else {
+                std::process::ExitCode::FAILURE
+            }
         }
     }
 }

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use anyhow::{bail, Result};
+use anyhow::Result;
 use clap::{Args, Subcommand};
 use openclaw_node::files::{load_identity, load_node_file, GatewayEndpoint};
 use openclaw_node::{grants_path, NodeHost, NodeHostConfig, NodeOptions};
@@ -87,14 +87,30 @@ pub fn secure_state(state_dir: &std::path::Path) -> Result<()> {
     Ok(())
 }
 
+/// A configuration `node run` cannot work with. It exits with EX_CONFIG (78), on which the
+/// service unit tells systemd not to restart it: the next try would fail the same way.
+#[derive(Debug)]
+pub struct InvalidConfig;
+
+impl std::fmt::Display for InvalidConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the node's configuration cannot work")
+    }
+}
+
+pub const EX_CONFIG: u8 = 78;
+
 async fn run_node(args: RunArgs, state_dir: PathBuf) -> Result<()> {
     secure_state(&state_dir)?;
-    let cfg = Config::load(&state_dir)?;
+    let invalid = |e: anyhow::Error| e.context(InvalidConfig);
+    let cfg = Config::load(&state_dir).map_err(invalid)?;
     let saved = load_node_file(&state_dir)?.unwrap_or_default();
     let saved_gateway = saved.gateway.clone();
     if let Some(pin) = &args.tls_fingerprint {
         if normalize_fingerprint(pin).is_none() {
-            bail!("--tls-fingerprint {pin}: expected 64 hex digits or 32 colon-separated pairs");
+            return Err(invalid(anyhow::anyhow!(
+                "--tls-fingerprint {pin}: expected 64 hex digits or 32 colon-separated pairs"
+            )));
         }
     }
     let endpoint = GatewayEndpoint {
@@ -131,7 +147,7 @@ async fn run_node(args: RunArgs, state_dir: PathBuf) -> Result<()> {
     let grants = grants_path(&state_dir);
     let options = NodeOptions {
         endpoint,
-        token: config::gateway_token(None, &cfg)?,
+        token: config::gateway_token(None, &cfg).map_err(invalid)?,
         node_id,
         display_name: display_name.clone(),
         state_dir,
@@ -139,7 +155,7 @@ async fn run_node(args: RunArgs, state_dir: PathBuf) -> Result<()> {
     let node = NodeHost::start(NodeHostConfig {
         options,
         plugins_dir: args.plugins.clone(),
-        settings: config::node_settings(&cfg)?,
+        settings: config::node_settings(&cfg).map_err(invalid)?,
     })
     .await?;
     for e in &node.plugin_errors {
