@@ -370,3 +370,70 @@ fn config_set_keeps_a_backup_strips_comments_saying_so_and_writes_privately() {
     assert!(String::from_utf8_lossy(&strict.stderr)
         .starts_with("Could not parse \"box\" as JSON for --strict-json."));
 }
+
+/// `camera snap --delay-ms` on the wire, to a Linux node: one call, no facing, `delayMs` as
+/// given (the node's own default applies when it is left out).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn camera_snap_sends_the_delay_and_no_facing_to_a_linux_node() {
+    let mut config = default_config();
+    config["gateway"]["nodes"]["commands"]["allow"]
+        .as_array_mut()
+        .unwrap()
+        .push("camera.snap".into());
+    let gw = GatewayProc::start_with(config, &[], &[]);
+    let id = DeviceIdentity::generate();
+    let (node, mut events) = paired_node(&gw, &id, &["camera.snap"]).await;
+    let (sent_tx, mut sent) = tokio::sync::mpsc::unbounded_channel::<Value>();
+    tokio::spawn(async move {
+        while let Some(ev) = events.next().await {
+            if ev.event != "node.invoke.request" {
+                continue;
+            }
+            let p = ev.payload.unwrap();
+            sent_tx
+                .send(serde_json::from_str(p["paramsJSON"].as_str().unwrap()).unwrap())
+                .unwrap();
+            let picture =
+                serde_json::json!({"format": "jpg", "base64": "/9j/2Q==", "width": 1, "height": 1});
+            let reply = serde_json::json!({"id": p["id"], "nodeId": p["nodeId"], "ok": true,
+                                           "payloadJSON": picture.to_string()});
+            node.request("node.invoke.result", reply).await.unwrap();
+        }
+    });
+    let node_id = id.device_id();
+    let out = gw.cli(&[
+        "nodes",
+        "camera",
+        "snap",
+        "--node",
+        &node_id,
+        "--facing",
+        "both",
+        "--delay-ms",
+        "1500",
+        "--json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let answer: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(answer["files"].as_array().unwrap().len(), 1);
+    std::fs::remove_file(answer["files"][0]["path"].as_str().unwrap()).ok();
+    assert_eq!(
+        sent.recv().await.unwrap(),
+        serde_json::json!({"format": "jpg", "delayMs": 1500})
+    );
+    assert!(sent.try_recv().is_err(), "one capture for a Linux node");
+    let refused = gw.cli(&[
+        "nodes",
+        "camera",
+        "snap",
+        "--node",
+        &node_id,
+        "--delay-ms",
+        "-1",
+    ]);
+    assert!(!refused.status.success());
+}

@@ -56,16 +56,44 @@ fn known(device: &str) -> Result<(), HardwareError> {
     }
 }
 
+/// Longest wait for a camera's exposure to settle before `snap_delayed` takes its frame.
+pub const MAX_DELAY_MS: u32 = 10_000;
+
 /// One JPEG frame, at most `max_width` wide, at `quality` (1..=100).
 pub async fn snap(device: &str, max_width: u32, quality: u8) -> Result<Picture, HardwareError> {
+    snap_delayed(device, max_width, quality, 0).await
+}
+
+/// As [`snap`], but the frame `delay_ms` (clamped to 10 s) into the camera's video: ffmpeg
+/// reads and drops what comes before, the time a webcam's exposure takes to settle.
+pub async fn snap_delayed(
+    device: &str,
+    max_width: u32,
+    quality: u8,
+    delay_ms: u32,
+) -> Result<Picture, HardwareError> {
     known(device)?;
+    let delay_ms = delay_ms.min(MAX_DELAY_MS);
+    let args = snap_args(device, max_width, quality, delay_ms);
+    let deadline = Duration::from_secs(20) + Duration::from_millis(u64::from(delay_ms));
+    let base64 = ffmpeg::capture(&args, "jpg", deadline).await?;
+    let (width, height) = jpeg_size(&base64).unwrap_or((0, 0));
+    Ok(Picture {
+        base64,
+        width,
+        height,
+    })
+}
+
+fn snap_args(device: &str, max_width: u32, quality: u8, delay_ms: u32) -> Vec<String> {
     // ffmpeg's JPEG scale: 2 (best) .. 31 (worst).
     let qscale = 31 - (u32::from(quality.clamp(1, 100)) * 29 / 100);
-    let args: Vec<String> = [
-        "-f".to_string(),
-        "v4l2".into(),
-        "-i".into(),
-        device.into(),
+    let mut args: Vec<String> = ["-f", "v4l2", "-i", device].map(String::from).to_vec();
+    if delay_ms > 0 {
+        // After -i: an output seek, which decodes and drops the input up to that point.
+        args.extend(["-ss".into(), format!("{:.3}", f64::from(delay_ms) / 1000.0)]);
+    }
+    args.extend([
         "-frames:v".into(),
         "1".into(),
         "-vf".into(),
@@ -74,15 +102,8 @@ pub async fn snap(device: &str, max_width: u32, quality: u8) -> Result<Picture, 
         qscale.to_string(),
         "-f".into(),
         "image2".into(),
-    ]
-    .to_vec();
-    let base64 = ffmpeg::capture(&args, "jpg", Duration::from_secs(20)).await?;
-    let (width, height) = jpeg_size(&base64).unwrap_or((0, 0));
-    Ok(Picture {
-        base64,
-        width,
-        height,
-    })
+    ]);
+    args
 }
 
 /// An mp4 clip of `duration_ms` (clamped to 60 s).
@@ -120,4 +141,36 @@ pub(crate) fn jpeg_size(base64: &str) -> Option<(u32, u32)> {
         at += 2 + len;
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The snap's own arguments on a 1 s synthetic video in the camera's place.
+    async fn snap_from_one_second_of_video(delay_ms: u32) -> Result<String, HardwareError> {
+        let mut args = snap_args("/dev/video0", 64, 90, delay_ms);
+        args.splice(
+            0..4,
+            [
+                "-f",
+                "lavfi",
+                "-i",
+                "testsrc=size=128x96:rate=10:duration=1",
+            ]
+            .map(String::from),
+        );
+        ffmpeg::capture(&args, "jpg", Duration::from_secs(20)).await
+    }
+
+    #[tokio::test]
+    async fn the_delay_skips_that_much_of_the_video() {
+        let frame = snap_from_one_second_of_video(500).await.unwrap();
+        assert_eq!(jpeg_size(&frame), Some((64, 48)));
+        // Past the video's end there is no frame to take: the seek was applied to the input.
+        assert!(snap_from_one_second_of_video(2000).await.is_err());
+        let args = snap_args("/dev/video0", 64, 90, 2500);
+        assert_eq!(args[4..6], ["-ss", "2.500"]);
+        assert!(!snap_args("/dev/video0", 64, 90, 0).contains(&"-ss".to_string()));
+    }
 }

@@ -18,13 +18,9 @@ fn list(_call: &Call, _p: Nothing) -> Result<Value, Failure> {
     Ok(json!({ "devices": devices }))
 }
 
-/// The camera to use: the one named, else the first.
-fn device(id: Option<String>, facing: Option<String>) -> Result<String, Failure> {
-    if let Some(facing) = facing {
-        return Err(Failure::invalid(format!(
-            "cameras on this node report no facing ({facing}); pass deviceId from camera.list"
-        )));
-    }
+/// The camera to use: the one named, else the first. A facing is ignored, as the real Linux
+/// node ignores it: V4L2 cameras report none, and the agent's tool always sends one.
+fn device(id: Option<String>, _facing: Option<String>) -> Result<String, Failure> {
     match id {
         Some(id) => Ok(id),
         None => camera::devices()
@@ -49,7 +45,13 @@ struct SnapParams {
     format: Option<String>,
     #[serde(default)]
     device_id: Option<String>,
+    /// How far into the camera's video the frame is taken, for its exposure to settle.
+    #[serde(default)]
+    delay_ms: Option<u64>,
 }
+
+/// The real Linux node's warm-up when the caller names none.
+const DEFAULT_DELAY_MS: u64 = 2000;
 
 fn snap(_call: &Call, p: SnapParams) -> Result<Value, Failure> {
     if p.format
@@ -68,7 +70,9 @@ fn snap(_call: &Call, p: SnapParams) -> Result<Value, Failure> {
         }
     };
     let id = device(p.device_id, p.facing)?;
-    let picture = camera::snap(&id, p.max_width.unwrap_or(1600).max(16), quality)?;
+    let delay_ms = p.delay_ms.unwrap_or(DEFAULT_DELAY_MS).min(10_000) as u32;
+    let picture =
+        camera::snap_delayed(&id, p.max_width.unwrap_or(1600).max(16), quality, delay_ms)?;
     Ok(
         json!({"format": "jpg", "base64": picture.base64, "width": picture.width, "height": picture.height}),
     )

@@ -115,6 +115,9 @@ pub enum CameraCmd {
         /// 0..1
         #[arg(long)]
         quality: Option<f64>,
+        /// Delay before capture in ms (a Linux node: 2000 unless given, at most 10000)
+        #[arg(long)]
+        delay_ms: Option<u64>,
     },
     /// An mp4 clip from a camera; prints the file's path
     Clip {
@@ -280,6 +283,7 @@ pub async fn camera(cmd: CameraCmd, op: &Operator) -> Result<()> {
             device_id,
             max_width,
             quality,
+            delay_ms,
         } => {
             let platform = op.resolve_node(&node).await?.platform;
             let (mut files, mut paths) = (Vec::new(), Vec::new());
@@ -297,7 +301,11 @@ pub async fn camera(cmd: CameraCmd, op: &Operator) -> Result<()> {
                 if let Some(id) = &device_id {
                     params["deviceId"] = json!(id);
                 }
-                let payload = invoke(op, &node, 30_000, "camera.snap", params).await?;
+                if let Some(ms) = delay_ms {
+                    params["delayMs"] = json!(ms);
+                }
+                let timeout = 30_000 + delay_ms.unwrap_or(0).min(10_000);
+                let payload = invoke(op, &node, timeout, "camera.snap", params).await?;
                 let facing = facing.unwrap_or("unknown");
                 let path = save(&payload, &format!("camera-snap-{facing}"), "jpg")?;
                 files.push(json!({"facing": facing, "path": path,

@@ -43,7 +43,17 @@ impl camera::Host for Camera {
         max_width: u32,
         quality: u8,
     ) -> Result<camera::Picture, Failure> {
-        let picture = dev::camera::snap(&device_id, max_width, quality)
+        self.snap_delayed(device_id, max_width, quality, 0).await
+    }
+
+    async fn snap_delayed(
+        &mut self,
+        device_id: String,
+        max_width: u32,
+        quality: u8,
+        delay_ms: u32,
+    ) -> Result<camera::Picture, Failure> {
+        let picture = dev::camera::snap_delayed(&device_id, max_width, quality, delay_ms)
             .await
             .map_err(hardware_failure)?;
         Ok(camera::Picture {
