@@ -272,7 +272,8 @@ fn probe(mp4: &[u8]) -> (f64, u64, u64) {
 async fn the_screen_records_as_mp4_only_where_allowed_and_cameras_need_a_device() {
     let (_x, display) = xvfb(640, 480);
     let mut config = default_config();
-    config["gateway"]["nodes"]["commands"]["allow"] = json!(["screen.record"]);
+    config["gateway"]["nodes"]["commands"]["allow"] =
+        json!(["screen.record", "system.run", "system.run.prepare"]);
     let gw = GatewayProc::start_with(config, &[], &[]);
     let op = gw.operator().await;
     let env = [("DISPLAY", display.as_str())];
@@ -280,6 +281,23 @@ async fn the_screen_records_as_mp4_only_where_allowed_and_cameras_need_a_device(
     let described = describe(&op, &id).await;
     assert!(has(&described, "screen.record"), "{described}");
     assert_eq!(described["permissions"]["screenRecording"], true);
+    // Where the screen can be recorded, a command that needs to is run.
+    let out = gw.cli(&[
+        "nodes",
+        "run",
+        "--node",
+        "screen-node",
+        "--needs-screen-recording",
+        "--",
+        "echo",
+        "recorded",
+    ]);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "recorded\n",
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(described["permissions"]["camera"], false);
     assert!(
         !has(&described, "camera.list"),

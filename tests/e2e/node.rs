@@ -254,6 +254,25 @@ async fn nodes_run_approvals_and_plugins_from_the_cli() {
     );
     assert_eq!(String::from_utf8_lossy(&out.stdout), "out\n");
     assert_eq!(String::from_utf8_lossy(&out.stderr), "err\n");
+    // This node has no display: a command that needs to record the screen is not run.
+    let out = gw.cli(&[
+        "nodes",
+        "run",
+        "--node",
+        "cli-node",
+        "--needs-screen-recording",
+        "--",
+        "touch",
+        gw.dir.join("ran").to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("SYSTEM_RUN_DENIED: PERMISSION_MISSING: screenRecording"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!gw.dir.join("ran").exists());
 
     let doc = gw.dir.join("approvals.json5");
     std::fs::write(

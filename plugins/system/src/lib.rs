@@ -86,7 +86,8 @@ struct RunPayload {
 }
 
 fn run(_call: &Call, p: RunParams) -> Result<RunPayload, Failure> {
-    if p.needs_screen_recording {
+    // The command needs the screen: run it only where the node declares it can be recorded.
+    if p.needs_screen_recording && !exec::screen_recording_permitted() {
         return Err(Failure::new(
             "SYSTEM_RUN_DENIED",
             "PERMISSION_MISSING: screenRecording",

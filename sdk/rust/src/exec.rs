@@ -1,7 +1,9 @@
 //! Processes on the node (the `exec` capability). The host applies the operator's exec
 //! approvals to every call; a plugin only shapes requests and results.
 
-pub use crate::bindings::openclaw::plugin::exec::{prepare, run, which, RunOutput, RunRequest};
+pub use crate::bindings::openclaw::plugin::exec::{
+    prepare, run, screen_recording_permitted, which, RunOutput, RunRequest,
+};
 
 impl RunRequest {
     /// A request to run `argv` with nothing else set: the node's directory and environment,

@@ -82,6 +82,9 @@ pub enum NodesCmd {
         /// Agent whose exec approvals apply
         #[arg(long)]
         agent: Option<String>,
+        /// The command records the screen: run it only on a node that can
+        #[arg(long)]
+        needs_screen_recording: bool,
         /// The command and its arguments, after `--`
         #[arg(last = true, required = true)]
         argv: Vec<String>,
@@ -175,6 +178,7 @@ pub async fn run(cmd: NodesCmd, args: &OperatorArgs) -> Result<()> {
             env,
             command_timeout,
             agent,
+            needs_screen_recording,
             argv,
         } => {
             let config = crate::config::Config::load(&crate::config::state_dir())?;
@@ -183,7 +187,15 @@ pub async fn run(cmd: NodesCmd, args: &OperatorArgs) -> Result<()> {
                 serde_json::from_value(op.call("node.list", json!({})).await?)?;
             let target = exec_node::choose(&list.nodes, node.as_deref(), bound.as_deref())?;
             let node_id = target.node_id.clone();
-            run_command(&op, &node_id, cwd, &env, command_timeout, agent, argv).await
+            let options = run::RunOptions {
+                cwd,
+                env,
+                timeout_ms: command_timeout,
+                agent,
+                needs_screen_recording,
+                argv,
+            };
+            run_command(&op, &node_id, options).await
         }
         NodesCmd::Canvas { command } => canvas::run(command, &op).await,
         NodesCmd::Location { command } => hardware::location(command, &op).await,

@@ -8,17 +8,29 @@ use serde_json::{json, Value};
 use crate::operator::Operator;
 use crate::render::s;
 
-pub async fn run_command(
-    op: &Operator,
-    node_id: &str,
-    cwd: Option<String>,
-    env: &[String],
-    timeout_ms: Option<u64>,
-    agent: Option<String>,
-    argv: Vec<String>,
-) -> Result<()> {
+/// What `nodes run` asks of the node.
+pub struct RunOptions {
+    pub cwd: Option<String>,
+    /// `KEY=VALUE` overrides.
+    pub env: Vec<String>,
+    pub timeout_ms: Option<u64>,
+    pub agent: Option<String>,
+    /// The command records the screen: the node runs it only where it can.
+    pub needs_screen_recording: bool,
+    pub argv: Vec<String>,
+}
+
+pub async fn run_command(op: &Operator, node_id: &str, options: RunOptions) -> Result<()> {
+    let RunOptions {
+        cwd,
+        env,
+        timeout_ms,
+        agent,
+        needs_screen_recording,
+        argv,
+    } = options;
     let mut overrides = serde_json::Map::new();
-    for kv in env {
+    for kv in &env {
         let Some((k, v)) = kv.split_once('=') else {
             bail!("--env {kv}: expected KEY=VALUE")
         };
@@ -42,7 +54,7 @@ pub async fn run_command(
     )
     .await?;
     let plan = &prepared["payload"]["plan"];
-    let params = json!({
+    let mut params = json!({
         "command": plan["argv"],
         "rawCommand": plan["commandText"],
         "cwd": plan["cwd"],
@@ -50,6 +62,9 @@ pub async fn run_command(
         "timeoutMs": timeout_ms,
         "agentId": agent,
     });
+    if needs_screen_recording {
+        params["needsScreenRecording"] = json!(true);
+    }
     let result = call("system.run", params).await?;
     let out = &result["payload"];
     print!("{}", s(&out["stdout"]));

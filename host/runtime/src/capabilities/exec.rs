@@ -64,6 +64,10 @@ impl exec::Host for Exec {
         self.context.executor.which(bins)
     }
 
+    async fn screen_recording_permitted(&mut self) -> bool {
+        openclaw_hardware::screen::works()
+    }
+
     async fn prepare(&mut self, req: RunRequest) -> Result<String, Failure> {
         Ok(self.context.executor.prepare(&request(req))?.to_string())
     }
