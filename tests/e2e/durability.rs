@@ -163,3 +163,77 @@ async fn host_stats_and_ticks() {
     let tick = events.wait_for("tick").await.unwrap();
     assert!(tick.seq.is_some() && tick.payload.unwrap()["ts"].is_u64());
 }
+
+/// The items the gateway's store holds for `node_id`, read from its SQLite file.
+fn stored_pending(gw: &GatewayProc, node_id: &str) -> Vec<String> {
+    let db = rusqlite::Connection::open_with_flags(
+        gw.dir.join("gateway.sqlite"),
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )
+    .unwrap();
+    let mut query = db
+        .prepare("SELECT record FROM records WHERE kind = 'pending' AND parent = ?1")
+        .unwrap();
+    query
+        .query_map([node_id], |row| row.get::<_, String>(0))
+        .unwrap()
+        .map(|record| {
+            let item: serde_json::Value = serde_json::from_str(&record.unwrap()).unwrap();
+            item["type"].as_str().unwrap().to_string()
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn our_node_does_the_status_request_left_while_it_was_away() {
+    use openclaw_test_support::node::{pair, NodeProc, WAIT};
+    let gw = GatewayProc::start();
+    let mut node = NodeProc::start(&gw, "away-node");
+    let operator =
+        openclaw_client::ConnectOptions::operator(&gw.url, Some(TOKEN.into()), &["operator.admin"]);
+    let (op, mut events) = openclaw_client::connect(&operator).await.unwrap();
+    let node_id = pair(&op, "away-node").await;
+    node.go_away();
+    for kind in ["status.request", "location.request"] {
+        op.request(
+            "node.pending.enqueue",
+            json!({"nodeId": node_id, "type": kind}),
+        )
+        .await
+        .unwrap();
+    }
+    while events.try_next().is_some() {}
+    node.come_back(&gw, "away-node");
+    // It reports its status (presence, then host stats), then acknowledges that item only:
+    // a location has no way back to the gateway but an invoke, so that one waits.
+    let started = std::time::Instant::now();
+    while stored_pending(&gw, &node_id) != ["location.request"] {
+        assert!(
+            started.elapsed() < WAIT,
+            "{:?}",
+            stored_pending(&gw, &node_id)
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let mut stats = 0;
+    while stats < 2 {
+        let ev = tokio::time::timeout(WAIT, events.next())
+            .await
+            .expect("host stats at connect and for the status request")
+            .unwrap();
+        if ev.event == "node.hostStats" && ev.payload.unwrap()["nodeId"] == node_id.as_str() {
+            stats += 1;
+        }
+    }
+
+    // The item left queued is handed to the node again the next time.
+    node.go_away();
+    let identity = openclaw_node::files::load_identity(&node.state).unwrap();
+    let (as_node, _events) = connect_node(&gw.url, &identity, &[]).await.unwrap();
+    let pulled = as_node
+        .request("node.pending.pull", json!({}))
+        .await
+        .unwrap();
+    assert_eq!(pulled["actions"].as_array().unwrap().len(), 1);
+    assert_eq!(pulled["actions"][0]["command"], "location.request");
+}

@@ -77,6 +77,7 @@ pub async fn run(
                 backoff = MIN_BACKOFF;
                 remember(&opts, &client, stored)?;
                 tracing::info!(url = %url(&opts.endpoint), "connected to the gateway");
+                crate::pending::drain(&client, &opts.display_name);
                 match serve(&client, ev, &host, &mut events).await {
                     Ended::SurfaceChanged => continue,
                     Ended::Closed => tracing::warn!("gateway connection closed; reconnecting"),

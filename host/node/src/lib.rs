@@ -7,6 +7,7 @@ mod exec_events;
 pub mod files;
 pub mod host;
 mod node_host;
+mod pending;
 mod permissions;
 mod settings;
 mod stats;

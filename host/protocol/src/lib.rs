@@ -13,6 +13,7 @@ pub mod limits;
 pub mod node_events;
 pub mod node_invoke;
 pub mod nodes;
+pub mod pending;
 pub mod records;
 pub mod signature;
 pub mod tls_pin;

@@ -41,29 +41,7 @@ impl NodeProc {
         // Made here, so a test can drop a plugin in at once, whether or not the node has started.
         openclaw_files::private_dir(&plugins).unwrap();
         std::fs::write(state.join("openclaw.json"), config.to_string()).unwrap();
-        let port = gw.url.rsplit(':').next().unwrap();
-        let child = Command::new(bin())
-            .args([
-                "node",
-                "run",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                port,
-                "--display-name",
-                name,
-                "--plugins",
-            ])
-            .arg(&plugins)
-            .env("OPENCLAW_STATE_DIR", &state)
-            .env("OPENCLAW_GATEWAY_TOKEN", TOKEN)
-            .env_remove("DISPLAY")
-            .env_remove("DBUS_SESSION_BUS_ADDRESS")
-            .envs(env.iter().copied())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
+        let child = spawn(gw, name, &plugins, &state, env);
         NodeProc {
             child,
             plugins,
@@ -71,6 +49,52 @@ impl NodeProc {
             _dir: dir,
         }
     }
+}
+
+impl NodeProc {
+    /// Stops the node (SIGKILL): it is away until `come_back`.
+    pub fn go_away(&mut self) {
+        self.child.kill().ok();
+        self.child.wait().ok();
+    }
+
+    /// Starts the node again on its state dir.
+    pub fn come_back(&mut self, gw: &GatewayProc, name: &str) {
+        self.go_away();
+        self.child = spawn(gw, name, &self.plugins, &self.state, &[]);
+    }
+}
+
+fn spawn(
+    gw: &GatewayProc,
+    name: &str,
+    plugins: &std::path::Path,
+    state: &std::path::Path,
+    env: &[(&str, &str)],
+) -> Child {
+    let port = gw.url.rsplit(':').next().unwrap();
+    Command::new(bin())
+        .args([
+            "node",
+            "run",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            port,
+            "--display-name",
+            name,
+            "--plugins",
+        ])
+        .arg(plugins)
+        .env("OPENCLAW_STATE_DIR", state)
+        .env("OPENCLAW_GATEWAY_TOKEN", TOKEN)
+        .env_remove("DISPLAY")
+        .env_remove("DBUS_SESSION_BUS_ADDRESS")
+        .envs(env.iter().copied())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap()
 }
 
 impl Drop for NodeProc {

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use openclaw_protocol::frames::ErrorShape;
 use openclaw_protocol::now_ms;
+use openclaw_protocol::pending::{PendingAck, PendingAckResult, PendingAction, PendingPull};
 use openclaw_protocol::records::PendingItem;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -35,12 +36,6 @@ struct EnqueueParams {
 struct DrainParams {
     #[serde(default)]
     max_items: Option<usize>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct AckParams {
-    ids: Vec<String>,
 }
 
 pub fn enqueue(gw: &Arc<Gateway>, _: &Arc<Session>, params: Value) -> Reply {
@@ -159,22 +154,24 @@ pub fn pull(gw: &Arc<Gateway>, session: &Arc<Session>, params: Value) -> Reply {
     let node_id = session.node_id().expect("node role");
     let items = undelivered(gw, session, node_id).map_err(unavailable)?;
     mark_delivered(gw, session, &items);
-    let actions: Vec<Value> = items
-        .iter()
-        .map(|i| {
-            json!({
-                "id": i.id,
-                "command": i.kind,
-                "paramsJSON": i.payload.as_ref().map(Value::to_string),
-                "enqueuedAtMs": i.created_at_ms,
-            })
+    let actions = items
+        .into_iter()
+        .map(|i| PendingAction {
+            id: i.id,
+            command: i.kind,
+            params_json: i.payload.as_ref().map(Value::to_string),
+            enqueued_at_ms: i.created_at_ms,
         })
         .collect();
-    Ok(json!({"nodeId": node_id, "actions": actions}))
+    let pulled = PendingPull {
+        node_id: node_id.to_string(),
+        actions,
+    };
+    Ok(serde_json::to_value(pulled).expect("serializes"))
 }
 
 pub fn ack(gw: &Arc<Gateway>, session: &Arc<Session>, params: Value) -> Reply {
-    let p: AckParams = parse("node.pending.ack", params)?;
+    let p: PendingAck = parse("node.pending.ack", params)?;
     let node_id = session.node_id().expect("node role");
     let (acked, remaining) = gw
         .store
@@ -195,7 +192,12 @@ pub fn ack(gw: &Arc<Gateway>, session: &Arc<Session>, params: Value) -> Reply {
     for id in &acked {
         delivered.remove(id);
     }
-    Ok(json!({"nodeId": node_id, "ackedIds": acked, "remainingCount": remaining}))
+    let result = PendingAckResult {
+        node_id: node_id.to_string(),
+        acked_ids: acked,
+        remaining_count: remaining,
+    };
+    Ok(serde_json::to_value(result).expect("serializes"))
 }
 
 /// An item may be acked only by the node it was queued for.
