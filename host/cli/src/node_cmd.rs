@@ -25,32 +25,72 @@ pub enum NodeCmd {
     Service(crate::node_service::ServiceCmd),
 }
 
+/// Where and as whom the node connects: `node run`'s flags, which `node install` writes into
+/// the service's command.
 #[derive(Args)]
 pub struct RunArgs {
     /// Gateway host [default: the saved gateway, else 127.0.0.1]
     #[arg(long)]
-    host: Option<String>,
+    pub host: Option<String>,
     /// Gateway port [default: the saved gateway, else 18789]
     #[arg(long)]
-    port: Option<u16>,
+    pub port: Option<u16>,
     /// Connect with wss://
     #[arg(long, conflicts_with = "no_tls")]
-    tls: bool,
+    pub tls: bool,
     /// Connect with ws://, even when the saved gateway used TLS
-    #[arg(long, conflicts_with = "tls_fingerprint")]
-    no_tls: bool,
+    #[arg(long)]
+    pub no_tls: bool,
     /// SHA-256 of the gateway's TLS certificate (implies --tls)
     #[arg(long)]
-    tls_fingerprint: Option<String>,
+    pub tls_fingerprint: Option<String>,
     /// This node's instance id [default: the saved one, else a new UUID]
     #[arg(long)]
-    node_id: Option<String>,
+    pub node_id: Option<String>,
     /// The name operators see [default: the saved one, else the host name]
     #[arg(long)]
-    display_name: Option<String>,
+    pub display_name: Option<String>,
     /// A directory of *.wasm plugins, watched for changes
     #[arg(long)]
-    plugins: Option<PathBuf>,
+    pub plugins: Option<PathBuf>,
+}
+
+impl RunArgs {
+    /// Flags that cannot work together, in the real CLI's words.
+    pub fn check(&self) -> Result<(), String> {
+        if self.no_tls && self.tls_fingerprint.is_some() {
+            return Err("--no-tls cannot be combined with --tls-fingerprint".into());
+        }
+        match &self.tls_fingerprint {
+            Some(pin) if normalize_fingerprint(pin).is_none() => Err(format!(
+                "--tls-fingerprint {pin}: expected 64 hex digits or 32 colon-separated pairs"
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    /// The gateway: the flags, else where the node connected last, else 127.0.0.1:18789.
+    pub fn endpoint(&self, saved: Option<&GatewayEndpoint>) -> GatewayEndpoint {
+        let tls_fingerprint = self
+            .tls_fingerprint
+            .clone()
+            .or_else(|| saved.and_then(|g| g.tls_fingerprint.clone()))
+            .filter(|_| !self.no_tls);
+        GatewayEndpoint {
+            host: self
+                .host
+                .clone()
+                .or_else(|| saved.map(|g| g.host.clone()))
+                .unwrap_or_else(|| "127.0.0.1".into()),
+            port: self
+                .port
+                .or(saved.map(|g| g.port))
+                .unwrap_or(openclaw_protocol::DEFAULT_PORT),
+            tls: !self.no_tls
+                && (self.tls || tls_fingerprint.is_some() || saved.is_some_and(|g| g.tls)),
+            tls_fingerprint,
+        }
+    }
 }
 
 pub async fn run(cmd: NodeCmd) -> Result<()> {
@@ -105,32 +145,8 @@ async fn run_node(args: RunArgs, state_dir: PathBuf) -> Result<()> {
     let invalid = |e: anyhow::Error| e.context(InvalidConfig);
     let cfg = Config::load(&state_dir).map_err(invalid)?;
     let saved = load_node_file(&state_dir)?.unwrap_or_default();
-    let saved_gateway = saved.gateway.clone();
-    if let Some(pin) = &args.tls_fingerprint {
-        if normalize_fingerprint(pin).is_none() {
-            return Err(invalid(anyhow::anyhow!(
-                "--tls-fingerprint {pin}: expected 64 hex digits or 32 colon-separated pairs"
-            )));
-        }
-    }
-    let endpoint = GatewayEndpoint {
-        host: args
-            .host
-            .or_else(|| saved_gateway.as_ref().map(|g| g.host.clone()))
-            .unwrap_or_else(|| "127.0.0.1".into()),
-        port: args
-            .port
-            .or(saved_gateway.as_ref().map(|g| g.port))
-            .unwrap_or(openclaw_protocol::DEFAULT_PORT),
-        tls: !args.no_tls
-            && (args.tls
-                || args.tls_fingerprint.is_some()
-                || saved_gateway.as_ref().is_some_and(|g| g.tls)),
-        tls_fingerprint: args
-            .tls_fingerprint
-            .or_else(|| saved_gateway.and_then(|g| g.tls_fingerprint))
-            .filter(|_| !args.no_tls),
-    };
+    args.check().map_err(|e| invalid(anyhow::anyhow!(e)))?;
+    let endpoint = args.endpoint(saved.gateway.as_ref());
     let node_id = args
         .node_id
         .or(Some(saved.node_id.clone()).filter(|id| !id.is_empty()))

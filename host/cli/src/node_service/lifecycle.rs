@@ -60,23 +60,22 @@ pub fn unavailable_hints(service: &Service) -> Vec<Hint> {
 /// A failed install's advice: none where systemd is not the init at all, more for a
 /// headless session whose user manager is not running.
 fn install_hints(service: &Service, why: &Unavailable) -> Vec<Hint> {
-    let mut hints = unavailable_hints(service);
-    match why {
-        Unavailable::NoServiceManager => Vec::new(),
-        Unavailable::UserBus(_) => {
-            let headless = [
-                "On a headless server (SSH/no desktop session): run `sudo loginctl enable-linger \
-                 $(whoami)` to persist your systemd user session across logins.",
-                "Also ensure XDG_RUNTIME_DIR is set: `export XDG_RUNTIME_DIR=/run/user/$(id -u)`, \
-                 then retry.",
-            ];
-            for (at, text) in headless.into_iter().enumerate() {
-                hints.insert(1 + at, Hint::new("systemd-headless", text));
-            }
-            hints
-        }
-        _ => hints,
+    if *why == Unavailable::NoServiceManager {
+        return Vec::new();
     }
+    let mut hints = unavailable_hints(service);
+    if *why == Unavailable::UserBus {
+        let headless = [
+            "On a headless server (SSH/no desktop session): run `sudo loginctl enable-linger \
+             $(whoami)` to persist your systemd user session across logins.",
+            "Also ensure XDG_RUNTIME_DIR is set: `export XDG_RUNTIME_DIR=/run/user/$(id -u)`, \
+             then retry.",
+        ];
+        for (at, text) in headless.into_iter().enumerate() {
+            hints.insert(1 + at, Hint::new("systemd-headless", text));
+        }
+    }
+    hints
 }
 
 /// Refuses to manage the service of another account: a HOME that is not ours (say, kept

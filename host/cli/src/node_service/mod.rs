@@ -14,9 +14,9 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
 use openclaw_node::files::load_node_file;
-use openclaw_protocol::tls_pin::normalize_fingerprint;
 
 use crate::config;
+use crate::node_cmd::RunArgs;
 use lifecycle::Service;
 use outcome::Outcome;
 
@@ -45,30 +45,8 @@ pub struct JsonArg {
 
 #[derive(Args)]
 pub struct InstallArgs {
-    /// Gateway host [default: the saved gateway, else 127.0.0.1]
-    #[arg(long)]
-    host: Option<String>,
-    /// Gateway port [default: the saved gateway, else 18789]
-    #[arg(long)]
-    port: Option<u16>,
-    /// Use TLS for the gateway connection
-    #[arg(long, conflicts_with = "no_tls")]
-    tls: bool,
-    /// Disable TLS for the gateway connection
-    #[arg(long)]
-    no_tls: bool,
-    /// Expected TLS certificate fingerprint (sha256)
-    #[arg(long)]
-    tls_fingerprint: Option<String>,
-    /// Override the node instance id
-    #[arg(long)]
-    node_id: Option<String>,
-    /// Override the node display name
-    #[arg(long)]
-    display_name: Option<String>,
-    /// A directory of *.wasm plugins for the service to load and watch
-    #[arg(long)]
-    plugins: Option<PathBuf>,
+    #[command(flatten)]
+    run: RunArgs,
     /// Reinstall/overwrite if already installed
     #[arg(long)]
     force: bool,
@@ -97,7 +75,7 @@ pub fn run(cmd: ServiceCmd) -> u8 {
         ServiceCmd::Status(a) => return status::print(&service, a.json),
         ServiceCmd::Install(args) => {
             let (json, force) = (args.json, args.force);
-            let outcome = match unit_spec(&service, args) {
+            let outcome = match unit_spec(&service, args.run) {
                 Ok(spec) => {
                     let managed = env_file::managed_from_environment();
                     lifecycle::install(&service, &spec, &managed, force)
@@ -114,37 +92,14 @@ pub fn run(cmd: ServiceCmd) -> u8 {
     outcome.print(json)
 }
 
-/// What the unit runs: this executable's `node run` with the connection the flags, else the
-/// saved node config, name. Errors are the real CLI's words for bad flags.
-fn unit_spec(service: &Service, args: InstallArgs) -> Result<unit::UnitSpec, String> {
-    if args.no_tls && args.tls_fingerprint.is_some() {
-        return Err("--no-tls cannot be combined with --tls-fingerprint".into());
-    }
-    if let Some(pin) = &args.tls_fingerprint {
-        if normalize_fingerprint(pin).is_none() {
-            return Err(format!(
-                "--tls-fingerprint {pin}: expected 64 hex digits or 32 colon-separated pairs"
-            ));
-        }
-    }
+/// What the unit runs: this executable's `node run`, connecting where the flags say, else
+/// where the node connected last. Bad flags get the real CLI's words.
+fn unit_spec(service: &Service, args: RunArgs) -> Result<unit::UnitSpec, String> {
+    args.check()?;
     let saved = load_node_file(&service.state_dir)
         .map_err(|e| format!("Node install failed: Error: {e:#}"))?
         .and_then(|n| n.gateway);
-    let host = args
-        .host
-        .or_else(|| saved.as_ref().map(|g| g.host.clone()))
-        .unwrap_or_else(|| "127.0.0.1".into());
-    let port = args
-        .port
-        .or(saved.as_ref().map(|g| g.port))
-        .unwrap_or(openclaw_protocol::DEFAULT_PORT);
-    let fingerprint = args.tls_fingerprint.or_else(|| {
-        (!args.no_tls)
-            .then(|| saved.as_ref().and_then(|g| g.tls_fingerprint.clone()))
-            .flatten()
-    });
-    let tls = !args.no_tls
-        && (args.tls || fingerprint.is_some() || saved.as_ref().is_some_and(|g| g.tls));
+    let endpoint = args.endpoint(saved.as_ref());
     let exe = std::env::current_exe()
         .map_err(|e| format!("Node install failed: Error: cannot find this executable: {e}"))?;
     let mut program = vec![
@@ -152,13 +107,13 @@ fn unit_spec(service: &Service, args: InstallArgs) -> Result<unit::UnitSpec, Str
         "node".into(),
         "run".into(),
         "--host".into(),
-        host,
+        endpoint.host,
         "--port".into(),
-        port.to_string(),
-        if tls { "--tls" } else { "--no-tls" }.into(),
+        endpoint.port.to_string(),
+        if endpoint.tls { "--tls" } else { "--no-tls" }.into(),
     ];
     let named = [
-        ("--tls-fingerprint", fingerprint),
+        ("--tls-fingerprint", endpoint.tls_fingerprint),
         ("--node-id", args.node_id),
         ("--display-name", args.display_name),
     ];

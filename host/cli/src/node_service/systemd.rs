@@ -73,7 +73,7 @@ pub enum Unavailable {
     /// systemd is not this machine's init (a container, WSL without systemd, ...).
     NoServiceManager,
     /// systemd runs, but this session cannot reach the user manager.
-    UserBus(String),
+    UserBus,
     /// Something else, quoted.
     Other(String),
 }
@@ -87,7 +87,7 @@ impl Unavailable {
             Unavailable::NoServiceManager => "No supported service manager detected. Restart \
                  the Gateway you launched manually after the update."
                 .into(),
-            Unavailable::UserBus(_) => "The systemd user session bus is unavailable. Check \
+            Unavailable::UserBus => "The systemd user session bus is unavailable. Check \
                  XDG_RUNTIME_DIR for the service account. Log in once or enable the user \
                  manager with sudo loginctl enable-linger <user>, then verify systemctl --user \
                  status. On Debian/Ubuntu, install dbus-user-session and run systemctl --user \
@@ -101,7 +101,7 @@ impl Unavailable {
     pub fn reason(&self) -> Option<&'static str> {
         match self {
             Unavailable::NoServiceManager => Some("service-manager-unavailable"),
-            Unavailable::UserBus(_) => Some("systemd-user-bus-unavailable"),
+            Unavailable::UserBus => Some("systemd-user-bus-unavailable"),
             _ => None,
         }
     }
@@ -110,7 +110,7 @@ impl Unavailable {
     /// first, as the real does).
     pub fn error_text(&self) -> String {
         match self {
-            Unavailable::NoServiceManager | Unavailable::UserBus(_) => {
+            Unavailable::NoServiceManager | Unavailable::UserBus => {
                 format!("ServiceInspectionError: {}", self.message())
             }
             _ => format!("Error: {}", self.message()),
@@ -153,7 +153,7 @@ pub fn check_available(systemd: &dyn Systemd) -> Result<(), Unavailable> {
     if offline {
         Err(Unavailable::NoServiceManager)
     } else {
-        Err(Unavailable::UserBus(detail))
+        Err(Unavailable::UserBus)
     }
 }
 
