@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Context, Result};
 use clap::Args;
-use openclaw_gateway::{GatewayConfig, TlsSource};
+use openclaw_gateway::{BrowserNodeMode, GatewayConfig, TlsSource};
 
 use crate::config::{self, Config};
 
@@ -80,6 +80,16 @@ pub async fn run(args: RunArgs) -> Result<()> {
     }
     config.commands.allow = cfg.strings("gateway.nodes.commands.allow");
     config.commands.deny = cfg.strings("gateway.nodes.commands.deny");
+    config.browser_nodes.mode = match cfg.str("gateway.nodes.browser.mode").as_deref() {
+        None | Some("auto") => BrowserNodeMode::Auto,
+        Some("manual") => BrowserNodeMode::Manual,
+        Some("off") => BrowserNodeMode::Off,
+        Some(other) => bail!(
+            "gateway.nodes.browser.mode {other:?} in {}: expected auto, manual or off",
+            cfg.path.display()
+        ),
+    };
+    config.browser_nodes.node = cfg.str("gateway.nodes.browser.node");
     if let Some(ms) = std::env::var("OPENCLAW_HANDSHAKE_TIMEOUT_MS")
         .ok()
         .and_then(|v| v.parse().ok())

@@ -15,6 +15,7 @@ pub struct GatewayConfig {
     pub state_dir: PathBuf,
     pub pairing: PairingConfig,
     pub commands: CommandsConfig,
+    pub browser_nodes: BrowserNodesConfig,
     /// A client that has not completed `connect` by then is closed.
     pub handshake_timeout: Duration,
     pub tick_interval: Duration,
@@ -44,6 +45,25 @@ pub struct CommandsConfig {
     pub deny: Vec<String>,
 }
 
+/// `gateway.nodes.browser`: which node serves `browser.request`.
+#[derive(Debug, Clone, Default)]
+pub struct BrowserNodesConfig {
+    pub mode: BrowserNodeMode,
+    /// `gateway.nodes.browser.node`: a node id, display name or id prefix.
+    pub node: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum BrowserNodeMode {
+    /// The one connected browser node, or the pinned one.
+    #[default]
+    Auto,
+    /// Only a node the request or the pin names.
+    Manual,
+    /// No node serves `browser.request`.
+    Off,
+}
+
 impl GatewayConfig {
     pub fn new(state_dir: PathBuf, token: String) -> Self {
         GatewayConfig {
@@ -56,6 +76,7 @@ impl GatewayConfig {
                 auto_approve_local: true,
             },
             commands: CommandsConfig::default(),
+            browser_nodes: BrowserNodesConfig::default(),
             handshake_timeout: Duration::from_secs(10),
             tick_interval: Duration::from_millis(openclaw_protocol::limits::TICK_INTERVAL_MS),
         }

@@ -20,6 +20,8 @@ mod state;
 pub mod store;
 mod tls;
 
-pub use config::{CommandsConfig, GatewayConfig, PairingConfig, TlsSource};
+pub use config::{
+    BrowserNodeMode, BrowserNodesConfig, CommandsConfig, GatewayConfig, PairingConfig, TlsSource,
+};
 pub use server::{start, RunningGateway, StartError};
 pub use state::{Gateway, VERSION};

@@ -2,6 +2,9 @@
 //! scope before a handler runs. Handlers that wait on a node run in their own task.
 
 mod approvals;
+mod browser_files;
+mod browser_node;
+mod browser_request;
 mod device_pairing;
 mod invoke;
 mod node_events;
@@ -82,6 +85,7 @@ const TABLE: &[Method] = &[
     method!("node.pending.enqueue", Operator, WRITE, sync pending::enqueue),
     method!("exec.approvals.node.get", Operator, ADMIN, async approvals::get),
     method!("exec.approvals.node.set", Operator, ADMIN, async approvals::set),
+    method!("browser.request", Operator, ADMIN, async browser_request::request),
     method!("node.invoke.result", Node, None, sync invoke::result),
     method!("node.invoke.progress", Node, None, sync invoke::progress),
     method!("node.event", Node, None, sync node_events::event),
