@@ -248,6 +248,34 @@ async fn real_node_host_and_real_cli_on_our_gateway() {
         ])
     });
 
+    // The real `openclaw browser` CLI, through our `browser.request`, to the real node's
+    // browser control service.
+    let browser = |args: &[&str]| {
+        let mut all = vec!["browser", "--json"];
+        all.extend_from_slice(args);
+        real_cli(&all)
+    };
+    let status: Value = serde_json::from_str(&ok(&browser(&["status"]))).unwrap();
+    assert_eq!(
+        (&status["profile"], &status["driver"], &status["running"]),
+        (&json!("openclaw"), &json!("openclaw"), &json!(false)),
+        "{status}"
+    );
+    let tabs: Value = serde_json::from_str(&ok(&browser(&["tabs"]))).unwrap();
+    assert_eq!(tabs, json!({"tabs": []}));
+    let profiles: Value = serde_json::from_str(&ok(&browser(&["profiles"]))).unwrap();
+    assert_eq!(profiles["profiles"][0]["name"], "openclaw", "{profiles}");
+    // A route error comes back as the real gateway words it (409 is the caller's to fix).
+    let focus = browser(&["focus", "t99"]);
+    assert_eq!(focus.status.code(), Some(1));
+    let said: Value = serde_json::from_slice(&focus.stdout).unwrap();
+    assert_eq!(
+        said["error"]["message"],
+        "browser not running",
+        "{}",
+        text(&focus)
+    );
+
     // The real CLI approves a device on our gateway, too.
     let other = openclaw_protocol::identity::DeviceIdentity::generate();
     let refused = connect_node(&gw.url, &other, &[]).await.err().unwrap();

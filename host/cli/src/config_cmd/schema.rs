@@ -47,6 +47,10 @@ pub const ROOT: Shape = Object(&[
                         Object(&[("autoApproveLocal", Bool), ("sshVerify", Bool)]),
                     ),
                     ("commands", Object(&[("allow", Strings), ("deny", Strings)])),
+                    (
+                        "browser",
+                        Object(&[("mode", OneOf(&["auto", "manual", "off"])), ("node", Str)]),
+                    ),
                 ]),
             ),
         ]),
