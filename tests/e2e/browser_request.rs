@@ -199,6 +199,12 @@ async fn browser_request_is_served_by_the_browser_node_as_the_real_gateway_serve
     let (_, msg, _) =
         refused(ask(json!({"method": "GET", "path": "/system-profiles", "target": "node"})).await);
     assert_eq!(msg, "this browser route must run on the Gateway host");
+    let (_, msg, _) =
+        refused(ask(json!({"method": "GET", "path": "/dashboard", "target": "node"})).await);
+    assert_eq!(
+        msg,
+        "Browser dashboards use a local managed browser on the Gateway host"
+    );
     assert_eq!(seen.lock().unwrap().len(), before);
 
     // Two browser nodes: a request must say which.

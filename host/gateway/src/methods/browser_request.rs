@@ -94,7 +94,12 @@ pub async fn request(gw: Arc<Gateway>, _: Arc<Session>, params: Value) -> Reply 
     if host_local && explicit {
         return Err(invalid("this browser route must run on the Gateway host"));
     }
-    if host_local || target == Some(&json!("host")) {
+    if path == "/dashboard" && explicit {
+        return Err(invalid(
+            "Browser dashboards use a local managed browser on the Gateway host",
+        ));
+    }
+    if host_local || path == "/dashboard" || target == Some(&json!("host")) {
         return Err(no_browser_here());
     }
     let selector = Selector {
