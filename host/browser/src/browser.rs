@@ -56,10 +56,12 @@ impl NodeBrowser {
     pub(crate) async fn canvas(&self) -> Result<Canvas, BrowserError> {
         let mut running = self.running.lock().await;
         if let Some(chromium) = running.as_mut() {
-            if chromium.is_alive() {
+            if let (true, Some(page), Some(window)) =
+                (chromium.is_alive(), &chromium.page, chromium.window)
+            {
                 return Ok(Canvas {
-                    page: chromium.page.clone(),
-                    window: chromium.window,
+                    page: page.clone(),
+                    window,
                 });
             }
             tracing::warn!("Chromium died; starting it again");
@@ -76,8 +78,8 @@ impl NodeBrowser {
         };
         let chromium = Chromium::launch(&executable, &self.options.profile_dir, policy).await?;
         let canvas = Canvas {
-            page: chromium.page.clone(),
-            window: chromium.window,
+            page: chromium.page.clone().expect("the canvas Chromium has its page"),
+            window: chromium.window.expect("the canvas Chromium has its window"),
         };
         *running = Some(chromium);
         Ok(canvas)

@@ -31,8 +31,9 @@ const START_TIMEOUT: Duration = Duration::from_secs(30);
 pub const DEFAULT_WINDOW: (u32, u32) = (1024, 768);
 
 pub struct Chromium {
-    pub page: Page,
-    pub window: WindowId,
+    /// The canvas page and its window, for the canvas's Chromium.
+    pub page: Option<Page>,
+    pub window: Option<WindowId>,
     pub browser: Arc<Browser>,
     /// Its pid, which is also its process group's id.
     pid: libc::pid_t,
@@ -72,14 +73,51 @@ pub fn find_executable(configured: Option<&Path>) -> Result<PathBuf, BrowserErro
     ))
 }
 
+/// How a Chromium is started.
+pub struct Launch<'a> {
+    pub executable: &'a Path,
+    pub profile_dir: &'a Path,
+    /// Wipe the profile first (the canvas), or keep it from run to run (the automation
+    /// browser's profile).
+    pub fresh_profile: bool,
+    pub headless: bool,
+    pub policy: RequestPolicy,
+}
+
 impl Chromium {
+    /// The canvas's Chromium: headless, a fresh profile, and the canvas page open.
     pub async fn launch(
         executable: &Path,
         profile_dir: &Path,
         policy: RequestPolicy,
     ) -> Result<Chromium, BrowserError> {
+        let launch = Launch {
+            executable,
+            profile_dir,
+            fresh_profile: true,
+            headless: true,
+            policy,
+        };
+        let mut chromium = Chromium::start(launch).await?;
+        let opened = open_canvas(&chromium.browser).await.map_err(|e| {
+            BrowserError::unavailable(format!("Chromium did not open the canvas page: {e}"))
+        })?;
+        chromium.page = Some(opened.0);
+        chromium.window = Some(opened.1);
+        Ok(chromium)
+    }
+
+    /// Starts Chromium and connects to it over its pipe, with every request under the policy.
+    pub async fn start(launch: Launch<'_>) -> Result<Chromium, BrowserError> {
+        let Launch {
+            executable,
+            profile_dir,
+            fresh_profile,
+            headless,
+            policy,
+        } = launch;
         // A fresh profile every start: nothing from an earlier run leaks into the canvas.
-        if profile_dir.exists() {
+        if fresh_profile && profile_dir.exists() {
             std::fs::remove_dir_all(profile_dir).map_err(|e| {
                 BrowserError::unavailable(format!(
                     "cannot clear the browser profile {}: {e}",
@@ -91,7 +129,10 @@ impl Chromium {
             BrowserError::unavailable(format!("cannot start {}: {e}", executable.display()))
         };
         let (child_ends, node_ends) = pipe::open().map_err(cannot_start)?;
-        let mut command = command(executable, profile_dir, &policy, child_ends.raw());
+        if !fresh_profile {
+            openclaw_files::private_dir(profile_dir).map_err(cannot_start)?;
+        }
+        let mut command = command(executable, profile_dir, &policy, headless, child_ends.raw());
         let mut child = command.spawn().map_err(cannot_start)?;
         // Chromium has its copies now; the node's would keep the pipes open after it exits.
         drop(child_ends);
@@ -118,10 +159,10 @@ impl Chromium {
                 )));
             }
         };
-        tracing::info!(pid, "started Chromium for the canvas");
+        tracing::info!(pid, "started Chromium");
         Ok(Chromium {
-            page: devtools.page,
-            window: devtools.window,
+            page: None,
+            window: None,
             browser: devtools.browser,
             pid,
             waiter,
@@ -131,6 +172,10 @@ impl Chromium {
             guard: devtools.guard,
             lost: devtools.lost,
         })
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.pid as u32
     }
 
     /// False once the process exited or the DevTools connection closed.
@@ -148,18 +193,21 @@ impl Drop for Chromium {
     }
 }
 
-/// Chromium headless with a fresh profile, its DevTools on the pipe ends `fds`, its network
-/// under `policy`'s resolver rules, in a process group of its own.
+/// Chromium with its DevTools on the pipe ends `fds`, its network under `policy`'s resolver
+/// rules, in a process group of its own.
 fn command(
     executable: &Path,
     profile_dir: &Path,
     policy: &RequestPolicy,
+    headless: bool,
     fds: (RawFd, RawFd),
 ) -> Command {
     let mut command = Command::new(executable);
+    if headless {
+        command.arg("--headless");
+    }
     command
         .args([
-            "--headless",
             "--disable-gpu",
             "--disable-background-networking",
             "--disable-component-update",
@@ -226,15 +274,13 @@ fn kill_group(pid: libc::pid_t) {
 /// A DevTools session with a started Chromium.
 struct DevTools {
     browser: Arc<Browser>,
-    page: Page,
-    window: WindowId,
     /// Drives the connection; sets `lost` when it ends.
     handler: JoinHandle<()>,
     guard: JoinHandle<()>,
     lost: Arc<AtomicBool>,
 }
 
-/// Connects through the bridge, puts every request under `policy`, and opens the canvas page.
+/// Connects through the bridge and puts every request under `policy`.
 async fn connect(url: &str, policy: RequestPolicy) -> Result<DevTools, CdpError> {
     let (browser, mut events) = Browser::connect(url).await?;
     let browser = Arc::new(browser);
@@ -257,6 +303,16 @@ async fn connect(url: &str, policy: RequestPolicy) -> Result<DevTools, CdpError>
     });
     // Before any page loads anything.
     let guard = guard::start(&browser, policy).await?;
+    Ok(DevTools {
+        browser,
+        handler,
+        guard,
+        lost,
+    })
+}
+
+/// The canvas page and its window.
+async fn open_canvas(browser: &Browser) -> Result<(Page, WindowId), CdpError> {
     let page = browser.new_page("about:blank").await?;
     let window = page
         .execute(
@@ -267,14 +323,7 @@ async fn connect(url: &str, policy: RequestPolicy) -> Result<DevTools, CdpError>
         .await?
         .result
         .window_id;
-    Ok(DevTools {
-        browser,
-        page,
-        window,
-        handler,
-        guard,
-        lost,
-    })
+    Ok((page, window))
 }
 
 /// Lines Chromium keeps in its stderr tail, for the error when it fails to start.

@@ -9,6 +9,7 @@ mod control;
 mod error;
 mod guard;
 mod json_routes;
+mod tab_aliases;
 mod pipe;
 pub mod target;
 
