@@ -78,7 +78,10 @@ impl NodeBrowser {
         };
         let chromium = Chromium::launch(&executable, &self.options.profile_dir, policy).await?;
         let canvas = Canvas {
-            page: chromium.page.clone().expect("the canvas Chromium has its page"),
+            page: chromium
+                .page
+                .clone()
+                .expect("the canvas Chromium has its page"),
             window: chromium.window.expect("the canvas Chromium has its window"),
         };
         *running = Some(chromium);

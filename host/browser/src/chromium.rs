@@ -81,6 +81,9 @@ pub struct Launch<'a> {
     /// browser's profile).
     pub fresh_profile: bool,
     pub headless: bool,
+    /// What the first tab shows; `None` leaves Chromium's new-tab page, which is not a tab
+    /// to drive.
+    pub start_page: Option<&'a str>,
     pub policy: RequestPolicy,
 }
 
@@ -96,6 +99,7 @@ impl Chromium {
             profile_dir,
             fresh_profile: true,
             headless: true,
+            start_page: Some("about:blank"),
             policy,
         };
         let mut chromium = Chromium::start(launch).await?;
@@ -114,6 +118,7 @@ impl Chromium {
             profile_dir,
             fresh_profile,
             headless,
+            start_page,
             policy,
         } = launch;
         // A fresh profile every start: nothing from an earlier run leaks into the canvas.
@@ -133,6 +138,7 @@ impl Chromium {
             openclaw_files::private_dir(profile_dir).map_err(cannot_start)?;
         }
         let mut command = command(executable, profile_dir, &policy, headless, child_ends.raw());
+        command.args(start_page);
         let mut child = command.spawn().map_err(cannot_start)?;
         // Chromium has its copies now; the node's would keep the pipes open after it exits.
         drop(child_ends);
@@ -246,7 +252,6 @@ fn command(
     if unsafe { libc::geteuid() } == 0 {
         command.arg("--no-sandbox");
     }
-    command.arg("about:blank");
     command
 }
 

@@ -1,6 +1,7 @@
 //! The node's headless Chromium: one canvas page driven over the DevTools protocol, and the
 //! browser control requests that `browser.proxy` forwards. Knows nothing about plugins.
 
+mod automation;
 mod bridge;
 mod browser;
 mod canvas;
@@ -9,10 +10,11 @@ mod control;
 mod error;
 mod guard;
 mod json_routes;
-mod tab_aliases;
 mod pipe;
+mod tab_aliases;
 pub mod target;
 
+pub use automation::{AutomationBrowser, AutomationOptions, AutomationStatus, Tab};
 pub use browser::{BrowserOptions, NodeBrowser};
 pub use canvas::{CaptureOptions, Image, ImageFormat, Placement, MAX_IMAGE_BASE64_BYTES};
 pub use control::{ControlRequest, ControlResponse, MAX_CONTROL_BODY_BYTES};

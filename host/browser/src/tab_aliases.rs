@@ -145,7 +145,10 @@ mod tests {
         // A label moves to the tab last given it.
         let b = aliases.assign(&tab("B", "http://b/"), Some("work"));
         assert_eq!(b.suggested(), "work");
-        assert_eq!(aliases.assign(&tab("C", "http://c/"), None).suggested(), "t3");
+        assert_eq!(
+            aliases.assign(&tab("C", "http://c/"), None).suggested(),
+            "t3"
+        );
         assert!(valid_label("a.b:c-d_1") && !valid_label("") && !valid_label("a b"));
     }
 
