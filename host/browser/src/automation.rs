@@ -11,7 +11,8 @@ use tokio::sync::Mutex;
 
 use crate::chromium::{find_executable, Chromium, Launch};
 use crate::guard::RequestPolicy;
-use crate::tab_aliases::{Alias, LiveTab, TabAliases};
+use crate::tab_aliases::{valid_label, Alias, LiveTab, TabAliases};
+use crate::target::CanvasFiles;
 use crate::BrowserError;
 
 pub struct AutomationOptions {
@@ -20,7 +21,8 @@ pub struct AutomationOptions {
     pub user_data_dir: PathBuf,
     /// `browser.headless`; unset means headless without a display.
     pub headless: Option<bool>,
-    pub policy: RequestPolicy,
+    /// The local files its pages may load (the canvas's rules: never the state dir).
+    pub files: CanvasFiles,
 }
 
 /// Where the headless choice came from, as `GET /` reports it.
@@ -45,7 +47,6 @@ struct Running {
     chromium: Chromium,
     headless: bool,
     headless_source: &'static str,
-    executable: PathBuf,
 }
 
 /// A page tab with its names.
@@ -64,7 +65,13 @@ pub struct AutomationStatus {
     pub pid: Option<u32>,
     pub headless: bool,
     pub headless_source: &'static str,
-    pub executable: Option<PathBuf>,
+    /// As configured.
+    pub executable_path: Option<PathBuf>,
+    /// `custom` or `chromium`, and where; or why none was found.
+    pub detected: Result<(&'static str, PathBuf), String>,
+    /// The kind of the running browser.
+    pub chosen: Option<&'static str>,
+    pub no_sandbox: bool,
     pub user_data_dir: Option<PathBuf>,
 }
 
@@ -108,14 +115,16 @@ impl AutomationBrowser {
             fresh_profile: false,
             headless,
             start_page: None,
-            policy: self.options.policy.clone(),
+            policy: RequestPolicy {
+                files: self.options.files.clone(),
+                control: None,
+            },
         })
         .await?;
         *running = Some(Running {
             chromium,
             headless,
             headless_source,
-            executable,
         });
         Ok(())
     }
@@ -127,27 +136,32 @@ impl AutomationBrowser {
     }
 
     pub async fn status(&self) -> AutomationStatus {
+        let kind = if self.options.executable.is_some() {
+            "custom"
+        } else {
+            "chromium"
+        };
+        let detected = find_executable(self.options.executable.as_deref())
+            .map(|path| (kind, path))
+            .map_err(|e| e.message);
+        // SAFETY: geteuid has no preconditions.
+        let no_sandbox = unsafe { libc::geteuid() } == 0;
         let running = self.running.lock().await;
-        match running.as_ref().filter(|r| r.chromium.is_alive()) {
-            Some(r) => AutomationStatus {
-                running: true,
-                pid: Some(r.chromium.pid()),
-                headless: r.headless,
-                headless_source: r.headless_source,
-                executable: Some(r.executable.clone()),
-                user_data_dir: Some(self.options.user_data_dir.clone()),
-            },
-            None => {
-                let (headless, headless_source) = headless_choice(&self.options, None);
-                AutomationStatus {
-                    running: false,
-                    pid: None,
-                    headless,
-                    headless_source,
-                    executable: None,
-                    user_data_dir: None,
-                }
-            }
+        let live = running.as_ref().filter(|r| r.chromium.is_alive());
+        let (headless, headless_source) = match live {
+            Some(r) => (r.headless, r.headless_source),
+            None => headless_choice(&self.options, None),
+        };
+        AutomationStatus {
+            running: live.is_some(),
+            pid: live.map(|r| r.chromium.pid()),
+            headless,
+            headless_source,
+            executable_path: self.options.executable.clone(),
+            detected,
+            chosen: live.map(|_| kind),
+            no_sandbox,
+            user_data_dir: live.map(|_| self.options.user_data_dir.clone()),
         }
     }
 
@@ -203,6 +217,11 @@ impl AutomationBrowser {
 
     /// Opens `url` in a new tab, named at once (and labelled).
     pub async fn open(&self, url: &str, label: Option<&str>) -> Result<Tab, BrowserError> {
+        if label.is_some_and(|l| !valid_label(l)) {
+            return Err(BrowserError::invalid(
+                "tab label must be 1-64 chars and use only letters, numbers, _, ., :, or -",
+            ));
+        }
         let browser = self.browser().await?;
         let created = browser
             .execute(
@@ -259,19 +278,15 @@ fn cdp_failure(e: chromiumoxide::error::CdpError) -> BrowserError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::target::CanvasFiles;
 
     fn options(dir: &std::path::Path) -> AutomationOptions {
         AutomationOptions {
             executable: None,
             user_data_dir: dir.join("browser/openclaw/user-data"),
             headless: Some(true),
-            policy: RequestPolicy {
-                files: CanvasFiles {
-                    root: dir.join("canvas"),
-                    private: Vec::new(),
-                },
-                control: None,
+            files: CanvasFiles {
+                root: dir.join("canvas"),
+                private: Vec::new(),
             },
         }
     }

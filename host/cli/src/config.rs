@@ -117,6 +117,7 @@ pub fn node_settings(config: &Config) -> Result<NodeSettings> {
             proxy_enabled: config.bool("nodeHost.browserProxy.enabled") != Some(false)
                 && config.bool("browser.enabled") != Some(false),
             canvas_root: config.str("nodeHost.canvas.root").map(PathBuf::from),
+            headless: config.bool("browser.headless"),
         },
         location: LocationOptions {
             enabled: config.bool("nodeHost.location.enabled") == Some(true),

@@ -69,7 +69,7 @@ pub fn with_builtin_grants(grants: Grants) -> Grants {
     grants
         .with_default("system", &["log", "exec", "exec-approvals"])
         .with_default("canvas", &["log", "browser"])
-        .with_default("browser", &["log", "browser"])
+        .with_default("browser", &["log", "browser", "browser-automation"])
         .with_default("notify", &["log", "notify"])
         .with_default("location", &["log", "location"])
         .with_default("screen", &["log", "screen"])

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use openclaw_browser::target::CanvasFiles;
-use openclaw_browser::{BrowserOptions, NodeBrowser};
+use openclaw_browser::{AutomationBrowser, AutomationOptions, BrowserOptions, NodeBrowser};
 use openclaw_exec::ExecEvent;
 use openclaw_hardware::location::Location;
 use openclaw_runtime::grants::Grants;
@@ -45,11 +45,19 @@ pub fn new_host(
     if browser.canvas_root.is_none() {
         openclaw_files::private_dir(&canvas_root).ok();
     }
+    let files = CanvasFiles {
+        root: canvas_root,
+        private: vec![state_dir.to_path_buf()],
+    };
+    // Browser control's own Chromium and profile, never the canvas's.
+    let automation = AutomationBrowser::new(AutomationOptions {
+        executable: browser.executable_path.clone(),
+        user_data_dir: state_dir.join("browser/openclaw/user-data"),
+        headless: browser.headless,
+        files: files.clone(),
+    });
     let browser_host = NodeBrowser::new(BrowserOptions {
-        canvas_files: CanvasFiles {
-            root: canvas_root,
-            private: vec![state_dir.to_path_buf()],
-        },
+        canvas_files: files,
         executable: browser.executable_path.clone(),
         profile_dir: state_dir.join("browser/profile"),
         control_url: browser.cdp_url.clone(),
@@ -60,6 +68,7 @@ pub fn new_host(
         with_builtin_grants(grants),
         // The state dir holds the node's keys: no capability reaches it, whatever a grant says.
         Services::new(exec, browser_host, Location::new(settings.location.clone()))
+            .with_automation(automation)
             .with_private_dir(state_dir.to_path_buf()),
         enabled_builtins(settings),
     )

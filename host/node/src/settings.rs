@@ -15,6 +15,8 @@ pub struct BrowserSettings {
     pub proxy_enabled: bool,
     /// `nodeHost.canvas.root`: where the canvas reads local files (default `<state>/canvas`).
     pub canvas_root: Option<PathBuf>,
+    /// `browser.headless` for the automation browser; unset: headless without a display.
+    pub headless: Option<bool>,
 }
 
 /// What `openclaw.json` says about the node's devices.
@@ -32,6 +34,7 @@ impl Default for BrowserSettings {
             cdp_url: None,
             proxy_enabled: true,
             canvas_root: None,
+            headless: None,
         }
     }
 }

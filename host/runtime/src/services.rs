@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use openclaw_browser::NodeBrowser;
+use openclaw_browser::{AutomationBrowser, NodeBrowser};
 use openclaw_exec::{ExecEvent, Executor};
 use openclaw_hardware::location::Location;
 use openclaw_staging::UploadStaging;
@@ -20,6 +20,8 @@ pub struct Services {
     pub private_dirs: Arc<Vec<PathBuf>>,
     /// Where terminal uploads are staged.
     pub uploads: Arc<UploadStaging>,
+    /// The browser that browser control drives, where the node has one.
+    pub automation: Option<Arc<AutomationBrowser>>,
 }
 
 impl Services {
@@ -30,7 +32,13 @@ impl Services {
             location: Arc::new(location),
             private_dirs: Arc::new(Vec::new()),
             uploads: Arc::new(UploadStaging::in_temp_dir()),
+            automation: None,
         }
+    }
+
+    pub fn with_automation(mut self, browser: AutomationBrowser) -> Services {
+        self.automation = Some(Arc::new(browser));
+        self
     }
 
     /// Also keeps every capability out of `dir`.

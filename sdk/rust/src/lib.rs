@@ -33,6 +33,7 @@ pub mod bindings {
 }
 
 pub mod browser;
+pub mod browser_automation;
 pub mod camera;
 pub mod exec;
 pub mod exec_approvals;

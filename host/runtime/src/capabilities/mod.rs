@@ -5,6 +5,7 @@
 //! and what the linker provides.
 
 mod browser;
+mod browser_automation;
 mod camera;
 mod exec;
 mod exec_approvals;
@@ -44,6 +45,7 @@ pub const ALL: &[Capability] = &[
     camera::CAPABILITY,
     fs::CAPABILITY,
     uploads::CAPABILITY,
+    browser_automation::CAPABILITY,
 ];
 
 /// What a component imports.
