@@ -2,6 +2,7 @@
 //! loopback, a real SQLite file that survives `kill -9`. What they share with the interop
 //! tests and the benches lives in `tests/support` (`openclaw-test-support`).
 
+mod browser_control;
 mod browser_request;
 mod canvas;
 mod canvas_escape;

@@ -114,7 +114,9 @@ impl AutomationBrowser {
             profile_dir: &self.options.user_data_dir,
             fresh_profile: false,
             headless,
-            start_page: None,
+            // Chromium's own new-tab page, as the real service's browser starts: not a tab to
+            // drive, so it is not listed.
+            start_page: Some("chrome://newtab/"),
             policy: RequestPolicy {
                 files: self.options.files.clone(),
                 control: None,
@@ -266,6 +268,20 @@ impl AutomationBrowser {
             .execute(CloseTargetParams::new(target_id.to_string()))
             .await
             .map_err(cdp_failure)?;
+        // Closing is asynchronous: until the target is gone, a listing would show it again
+        // and give it a new name.
+        for _ in 0..40 {
+            let targets = browser
+                .execute(GetTargetsParams::default())
+                .await
+                .map_err(cdp_failure)?
+                .result
+                .target_infos;
+            if !targets.iter().any(|t| t.target_id.inner() == target_id) {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
         self.aliases.lock().unwrap().forget(target_id);
         Ok(())
     }

@@ -1,15 +1,19 @@
-//! `browser.proxy`: one request to the node's browser control endpoint (the host's Chromium,
-//! whose discovery routes the host answers over DevTools, or the operator's loopback
-//! `browser.cdpUrl`). The host refuses non-loopback targets and answers over 24 MiB; this
-//! plugin shapes the wire.
+//! `browser.proxy`: OpenClaw's browser control API on this node, as the real node host serves
+//! it, over the host's automation browser (its own Chromium and profile, never the canvas's).
+//! The params are checked in the real order; routes answer JSON or an HTTP-style error, which
+//! goes back in the `browser-v1` envelope when the caller asks for it, else as a failure
+//! `Error: <status>: <error>`. A route this plugin does not serve answers 404, never a fake
+//! success.
 
-use openclaw_plugin_sdk::browser::{self, ControlRequest};
-use openclaw_plugin_sdk::{plugin, Call, Failure, JsonText};
+mod basic;
+mod route;
+mod tabs;
+
+use openclaw_plugin_sdk::{plugin, Call, Failure};
 use serde::Deserialize;
-use serde_json::{Map, Value};
+use serde_json::{json, Map, Value};
 
-/// Used when the caller gives no `timeoutMs`.
-const DEFAULT_TIMEOUT_MS: u64 = 20_000;
+use route::{Answer, Request, RouteError};
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -23,71 +27,186 @@ struct ProxyParams {
     #[serde(default)]
     body: Option<Value>,
     #[serde(default)]
-    timeout_ms: Option<u64>,
-    #[serde(default)]
     profile: Option<String>,
     #[serde(default)]
+    error_envelope: Option<String>,
+    #[serde(default)]
     upload: Option<Value>,
+    #[serde(default)]
+    #[allow(dead_code)]
+    timeout_ms: Option<Value>,
 }
 
-fn proxy(call: &Call, p: ProxyParams) -> Result<JsonText, Failure> {
-    if p.upload.is_some() {
-        return Err(Failure::invalid(
-            "browser.proxy does not accept upload envelopes",
-        ));
+/// The real node's failure for a bad request: `Error: INVALID_REQUEST: <why>`.
+fn refused(why: &str) -> Failure {
+    Failure::new("INVALID_REQUEST", format!("Error: INVALID_REQUEST: {why}"))
+}
+
+fn normalize_path(path: &str) -> String {
+    let trimmed = path.trim().trim_end_matches('/');
+    if trimmed.starts_with('/') {
+        trimmed.to_string()
+    } else {
+        format!("/{trimmed}")
     }
-    if p.profile.is_some() {
-        return Err(Failure::invalid(
-            "this node has one browser and no profiles; omit profile",
-        ));
-    }
-    let path = p
-        .path
-        .filter(|s| !s.trim().is_empty())
-        .ok_or_else(|| Failure::invalid("path required"))?;
-    let method = p
-        .method
-        .unwrap_or_else(|| "GET".into())
-        .to_ascii_uppercase();
-    if !matches!(method.as_str(), "GET" | "POST" | "DELETE") {
-        return Err(Failure::invalid("method must be GET, POST, or DELETE"));
-    }
-    let query = p
-        .query
-        .unwrap_or_default()
+}
+
+fn is_profile_mutation(method: &str, path: &str) -> bool {
+    matches!(
+        (method, path),
+        ("POST", "/reset-profile") | ("POST", "/profiles/create") | ("POST", "/profiles/import")
+    ) || (method == "DELETE" && path.starts_with("/profiles/"))
+}
+
+fn is_host_local(method: &str, path: &str) -> bool {
+    matches!(
+        (method, path),
+        ("GET", "/system-profiles")
+            | ("GET", "/system-profile-import/status")
+            | ("POST", "/system-profile-import/dismiss")
+            | ("POST", "/profiles/import")
+    )
+}
+
+/// Query values as the routes see them: text, with nulls dropped.
+fn stringify(query: Map<String, Value>) -> Map<String, Value> {
+    query
         .into_iter()
         .filter(|(_, v)| !v.is_null())
         .map(|(k, v)| match v {
-            Value::String(s) => (k, s),
-            other => (k, other.to_string()),
+            Value::String(_) => (k, v),
+            other => (k, Value::String(other.to_string())),
         })
-        .collect();
-    let timeout = p
-        .timeout_ms
-        .unwrap_or(DEFAULT_TIMEOUT_MS)
-        .min(call.timeout_ms.max(1));
-    let response = browser::control(&ControlRequest {
-        method,
-        path,
-        query,
-        body: p.body.map(|b| b.to_string()),
-        timeout_ms: timeout.min(u64::from(u32::MAX)) as u32,
-    })?;
-    // The body is spliced in as it came (JSON) or as a string: no second copy of up to 24 MiB.
-    let result = if response.json {
-        response.body
+        .collect()
+}
+
+fn dispatch(req: &Request) -> Answer {
+    let path = req.path.as_str();
+    match (req.method.as_str(), path) {
+        ("GET", "/") => basic::status(req),
+        ("POST", "/start") => basic::start(req),
+        ("POST", "/stop") => basic::stop(req),
+        ("GET", "/profiles") => basic::profiles(req),
+        ("GET", "/tabs") => tabs::list(req),
+        ("POST", "/tabs/open") => tabs::open(req),
+        ("POST", "/tabs/focus") => tabs::focus(req),
+        ("POST", "/tabs/action") => tabs::action(req),
+        ("DELETE", _) if path.starts_with("/tabs/") && path.matches('/').count() == 2 => {
+            let raw = &path["/tabs/".len()..];
+            let reference = percent_decode(raw)
+                .ok_or_else(|| RouteError::new(400, "invalid path parameter encoding: targetId"))?;
+            tabs::close(req, &reference)
+        }
+        _ => Err(RouteError::not_found()),
+    }
+}
+
+/// `%XX` escapes decoded as UTF-8; `None` for a broken escape.
+fn percent_decode(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = text.get(i + 1..i + 3)?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+fn proxy(_call: &Call, p: ProxyParams) -> Result<Value, Failure> {
+    if p.upload.is_some() {
+        return Err(refused("browser.proxy does not accept upload envelopes"));
+    }
+    let path = p.path.as_deref().map(str::trim).unwrap_or_default();
+    if path.is_empty() {
+        return Err(refused("path required"));
+    }
+    let method = p
+        .method
+        .as_deref()
+        .unwrap_or("GET")
+        .trim()
+        .to_ascii_uppercase();
+    if !matches!(method.as_str(), "GET" | "POST" | "DELETE") {
+        return Err(refused("method must be GET, POST, or DELETE"));
+    }
+    let path = normalize_path(path);
+    if is_profile_mutation(&method, &path) {
+        return Err(refused(
+            "browser.proxy cannot mutate persistent browser profiles",
+        ));
+    }
+    if is_host_local(&method, &path) {
+        return Err(refused(
+            "browser.proxy cannot run host-local browser routes",
+        ));
+    }
+    let query = stringify(p.query.unwrap_or_default());
+    let body = p.body.unwrap_or(Value::Null);
+    let requested = [
+        query.get("profile").and_then(Value::as_str),
+        body.get("profile").and_then(Value::as_str),
+        p.profile.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .map(str::trim)
+    .find(|s| !s.is_empty())
+    .map(String::from);
+    let profile = if path == "/profiles" {
+        String::new()
     } else {
-        Value::String(response.body).to_string()
+        requested.unwrap_or_else(|| basic::PROFILE.into())
     };
-    Ok(JsonText(format!(
-        "{{\"result\":{result},\"route\":{}}}",
-        response.route_json
-    )))
+    let known = profile.is_empty() || profile == basic::PROFILE;
+    let route = if known && !profile.is_empty() {
+        json!({"status": "resolved", "profile": profile, "driver": "openclaw"})
+    } else {
+        json!({"status": "unavailable"})
+    };
+    let answer = if known {
+        let req = Request {
+            method,
+            path,
+            query,
+            body,
+        };
+        dispatch(&req)
+    } else {
+        Err(RouteError::new(
+            404,
+            format!(
+                "Profile \"{profile}\" not found. Available profiles: {}",
+                basic::PROFILE
+            ),
+        ))
+    };
+    let enveloped = p.error_envelope.as_deref() == Some("browser-v1");
+    match answer {
+        Ok(result) if enveloped => Ok(json!({"result": result, "route": route})),
+        Ok(result) => Ok(json!({"result": result})),
+        Err(e) if enveloped => {
+            Ok(json!({"error": {"status": e.status, "body": e.body}, "route": route}))
+        }
+        Err(e) => {
+            let message = e.body["error"].as_str().unwrap_or_default();
+            Err(Failure::new(
+                "INVALID_REQUEST",
+                format!("Error: {}: {message}", e.status),
+            ))
+        }
+    }
 }
 
 plugin! {
     caps: ["browser"],
     commands: {
-        "browser.proxy" => proxy: "Forwards GET/POST/DELETE to the node's browser control endpoint (loopback only)",
+        "browser.proxy" => proxy: "OpenClaw's browser control API on this node's own automation browser",
     }
 }

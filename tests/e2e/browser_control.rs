@@ -1,0 +1,136 @@
+//! `browser.proxy` as OpenClaw's browser control API on our node: the real service's routes
+//! and shapes, on the node's own automation browser (never the canvas's).
+
+use openclaw_test_support::gateway::*;
+use openclaw_test_support::node::*;
+use serde_json::{json, Value};
+
+async fn route(op: &openclaw_client::GatewayClient, id: &str, params: Value) -> Value {
+    let mut params = params;
+    params["errorEnvelope"] = json!("browser-v1");
+    call(op, id, "browser.proxy", params).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_basic_and_tab_routes_answer_as_the_real_service() {
+    let gw = GatewayProc::start();
+    let op = gw.operator().await;
+    let (node, id) = start_paired(&gw, &op, "control-node", json!({})).await;
+
+    let status = route(&op, &id, json!({"path": "/"})).await;
+    assert_eq!(
+        status["route"],
+        json!({"status": "resolved", "profile": "openclaw", "driver": "openclaw"})
+    );
+    let s = &status["result"];
+    assert_eq!(
+        (&s["running"], &s["profile"], &s["transport"]),
+        (&json!(false), &json!("openclaw"), &json!("cdp"))
+    );
+    assert_eq!(s["userDataDir"], Value::Null);
+    let tabs = route(&op, &id, json!({"path": "/tabs"})).await;
+    assert_eq!(tabs["result"], json!({"running": false, "tabs": []}));
+    let focus = route(
+        &op,
+        &id,
+        json!({"method": "POST", "path": "/tabs/focus", "body": {"targetId": "t1"}}),
+    )
+    .await;
+    assert_eq!(
+        focus["error"],
+        json!({"status": 409, "body": {"error": "browser not running"}})
+    );
+
+    let started = route(&op, &id, json!({"method": "POST", "path": "/start"})).await;
+    assert_eq!(
+        started["result"],
+        json!({"ok": true, "profile": "openclaw"})
+    );
+    let s = route(&op, &id, json!({"path": "/"})).await["result"].clone();
+    assert_eq!(s["running"], true);
+    let profile = node.state.join("browser/openclaw/user-data");
+    assert_eq!(s["userDataDir"], json!(profile.to_str().unwrap()));
+    assert_eq!(
+        route(&op, &id, json!({"path": "/tabs"})).await["result"],
+        json!({"running": true, "tabs": []})
+    );
+
+    let opened = route(&op, &id, json!({"method": "POST", "path": "/tabs/open", "body": {"url": "data:text/html,<title>one</title>"}})).await;
+    let tab = &opened["result"];
+    assert_eq!(
+        (
+            &tab["tabId"],
+            &tab["suggestedTargetId"],
+            &tab["resolvedProfile"]
+        ),
+        (&json!("t1"), &json!("t1"), &json!("openclaw"))
+    );
+    let second = route(&op, &id, json!({"method": "POST", "path": "/tabs/open", "body": {"url": "data:text/html,two", "label": "work"}})).await;
+    assert_eq!(second["result"]["suggestedTargetId"], "work");
+    let raw = tab["targetId"].as_str().unwrap().to_string();
+    let focused = route(
+        &op,
+        &id,
+        json!({"method": "POST", "path": "/tabs/focus", "body": {"targetId": "t1"}}),
+    )
+    .await;
+    assert_eq!(focused["result"], json!({"ok": true, "targetId": raw}));
+    let by_prefix = route(&op, &id, json!({"method": "POST", "path": "/tabs/focus", "body": {"targetId": raw[..6].to_lowercase()}})).await;
+    assert_eq!(by_prefix["result"]["targetId"], json!(raw));
+    let missing = route(
+        &op,
+        &id,
+        json!({"method": "POST", "path": "/tabs/focus", "body": {"targetId": "t99"}}),
+    )
+    .await;
+    assert_eq!(missing["error"]["status"], 404);
+    assert_eq!(missing["error"]["body"]["error"], "tab not found: browser tab \"t99\" not found. Use action=tabs and pass suggestedTargetId, tabId, label, or raw targetId.");
+    let closed = route(&op, &id, json!({"method": "DELETE", "path": "/tabs/work"})).await;
+    assert_eq!(closed["result"]["ok"], true);
+    let listed = route(&op, &id, json!({"path": "/tabs"})).await;
+    let ids: Vec<&str> = listed["result"]["tabs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["tabId"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["t1"], "{listed}");
+
+    // Not served: 404, as the real service answers; without the envelope, a failure.
+    let nope = route(&op, &id, json!({"path": "/nope"})).await;
+    assert_eq!(
+        nope["error"],
+        json!({"status": 404, "body": {"error": "Not Found"}})
+    );
+    let (code, msg) = refused(&op, &id, "browser.proxy", json!({"path": "/nope"})).await;
+    assert_eq!(
+        (code.as_str(), msg.as_str()),
+        ("INVALID_REQUEST", "Error: 404: Not Found")
+    );
+    let other = route(&op, &id, json!({"path": "/tabs", "profile": "work"})).await;
+    assert_eq!(other["route"], json!({"status": "unavailable"}));
+    assert_eq!(
+        other["error"]["body"]["error"],
+        "Profile \"work\" not found. Available profiles: openclaw"
+    );
+    let (_, msg) = refused(
+        &op,
+        &id,
+        "browser.proxy",
+        json!({"method": "POST", "path": "/reset-profile"}),
+    )
+    .await;
+    assert!(
+        msg.contains("browser.proxy cannot mutate persistent browser profiles"),
+        "{msg}"
+    );
+
+    let stopped = route(&op, &id, json!({"method": "POST", "path": "/stop"})).await;
+    assert_eq!(
+        stopped["result"],
+        json!({"ok": true, "stopped": true, "profile": "openclaw"})
+    );
+    let again = route(&op, &id, json!({"method": "POST", "path": "/stop"})).await;
+    assert_eq!(again["result"]["stopped"], false);
+    assert!(profile.join("Default").is_dir(), "the profile is kept");
+}
