@@ -134,3 +134,36 @@ async fn the_basic_and_tab_routes_answer_as_the_real_service() {
     assert_eq!(again["result"]["stopped"], false);
     assert!(profile.join("Default").is_dir(), "the profile is kept");
 }
+
+/// The automation browser is under the canvas's request rules: its pages never reach the
+/// configured browser control endpoint, not even through a redirect.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn its_pages_cannot_reach_the_control_endpoint() {
+    use crate::canvas_escape::Site;
+    let gw = GatewayProc::start();
+    let op = gw.operator().await;
+    let site = Site::start();
+    let control = Site::start();
+    let config = json!({"browser": {"cdpUrl": control.base}});
+    let (_node, id) = start_paired(&gw, &op, "control-escape-node", config).await;
+    for url in [
+        format!("{}/json/version", control.base),
+        format!("{}/to?{}/json/list", site.base, control.base),
+    ] {
+        let opened = route(
+            &op,
+            &id,
+            json!({"method": "POST", "path": "/tabs/open", "body": {"url": url}}),
+        )
+        .await;
+        assert!(opened["result"]["targetId"].is_string(), "{opened}");
+    }
+    let started = std::time::Instant::now();
+    while site.seen().is_empty() && started.elapsed() < std::time::Duration::from_secs(10) {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(!site.seen().is_empty(), "the browser did load pages");
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert_eq!(control.seen(), Vec::<String>::new());
+    route(&op, &id, json!({"method": "POST", "path": "/stop"})).await;
+}

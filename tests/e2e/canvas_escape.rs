@@ -18,13 +18,13 @@ use crate::canvas::{chromium_pid, eval};
 
 /// A loopback HTTP server that records the path of every request it gets. `/to?<url>`
 /// redirects to `<url>`; anything else is a small HTML page.
-struct Site {
-    base: String,
+pub(crate) struct Site {
+    pub(crate) base: String,
     seen: Arc<Mutex<Vec<String>>>,
 }
 
 impl Site {
-    fn start() -> Site {
+    pub(crate) fn start() -> Site {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let seen = Arc::new(Mutex::new(Vec::new()));
@@ -38,7 +38,7 @@ impl Site {
         Site { base, seen }
     }
 
-    fn seen(&self) -> Vec<String> {
+    pub(crate) fn seen(&self) -> Vec<String> {
         self.seen.lock().unwrap().clone()
     }
 }

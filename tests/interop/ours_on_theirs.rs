@@ -252,15 +252,19 @@ fn our_node_host_on_the_real_gateway() {
         (received[0].title.as_str(), received[0].body.as_str()),
         ("From the real gateway", "hello")
     );
-    let version = invoke(
+    // browser.proxy speaks the browser control API, as the real node host does.
+    let status = invoke(
         "browser.proxy",
-        r#"{"method":"GET","path":"/json/version"}"#,
+        r#"{"method":"GET","path":"/","errorEnvelope":"browser-v1"}"#,
     );
-    assert!(
-        version["payload"]["result"]["Browser"]
-            .as_str()
-            .is_some_and(|b| b.starts_with("Chrome/")),
-        "{version}"
+    assert_eq!(
+        status["payload"]["route"],
+        json!({"status": "resolved", "profile": "openclaw", "driver": "openclaw"}),
+        "{status}"
+    );
+    assert_eq!(
+        status["payload"]["result"]["profile"], "openclaw",
+        "{status}"
     );
 
     // fs.listDir: the calls made of the real node host in `theirs_on_ours`, the same answers.

@@ -23,6 +23,8 @@ pub struct AutomationOptions {
     pub headless: Option<bool>,
     /// The local files its pages may load (the canvas's rules: never the state dir).
     pub files: CanvasFiles,
+    /// `browser.cdpUrl`, which its pages must never reach (the canvas's rule too).
+    pub control_url: Option<String>,
 }
 
 /// Where the headless choice came from, as `GET /` reports it.
@@ -119,7 +121,11 @@ impl AutomationBrowser {
             start_page: Some("chrome://newtab/"),
             policy: RequestPolicy {
                 files: self.options.files.clone(),
-                control: None,
+                control: self
+                    .options
+                    .control_url
+                    .as_deref()
+                    .and_then(|url| reqwest::Url::parse(url).ok()),
             },
         })
         .await?;
@@ -304,6 +310,7 @@ mod tests {
                 root: dir.join("canvas"),
                 private: Vec::new(),
             },
+            control_url: None,
         }
     }
 

@@ -55,6 +55,7 @@ pub fn new_host(
         user_data_dir: state_dir.join("browser/openclaw/user-data"),
         headless: browser.headless,
         files: files.clone(),
+        control_url: browser.cdp_url.clone(),
     });
     let browser_host = NodeBrowser::new(BrowserOptions {
         canvas_files: files,

@@ -75,7 +75,12 @@ pub const ROOT: Shape = Object(&[
     ),
     (
         "browser",
-        Object(&[("enabled", Bool), ("executablePath", Str), ("cdpUrl", Str)]),
+        Object(&[
+            ("enabled", Bool),
+            ("executablePath", Str),
+            ("cdpUrl", Str),
+            ("headless", Bool),
+        ]),
     ),
     ("tools", Object(&[("exec", EXEC)])),
     ("agents", Object(&[("entries", Map(&AGENT))])),
