@@ -330,10 +330,12 @@ async fn bad_canvas_input_fails_clearly_and_chromium_comes_back_after_a_crash() 
 /// The Chromium whose profile lives in `state` (its main process: the one with no
 /// `--type=` argument).
 pub fn chromium_pid(state: &Path) -> Option<i32> {
-    let profile = format!(
-        "--user-data-dir={}",
-        state.join("browser/profile").display()
-    );
+    chromium_pid_for(&state.join("browser/profile"))
+}
+
+/// The main process of the Chromium whose profile is `profile`.
+pub fn chromium_pid_for(profile: &Path) -> Option<i32> {
+    let profile = format!("--user-data-dir={}", profile.display());
     std::fs::read_dir("/proc")
         .ok()?
         .flatten()

@@ -14,7 +14,7 @@ use openclaw_test_support::gateway::*;
 use openclaw_test_support::node::*;
 use serde_json::json;
 
-use crate::canvas::{chromium_pid, eval};
+use crate::canvas::{chromium_pid, chromium_pid_for, eval};
 
 /// A loopback HTTP server that records the path of every request it gets. `/to?<url>`
 /// redirects to `<url>`; anything else is a small HTML page.
@@ -216,12 +216,16 @@ async fn nothing_of_the_node_or_its_chromium_listens_for_devtools() {
     let op = gw.operator().await;
     let (node, id) = start_paired(&gw, &op, "portless-node", json!({})).await;
     assert_eq!(eval(&op, &id, "1 + 1").await["result"], 2);
-    let version = call(&op, &id, "browser.proxy", json!({"path": "/json/version"})).await;
-    assert!(version["result"]["Browser"].is_string(), "{version}");
+    // Browser control's own Chromium too.
+    let started = call(&op, &id, "browser.proxy", json!({"method": "POST", "path": "/start"})).await;
+    assert_eq!(started["result"]["ok"], true, "{started}");
 
-    let chromium = chromium_pid(&node.state).expect("Chromium runs for the node");
-    let mut pids = process_group(chromium);
+    let canvas = chromium_pid(&node.state).expect("Chromium runs for the canvas");
+    let automation = chromium_pid_for(&node.state.join("browser/openclaw/user-data"))
+        .expect("Chromium runs for browser control");
+    let mut pids = process_group(canvas);
     assert!(pids.len() > 1, "Chromium without its helpers: {pids:?}");
+    pids.extend(process_group(automation));
     pids.push(node.child.id() as i32);
     let listening = listening_sockets();
     let open: Vec<_> = pids
