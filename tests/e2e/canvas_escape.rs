@@ -217,7 +217,13 @@ async fn nothing_of_the_node_or_its_chromium_listens_for_devtools() {
     let (node, id) = start_paired(&gw, &op, "portless-node", json!({})).await;
     assert_eq!(eval(&op, &id, "1 + 1").await["result"], 2);
     // Browser control's own Chromium too.
-    let started = call(&op, &id, "browser.proxy", json!({"method": "POST", "path": "/start"})).await;
+    let started = call(
+        &op,
+        &id,
+        "browser.proxy",
+        json!({"method": "POST", "path": "/start"}),
+    )
+    .await;
     assert_eq!(started["result"]["ok"], true, "{started}");
 
     let canvas = chromium_pid(&node.state).expect("Chromium runs for the canvas");
