@@ -322,7 +322,18 @@ fn config_set_keeps_a_backup_strips_comments_saying_so_and_writes_privately() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("custom.json");
     let original = "{\n  // the port\n  gateway: { port: 18789 },\n}\n";
-    std::fs::write(&file, original).unwrap();
+    // Loose on purpose (0644), as a user might leave it: a write must make it private.
+    {
+        use std::io::Write;
+        use std::os::unix::fs::OpenOptionsExt;
+        let mut loose = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o644)
+            .open(&file)
+            .unwrap();
+        loose.write_all(original.as_bytes()).unwrap();
+    }
     let config = |args: &[&str]| {
         std::process::Command::new(bin())
             .arg("config")

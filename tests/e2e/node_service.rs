@@ -290,7 +290,7 @@ fn a_line_break_in_a_flag_cannot_add_a_directive() {
         "node",
         "install",
         "--display-name",
-        "x\nExecStartPre=/bin/sh -c 'touch /tmp/pwned'",
+        "x\nExecStartPre=/bin/sh -c 'touch pwned'",
     ]);
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(

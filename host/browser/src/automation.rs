@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 
 use chromiumoxide::cdp::browser_protocol::target::{
-    ActivateTargetParams, CloseTargetParams, CreateTargetParams, GetTargetsParams,
+    ActivateTargetParams, CloseTargetParams, CreateTargetParams, GetTargetsParams, TargetInfo,
 };
 use tokio::sync::Mutex;
 
@@ -187,13 +187,8 @@ impl AutomationBrowser {
         let Ok(browser) = self.browser().await else {
             return Ok(None);
         };
-        let targets = browser
-            .execute(GetTargetsParams::default())
-            .await
-            .map_err(cdp_failure)?
-            .result
-            .target_infos;
-        let pages: Vec<_> = targets
+        let pages: Vec<_> = targets(&browser)
+            .await?
             .into_iter()
             .filter(|t| t.r#type == "page")
             // The first tab of a browser started without a page has no URL yet: not a tab
@@ -277,12 +272,7 @@ impl AutomationBrowser {
         // Closing is asynchronous: until the target is gone, a listing would show it again
         // and give it a new name.
         for _ in 0..40 {
-            let targets = browser
-                .execute(GetTargetsParams::default())
-                .await
-                .map_err(cdp_failure)?
-                .result
-                .target_infos;
+            let targets = targets(&browser).await?;
             if !targets.iter().any(|t| t.target_id.inner() == target_id) {
                 break;
             }
@@ -291,6 +281,16 @@ impl AutomationBrowser {
         self.aliases.lock().unwrap().forget(target_id);
         Ok(())
     }
+}
+
+/// Every target the browser has (pages, workers, its own UI).
+async fn targets(browser: &chromiumoxide::Browser) -> Result<Vec<TargetInfo>, BrowserError> {
+    Ok(browser
+        .execute(GetTargetsParams::default())
+        .await
+        .map_err(cdp_failure)?
+        .result
+        .target_infos)
 }
 
 fn cdp_failure(e: chromiumoxide::error::CdpError) -> BrowserError {

@@ -32,9 +32,6 @@ struct ProxyParams {
     error_envelope: Option<String>,
     #[serde(default)]
     upload: Option<Value>,
-    #[serde(default)]
-    #[allow(dead_code)]
-    timeout_ms: Option<Value>,
 }
 
 /// The real node's failure for a bad request: `Error: INVALID_REQUEST: <why>`.

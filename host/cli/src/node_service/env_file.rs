@@ -145,11 +145,8 @@ mod tests {
     fn install_keeps_the_users_keys_and_replaces_the_managed_ones() {
         let dir = tempfile::tempdir().unwrap();
         let path = env_file_path(dir.path());
-        std::fs::write(
-            &path,
-            "# mine\nHTTPS_PROXY=http://proxy:3128\nOPENCLAW_GATEWAY_TOKEN=old\n",
-        )
-        .unwrap();
+        let mine = "# mine\nHTTPS_PROXY=http://proxy:3128\nOPENCLAW_GATEWAY_TOKEN=old\n";
+        openclaw_files::write_atomically(&path, mine.as_bytes()).unwrap();
         let token = "t$k \"e\" `n` \\ x".to_string();
         install(&path, &[("OPENCLAW_GATEWAY_TOKEN".into(), token.clone())]).unwrap();
         let text = std::fs::read_to_string(&path).unwrap();

@@ -71,7 +71,7 @@ impl Systemd for Recorder {
     }
 }
 
-fn service<'a>(systemd: &'a Recorder, home: &std::path::Path) -> Service<'a> {
+fn service_in<'a>(systemd: &'a Recorder, home: &std::path::Path) -> Service<'a> {
     Service {
         systemd,
         home: home.to_path_buf(),
@@ -103,7 +103,7 @@ const UNIT: &str = "openclaw-node.service";
 fn install_writes_then_reloads_enables_and_restarts() {
     let home = tempfile::tempdir().unwrap();
     let systemd = Recorder::working();
-    let service = service(&systemd, home.path());
+    let service = service_in(&systemd, home.path());
     let done = lifecycle::install(&service, &spec(&service), &token(), false);
     assert!(done.ok, "{done:?}");
     assert_eq!(done.result, Some("installed"));
@@ -161,7 +161,7 @@ fn a_unit_the_manager_has_not_seen_gets_one_more_reload() {
         }
         ok("")
     });
-    let service = service(&systemd, home.path());
+    let service = service_in(&systemd, home.path());
     assert!(lifecycle::install(&service, &spec(&service), &[], false).ok);
     let calls = systemd.take();
     assert_eq!(
@@ -187,7 +187,7 @@ fn a_failed_restart_puts_back_what_was_there() {
         }
         ok("")
     });
-    let service = service(&systemd, home.path());
+    let service = service_in(&systemd, home.path());
     // A fresh install that cannot start leaves no unit behind, disabled and stopped.
     let failed = lifecycle::install(&service, &spec(&service), &token(), false);
     assert_eq!(
@@ -238,7 +238,7 @@ fn without_a_user_manager_nothing_is_written() {
         "systemctl --user status" => err(1, "Failed to connect to bus: No medium found"),
         _ => ok("running\n"),
     });
-    let service = service(&bus_down, home.path());
+    let service = service_in(&bus_down, home.path());
     let failed = lifecycle::install(&service, &spec(&service), &token(), false);
     assert!(failed.error.unwrap().starts_with(
         "Node install failed: ServiceInspectionError: The systemd user session bus is unavailable."
@@ -260,7 +260,7 @@ fn without_a_user_manager_nothing_is_written() {
         stdout: String::new(),
         stderr: "No such file or directory (os error 2)".into(),
     });
-    let service = super::tests::service(&no_systemctl, home.path());
+    let service = service_in(&no_systemctl, home.path());
     let failed = lifecycle::install(&service, &spec(&service), &token(), false);
     assert_eq!(
         failed.error.as_deref(),
@@ -282,7 +282,7 @@ fn someone_elses_home_is_not_touched() {
     } else {
         std::path::PathBuf::from("/")
     };
-    let service = service(&systemd, &foreign);
+    let service = service_in(&systemd, &foreign);
     let failed = lifecycle::install(&service, &spec(&service), &token(), false);
     assert!(failed.error.unwrap().contains("belongs to another account"));
     assert!(!service.unit_path().exists() && !service.env_path().exists());
@@ -294,12 +294,12 @@ fn someone_elses_home_is_not_touched() {
 fn uninstall_disables_removes_and_keeps_the_users_env() {
     let home = tempfile::tempdir().unwrap();
     let systemd = Recorder::working();
-    let service = service(&systemd, home.path());
+    let service = service_in(&systemd, home.path());
     assert!(lifecycle::install(&service, &spec(&service), &token(), false).ok);
     let env = service.env_path();
     let mut text = std::fs::read_to_string(&env).unwrap();
     text.push_str("HTTPS_PROXY=http://proxy:3128\n");
-    std::fs::write(&env, text).unwrap();
+    openclaw_files::write_atomically(&env, text.as_bytes()).unwrap();
     systemd.take();
     let done = lifecycle::uninstall(&service);
     assert_eq!(done.result, Some("uninstalled"));
@@ -343,7 +343,7 @@ fn start_stop_and_restart_follow_the_units_state() {
         }
         _ => ok(""),
     });
-    let service = service(&systemd, home.path());
+    let service = service_in(&systemd, home.path());
     let missing = control::start(&service);
     assert_eq!(missing.error.as_deref(), Some("Node service disabled."));
     assert_eq!(

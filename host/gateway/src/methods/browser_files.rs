@@ -136,6 +136,36 @@ mod tests {
     }
 
     #[test]
+    fn too_many_or_too_large_files_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let one = base64::engine::general_purpose::STANDARD.encode(b"x");
+        let paths: Vec<String> = (0..=MAX_FILES).map(|i| format!("/n/{i}.png")).collect();
+        let mut result =
+            json!({"downloads": paths.iter().map(|p| json!({"path": p})).collect::<Vec<_>>()});
+        let files: Vec<_> = paths
+            .iter()
+            .map(|p| json!({"path": p, "base64": one}))
+            .collect();
+        assert!(persist(dir.path(), &mut result, Some(&json!(files))).is_err());
+        let big = base64::engine::general_purpose::STANDARD.encode(vec![0u8; MAX_FILE_BYTES + 1]);
+        let mut result = json!({"path": "/n/big.bin"});
+        let files = json!([{"path": "/n/big.bin", "base64": big}]);
+        assert!(persist(dir.path(), &mut result, Some(&files)).is_err());
+        let nine = base64::engine::general_purpose::STANDARD.encode(vec![0u8; 9 * 1024 * 1024]);
+        let mut result = json!({"path": "/n/a.bin", "imagePath": "/n/b.bin"});
+        let files =
+            json!([{"path": "/n/a.bin", "base64": nine}, {"path": "/n/b.bin", "base64": nine}]);
+        assert!(
+            persist(dir.path(), &mut result, Some(&files)).is_err(),
+            "18 MiB in all"
+        );
+        assert!(
+            !dir.path().join("media/browser").exists(),
+            "nothing kept of a refused envelope"
+        );
+    }
+
+    #[test]
     fn files_must_match_the_result_one_for_one() {
         let dir = tempfile::tempdir().unwrap();
         let png = base64::engine::general_purpose::STANDARD.encode(b"png");
