@@ -56,6 +56,7 @@ pub fn new_host(
         headless: browser.headless,
         files: files.clone(),
         control_url: browser.cdp_url.clone(),
+        media_dir: state_dir.join("media/browser"),
     });
     let browser_host = NodeBrowser::new(BrowserOptions {
         canvas_files: files,

@@ -5,9 +5,20 @@
 //! `Error: <status>: <error>`. A route this plugin does not serve answers 404, never a fake
 //! success.
 
+mod act;
 mod basic;
+mod browser_state;
+mod capture;
+mod debug;
+mod files;
+mod hooks;
+mod keys;
+mod navigate;
+mod page;
 mod route;
+mod snapshot;
 mod tabs;
+mod target;
 
 use openclaw_plugin_sdk::{plugin, Call, Failure};
 use serde::Deserialize;
@@ -88,6 +99,17 @@ fn dispatch(req: &Request) -> Answer {
         ("POST", "/tabs/open") => tabs::open(req),
         ("POST", "/tabs/focus") => tabs::focus(req),
         ("POST", "/tabs/action") => tabs::action(req),
+        ("GET", "/snapshot") => snapshot::snapshot(req),
+        ("POST", "/act") => act::act(req),
+        ("POST", "/navigate") => navigate::navigate(req),
+        ("POST", "/screenshot") => capture::screenshot(req),
+        ("POST", "/pdf") => capture::pdf(req),
+        ("GET", "/console") => debug::console(req),
+        ("GET", "/errors") => debug::errors(req),
+        ("GET", "/requests") => debug::requests(req),
+        ("GET", "/dialogs") => debug::dialogs(req),
+        ("GET", "/text") => debug::text(req),
+        ("POST", "/hooks/dialog") => hooks::dialog(req),
         ("DELETE", _) if path.starts_with("/tabs/") && path.matches('/').count() == 2 => {
             let raw = &path["/tabs/".len()..];
             let reference = percent_decode(raw)
@@ -185,9 +207,19 @@ fn proxy(_call: &Call, p: ProxyParams) -> Result<Value, Failure> {
         ))
     };
     let enveloped = p.error_envelope.as_deref() == Some("browser-v1");
+    let attached = files::take();
     match answer {
-        Ok(result) if enveloped => Ok(json!({"result": result, "route": route})),
-        Ok(result) => Ok(json!({"result": result})),
+        Ok(result) => {
+            let mut out = Map::new();
+            out.insert("result".into(), result);
+            if !attached.is_empty() {
+                out.insert("files".into(), Value::Array(attached));
+            }
+            if enveloped {
+                out.insert("route".into(), route);
+            }
+            Ok(Value::Object(out))
+        }
         Err(e) if enveloped => {
             Ok(json!({"error": {"status": e.status, "body": e.body}, "route": route}))
         }

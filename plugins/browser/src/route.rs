@@ -44,6 +44,22 @@ impl RouteError {
     pub fn not_found() -> RouteError {
         RouteError::new(404, "Not Found")
     }
+
+    /// The request policy refused a page.
+    pub fn navigation_blocked() -> RouteError {
+        RouteError {
+            status: 400,
+            body: json!({"error": "browser navigation blocked by policy", "reason": "navigation_blocked"}),
+        }
+    }
+
+    /// An `ACT_*` error.
+    pub fn act(status: u16, code: &str, error: impl Into<String>) -> RouteError {
+        RouteError {
+            status,
+            body: json!({"error": error.into(), "code": code}),
+        }
+    }
 }
 
 pub type Answer = Result<Value, RouteError>;

@@ -26,7 +26,7 @@ fn tab_json(tab: &Tab) -> Map<String, Value> {
     out
 }
 
-fn failed(f: openclaw_plugin_sdk::Failure) -> RouteError {
+pub fn failed(f: openclaw_plugin_sdk::Failure) -> RouteError {
     RouteError::new(500, f.message)
 }
 
@@ -50,8 +50,10 @@ pub fn list(_req: &Request) -> Answer {
 fn open_tab(url: &str, label: Option<&str>) -> Answer {
     automation::start(None).map_err(failed)?;
     let tab = automation::open_tab(url, label).map_err(|f| {
-        if f.message.contains("tab label") {
-            RouteError::new(400, f.message)
+        if f.message.contains("navigation blocked") {
+            RouteError::navigation_blocked()
+        } else if f.message.contains("tab label") {
+            crate::page::host_error(f)
         } else {
             failed(f)
         }
@@ -88,7 +90,7 @@ fn not_found(reference: &str) -> RouteError {
 }
 
 /// The one tab `reference` names.
-fn resolve<'a>(tabs: &'a [Tab], reference: &str, raw_only: bool) -> Result<&'a Tab, RouteError> {
+pub fn resolve<'a>(tabs: &'a [Tab], reference: &str, raw_only: bool) -> Result<&'a Tab, RouteError> {
     let reference = reference.trim();
     let exact: Vec<&Tab> = tabs
         .iter()

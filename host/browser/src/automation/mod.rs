@@ -1,0 +1,190 @@
+//! The automation browser: the Chromium that browser control drives, never the canvas's. Its
+//! profile (`<state>/browser/openclaw/user-data`, 0700) outlives it; it starts and stops when
+//! asked; its tabs are named as the real service names them (see `tab_aliases`).
+
+mod pages;
+mod tabs;
+#[cfg(test)]
+mod tests;
+
+use std::path::PathBuf;
+
+use tokio::sync::Mutex;
+
+use crate::chromium::{find_executable, Chromium, Launch};
+use crate::guard::RequestPolicy;
+use crate::tab_aliases::{Alias, TabAliases};
+use crate::target::CanvasFiles;
+use crate::BrowserError;
+
+pub struct AutomationOptions {
+    /// `browser.executablePath`; `None` looks on PATH.
+    pub executable: Option<PathBuf>,
+    pub user_data_dir: PathBuf,
+    /// `browser.headless`; unset means headless without a display.
+    pub headless: Option<bool>,
+    /// The local files its pages may load (the canvas's rules: never the state dir).
+    pub files: CanvasFiles,
+    /// `browser.cdpUrl`, which its pages must never reach (the canvas's rule too).
+    pub control_url: Option<String>,
+    /// Where screenshots and PDFs are kept (`<state>/media/browser`, private).
+    pub media_dir: PathBuf,
+}
+
+/// Where the headless choice came from, as `GET /` reports it.
+fn headless_choice(options: &AutomationOptions, asked: Option<bool>) -> (bool, &'static str) {
+    if let Some(asked) = asked {
+        return (asked, "request");
+    }
+    if let Some(configured) = options.headless {
+        return (configured, "config");
+    }
+    let display = ["DISPLAY", "WAYLAND_DISPLAY"]
+        .iter()
+        .any(|k| std::env::var_os(k).is_some_and(|v| !v.is_empty()));
+    if display {
+        (false, "default")
+    } else {
+        (true, "linux-display-fallback")
+    }
+}
+
+struct Running {
+    chromium: Chromium,
+    headless: bool,
+    headless_source: &'static str,
+}
+
+/// A page tab with its names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tab {
+    pub target_id: String,
+    pub title: String,
+    pub url: String,
+    pub alias: Alias,
+}
+
+/// What `GET /` reports of the browser.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AutomationStatus {
+    pub running: bool,
+    pub pid: Option<u32>,
+    pub headless: bool,
+    pub headless_source: &'static str,
+    /// As configured.
+    pub executable_path: Option<PathBuf>,
+    /// `custom` or `chromium`, and where; or why none was found.
+    pub detected: Result<(&'static str, PathBuf), String>,
+    /// The kind of the running browser.
+    pub chosen: Option<&'static str>,
+    pub no_sandbox: bool,
+    pub user_data_dir: Option<PathBuf>,
+}
+
+pub struct AutomationBrowser {
+    options: AutomationOptions,
+    running: Mutex<Option<Running>>,
+    aliases: std::sync::Mutex<TabAliases>,
+    /// The tabs the node has seen while the browser runs.
+    watched: std::sync::Mutex<std::collections::HashMap<String, pages::Watched>>,
+    /// The tab routes act on when they name none.
+    current: std::sync::Mutex<Option<String>>,
+}
+
+impl AutomationBrowser {
+    pub fn new(options: AutomationOptions) -> AutomationBrowser {
+        AutomationBrowser {
+            options,
+            running: Mutex::new(None),
+            aliases: std::sync::Mutex::new(TabAliases::default()),
+            watched: Default::default(),
+            current: Default::default(),
+        }
+    }
+
+    /// Starts the browser unless it runs; a running one is left as it is.
+    pub async fn start(&self, headless: Option<bool>) -> Result<(), BrowserError> {
+        let mut running = self.running.lock().await;
+        if running.as_ref().is_some_and(|r| r.chromium.is_alive()) {
+            return Ok(());
+        }
+        let executable = find_executable(self.options.executable.as_deref())?;
+        let (headless, headless_source) = headless_choice(&self.options, headless);
+        let chromium = Chromium::start(Launch {
+            executable: &executable,
+            profile_dir: &self.options.user_data_dir,
+            fresh_profile: false,
+            headless,
+            // Chromium's own new-tab page, as the real service's browser starts: not a tab to
+            // drive, so it is not listed.
+            start_page: Some("chrome://newtab/"),
+            policy: self.policy(),
+        })
+        .await?;
+        *running = Some(Running {
+            chromium,
+            headless,
+            headless_source,
+        });
+        Ok(())
+    }
+
+    /// What its pages may request: the canvas's rules.
+    fn policy(&self) -> RequestPolicy {
+        RequestPolicy {
+            files: self.options.files.clone(),
+            control: self
+                .options
+                .control_url
+                .as_deref()
+                .and_then(|url| reqwest::Url::parse(url).ok()),
+        }
+    }
+
+    /// Stops the browser; false when it was not running.
+    pub async fn stop(&self) -> bool {
+        let stopped = self.running.lock().await.take();
+        self.watched.lock().unwrap().clear();
+        *self.current.lock().unwrap() = None;
+        stopped.is_some_and(|r| r.chromium.is_alive())
+    }
+
+    pub async fn status(&self) -> AutomationStatus {
+        let kind = if self.options.executable.is_some() {
+            "custom"
+        } else {
+            "chromium"
+        };
+        let detected = find_executable(self.options.executable.as_deref())
+            .map(|path| (kind, path))
+            .map_err(|e| e.message);
+        // SAFETY: geteuid has no preconditions.
+        let no_sandbox = unsafe { libc::geteuid() } == 0;
+        let running = self.running.lock().await;
+        let live = running.as_ref().filter(|r| r.chromium.is_alive());
+        let (headless, headless_source) = match live {
+            Some(r) => (r.headless, r.headless_source),
+            None => headless_choice(&self.options, None),
+        };
+        AutomationStatus {
+            running: live.is_some(),
+            pid: live.map(|r| r.chromium.pid()),
+            headless,
+            headless_source,
+            executable_path: self.options.executable.clone(),
+            detected,
+            chosen: live.map(|_| kind),
+            no_sandbox,
+            user_data_dir: live.map(|_| self.options.user_data_dir.clone()),
+        }
+    }
+
+    async fn browser(&self) -> Result<std::sync::Arc<chromiumoxide::Browser>, BrowserError> {
+        let running = self.running.lock().await;
+        running
+            .as_ref()
+            .filter(|r| r.chromium.is_alive())
+            .map(|r| r.chromium.browser.clone())
+            .ok_or_else(|| BrowserError::unavailable("browser not running"))
+    }
+}

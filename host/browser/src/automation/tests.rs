@@ -1,0 +1,166 @@
+use super::*;
+
+fn options(dir: &std::path::Path) -> AutomationOptions {
+    AutomationOptions {
+        executable: None,
+        user_data_dir: dir.join("browser/openclaw/user-data"),
+        headless: Some(true),
+        files: CanvasFiles {
+            root: dir.join("canvas"),
+            private: Vec::new(),
+        },
+        control_url: None,
+        media_dir: dir.join("media/browser"),
+    }
+}
+
+#[tokio::test]
+async fn tabs_are_named_and_the_profile_outlives_the_browser() {
+    let dir = tempfile::tempdir().unwrap();
+    let browser = AutomationBrowser::new(options(dir.path()));
+    assert_eq!(browser.tabs().await.unwrap(), None, "stopped: no tabs");
+    assert!(!browser.status().await.running);
+    browser.start(None).await.unwrap();
+    let status = browser.status().await;
+    assert!(status.running && status.pid.is_some(), "{status:?}");
+    assert_eq!((status.headless, status.headless_source), (true, "config"));
+    use std::os::unix::fs::PermissionsExt;
+    let profile = dir.path().join("browser/openclaw/user-data");
+    let mode = std::fs::metadata(&profile).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o700);
+    browser.start(Some(false)).await.unwrap();
+    assert!(
+        browser.status().await.headless,
+        "a running browser is left as it is"
+    );
+
+    let first = browser
+        .open("data:text/html,<title>one</title>", None)
+        .await
+        .unwrap();
+    let second = browser
+        .open("data:text/html,<title>two</title>", Some("work"))
+        .await
+        .unwrap();
+    assert_eq!(first.alias.tab_id, "t1");
+    assert_eq!(second.alias.suggested(), "work");
+    let tabs = browser.tabs().await.unwrap().unwrap();
+    let ids: Vec<&str> = tabs.iter().map(|t| t.alias.tab_id.as_str()).collect();
+    assert!(ids.contains(&"t1") && ids.contains(&"t2"), "{tabs:?}");
+    assert!(tabs.iter().all(|t| !t.url.starts_with("chrome://")));
+    browser.activate(&first.target_id).await.unwrap();
+    browser.close(&first.target_id).await.unwrap();
+
+    assert!(browser.stop().await);
+    assert!(!browser.stop().await);
+    assert!(profile.join("Default").is_dir(), "the profile stays");
+    // The counter outlives a restart of the browser.
+    browser.start(None).await.unwrap();
+    let third = browser.open("data:text/html,3", None).await.unwrap();
+    assert_eq!(third.alias.tab_id, "t3");
+    browser.stop().await;
+}
+
+/// A plugin drives tabs through `send`, and nothing it sends reaches past the page: commands
+/// off the list, the browser's own pages, files outside the canvas root, and an isolated
+/// world with universal access are refused before Chromium sees them.
+#[tokio::test]
+async fn what_a_plugin_sends_stays_inside_the_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let browser = AutomationBrowser::new(options(dir.path()));
+    browser.start(None).await.unwrap();
+    let tab = browser
+        .open("data:text/html,<title>t</title><input type=file>", None)
+        .await
+        .unwrap();
+    let send = |method: &'static str, params: serde_json::Value| {
+        let browser = &browser;
+        let target = tab.target_id.clone();
+        async move {
+            browser
+                .send(&target, method, params, std::time::Duration::from_secs(5))
+                .await
+        }
+    };
+    let title = send(
+        "Runtime.evaluate",
+        serde_json::json!({"expression": "document.title", "returnByValue": true}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(title["result"]["value"], "t");
+    let refused = [
+        (
+            "DOM.setFileInputFiles",
+            serde_json::json!({"files": ["/etc/passwd"], "backendNodeId": 1}),
+        ),
+        (
+            "Browser.setDownloadBehavior",
+            serde_json::json!({"behavior": "allow", "downloadPath": "/tmp"}),
+        ),
+        (
+            "Target.createTarget",
+            serde_json::json!({"url": "chrome://settings"}),
+        ),
+        (
+            "Page.navigate",
+            serde_json::json!({"url": "chrome://settings"}),
+        ),
+        (
+            "Page.navigate",
+            serde_json::json!({"url": "file:///etc/passwd"}),
+        ),
+        (
+            "Page.createIsolatedWorld",
+            serde_json::json!({"frameId": tab.target_id, "grantUniveralAccess": true}),
+        ),
+    ];
+    for (method, params) in refused {
+        let e = send(method, params.clone()).await.unwrap_err();
+        assert_eq!(
+            e.code,
+            openclaw_protocol::errors::ErrorCode::InvalidRequest,
+            "{method} {params}: {e}"
+        );
+    }
+    let href = send(
+        "Runtime.evaluate",
+        serde_json::json!({"expression": "location.href", "returnByValue": true}),
+    )
+    .await
+    .unwrap();
+    assert!(
+        href["result"]["value"]
+            .as_str()
+            .unwrap()
+            .starts_with("data:"),
+        "the page never moved"
+    );
+    let world = send(
+        "Page.createIsolatedWorld",
+        serde_json::json!({"frameId": tab.target_id, "worldName": "w"}),
+    )
+    .await
+    .unwrap();
+    let again = send(
+        "Page.createIsolatedWorld",
+        serde_json::json!({"frameId": tab.target_id, "worldName": "w"}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        world["executionContextId"], again["executionContextId"],
+        "one world per name"
+    );
+    let missing = browser
+        .send(
+            "NOPE",
+            "Runtime.evaluate",
+            serde_json::json!({}),
+            std::time::Duration::from_secs(5),
+        )
+        .await
+        .unwrap_err();
+    assert!(missing.message.contains("tab not found"), "{missing}");
+    browser.stop().await;
+}

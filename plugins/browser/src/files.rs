@@ -1,0 +1,88 @@
+//! Files a route's result points to (a screenshot's `path`, a PDF's), which the answer carries
+//! inline as `files: [{path, base64, mimeType}]`, as the real node host sends them. A plugin
+//! instance serves one call, so the list belongs to that call.
+
+use std::sync::Mutex;
+
+use openclaw_plugin_sdk::browser_automation as automation;
+use serde_json::{json, Value};
+
+use crate::page::host_error;
+use crate::route::RouteError;
+
+static ATTACHED: Mutex<Vec<Value>> = Mutex::new(Vec::new());
+
+/// Keeps `bytes` with the node's browser media and attaches them to the answer; answers the
+/// path the result names.
+pub fn save(extension: &str, mime_type: &str, bytes: &[u8]) -> Result<String, RouteError> {
+    let path = automation::save_media(extension, bytes).map_err(host_error)?;
+    ATTACHED.lock().unwrap().push(json!({
+        "path": path,
+        "base64": base64(bytes),
+        "mimeType": mime_type,
+    }));
+    Ok(path)
+}
+
+/// The files attached so far, for the answer.
+pub fn take() -> Vec<Value> {
+    std::mem::take(&mut *ATTACHED.lock().unwrap())
+}
+
+/// Standard base64 with padding.
+pub fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ALPHABET[(n >> (18 - 6 * i)) as usize & 63] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// Decodes standard base64 (what the browser sends screenshots and PDFs as).
+pub fn unbase64(text: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(text.len() / 4 * 3);
+    let mut buffer = 0u32;
+    let mut bits = 0;
+    for c in text.bytes() {
+        let value = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            b'=' => break,
+            _ => return None,
+        };
+        buffer = (buffer << 6) | u32::from(value);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((buffer >> bits) as u8);
+        }
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_round_trips() {
+        for text in ["", "f", "fo", "foo", "foob", "fooba", "foobar"] {
+            let encoded = base64(text.as_bytes());
+            assert_eq!(unbase64(&encoded).unwrap(), text.as_bytes());
+        }
+        assert_eq!(base64(b"foobar"), "Zm9vYmFy");
+        assert_eq!(base64(b"fo"), "Zm8=");
+    }
+}
