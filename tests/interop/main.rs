@@ -1,6 +1,7 @@
 //! Interop with the real OpenClaw 2026.9.6 (npm), both directions: the real node host and the
 //! real CLI against our gateway, our node host and CLI against the real gateway.
 
+mod browser;
 mod config;
 mod file_transfer;
 mod files;

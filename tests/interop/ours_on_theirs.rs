@@ -15,7 +15,7 @@ use openclaw_test_support::real::{self, text};
 
 const TOKEN: &str = "interop-real-gateway-token";
 
-struct OurNode(Child);
+pub(crate) struct OurNode(pub(crate) Child);
 
 impl Drop for OurNode {
     fn drop(&mut self) {
@@ -24,7 +24,7 @@ impl Drop for OurNode {
     }
 }
 
-fn json_out(out: &std::process::Output) -> Value {
+pub(crate) fn json_out(out: &std::process::Output) -> Value {
     assert!(
         out.status.success(),
         "exit {:?}: {}",
@@ -35,7 +35,7 @@ fn json_out(out: &std::process::Output) -> Value {
 }
 
 /// Polls a real CLI call until `pick` finds something.
-fn until(
+pub(crate) fn until(
     cli: &dyn Fn(&[&str]) -> std::process::Output,
     args: &[&str],
     pick: impl Fn(&Value) -> Option<Value>,
@@ -54,7 +54,7 @@ fn until(
     panic!("{args:?} never showed what the test waited for");
 }
 
-fn pending_for<'a>(name: &'a str) -> impl Fn(&Value) -> Option<Value> + 'a {
+pub(crate) fn pending_for<'a>(name: &'a str) -> impl Fn(&Value) -> Option<Value> + 'a {
     move |v: &Value| {
         let list = v.get("pending").unwrap_or(v);
         list.as_array()?

@@ -8,6 +8,7 @@ pub mod fixtures;
 pub mod gateway;
 pub mod hardware_services;
 pub mod node;
+pub mod pages;
 pub mod real;
 
 use std::path::{Path, PathBuf};

@@ -152,6 +152,35 @@ pub fn gateway(
     allow: &[&str],
     plugins: serde_json::Value,
 ) -> RealProc {
+    gateway_with(
+        home,
+        port,
+        token,
+        allow,
+        serde_json::json!({"plugins": plugins}),
+    )
+}
+
+/// Merges `extra` into `base`, objects key by key.
+fn merge(base: &mut serde_json::Value, extra: serde_json::Value) {
+    match (base, extra) {
+        (serde_json::Value::Object(base), serde_json::Value::Object(extra)) => {
+            for (key, value) in extra {
+                merge(base.entry(key).or_insert(serde_json::Value::Null), value);
+            }
+        }
+        (base, extra) => *base = extra,
+    }
+}
+
+/// The real gateway as [`gateway`] starts it, with `extra` merged into its configuration.
+pub fn gateway_with(
+    home: &Path,
+    port: u16,
+    token: &str,
+    allow: &[&str],
+    extra: serde_json::Value,
+) -> RealProc {
     let state = home.join(".openclaw");
     std::fs::create_dir_all(&state).unwrap();
     let mut config = serde_json::json!({
@@ -164,9 +193,14 @@ pub fn gateway(
         "discovery": {"mdns": {"mode": "off"}},
         "cron": {"enabled": false},
     });
-    if !plugins.is_null() {
-        config["plugins"] = plugins;
-    }
+    let extra = match extra {
+        serde_json::Value::Object(mut map) => {
+            map.retain(|_, v| !v.is_null());
+            serde_json::Value::Object(map)
+        }
+        other => other,
+    };
+    merge(&mut config, extra);
     std::fs::write(state.join("openclaw.json"), config.to_string()).unwrap();
     let proc = RealProc::spawn(
         home,
