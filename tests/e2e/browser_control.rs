@@ -146,18 +146,26 @@ async fn its_pages_cannot_reach_the_control_endpoint() {
     let control = Site::start();
     let config = json!({"browser": {"cdpUrl": control.base}});
     let (_node, id) = start_paired(&gw, &op, "control-escape-node", config).await;
-    for url in [
-        format!("{}/json/version", control.base),
-        format!("{}/to?{}/json/list", site.base, control.base),
-    ] {
-        let opened = route(
-            &op,
-            &id,
-            json!({"method": "POST", "path": "/tabs/open", "body": {"url": url}}),
-        )
-        .await;
-        assert!(opened["result"]["targetId"].is_string(), "{opened}");
-    }
+    // Named directly, it is refused before a tab opens, as the real refuses a blocked URL.
+    let direct = route(
+        &op,
+        &id,
+        json!({"method": "POST", "path": "/tabs/open", "body": {"url": format!("{}/json/version", control.base)}}),
+    )
+    .await;
+    assert_eq!(
+        direct["error"],
+        json!({"status": 400, "body": {"error": "browser navigation blocked by policy", "reason": "navigation_blocked"}})
+    );
+    // Behind a redirect, the browser itself refuses it.
+    let redirect = format!("{}/to?{}/json/list", site.base, control.base);
+    let opened = route(
+        &op,
+        &id,
+        json!({"method": "POST", "path": "/tabs/open", "body": {"url": redirect}}),
+    )
+    .await;
+    assert!(opened["result"]["targetId"].is_string(), "{opened}");
     let started = std::time::Instant::now();
     while site.seen().is_empty() && started.elapsed() < std::time::Duration::from_secs(10) {
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;

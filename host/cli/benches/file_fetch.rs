@@ -14,14 +14,13 @@ use futures_util::StreamExt;
 use openclaw_protocol::node_invoke::InvokeParams;
 use openclaw_test_support::bench::percentiles;
 use openclaw_test_support::gateway::*;
+use openclaw_test_support::node::pair_real_node;
 use openclaw_test_support::node::*;
-use openclaw_test_support::real::{self, RealProc};
 use serde_json::{json, Value};
 use tokio_tungstenite::tungstenite::Message;
 
 const SIXTEEN_MIB: usize = 16 * 1024 * 1024;
 const ROUNDS: usize = 15;
-const WAIT: Duration = Duration::from_secs(90);
 
 fn main() {
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -48,7 +47,7 @@ async fn run() {
 
     let real_home = tempfile::tempdir().unwrap();
     std::fs::write(real_home.path().join("big.bin"), &content).unwrap();
-    let (_real, real_id) = pair_real_node(&gw, &op, real_home.path()).await;
+    let (_real, real_id) = pair_real_node(&gw, &op, real_home.path(), "bench-real").await;
 
     let mut conn = RawConn::open_unbounded(&gw.url).await;
     conn.send(operator_connect("c", 4, 4, TOKEN)).await;
@@ -85,43 +84,6 @@ async fn run() {
             p99 / 1000.0
         );
     }
-}
-
-/// The real node host, paired: it pauses after its first refused connect, so it is started
-/// again once its device is approved.
-async fn pair_real_node(
-    gw: &GatewayProc,
-    op: &openclaw_client::GatewayClient,
-    home: &std::path::Path,
-) -> (RealProc, String) {
-    let port = gw.url.rsplit(':').next().unwrap().to_string();
-    let start = || {
-        real::node_host(
-            home,
-            &port,
-            "bench-real",
-            &[("OPENCLAW_GATEWAY_TOKEN", TOKEN)],
-        )
-    };
-    let first = start();
-    let request = poll_until(op, "device.pair.list", WAIT, |r| {
-        r["pending"]
-            .as_array()?
-            .iter()
-            .find(|p| p["displayName"] == "bench-real")
-            .cloned()
-    })
-    .await;
-    op.request(
-        "device.pair.approve",
-        json!({"requestId": request["requestId"]}),
-    )
-    .await
-    .unwrap();
-    drop(first);
-    let node = start();
-    let id = approve_surface(op, "bench-real").await;
-    (node, id)
 }
 
 /// The gateway's whole answer as text: read, not parsed, so that the client's own JSON work

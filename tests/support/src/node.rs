@@ -9,6 +9,7 @@ use openclaw_protocol::node_invoke::InvokeParams;
 use serde_json::{json, Value};
 
 use crate::gateway::*;
+use crate::real::{self, RealProc};
 
 /// How long the node tests wait for the gateway to show a change.
 pub const WAIT: Duration = Duration::from_secs(10);
@@ -210,4 +211,35 @@ pub async fn refused(
     assert!(node_error.is_object(), "not a node error: {e}");
     let text = |key: &str| node_error[key].as_str().unwrap_or_default().to_string();
     (text("code"), text("message"))
+}
+
+/// The real node host, paired: it pauses after its first refused connect, so it is started
+/// again once its device is approved.
+pub async fn pair_real_node(
+    gw: &GatewayProc,
+    op: &openclaw_client::GatewayClient,
+    home: &std::path::Path,
+    name: &str,
+) -> (RealProc, String) {
+    let port = gw.url.rsplit(':').next().unwrap().to_string();
+    let start = || real::node_host(home, &port, name, &[("OPENCLAW_GATEWAY_TOKEN", TOKEN)]);
+    let first = start();
+    let request = poll_until(op, "device.pair.list", Duration::from_secs(90), |r| {
+        r["pending"]
+            .as_array()?
+            .iter()
+            .find(|p| p["displayName"] == name)
+            .cloned()
+    })
+    .await;
+    op.request(
+        "device.pair.approve",
+        json!({"requestId": request["requestId"]}),
+    )
+    .await
+    .unwrap();
+    drop(first);
+    let node = start();
+    let id = approve_surface(op, name).await;
+    (node, id)
 }

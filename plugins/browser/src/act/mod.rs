@@ -149,6 +149,8 @@ pub fn act(req: &Request) -> Answer {
         return Ok(answer);
     }
     let page = Page::new(&tab.target_id);
+    // A background tab is slow to take input (Chromium waits for frames it does not paint).
+    page.send("Page.bringToFront", json!({}))?;
     let timeout_ms = request.timeout_ms.unwrap_or(DEFAULT_TIMEOUT_MS);
     let mut extra = Map::new();
     let done = match &request.action {
