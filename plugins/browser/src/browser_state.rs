@@ -50,7 +50,10 @@ pub fn of(target_id: &str) -> State {
 /// Milliseconds since the epoch as `2026-11-29T21:32:39.303Z`.
 pub fn iso_time(ms: f64) -> String {
     let total_ms = ms.max(0.0) as i64;
-    let (days, rest) = (total_ms.div_euclid(86_400_000), total_ms.rem_euclid(86_400_000));
+    let (days, rest) = (
+        total_ms.div_euclid(86_400_000),
+        total_ms.rem_euclid(86_400_000),
+    );
     // Days to a civil date (Howard Hinnant's algorithm).
     let z = days + 719_468;
     let era = z.div_euclid(146_097);

@@ -32,7 +32,14 @@ const ELEMENT_AREA: &str = "function() {
   return { x: r.left + scrollX, y: r.top + scrollY, width: r.width, height: r.height };
 }";
 
-fn capture(page: &Page, area: &Value, scale: f64, format: &str, quality: Option<u32>, ms: u32) -> Result<Vec<u8>, RouteError> {
+fn capture(
+    page: &Page,
+    area: &Value,
+    scale: f64,
+    format: &str,
+    quality: Option<u32>,
+    ms: u32,
+) -> Result<Vec<u8>, RouteError> {
     let mut params = json!({
         "format": format,
         "captureBeyondViewport": true,
@@ -52,7 +59,10 @@ pub fn screenshot(req: &Request) -> Answer {
     let selector = req.body_str("element");
     let ms = timeout(req)?;
     if full_page && (reference.is_some() || selector.is_some()) {
-        return Err(RouteError::new(400, "fullPage is not supported for element screenshots"));
+        return Err(RouteError::new(
+            400,
+            "fullPage is not supported for element screenshots",
+        ));
     }
     let jpeg = req.body_str("type") == Some("jpeg");
     let tab = target::resolve(req.body_str("targetId"))?;
@@ -81,7 +91,10 @@ pub fn screenshot(req: &Request) -> Answer {
     let width = area["width"].as_f64().unwrap_or(0.0);
     let height = area["height"].as_f64().unwrap_or(0.0);
     if width < 1.0 || height < 1.0 {
-        return Err(RouteError::new(500, "Error: nothing to capture: the area is empty"));
+        return Err(RouteError::new(
+            500,
+            "Error: nothing to capture: the area is empty",
+        ));
     }
     let format = if jpeg { "jpeg" } else { "png" };
     let mut bytes = capture(&page, &area, 1.0, format, None, ms)?;
@@ -99,14 +112,21 @@ pub fn screenshot(req: &Request) -> Answer {
             }
         }
         bytes = fitted.ok_or_else(|| {
-            RouteError::new(500, format!(
-                "Error: Browser screenshot could not be reduced below 5MB (got {:.2}MB)",
-                bytes.len() as f64 / 1024.0 / 1024.0
-            ))
+            RouteError::new(
+                500,
+                format!(
+                    "Error: Browser screenshot could not be reduced below 5MB (got {:.2}MB)",
+                    bytes.len() as f64 / 1024.0 / 1024.0
+                ),
+            )
         })?;
         jpeg_out = true;
     }
-    let (ext, mime) = if jpeg_out { ("jpg", "image/jpeg") } else { ("png", "image/png") };
+    let (ext, mime) = if jpeg_out {
+        ("jpg", "image/jpeg")
+    } else {
+        ("png", "image/png")
+    };
     let path = files::save(ext, mime, &bytes)?;
     Ok(json!({"ok": true, "path": path, "targetId": tab.target_id, "url": tab.url}))
 }

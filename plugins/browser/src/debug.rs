@@ -1,7 +1,9 @@
 //! What a tab said and holds: `GET /console`, `/errors`, `/requests`, `/dialogs` and `/text`,
 //! each `{ok, targetId, url, ...}` as the real service answers them.
 
-use openclaw_plugin_sdk::browser_automation::{self as automation, ConsoleEntry, PageError, RequestEntry};
+use openclaw_plugin_sdk::browser_automation::{
+    self as automation, ConsoleEntry, PageError, RequestEntry,
+};
 use serde_json::{json, Map, Value};
 
 use crate::act::normalize::boolean;
@@ -63,7 +65,10 @@ fn request_json(e: &RequestEntry) -> Value {
     out.insert("timestamp".into(), json!(iso_time(e.timestamp_ms)));
     out.insert("method".into(), json!(e.method));
     out.insert("url".into(), json!(e.url));
-    out.insert("resourceType".into(), json!(e.resource_type.clone().unwrap_or_else(|| "other".into())));
+    out.insert(
+        "resourceType".into(),
+        json!(e.resource_type.clone().unwrap_or_else(|| "other".into())),
+    );
     if let Some(status) = e.status {
         out.insert("status".into(), json!(status));
     }
@@ -103,7 +108,10 @@ pub fn errors(req: &Request) -> Answer {
 pub fn requests(req: &Request) -> Answer {
     let tab = target::resolve(req.query_str("targetId"))?;
     let log = automation::logs(&tab.target_id, false, clear(req)).map_err(host_error)?;
-    let filter = req.query_str("filter").map(str::trim).filter(|f| !f.is_empty());
+    let filter = req
+        .query_str("filter")
+        .map(str::trim)
+        .filter(|f| !f.is_empty());
     let requests: Vec<Value> = log
         .requests
         .iter()
@@ -135,18 +143,27 @@ pub fn text(req: &Request) -> Answer {
             _ => return Err(RouteError::new(400, "maxChars must be a positive integer.")),
         },
     };
-    let selector = req.query_str("selector").map(str::trim).filter(|s| !s.is_empty());
+    let selector = req
+        .query_str("selector")
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
     let tab = target::resolve(req.query_str("targetId"))?;
     let page = Page::new(&tab.target_id);
     let root = match selector {
         Some(s) => format!("document.querySelector({})", json!(s)),
-        None => "(document.querySelector('article') || document.querySelector('main') || document.body)".into(),
+        None => {
+            "(document.querySelector('article') || document.querySelector('main') || document.body)"
+                .into()
+        }
     };
     let script = format!("(() => {{ const el = {root}; return el ? el.innerText : null; }})()");
     let text = page.evaluate(&script, 20_000)?;
     let Some(text) = text.as_str() else {
         let what = selector.unwrap_or("body");
-        return Err(RouteError::new(500, format!("Error: no element matches \"{what}\"")));
+        return Err(RouteError::new(
+            500,
+            format!("Error: no element matches \"{what}\""),
+        ));
     };
     let truncated = text.chars().count() as u64 > max;
     let text: String = text.chars().take(max as usize).collect();

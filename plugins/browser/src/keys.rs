@@ -79,7 +79,9 @@ pub fn press_events(combo: &str) -> Result<Vec<Value>, String> {
     for name in modifier_names.split('+').filter(|n| !n.is_empty()) {
         let bit = modifier_bit(name).ok_or_else(|| format!("Unknown key: \"{name}\""))?;
         modifiers |= bit;
-        let k = NAMED.iter().find(|k| k.key == name.trim_end_matches("OrMeta"));
+        let k = NAMED
+            .iter()
+            .find(|k| k.key == name.trim_end_matches("OrMeta"));
         let (k, code, key_code) = k.map_or((name, name, 0), |k| (k.key, k.code, k.key_code));
         events.push(json!({"type": "rawKeyDown", "key": k, "code": code,
             "windowsVirtualKeyCode": key_code, "modifiers": modifiers}));
@@ -89,8 +91,10 @@ pub fn press_events(combo: &str) -> Result<Vec<Value>, String> {
     events.push(up);
     for name in modifier_names.split('+').filter(|n| !n.is_empty()).rev() {
         modifiers &= !modifier_bit(name).unwrap_or(0);
-        events.push(json!({"type": "keyUp", "key": name.trim_end_matches("OrMeta"),
-            "modifiers": modifiers}));
+        events.push(
+            json!({"type": "keyUp", "key": name.trim_end_matches("OrMeta"),
+            "modifiers": modifiers}),
+        );
     }
     Ok(events)
 }
@@ -98,7 +102,12 @@ pub fn press_events(combo: &str) -> Result<Vec<Value>, String> {
 fn key_events(key: &str, modifiers: i64) -> Result<(Value, Value), String> {
     let named = NAMED.iter().find(|k| k.key == key || k.code == key);
     let (key, code, key_code, text) = if let Some(k) = named {
-        (k.key.to_string(), k.code.to_string(), k.key_code, k.text.map(String::from))
+        (
+            k.key.to_string(),
+            k.code.to_string(),
+            k.key_code,
+            k.text.map(String::from),
+        )
     } else {
         let mut chars = key.chars();
         let (Some(c), None) = (chars.next(), chars.next()) else {

@@ -11,7 +11,11 @@ pub const COMMAND_MS: u32 = 20_000;
 
 /// A host failure as a route error: the caller's mistake is a 400, anything else a 500.
 pub fn host_error(f: openclaw_plugin_sdk::Failure) -> RouteError {
-    let status = if f.code == "INVALID_REQUEST" { 400 } else { 500 };
+    let status = if f.code == "INVALID_REQUEST" {
+        400
+    } else {
+        500
+    };
     let message = f
         .message
         .strip_prefix(&format!("{}: ", f.code))

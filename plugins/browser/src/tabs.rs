@@ -90,7 +90,11 @@ fn not_found(reference: &str) -> RouteError {
 }
 
 /// The one tab `reference` names.
-pub fn resolve<'a>(tabs: &'a [Tab], reference: &str, raw_only: bool) -> Result<&'a Tab, RouteError> {
+pub fn resolve<'a>(
+    tabs: &'a [Tab],
+    reference: &str,
+    raw_only: bool,
+) -> Result<&'a Tab, RouteError> {
     let reference = reference.trim();
     let exact: Vec<&Tab> = tabs
         .iter()

@@ -30,7 +30,9 @@ fn target(tab: &Tab) -> Target {
 pub fn resolve(reference: Option<&str>) -> Result<Target, RouteError> {
     let reference = reference.map(str::trim).filter(|r| !r.is_empty());
     if let Some(reference) = reference {
-        let listed = automation::tabs().map_err(failed)?.ok_or_else(not_running)?;
+        let listed = automation::tabs()
+            .map_err(failed)?
+            .ok_or_else(not_running)?;
         return tabs::resolve(&listed, reference, false).map(target);
     }
     automation::start(None).map_err(failed)?;

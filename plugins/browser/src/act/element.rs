@@ -19,7 +19,11 @@ pub struct Found {
 
 pub fn failure(label: &str, what: &str) -> RouteError {
     let label: String = label.chars().take(200).collect();
-    RouteError::act(500, "ACT_OPERATION_FAILED", format!("Element \"{label}\" {what}"))
+    RouteError::act(
+        500,
+        "ACT_OPERATION_FAILED",
+        format!("Element \"{label}\" {what}"),
+    )
 }
 
 pub fn not_found(label: &str) -> RouteError {
@@ -84,14 +88,18 @@ pub fn find(page: &Page, element: &Element) -> Result<Found, RouteError> {
                 let refs: Value = automation::note(&page.target_id, ARIA_REFS_NOTE)
                     .and_then(|n| serde_json::from_str(&n).ok())
                     .unwrap_or_default();
-                let backend = refs[format!("ax{n}")].as_i64().ok_or_else(|| unknown_ref(r))?;
+                let backend = refs[format!("ax{n}")]
+                    .as_i64()
+                    .ok_or_else(|| unknown_ref(r))?;
                 let reply = page
                     .send(
                         "DOM.resolveNode",
                         json!({"backendNodeId": backend, "executionContextId": world}),
                     )
                     .map_err(|_| unknown_ref(r))?;
-                let object_id = reply["object"]["objectId"].as_str().ok_or_else(|| unknown_ref(r))?;
+                let object_id = reply["object"]["objectId"]
+                    .as_str()
+                    .ok_or_else(|| unknown_ref(r))?;
                 return Ok(Found {
                     object_id: object_id.to_string(),
                     label: r.to_string(),
@@ -100,11 +108,8 @@ pub fn find(page: &Page, element: &Element) -> Result<Found, RouteError> {
             if !is_snapshot_ref(r) {
                 return Err(not_found(r));
             }
-            let known = page.evaluate_in(
-                Some(world),
-                "Boolean(globalThis.__openclaw)",
-                COMMAND_MS,
-            )?;
+            let known =
+                page.evaluate_in(Some(world), "Boolean(globalThis.__openclaw)", COMMAND_MS)?;
             if known != json!(true) {
                 return Err(unknown_ref(r));
             }
@@ -143,7 +148,12 @@ const POINT: &str = "function() {
   return { x, y, visible, disabled: this.disabled === true };
 }";
 
-pub fn call(page: &Page, found: &Found, function: &str, args: &[Value]) -> Result<Value, RouteError> {
+pub fn call(
+    page: &Page,
+    found: &Found,
+    function: &str,
+    args: &[Value],
+) -> Result<Value, RouteError> {
     let arguments: Vec<Value> = args.iter().map(|a| json!({"value": a})).collect();
     let reply = page.send(
         "Runtime.callFunctionOn",
@@ -160,7 +170,10 @@ pub fn call(page: &Page, found: &Found, function: &str, args: &[Value]) -> Resul
             .as_str()
             .or(details["text"].as_str())
             .unwrap_or("the page threw");
-        return Err(RouteError::new(500, message.lines().next().unwrap_or_default().to_string()));
+        return Err(RouteError::new(
+            500,
+            message.lines().next().unwrap_or_default().to_string(),
+        ));
     }
     Ok(reply["result"]["value"].clone())
 }
@@ -183,7 +196,10 @@ pub fn point(page: &Page, found: &Found) -> Result<(f64, f64), RouteError> {
             "is not enabled. Complete any prerequisites that enable the control.",
         ));
     }
-    Ok((p["x"].as_f64().unwrap_or(0.0), p["y"].as_f64().unwrap_or(0.0)))
+    Ok((
+        p["x"].as_f64().unwrap_or(0.0),
+        p["y"].as_f64().unwrap_or(0.0),
+    ))
 }
 
 /// The same element as the page's own scripts see it (for `evaluate` with a ref).

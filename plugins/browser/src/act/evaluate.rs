@@ -62,19 +62,27 @@ pub fn run(
             .and_then(|d| d.lines().next())
             .unwrap_or("SyntaxError");
         let why = why.strip_prefix("SyntaxError: ").unwrap_or(why);
-        return Err(RouteError::new(500, format!("Error: page.evaluate: Error: Invalid evaluate function: {why}")));
+        return Err(RouteError::new(
+            500,
+            format!("Error: page.evaluate: Error: Invalid evaluate function: {why}"),
+        ));
     }
     let ms = budget(timeout_ms);
     let function = wrapper(source, expression, ms);
     let target = match element {
         Some(found) => in_main_world(page, found)?,
         // Without an element, the function is called on the page's global object.
-        None => page.send("Runtime.evaluate", json!({"expression": "globalThis"}))?["result"]["objectId"]
+        None => page.send("Runtime.evaluate", json!({"expression": "globalThis"}))?["result"]
+            ["objectId"]
             .as_str()
             .unwrap_or_default()
             .to_string(),
     };
-    let args = if element.is_some() { json!([{"objectId": target}]) } else { json!([]) };
+    let args = if element.is_some() {
+        json!([{"objectId": target}])
+    } else {
+        json!([])
+    };
     let reply = page.send_within(
         "Runtime.callFunctionOn",
         json!({
@@ -86,7 +94,8 @@ pub fn run(
         }),
         (ms + 2_000) as u32,
     );
-    page.send("Runtime.releaseObject", json!({"objectId": target})).ok();
+    page.send("Runtime.releaseObject", json!({"objectId": target}))
+        .ok();
     let reply = reply?;
     if let Some(details) = reply.get("exceptionDetails") {
         let description = details["exception"]["description"]
@@ -96,7 +105,10 @@ pub fn run(
             .unwrap_or("Error");
         let first = description.lines().next().unwrap_or_default();
         let message = first.split_once(": ").map_or(first, |(_, m)| m);
-        return Err(RouteError::new(500, format!("Error: page.evaluate: Error: Invalid evaluate function: {message}")));
+        return Err(RouteError::new(
+            500,
+            format!("Error: page.evaluate: Error: Invalid evaluate function: {message}"),
+        ));
     }
     Ok(reply["result"].get("value").cloned())
 }

@@ -59,8 +59,15 @@ fn same_tab(action: &Action, body: &Value, tab: &Target) -> Result<(), RouteErro
         return Ok(());
     };
     let listed = tabs::listed()?;
-    for (nested, raw) in actions.iter().zip(body["actions"].as_array().into_iter().flatten()) {
-        if let Some(reference) = raw["targetId"].as_str().map(str::trim).filter(|r| !r.is_empty()) {
+    for (nested, raw) in actions
+        .iter()
+        .zip(body["actions"].as_array().into_iter().flatten())
+    {
+        if let Some(reference) = raw["targetId"]
+            .as_str()
+            .map(str::trim)
+            .filter(|r| !r.is_empty())
+        {
             let named = tabs::resolve(&listed, reference, false).ok();
             if named.map(|t| &t.target_id) != Some(&tab.target_id) {
                 return Err(RouteError::act(
@@ -78,7 +85,9 @@ fn same_tab(action: &Action, body: &Value, tab: &Target) -> Result<(), RouteErro
 /// The main frame's current document, to see whether an action navigated.
 fn document(page: &Page) -> Option<String> {
     let tree = page.send("Page.getFrameTree", json!({})).ok()?;
-    tree["frameTree"]["frame"]["loaderId"].as_str().map(String::from)
+    tree["frameTree"]["frame"]["loaderId"]
+        .as_str()
+        .map(String::from)
 }
 
 struct Batch {
@@ -86,7 +95,13 @@ struct Batch {
     aborted: Option<Value>,
 }
 
-fn batch(page: &Page, tab: &Target, actions: &[Action], stop_on_error: bool, timeout_ms: u64) -> Result<Batch, RouteError> {
+fn batch(
+    page: &Page,
+    tab: &Target,
+    actions: &[Action],
+    stop_on_error: bool,
+    timeout_ms: u64,
+) -> Result<Batch, RouteError> {
     let mut out = Batch {
         results: Vec::new(),
         aborted: None,
@@ -97,12 +112,15 @@ fn batch(page: &Page, tab: &Target, actions: &[Action], stop_on_error: bool, tim
             Action::Close => {
                 automation::close_tab(&tab.target_id).map_err(failed)?;
                 out.results.push(json!({"ok": true}));
-                out.aborted = Some(json!({"reason": "closed", "afterAction": i + 1, "skipped": actions.len() - i - 1}));
+                out.aborted = Some(
+                    json!({"reason": "closed", "afterAction": i + 1, "skipped": actions.len() - i - 1}),
+                );
                 return Ok(out);
             }
-            Action::Batch { actions, stop_on_error } => {
-                batch(page, tab, actions, *stop_on_error, timeout_ms).map(drop)
-            }
+            Action::Batch {
+                actions,
+                stop_on_error,
+            } => batch(page, tab, actions, *stop_on_error, timeout_ms).map(drop),
             other => {
                 let done = run::one(page, other, timeout_ms).map(drop);
                 if run::may_navigate(other) {
@@ -125,8 +143,11 @@ fn batch(page: &Page, tab: &Target, actions: &[Action], stop_on_error: bool, tim
         let after = document(page);
         if before.is_some() && after.is_some() && before != after {
             let url = target::current_url(&tab.target_id).unwrap_or_default();
-            out.results.push(json!({"ok": true, "navigated": true, "url": url}));
-            out.aborted = Some(json!({"reason": "navigation", "afterAction": i + 1, "url": url, "skipped": actions.len() - i - 1}));
+            out.results
+                .push(json!({"ok": true, "navigated": true, "url": url}));
+            out.aborted = Some(
+                json!({"reason": "navigation", "afterAction": i + 1, "url": url, "skipped": actions.len() - i - 1}),
+            );
             return Ok(out);
         }
         out.results.push(json!({"ok": true}));
@@ -141,7 +162,11 @@ pub fn act(req: &Request) -> Answer {
     let request = normalize::normalize(&body, &kind)
         .map_err(|e| RouteError::act(400, "ACT_INVALID_REQUEST", e))?;
     if body.contains_key("selector") && !SELECTOR_KINDS.contains(&kind.as_str()) {
-        return Err(RouteError::act(400, "ACT_SELECTOR_UNSUPPORTED", SELECTOR_UNSUPPORTED));
+        return Err(RouteError::act(
+            400,
+            "ACT_SELECTOR_UNSUPPORTED",
+            SELECTOR_UNSUPPORTED,
+        ));
     }
     let tab = target::resolve(request.target_id.as_deref())?;
     same_tab(&request.action, &Value::Object(body.clone()), &tab)?;
@@ -162,14 +187,15 @@ pub fn act(req: &Request) -> Answer {
             out.insert("url".into(), json!(tab.url));
             return Ok(Value::Object(out));
         }
-        Action::Batch { actions, stop_on_error } => {
-            batch(&page, &tab, actions, *stop_on_error, timeout_ms).map(|b| {
-                extra.insert("results".into(), json!(b.results));
-                if let Some(aborted) = b.aborted {
-                    extra.insert("aborted".into(), aborted);
-                }
-            })
-        }
+        Action::Batch {
+            actions,
+            stop_on_error,
+        } => batch(&page, &tab, actions, *stop_on_error, timeout_ms).map(|b| {
+            extra.insert("results".into(), json!(b.results));
+            if let Some(aborted) = b.aborted {
+                extra.insert("aborted".into(), aborted);
+            }
+        }),
         action => {
             let done = run::one(&page, action, timeout_ms).map(|value| {
                 if let Some(value) = value {

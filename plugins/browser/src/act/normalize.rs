@@ -203,8 +203,7 @@ pub fn timeout_ms(body: &Map<String, Value>) -> Result<Option<u64>, String> {
 }
 
 fn element(body: &Map<String, Value>, kind: &str) -> Result<Element, String> {
-    element_at(body, "ref", "selector")
-        .ok_or_else(|| format!("{kind} requires ref or selector"))
+    element_at(body, "ref", "selector").ok_or_else(|| format!("{kind} requires ref or selector"))
 }
 
 fn element_at(body: &Map<String, Value>, reference: &str, selector: &str) -> Option<Element> {
@@ -267,7 +266,10 @@ fn key_alias(key: &str) -> String {
 }
 
 fn fields(body: &Map<String, Value>) -> Result<Vec<Field>, String> {
-    let Some(Value::Array(list)) = body.get("fields").filter(|f| f.as_array().is_some_and(|a| !a.is_empty())) else {
+    let Some(Value::Array(list)) = body
+        .get("fields")
+        .filter(|f| f.as_array().is_some_and(|a| !a.is_empty()))
+    else {
         return Err("fill requires fields".into());
     };
     list.iter()
@@ -540,7 +542,14 @@ mod tests {
         );
         let r = check(json!({"kind": "type", "ref": "e2", "text": "", "submit": "yes"})).unwrap();
         assert!(matches!(r.action, Action::Type { submit: true, .. }));
-        let r = check(json!({"kind": "batch", "actions": [{"kind": "close"}], "stopOnError": 0})).unwrap();
-        assert!(matches!(r.action, Action::Batch { stop_on_error: false, .. }));
+        let r = check(json!({"kind": "batch", "actions": [{"kind": "close"}], "stopOnError": 0}))
+            .unwrap();
+        assert!(matches!(
+            r.action,
+            Action::Batch {
+                stop_on_error: false,
+                ..
+            }
+        ));
     }
 }

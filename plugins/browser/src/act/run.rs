@@ -22,7 +22,14 @@ fn sleep(ms: u64) {
     }
 }
 
-fn mouse(page: &Page, kind: &str, (x, y): (f64, f64), button: &str, clicks: u32, modifiers: i64) -> Result<(), RouteError> {
+fn mouse(
+    page: &Page,
+    kind: &str,
+    (x, y): (f64, f64),
+    button: &str,
+    clicks: u32,
+    modifiers: i64,
+) -> Result<(), RouteError> {
     page.send(
         "Input.dispatchMouseEvent",
         json!({"type": kind, "x": x, "y": y, "button": button, "clickCount": clicks, "modifiers": modifiers}),
@@ -30,7 +37,14 @@ fn mouse(page: &Page, kind: &str, (x, y): (f64, f64), button: &str, clicks: u32,
     .map(drop)
 }
 
-fn click_at(page: &Page, at: (f64, f64), button: Button, double: bool, modifiers: i64, delay_ms: u64) -> Result<(), RouteError> {
+fn click_at(
+    page: &Page,
+    at: (f64, f64),
+    button: Button,
+    double: bool,
+    modifiers: i64,
+    delay_ms: u64,
+) -> Result<(), RouteError> {
     mouse(page, "mouseMoved", at, "none", 0, modifiers)?;
     sleep(delay_ms);
     for clicks in 1..=(if double { 2 } else { 1 }) {
@@ -54,7 +68,8 @@ fn modifier_bits(names: &[String]) -> i64 {
 }
 
 pub fn press(page: &Page, key: &str, delay_ms: u64) -> Result<(), RouteError> {
-    let events = press_events(key).map_err(|e| RouteError::new(500, format!("Error: keyboard.press: {e}")))?;
+    let events = press_events(key)
+        .map_err(|e| RouteError::new(500, format!("Error: keyboard.press: {e}")))?;
     let downs = events.iter().filter(|e| e["type"] != "keyUp").count();
     for (i, event) in events.into_iter().enumerate() {
         if i == downs {
@@ -100,7 +115,8 @@ fn fill_text(page: &Page, found: &Found, text: &str) -> Result<(), RouteError> {
     if text.is_empty() {
         press(page, "Delete", 0)
     } else {
-        page.send("Input.insertText", json!({"text": text})).map(drop)
+        page.send("Input.insertText", json!({"text": text}))
+            .map(drop)
     }
 }
 
@@ -111,7 +127,9 @@ fn type_slowly(page: &Page, found: &Found, text: &str) -> Result<(), RouteError>
         let key = c.to_string();
         match press_events(&key) {
             Ok(_) if key != "+" => press(page, &key, 0)?,
-            _ => page.send("Input.insertText", json!({"text": key})).map(drop)?,
+            _ => page
+                .send("Input.insertText", json!({"text": key}))
+                .map(drop)?,
         }
         sleep(75);
     }
@@ -123,7 +141,10 @@ const CHECKED: &str = "function() { return this.checked === true; }";
 fn fill_field(page: &Page, field: &Field) -> Result<(), RouteError> {
     let found = element::find(page, &Element::Ref(field.reference.clone()))?;
     if field.kind == "checkbox" || field.kind == "radio" {
-        let want = matches!(&field.value, Value::Bool(true)) || field.value == json!(1) || field.value == json!("1") || field.value == json!("true");
+        let want = matches!(&field.value, Value::Bool(true))
+            || field.value == json!(1)
+            || field.value == json!("1")
+            || field.value == json!("true");
         if call(page, &found, CHECKED, &[])? != json!(want) {
             let at = point(page, &found)?;
             click_at(page, at, Button::Left, false, 0, 0)?;
@@ -161,15 +182,39 @@ const EDITABLE_FOCUS: &str = "(() => { const a = document.activeElement; return 
 
 pub fn one(page: &Page, action: &Action, timeout_ms: u64) -> Result<Extra, RouteError> {
     match action {
-        Action::Click { element: e, double, button, modifiers, delay_ms } => {
+        Action::Click {
+            element: e,
+            double,
+            button,
+            modifiers,
+            delay_ms,
+        } => {
             let found = element::find(page, e)?;
             let at = point(page, &found)?;
-            click_at(page, at, *button, *double, modifier_bits(modifiers), *delay_ms)?;
+            click_at(
+                page,
+                at,
+                *button,
+                *double,
+                modifier_bits(modifiers),
+                *delay_ms,
+            )?;
         }
-        Action::ClickCoords { x, y, double, button, delay_ms } => {
+        Action::ClickCoords {
+            x,
+            y,
+            double,
+            button,
+            delay_ms,
+        } => {
             click_at(page, (*x, *y), *button, *double, 0, *delay_ms)?;
         }
-        Action::Type { element: e, text, submit, slowly } => {
+        Action::Type {
+            element: e,
+            text,
+            submit,
+            slowly,
+        } => {
             let found = element::find(page, e)?;
             if *slowly {
                 type_slowly(page, &found, text)?;
@@ -217,7 +262,10 @@ pub fn one(page: &Page, action: &Action, timeout_ms: u64) -> Result<Extra, Route
             let found = element::find(page, e)?;
             let done = call(page, &found, SELECT, &[json!(values)])?;
             if let Some(why) = done["error"].as_str() {
-                return Err(RouteError::new(500, format!("Error: locator.selectOption: {why}")));
+                return Err(RouteError::new(
+                    500,
+                    format!("Error: locator.selectOption: {why}"),
+                ));
             }
         }
         Action::Fill(fields) => {
@@ -232,7 +280,10 @@ pub fn one(page: &Page, action: &Action, timeout_ms: u64) -> Result<Extra, Route
             )?;
         }
         Action::Wait(w) => wait::run(page, w, timeout_ms)?,
-        Action::Evaluate { function, element: reference } => {
+        Action::Evaluate {
+            function,
+            element: reference,
+        } => {
             let found = match reference {
                 Some(r) => Some(element::find(page, &Element::Ref(r.clone()))?),
                 None => None,
@@ -251,7 +302,10 @@ pub fn one(page: &Page, action: &Action, timeout_ms: u64) -> Result<Extra, Route
 pub fn may_navigate(action: &Action) -> bool {
     matches!(
         action,
-        Action::Click { .. } | Action::ClickCoords { .. } | Action::Press { .. } | Action::Type { submit: true, .. }
+        Action::Click { .. }
+            | Action::ClickCoords { .. }
+            | Action::Press { .. }
+            | Action::Type { submit: true, .. }
     )
 }
 

@@ -17,7 +17,12 @@ fn timed_out(message: String) -> RouteError {
 }
 
 /// Polls `check` (a page expression) until it is `true`.
-fn until(page: &Page, check: &str, ms: u64, message: impl Fn() -> String) -> Result<(), RouteError> {
+fn until(
+    page: &Page,
+    check: &str,
+    ms: u64,
+    message: impl Fn() -> String,
+) -> Result<(), RouteError> {
     let deadline = Instant::now() + Duration::from_millis(ms);
     loop {
         // A page between documents cannot answer; the next poll asks the new one.
@@ -91,11 +96,15 @@ pub fn run(page: &Page, wait: &Wait, timeout_ms: u64) -> Result<(), RouteError> 
     }
     if let Some(text) = &wait.text {
         let what = format!("getByText({}).first()", single_quoted(text));
-        until(page, &text_check(text, true), ms, || locator_timeout(ms, &what, "visible"))?;
+        until(page, &text_check(text, true), ms, || {
+            locator_timeout(ms, &what, "visible")
+        })?;
     }
     if let Some(text) = &wait.text_gone {
         let what = format!("getByText({}).first()", single_quoted(text));
-        until(page, &text_check(text, false), ms, || locator_timeout(ms, &what, "hidden"))?;
+        until(page, &text_check(text, false), ms, || {
+            locator_timeout(ms, &what, "hidden")
+        })?;
     }
     if let Some(selector) = &wait.selector {
         let check = format!(
@@ -152,7 +161,10 @@ mod tests {
     #[test]
     fn url_globs_read_as_playwright_reads_them() {
         assert!(glob_matches("**/two.html", "http://127.0.0.1:5/two.html"));
-        assert!(!glob_matches("**/never.html", "http://127.0.0.1:5/two.html"));
+        assert!(!glob_matches(
+            "**/never.html",
+            "http://127.0.0.1:5/two.html"
+        ));
         assert!(glob_matches("http://*/two.html", "http://host/two.html"));
         assert!(!glob_matches("http://*/two.html", "http://host/a/two.html"));
         assert!(glob_matches("**/{one,two}.html", "http://h/two.html"));

@@ -25,7 +25,11 @@ pub fn nodes(page: &Page, limit: usize) -> Result<Vec<Value>, RouteError> {
         .collect();
     let root = all
         .iter()
-        .find(|n| n["nodeId"].as_str().is_some_and(|id| !children.contains(id)))
+        .find(|n| {
+            n["nodeId"]
+                .as_str()
+                .is_some_and(|id| !children.contains(id))
+        })
         .or_else(|| all.first());
     let mut out = Vec::new();
     let mut refs = Map::new();
@@ -39,7 +43,14 @@ pub fn nodes(page: &Page, limit: usize) -> Result<Vec<Value>, RouteError> {
         let mut entry = Map::new();
         entry.insert("ref".into(), json!(reference));
         let role = text("role");
-        entry.insert("role".into(), json!(if role.is_empty() { "unknown".into() } else { role }));
+        entry.insert(
+            "role".into(),
+            json!(if role.is_empty() {
+                "unknown".into()
+            } else {
+                role
+            }),
+        );
         entry.insert("name".into(), json!(text("name")));
         for key in ["value", "description"] {
             let value = node[key]["value"].as_str().filter(|v| !v.is_empty());

@@ -33,7 +33,12 @@ const INTERACTIVE: &[&str] = &[
 ];
 
 /// The refs of the previous snapshot of `family` on this document, and records these.
-fn previous_refs(target_id: &str, family: &str, document: &str, refs: &Map<String, Value>) -> Option<Vec<String>> {
+fn previous_refs(
+    target_id: &str,
+    family: &str,
+    document: &str,
+    refs: &Map<String, Value>,
+) -> Option<Vec<String>> {
     let mut notes: Map<String, Value> = automation::note(target_id, DELTA_NOTE)
         .and_then(|n| serde_json::from_str(&n).ok())
         .unwrap_or_default();
@@ -122,12 +127,23 @@ pub fn finish(
         _ => (full, lines.len()),
     };
     let visible: Vec<String> = lines[..kept].iter().filter_map(|l| line_ref(l)).collect();
-    let refs: Map<String, Value> = refs.into_iter().filter(|(r, _)| visible.contains(r)).collect();
+    let refs: Map<String, Value> = refs
+        .into_iter()
+        .filter(|(r, _)| visible.contains(r))
+        .collect();
     let interactive = refs
         .values()
-        .filter(|v| v["role"].as_str().is_some_and(|role| INTERACTIVE.contains(&role)))
+        .filter(|v| {
+            v["role"]
+                .as_str()
+                .is_some_and(|role| INTERACTIVE.contains(&role))
+        })
         .count();
-    let line_count = if snapshot.is_empty() { 0 } else { snapshot.split('\n').count() };
+    let line_count = if snapshot.is_empty() {
+        0
+    } else {
+        snapshot.split('\n').count()
+    };
     let mut out = Map::new();
     out.insert("snapshot".into(), json!(snapshot));
     out.insert(

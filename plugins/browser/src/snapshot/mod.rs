@@ -34,7 +34,10 @@ pub fn snapshot(req: &Request) -> Answer {
     let efficient = req.query_str("mode") == Some("efficient");
     let labels = flag(req, "labels") == Some(true);
     if aria && (labels || efficient) {
-        return Err(RouteError::new(400, "labels/mode=efficient require format=ai"));
+        return Err(RouteError::new(
+            400,
+            "labels/mode=efficient require format=ai",
+        ));
     }
     if labels || flag(req, "urls") == Some(true) {
         // Labelled screenshots and link lists are not built by this node.
@@ -96,8 +99,21 @@ pub fn snapshot(req: &Request) -> Answer {
     } else {
         (taken.snapshot, taken.refs)
     };
-    let family = json!([options.interactive, options.compact, options.depth, max_chars]).to_string();
-    let finished = budget::finish(&tab.target_id, &family, &taken.document, text, refs, max_chars);
+    let family = json!([
+        options.interactive,
+        options.compact,
+        options.depth,
+        max_chars
+    ])
+    .to_string();
+    let finished = budget::finish(
+        &tab.target_id,
+        &family,
+        &taken.document,
+        text,
+        refs,
+        max_chars,
+    );
     out.extend(finished);
     Ok(Value::Object(out))
 }

@@ -130,7 +130,10 @@ fn compact_tree(lines: &[String]) -> String {
     let mut stack: Vec<usize> = Vec::new();
     for (i, line) in lines.iter().enumerate() {
         let level = indent(line);
-        while stack.last().is_some_and(|&top| indent(&lines[top]) >= level) {
+        while stack
+            .last()
+            .is_some_and(|&top| indent(&lines[top]) >= level)
+        {
             stack.pop();
         }
         let has_ref = line_ref(line).is_some();
@@ -162,12 +165,17 @@ pub fn narrow(snapshot: &str, options: &Options) -> (String, Map<String, Value>)
         let mut out = Vec::new();
         for line in snapshot.lines().filter(|l| !deep(l)) {
             let Some(parsed) = parse(line) else { continue };
-            let Some(reference) = parsed.reference.clone() else { continue };
+            let Some(reference) = parsed.reference.clone() else {
+                continue;
+            };
             if !INTERACTIVE.contains(&parsed.role.as_str()) {
                 continue;
             }
             refs.insert(reference.clone(), entry(&parsed));
-            let raw_role = line.trim_start()[2..].split(|c: char| !(c.is_alphanumeric() || c == '_')).next().unwrap_or_default();
+            let raw_role = line.trim_start()[2..]
+                .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .next()
+                .unwrap_or_default();
             let mut text = format!("- {raw_role}");
             if let Some(name) = parsed.name.as_ref().filter(|n| !n.is_empty()) {
                 text.push_str(&format!(" {}", serde_json::to_string(name).unwrap()));
@@ -220,25 +228,43 @@ mod tests {
         assert_eq!(line.role, "heading");
         assert_eq!(line.name.as_deref(), Some("Say \"hi\""));
         assert_eq!(line.reference.as_deref(), Some("e2"));
-        assert_eq!(line_ref("  - paragraph [ref=e3]: A page."), Some("e3".into()));
+        assert_eq!(
+            line_ref("  - paragraph [ref=e3]: A page."),
+            Some("e3".into())
+        );
         assert_eq!(line_ref("    - /url: /two.html"), None);
     }
 
     #[test]
     fn interactive_keeps_flat_interactive_lines() {
-        let options = Options { interactive: true, compact: true, depth: Some(6) };
+        let options = Options {
+            interactive: true,
+            compact: true,
+            depth: Some(6),
+        };
         let (text, refs) = narrow(PAGE, &options);
-        assert_eq!(text, "- link \"Second page\" [ref=e4] [cursor=pointer]:\n- textbox \"Name\" [ref=e6]");
+        assert_eq!(
+            text,
+            "- link \"Second page\" [ref=e4] [cursor=pointer]:\n- textbox \"Name\" [ref=e6]"
+        );
         assert_eq!(refs.keys().collect::<Vec<_>>(), ["e4", "e6"]);
     }
 
     #[test]
     fn compact_drops_unnamed_structure_and_depth_cuts() {
-        let options = Options { interactive: false, compact: true, depth: None };
+        let options = Options {
+            interactive: false,
+            compact: true,
+            depth: None,
+        };
         let (text, _) = narrow(PAGE, &options);
         assert!(!text.contains("- generic"), "{text}");
         assert!(text.contains("- textbox \"Name\" [ref=e6]"));
-        let options = Options { interactive: false, compact: false, depth: Some(0) };
+        let options = Options {
+            interactive: false,
+            compact: false,
+            depth: Some(0),
+        };
         let (text, refs) = narrow(PAGE, &options);
         assert_eq!(text, "- generic [active] [ref=e1]:");
         assert_eq!(refs.len(), 1);
