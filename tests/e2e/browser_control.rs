@@ -68,6 +68,47 @@ async fn the_basic_and_tab_routes_answer_as_the_real_service() {
     let second = route(&op, &id, json!({"method": "POST", "path": "/tabs/open", "body": {"url": "data:text/html,two", "label": "work"}})).await;
     assert_eq!(second["result"]["suggestedTargetId"], "work");
     let raw = tab["targetId"].as_str().unwrap().to_string();
+    let label = |body: Value| {
+        let mut body = body;
+        body["action"] = json!("label");
+        json!({"method": "POST", "path": "/tabs/action", "body": body})
+    };
+    let labelled = route(&op, &id, label(json!({"targetId": "t1", "label": "first"}))).await;
+    let labelled = &labelled["result"]["tab"];
+    assert_eq!(
+        (
+            &labelled["tabId"],
+            &labelled["label"],
+            &labelled["suggestedTargetId"]
+        ),
+        (&json!("t1"), &json!("first"), &json!("first"))
+    );
+    for (body, message) in [
+        (json!({"label": "x"}), "targetId is required"),
+        (json!({"targetId": "t1"}), "label is required"),
+        (
+            json!({"targetId": "t1", "label": "no spaces"}),
+            "tab label must be 1-64 chars and use only letters, numbers, _, ., :, or -",
+        ),
+    ] {
+        let refused = route(&op, &id, label(body)).await;
+        assert_eq!(
+            refused["error"],
+            json!({"status": 400, "body": {"error": message}})
+        );
+    }
+    let bad_open = route(&op, &id, json!({"method": "POST", "path": "/tabs/open", "body": {"url": "about:blank", "label": "no spaces"}})).await;
+    assert_eq!(
+        bad_open["error"]["body"]["error"],
+        "tab label must be 1-64 chars and use only letters, numbers, _, ., :, or -"
+    );
+    let by_label = route(
+        &op,
+        &id,
+        json!({"method": "POST", "path": "/tabs/focus", "body": {"targetId": "first"}}),
+    )
+    .await;
+    assert_eq!(by_label["result"]["targetId"], json!(raw));
     let focused = route(
         &op,
         &id,

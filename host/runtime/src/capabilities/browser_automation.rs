@@ -129,6 +129,14 @@ impl browser_automation::Host for Automation {
             .map_err(failure)
     }
 
+    async fn label_tab(&mut self, target_id: String, label: String) -> Result<Tab, Failure> {
+        self.browser()?
+            .label(&target_id, &label)
+            .await
+            .map(tab)
+            .map_err(failure)
+    }
+
     async fn focus_tab(&mut self, target_id: String) -> Result<(), Failure> {
         self.browser()?.activate(&target_id).await.map_err(failure)
     }
