@@ -11,11 +11,30 @@ use crate::page::host_error;
 use crate::route::RouteError;
 
 static ATTACHED: Mutex<Vec<Value>> = Mutex::new(Vec::new());
+/// The largest file and all files' bytes so far, against the real's limits on an answer.
+static SIZES: Mutex<(usize, usize)> = Mutex::new((0, 0));
+
+const MAX_FILE_BYTES: usize = 10 * 1024 * 1024;
+const MAX_TOTAL_BYTES: usize = 16 * 1024 * 1024;
+
+/// Why the answer cannot carry its files, in the real node's words.
+pub fn over_limit() -> Option<&'static str> {
+    let (largest, total) = *SIZES.lock().unwrap();
+    if largest > MAX_FILE_BYTES {
+        Some("browser proxy file exceeds 10 MiB limit")
+    } else if total > MAX_TOTAL_BYTES {
+        Some("browser proxy files exceed 16 MiB aggregate limit")
+    } else {
+        None
+    }
+}
 
 /// Keeps `bytes` with the node's browser media and attaches them to the answer; answers the
 /// path the result names.
 pub fn save(extension: &str, mime_type: &str, bytes: &[u8]) -> Result<String, RouteError> {
     let path = automation::save_media(extension, bytes).map_err(host_error)?;
+    let mut sizes = SIZES.lock().unwrap();
+    *sizes = (sizes.0.max(bytes.len()), sizes.1 + bytes.len());
     ATTACHED.lock().unwrap().push(json!({
         "path": path,
         "base64": base64(bytes),
@@ -79,6 +98,22 @@ pub fn unbase64(text: &str) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn answers_over_the_real_limits_are_refused() {
+        *SIZES.lock().unwrap() = (MAX_FILE_BYTES + 1, MAX_FILE_BYTES + 1);
+        assert_eq!(
+            over_limit(),
+            Some("browser proxy file exceeds 10 MiB limit")
+        );
+        *SIZES.lock().unwrap() = (9 << 20, 17 << 20);
+        assert_eq!(
+            over_limit(),
+            Some("browser proxy files exceed 16 MiB aggregate limit")
+        );
+        *SIZES.lock().unwrap() = (MAX_FILE_BYTES, MAX_TOTAL_BYTES);
+        assert_eq!(over_limit(), None);
+    }
 
     #[test]
     fn base64_round_trips() {

@@ -207,6 +207,9 @@ fn proxy(_call: &Call, p: ProxyParams) -> Result<Value, Failure> {
         ))
     };
     let enveloped = p.error_envelope.as_deref() == Some("browser-v1");
+    if let Some(why) = files::over_limit() {
+        return Err(Failure::new("INVALID_REQUEST", format!("Error: {why}")));
+    }
     let attached = files::take();
     match answer {
         Ok(result) => {
