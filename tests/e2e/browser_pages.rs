@@ -481,6 +481,11 @@ async fn the_real_checks_and_shapes_hold_at_the_edges() {
         errors["errors"][0]["message"], "boom from page",
         "an ax ref clicks its element"
     );
+    // Snapshots this node does not build are refused, saying so.
+    for query in [json!({"labels": "true"}), json!({"selector": "form"})] {
+        let refused = route(&op, &id, json!({"path": "/snapshot", "query": query})).await;
+        assert_eq!(refused["error"]["status"], 501, "{refused}");
+    }
     let both = route(
         &op,
         &id,

@@ -105,16 +105,7 @@ fn approve_surface(cli: &dyn Fn(&[&str]) -> Output, name: &str) {
 }
 
 fn start_real_node(home: &Path, port: u16) -> RealProc {
-    let state = home.join(".openclaw");
-    std::fs::create_dir_all(&state).unwrap();
-    let config = json!({"browser": {
-        "enabled": true,
-        "executablePath": "/usr/bin/chromium",
-        "headless": true,
-        "noSandbox": true,
-        "ssrfPolicy": {"allowedHostnames": ["127.0.0.1"]},
-    }});
-    std::fs::write(state.join("openclaw.json"), config.to_string()).unwrap();
+    real::write_browser_node_config(home);
     real::node_host(
         home,
         &port.to_string(),

@@ -52,13 +52,7 @@ async fn run() {
     let (_ours, our_id) = start_paired_in(&gw, &op, "bench-ours", json!({}), &[]).await;
 
     let real_home = tempfile::tempdir().unwrap();
-    let state = real_home.path().join(".openclaw");
-    std::fs::create_dir_all(&state).unwrap();
-    let config = json!({"browser": {
-        "enabled": true, "executablePath": "/usr/bin/chromium", "headless": true, "noSandbox": true,
-        "ssrfPolicy": {"allowedHostnames": ["127.0.0.1"]},
-    }});
-    std::fs::write(state.join("openclaw.json"), config.to_string()).unwrap();
+    openclaw_test_support::real::write_browser_node_config(real_home.path());
     let (_real, real_id) = pair_real_node(&gw, &op, real_home.path(), "bench-real").await;
 
     let nodes = [("ours", our_id), ("real", real_id)];

@@ -107,7 +107,7 @@ impl Drop for NodeProc {
 
 /// Approves the node's device and its surface; returns its node id.
 pub async fn pair(op: &openclaw_client::GatewayClient, name: &str) -> String {
-    approve_pending(op, "device.pair", name).await;
+    approve_pending(op, "device.pair", name, WAIT).await;
     approve_surface(op, name).await
 }
 
@@ -115,7 +115,7 @@ pub async fn pair(op: &openclaw_client::GatewayClient, name: &str) -> String {
 /// request may come from a connection that a device approval has since replaced, and the
 /// node takes a moment to come back.
 pub async fn approve_surface(op: &openclaw_client::GatewayClient, name: &str) -> String {
-    let request = approve_pending(op, "node.pair", name).await;
+    let request = approve_pending(op, "node.pair", name, WAIT).await;
     let id = request["nodeId"].as_str().unwrap().to_string();
     poll_until(op, "node.list", WAIT, |r| {
         r["nodes"].as_array()?.iter().find(|n| {
@@ -127,9 +127,15 @@ pub async fn approve_surface(op: &openclaw_client::GatewayClient, name: &str) ->
     id
 }
 
-/// Waits for `name`'s pending request in `<family>.list` and approves it; answers the request.
-async fn approve_pending(op: &openclaw_client::GatewayClient, family: &str, name: &str) -> Value {
-    let request = poll_until(op, &format!("{family}.list"), WAIT, |r| {
+/// Waits up to `wait` for `name`'s pending request in `<family>.list` and approves it;
+/// answers the request.
+async fn approve_pending(
+    op: &openclaw_client::GatewayClient,
+    family: &str,
+    name: &str,
+    wait: Duration,
+) -> Value {
+    let request = poll_until(op, &format!("{family}.list"), wait, |r| {
         r["pending"]
             .as_array()?
             .iter()
@@ -224,20 +230,8 @@ pub async fn pair_real_node(
     let port = gw.url.rsplit(':').next().unwrap().to_string();
     let start = || real::node_host(home, &port, name, &[("OPENCLAW_GATEWAY_TOKEN", TOKEN)]);
     let first = start();
-    let request = poll_until(op, "device.pair.list", Duration::from_secs(90), |r| {
-        r["pending"]
-            .as_array()?
-            .iter()
-            .find(|p| p["displayName"] == name)
-            .cloned()
-    })
-    .await;
-    op.request(
-        "device.pair.approve",
-        json!({"requestId": request["requestId"]}),
-    )
-    .await
-    .unwrap();
+    // The real node host takes far longer than ours to ask.
+    approve_pending(op, "device.pair", name, Duration::from_secs(90)).await;
     drop(first);
     let node = start();
     let id = approve_surface(op, name).await;

@@ -208,8 +208,6 @@ pub fn gateway_with(
     allow: &[&str],
     extra: serde_json::Value,
 ) -> RealProc {
-    let state = home.join(".openclaw");
-    std::fs::create_dir_all(&state).unwrap();
     let mut config = serde_json::json!({
         "gateway": {
             "mode": "local", "bind": "loopback", "port": port,
@@ -228,7 +226,7 @@ pub fn gateway_with(
         other => other,
     };
     merge(&mut config, extra);
-    std::fs::write(state.join("openclaw.json"), config.to_string()).unwrap();
+    write_config(home, &config);
     let proc = RealProc::spawn(
         home,
         "gateway",
@@ -237,6 +235,28 @@ pub fn gateway_with(
     );
     proc.wait_for_log("[gateway] ready", Duration::from_secs(120));
     proc
+}
+
+/// `config` as the `openclaw.json` of a real process with `home`: the state dir holds its
+/// keys and the file may hold a token, so both are private from their first byte.
+pub fn write_config(home: &Path, config: &serde_json::Value) {
+    let state = home.join(".openclaw");
+    openclaw_files::private_dir(&state).unwrap();
+    openclaw_files::write_atomically(&state.join("openclaw.json"), config.to_string().as_bytes())
+        .unwrap();
+}
+
+/// The real node host's browser for the tests: Debian's Chromium, headless, allowed to load
+/// the test page on 127.0.0.1 (its default policy refuses loopback).
+pub fn write_browser_node_config(home: &Path) {
+    let config = serde_json::json!({"browser": {
+        "enabled": true,
+        "executablePath": "/usr/bin/chromium",
+        "headless": true,
+        "noSandbox": true,
+        "ssrfPolicy": {"allowedHostnames": ["127.0.0.1"]},
+    }});
+    write_config(home, &config);
 }
 
 /// The real node host, connecting to the gateway on loopback `port` as `name`.

@@ -162,5 +162,26 @@ async fn what_a_plugin_sends_stays_inside_the_page() {
         .await
         .unwrap_err();
     assert!(missing.message.contains("tab not found"), "{missing}");
+    // The browser's own new-tab page, which it opened at start, is not a tab to drive.
+    let chromium = browser.browser().await.unwrap();
+    let own = chromium
+        .execute(chromiumoxide::cdp::browser_protocol::target::GetTargetsParams::default())
+        .await
+        .unwrap()
+        .result
+        .target_infos
+        .into_iter()
+        .find(|t| t.r#type == "page" && t.url.starts_with("chrome://"))
+        .expect("the start page");
+    let refused = browser
+        .send(
+            own.target_id.inner(),
+            "Runtime.evaluate",
+            serde_json::json!({"expression": "chrome.send", "returnByValue": true}),
+            std::time::Duration::from_secs(5),
+        )
+        .await
+        .unwrap_err();
+    assert!(refused.message.contains("tab not found"), "{refused}");
     browser.stop().await;
 }

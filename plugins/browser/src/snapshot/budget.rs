@@ -5,32 +5,12 @@
 use openclaw_plugin_sdk::browser_automation as automation;
 use serde_json::{json, Map, Value};
 
-use super::narrow::line_ref;
+use super::narrow::{line_ref, INTERACTIVE};
 
 const MARKER: &str = "[...TRUNCATED - page too large]";
 /// The note holding, per option family, the document and refs of the last snapshot.
 const DELTA_NOTE: &str = "snapshot-delta";
 const MAX_FAMILIES: usize = 32;
-
-const INTERACTIVE: &[&str] = &[
-    "button",
-    "checkbox",
-    "combobox",
-    "link",
-    "listbox",
-    "menuitem",
-    "menuitemcheckbox",
-    "menuitemradio",
-    "option",
-    "radio",
-    "searchbox",
-    "slider",
-    "spinbutton",
-    "switch",
-    "tab",
-    "textbox",
-    "treeitem",
-];
 
 /// The refs of the previous snapshot of `family` on this document, and records these.
 fn previous_refs(

@@ -16,7 +16,8 @@ impl Options {
     }
 }
 
-const INTERACTIVE: &[&str] = &[
+/// Roles an agent acts on, as the real counts them.
+pub const INTERACTIVE: &[&str] = &[
     "button",
     "checkbox",
     "combobox",
