@@ -3,6 +3,7 @@
 //! tests and the benches lives in `tests/support` (`openclaw-test-support`).
 
 mod browser_control;
+mod browser_files;
 mod browser_pages;
 mod browser_request;
 mod canvas;

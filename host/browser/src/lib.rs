@@ -17,7 +17,7 @@ mod pipe;
 mod tab_aliases;
 pub mod target;
 
-pub use automation::{AutomationBrowser, AutomationOptions, AutomationStatus, Tab};
+pub use automation::{AutomationBrowser, AutomationOptions, AutomationStatus, Download, Tab};
 pub use browser::{BrowserOptions, NodeBrowser};
 pub use canvas::{CaptureOptions, Image, ImageFormat, Placement, MAX_IMAGE_BASE64_BYTES};
 pub use control::{ControlRequest, ControlResponse, MAX_CONTROL_BODY_BYTES};

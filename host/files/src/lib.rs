@@ -3,6 +3,8 @@
 //! the dir; an exclusive lock for read-check-write sequences), and tightened when they are
 //! found readable by others.
 
+pub mod upload_paths;
+
 use std::io::Write;
 use std::os::fd::AsRawFd;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};

@@ -2,6 +2,7 @@
 //! approvals, the node's browser and devices, and the channel on which the events of exec runs
 //! leave.
 
+use openclaw_files::upload_paths::UploadRoots;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -57,6 +58,8 @@ pub fn new_host(
         files: files.clone(),
         control_url: browser.cdp_url.clone(),
         media_dir: state_dir.join("media/browser"),
+        downloads_dir: state_dir.join("browser/downloads"),
+        uploads: UploadRoots::in_state_dir(state_dir),
     });
     let browser_host = NodeBrowser::new(BrowserOptions {
         canvas_files: files,

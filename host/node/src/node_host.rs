@@ -59,6 +59,9 @@ impl NodeHost {
             openclaw_runtime::watch::watch(loaded.host.clone(), dir);
         }
         upload_sweeper::spawn(UploadStaging::in_temp_dir());
+        if let Some(browser) = &loaded.host.services().automation {
+            upload_sweeper::spawn(browser.staging());
+        }
         let connection = tokio::spawn(connection::run(
             options,
             identity.clone(),

@@ -1,5 +1,5 @@
-//! Removes terminal uploads once their 24 hours are up, as the real node host's cleanup timer
-//! does, beginning with what earlier runs left behind.
+//! Removes staged uploads (terminal and browser proxy) once their 24 hours are up, as the real
+//! node host's cleanup timers do, beginning with what earlier runs left behind.
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -22,7 +22,7 @@ pub fn spawn(staging: UploadStaging) {
                     .clamp(Duration::from_secs(1), AT_MOST),
                 Ok(Ok(None)) => AT_MOST,
                 Ok(Err(e)) => {
-                    tracing::warn!("terminal uploads: cleanup failed, retrying in an hour: {e}");
+                    tracing::warn!("uploads: cleanup failed, retrying in an hour: {e}");
                     AT_MOST
                 }
                 Err(_) => return,

@@ -1,7 +1,8 @@
-//! Terminal uploads staged on the node, kept as the real node host keeps them: each upload in
-//! a fresh private dir `openclaw-terminal-upload-XXXXXX` under the system temp dir, its file
-//! created new with mode 0600, the dir removed 24 hours later. All staged uploads together
-//! hold at most 64 dirs and 256 MiB.
+//! Uploads staged on the node, kept as the real node host keeps them: each upload in a fresh
+//! private dir (`openclaw-terminal-upload-XXXXXX` under the system temp dir for a terminal
+//! upload, `upload-XXXXXX` under the browser's upload dir for a browser proxy upload), its
+//! files created new with mode 0600, the dir removed 24 hours later. All staged uploads of a
+//! kind together hold at most 64 dirs and 256 MiB.
 //!
 //! The disk is the record, across restarts, other node processes of the same user and files an
 //! operator moved away, so every admission and every sweep scans it, under an exclusive lock
@@ -24,7 +25,8 @@ use rustix::fs::FlockOperation;
 pub const MAX_UPLOAD_BYTES: u64 = 16_777_216;
 /// How long a staged upload stays.
 pub const RETENTION: Duration = Duration::from_secs(24 * 60 * 60);
-const PREFIX: &str = "openclaw-terminal-upload-";
+#[cfg(test)]
+const PREFIX: &str = TERMINAL.prefix;
 const MAX_STAGED_DIRS: usize = 64;
 const MAX_STAGED_BYTES: u64 = 256 * 1024 * 1024;
 /// A removal that failed is tried again this much later.
@@ -49,6 +51,33 @@ pub enum StageError {
     Io(#[from] io::Error),
 }
 
+/// What one kind of upload is called on disk.
+#[derive(Debug, Clone, Copy)]
+struct Kind {
+    prefix: &'static str,
+    lock_dir: &'static str,
+    lock_file: &'static str,
+    /// A file each staged dir carries, saying what made it.
+    marker: Option<(&'static str, &'static str)>,
+}
+
+const TERMINAL: Kind = Kind {
+    prefix: "openclaw-terminal-upload-",
+    lock_dir: ".openclaw-terminal-staging",
+    lock_file: "terminal-upload.lock",
+    marker: None,
+};
+
+const BROWSER_PROXY: Kind = Kind {
+    prefix: "upload-",
+    lock_dir: ".openclaw-browser-proxy-staging",
+    lock_file: "browser-proxy-upload.lock",
+    marker: Some((
+        ".openclaw-browser-proxy-upload-v1",
+        "openclaw-browser-proxy-upload-v1\n",
+    )),
+};
+
 /// Where a staged upload lies, and its size in bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Staged {
@@ -59,6 +88,7 @@ pub struct Staged {
 /// The staging area under one temp root.
 #[derive(Debug, Clone)]
 pub struct UploadStaging {
+    kind: Kind,
     root: PathBuf,
     retention: Duration,
     lock_wait: Duration,
@@ -73,9 +103,19 @@ impl UploadStaging {
 
     pub fn new(root: PathBuf) -> UploadStaging {
         UploadStaging {
+            kind: TERMINAL,
             root,
             retention: RETENTION,
             lock_wait: Duration::from_secs(5),
+        }
+    }
+
+    /// Browser proxy uploads, under `root` (`<upload dir>/.proxy-uploads`): each request's
+    /// files in `upload-XXXXXX/<i>/<name>`, with a marker file.
+    pub fn browser_proxy(root: PathBuf) -> UploadStaging {
+        UploadStaging {
+            kind: BROWSER_PROXY,
+            ..UploadStaging::new(root)
         }
     }
 
@@ -100,11 +140,11 @@ impl UploadStaging {
         check_name(name)?;
         let (root_path, root) = self.open_root()?;
         let _lock = self.lock(&root, &root_path)?;
-        let usage = scan::scan(&root, self.retention, SystemTime::now())?;
+        let usage = scan::scan(&root, self.kind.prefix, self.retention, SystemTime::now())?;
         if usage.dirs >= MAX_STAGED_DIRS || usage.bytes + size > MAX_STAGED_BYTES {
             return Err(StageError::LimitReached);
         }
-        let dir_name = create_unique_dir(&root)?;
+        let dir_name = create_unique_dir(&root, self.kind.prefix)?;
         if let Err(e) = write_new(&root, &dir_name, name, content) {
             // Nothing half-staged stays behind; should this fail too, the sweep retries it.
             let _ = root.remove_dir_all(&dir_name);
@@ -116,12 +156,80 @@ impl UploadStaging {
         })
     }
 
+    /// Stages one request's files together, each as `<i>/<name>` in one new dir, all or none.
+    /// Answers their paths in order.
+    pub fn stage_files(&self, files: &[(&str, &[u8])]) -> Result<Vec<PathBuf>, StageError> {
+        let size: u64 = files.iter().map(|(_, c)| c.len() as u64).sum();
+        if size > MAX_UPLOAD_BYTES {
+            return Err(StageError::TooLarge);
+        }
+        for (name, _) in files {
+            check_name(name)?;
+        }
+        let (root_path, root) = self.open_root()?;
+        let _lock = self.lock(&root, &root_path)?;
+        let usage = scan::scan(&root, self.kind.prefix, self.retention, SystemTime::now())?;
+        if usage.dirs >= MAX_STAGED_DIRS || usage.bytes + size > MAX_STAGED_BYTES {
+            return Err(StageError::LimitReached);
+        }
+        let dir_name = create_unique_dir(&root, self.kind.prefix)?;
+        let written = (|| {
+            let dir = scan::open_dir_nofollow(&root, dir_name.as_str())?;
+            if let Some((marker, content)) = self.kind.marker {
+                write_new(&root, &dir_name, marker, content.as_bytes())?;
+            }
+            let mut builder = DirBuilder::new();
+            builder.mode(0o700);
+            let mut paths = Vec::with_capacity(files.len());
+            for (i, (name, content)) in files.iter().enumerate() {
+                let index = i.to_string();
+                dir.create_dir_with(&index, &builder)?;
+                write_new(&dir, &index, name, content)?;
+                paths.push(root_path.join(&dir_name).join(index).join(name));
+            }
+            io::Result::Ok(paths)
+        })();
+        written
+            .inspect_err(|_| {
+                let _ = root.remove_dir_all(&dir_name);
+            })
+            .map_err(StageError::from)
+    }
+
+    /// Removes at once the staged dir that holds `path` (its request failed).
+    pub fn discard(&self, path: &Path) -> Result<(), StageError> {
+        let (root_path, root) = self.open_root()?;
+        let staged = path
+            .strip_prefix(&root_path)
+            .ok()
+            .and_then(|below| below.components().next())
+            .and_then(|first| first.as_os_str().to_str())
+            .filter(|name| name.starts_with(self.kind.prefix) && *name != self.kind.prefix)
+            .ok_or_else(|| {
+                StageError::Io(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    format!("{} is not a staged upload", path.display()),
+                ))
+            })?;
+        let _lock = self.lock(&root, &root_path)?;
+        let meta = root.symlink_metadata(staged)?;
+        if meta.is_dir() && meta.uid() == rustix::process::getuid().as_raw() {
+            root.remove_dir_all(staged)?;
+        }
+        Ok(())
+    }
+
     /// Removes the uploads whose time is up. Answers when the next one is due, if any is
     /// staged.
     pub fn sweep(&self) -> Result<Option<SystemTime>, StageError> {
-        let (root_path, root) = self.open_root()?;
+        let (root_path, root) = match self.open_root() {
+            Ok(opened) => opened,
+            // Nothing was ever staged here.
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(e.into()),
+        };
         let _lock = self.lock(&root, &root_path)?;
-        Ok(scan::scan(&root, self.retention, SystemTime::now())?.next_due)
+        Ok(scan::scan(&root, self.kind.prefix, self.retention, SystemTime::now())?.next_due)
     }
 
     fn open_root(&self) -> io::Result<(PathBuf, Dir)> {
@@ -134,7 +242,7 @@ impl UploadStaging {
     /// file is dropped. `flock` goes with the process, so a crash leaves no stale lock.
     fn lock(&self, root: &Dir, root_path: &Path) -> Result<File, StageError> {
         let uid = rustix::process::getuid().as_raw();
-        let name = format!(".openclaw-terminal-staging-{uid}");
+        let name = format!("{}-{uid}", self.kind.lock_dir);
         let mut builder = DirBuilder::new();
         builder.mode(0o700);
         match root.create_dir_with(&name, &builder) {
@@ -149,7 +257,7 @@ impl UploadStaging {
         }
         let lock_dir = scan::open_dir_nofollow(root, &name)?;
         let file = lock_dir.open_with(
-            "terminal-upload.lock",
+            self.kind.lock_file,
             OpenOptions::new()
                 .read(true)
                 .write(true)
@@ -184,13 +292,13 @@ fn check_name(name: &str) -> Result<(), StageError> {
     }
 }
 
-/// `mkdtemp(<root>/openclaw-terminal-upload-XXXXXX)`: a new 0700 dir no one else made.
-fn create_unique_dir(root: &Dir) -> io::Result<String> {
+/// `mkdtemp(<root>/<prefix>XXXXXX)`: a new 0700 dir no one else made.
+fn create_unique_dir(root: &Dir, prefix: &str) -> io::Result<String> {
     let mut builder = DirBuilder::new();
     builder.mode(0o700);
     loop {
         let suffix = Alphanumeric.sample_string(&mut rand::thread_rng(), 6);
-        let name = format!("{PREFIX}{suffix}");
+        let name = format!("{prefix}{suffix}");
         match root.create_dir_with(&name, &builder) {
             Ok(()) => return Ok(name),
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,

@@ -6,7 +6,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use cap_std::fs::{Dir, MetadataExt};
 use rustix::fs::{AtFlags, Mode, OFlags, Timespec, Timestamps, UTIME_OMIT};
 
-use crate::{PREFIX, RETRY_AFTER};
+use crate::RETRY_AFTER;
 
 pub(crate) struct Usage {
     pub dirs: usize,
@@ -17,7 +17,12 @@ pub(crate) struct Usage {
 /// Removes staged dirs past `retention` and empty ones, and counts the rest. A dir's clock
 /// starts at its modification time; one set in the future starts now (and is set to now, so
 /// that it cannot postpone its own removal).
-pub(crate) fn scan(root: &Dir, retention: Duration, now: SystemTime) -> io::Result<Usage> {
+pub(crate) fn scan(
+    root: &Dir,
+    prefix: &str,
+    retention: Duration,
+    now: SystemTime,
+) -> io::Result<Usage> {
     let uid = rustix::process::getuid().as_raw();
     let mut usage = Usage {
         dirs: 0,
@@ -27,7 +32,7 @@ pub(crate) fn scan(root: &Dir, retention: Duration, now: SystemTime) -> io::Resu
     for entry in root.entries()? {
         let entry = entry?;
         let name = entry.file_name();
-        let Some(name) = name.to_str().filter(|n| n.starts_with(PREFIX)) else {
+        let Some(name) = name.to_str().filter(|n| n.starts_with(prefix)) else {
             continue;
         };
         let meta = match root.symlink_metadata(name) {

@@ -219,3 +219,43 @@ fn another_users_staged_dirs_are_left_alone() {
     assert!(theirs.join("f").exists());
     assert_eq!(std::fs::metadata(&theirs).unwrap().uid(), 65534);
 }
+
+#[test]
+fn a_browser_proxy_upload_stages_each_file_in_its_own_dir_and_is_discarded_whole() {
+    let root = tempfile::tempdir().unwrap();
+    let staging = UploadStaging::browser_proxy(root.path().to_path_buf());
+    let paths = staging
+        .stage_files(&[("a.txt", b"one"), ("a.txt", b""), ("b.bin", b"three")])
+        .unwrap();
+    let top = root.path().canonicalize().unwrap();
+    let dir = paths[0].parent().unwrap().parent().unwrap().to_path_buf();
+    assert_eq!(dir.parent().unwrap(), top);
+    assert!(dir
+        .file_name()
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .starts_with("upload-"));
+    for (i, (path, content)) in paths.iter().zip([&b"one"[..], b"", b"three"]).enumerate() {
+        assert_eq!(path.parent().unwrap(), dir.join(i.to_string()));
+        assert_eq!(std::fs::read(path).unwrap(), content);
+        let mode = std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+    }
+    let marker = dir.join(".openclaw-browser-proxy-upload-v1");
+    assert_eq!(
+        std::fs::read_to_string(marker).unwrap(),
+        "openclaw-browser-proxy-upload-v1\n"
+    );
+    // A bad name anywhere stages nothing.
+    let err = staging
+        .stage_files(&[("ok.txt", b"x"), ("../x", b"y")])
+        .unwrap_err();
+    assert!(matches!(err, StageError::BadName(_)), "{err}");
+    staging.discard(&paths[1]).unwrap();
+    assert!(!dir.exists());
+    // Only a staged dir can be discarded.
+    assert!(staging.discard(&top).is_err());
+    assert!(staging.discard(Path::new("/etc/passwd")).is_err());
+    assert!(top.exists());
+}

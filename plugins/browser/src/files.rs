@@ -33,14 +33,55 @@ pub fn over_limit() -> Option<&'static str> {
 /// path the result names.
 pub fn save(extension: &str, mime_type: &str, bytes: &[u8]) -> Result<String, RouteError> {
     let path = automation::save_media(extension, bytes).map_err(host_error)?;
-    let mut sizes = SIZES.lock().unwrap();
-    *sizes = (sizes.0.max(bytes.len()), sizes.1 + bytes.len());
-    ATTACHED.lock().unwrap().push(json!({
-        "path": path,
-        "base64": base64(bytes),
-        "mimeType": mime_type,
-    }));
+    attach(&path, Some(mime_type), bytes.len(), Some(bytes));
     Ok(path)
+}
+
+/// Attaches a file the browser downloaded; one over the limit leaves no bytes, only its size
+/// for [`over_limit`].
+pub fn attach_download(download: &automation::Download) {
+    let mime_type = mime_type(&download.path);
+    let size = usize::try_from(download.size).unwrap_or(usize::MAX);
+    attach(&download.path, mime_type, size, download.content.as_deref());
+}
+
+fn attach(path: &str, mime_type: Option<&str>, size: usize, bytes: Option<&[u8]>) {
+    let mut sizes = SIZES.lock().unwrap();
+    *sizes = (sizes.0.max(size), sizes.1.saturating_add(size));
+    let Some(bytes) = bytes else {
+        return;
+    };
+    let mut file = json!({"path": path, "base64": base64(bytes)});
+    if let Some(mime_type) = mime_type {
+        file["mimeType"] = json!(mime_type);
+    }
+    ATTACHED.lock().unwrap().push(file);
+}
+
+/// The type a file's name says, for the common kinds; none for the rest, as the real leaves
+/// out what it cannot tell.
+fn mime_type(path: &str) -> Option<&'static str> {
+    let extension = path.rsplit_once('.')?.1.to_ascii_lowercase();
+    Some(match extension.as_str() {
+        "txt" | "log" => "text/plain",
+        "html" | "htm" => "text/html",
+        "css" => "text/css",
+        "csv" => "text/csv",
+        "js" | "mjs" => "text/javascript",
+        "json" => "application/json",
+        "xml" => "application/xml",
+        "pdf" => "application/pdf",
+        "zip" => "application/zip",
+        "gz" => "application/gzip",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "webp" => "image/webp",
+        "svg" => "image/svg+xml",
+        "mp3" => "audio/mpeg",
+        "mp4" => "video/mp4",
+        _ => return None,
+    })
 }
 
 /// The files attached so far, for the answer.

@@ -10,6 +10,7 @@ mod basic;
 mod browser_state;
 mod capture;
 mod debug;
+mod downloads;
 mod files;
 mod hooks;
 mod keys;
@@ -19,6 +20,7 @@ mod route;
 mod snapshot;
 mod tabs;
 mod target;
+mod upload;
 
 use openclaw_plugin_sdk::{plugin, Call, Failure};
 use serde::Deserialize;
@@ -110,6 +112,9 @@ fn dispatch(req: &Request) -> Answer {
         ("GET", "/dialogs") => debug::dialogs(req),
         ("GET", "/text") => debug::text(req),
         ("POST", "/hooks/dialog") => hooks::dialog(req),
+        ("POST", "/hooks/file-chooser") => hooks::file_chooser(req),
+        ("POST", "/download") => downloads::download(req),
+        ("POST", "/wait/download") => downloads::wait(req),
         ("DELETE", _) if path.starts_with("/tabs/") && path.matches('/').count() == 2 => {
             let raw = &path["/tabs/".len()..];
             let reference = percent_decode(raw)
@@ -142,6 +147,31 @@ fn proxy(_call: &Call, p: ProxyParams) -> Result<Value, Failure> {
     if p.upload.is_some() {
         return Err(refused("browser.proxy does not accept upload envelopes"));
     }
+    serve(p)
+}
+
+/// JavaScript's falsy values, which the real reads as no envelope.
+fn falsy(value: &Value) -> bool {
+    match value {
+        Value::Null => true,
+        Value::Bool(b) => !b,
+        Value::Number(n) => n.as_f64() == Some(0.0),
+        Value::String(s) => s.is_empty(),
+        _ => false,
+    }
+}
+
+fn proxy_upload(_call: &Call, p: ProxyParams) -> Result<Value, Failure> {
+    if p.upload.as_ref().is_none_or(falsy) {
+        return Err(refused(
+            "browser.proxy.upload.v1 requires an upload envelope",
+        ));
+    }
+    serve(p)
+}
+
+/// One browser control request, with the files of an upload envelope staged first.
+fn serve(p: ProxyParams) -> Result<Value, Failure> {
     let path = p.path.as_deref().map(str::trim).unwrap_or_default();
     if path.is_empty() {
         return Err(refused("path required"));
@@ -190,13 +220,21 @@ fn proxy(_call: &Call, p: ProxyParams) -> Result<Value, Failure> {
         json!({"status": "unavailable"})
     };
     let answer = if known {
-        let req = Request {
+        let mut req = Request {
             method,
             path,
             query,
             body,
         };
-        dispatch(&req)
+        let staged = match &p.upload {
+            Some(upload) => upload::stage(upload, &mut req)?,
+            None => Vec::new(),
+        };
+        let answer = dispatch(&req);
+        if answer.is_err() {
+            upload::discard(&staged);
+        }
+        answer
     } else {
         Err(RouteError::new(
             404,
@@ -240,5 +278,6 @@ plugin! {
     caps: ["browser"],
     commands: {
         "browser.proxy" => proxy: "OpenClaw's browser control API on this node's own automation browser",
+        "browser.proxy.upload.v1" => proxy_upload: "browser.proxy's file chooser hook with the files carried in the request",
     }
 }

@@ -2,14 +2,20 @@
 //! profile (`<state>/browser/openclaw/user-data`, 0700) outlives it; it starts and stops when
 //! asked; its tabs are named as the real service names them (see `tab_aliases`).
 
+mod downloads;
+pub use downloads::Download;
+mod file_inputs;
 mod pages;
 mod tabs;
 #[cfg(test)]
 mod tests;
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
+use openclaw_files::upload_paths::UploadRoots;
 use tokio::sync::Mutex;
+use tokio::task::JoinHandle;
 
 use crate::chromium::{find_executable, Chromium, Launch};
 use crate::guard::RequestPolicy;
@@ -29,6 +35,10 @@ pub struct AutomationOptions {
     pub control_url: Option<String>,
     /// Where screenshots and PDFs are kept (`<state>/media/browser`, private).
     pub media_dir: PathBuf,
+    /// Where downloads are kept (`<state>/browser/downloads`, private).
+    pub downloads_dir: PathBuf,
+    /// Which files a page's file inputs may be given.
+    pub uploads: UploadRoots,
 }
 
 /// Where the headless choice came from, as `GET /` reports it.
@@ -53,6 +63,13 @@ struct Running {
     chromium: Chromium,
     headless: bool,
     headless_source: &'static str,
+    downloads: JoinHandle<()>,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.downloads.abort();
+    }
 }
 
 /// A page tab with its names.
@@ -86,14 +103,18 @@ pub struct AutomationBrowser {
     running: Mutex<Option<Running>>,
     aliases: std::sync::Mutex<TabAliases>,
     /// The tabs the node has seen while the browser runs.
-    watched: std::sync::Mutex<std::collections::HashMap<String, pages::Watched>>,
+    watched: Arc<std::sync::Mutex<std::collections::HashMap<String, pages::Watched>>>,
     /// The tab routes act on when they name none.
     current: std::sync::Mutex<Option<String>>,
+    downloads: Arc<downloads::Downloads>,
+    choosers: std::sync::Mutex<file_inputs::Choosers>,
 }
 
 impl AutomationBrowser {
     pub fn new(options: AutomationOptions) -> AutomationBrowser {
         AutomationBrowser {
+            downloads: Arc::new(downloads::Downloads::new(options.downloads_dir.clone())),
+            choosers: Default::default(),
             options,
             running: Mutex::new(None),
             aliases: std::sync::Mutex::new(TabAliases::default()),
@@ -121,10 +142,20 @@ impl AutomationBrowser {
             policy: self.policy(),
         })
         .await?;
+        let watched = self.watched.clone();
+        let pages = move || {
+            let watched = watched.lock().unwrap();
+            watched
+                .iter()
+                .map(|(id, w)| (id.clone(), w.page()))
+                .collect()
+        };
+        let downloads = self.downloads.attach(&chromium.browser, pages).await?;
         *running = Some(Running {
             chromium,
             headless,
             headless_source,
+            downloads,
         });
         Ok(())
     }
@@ -146,6 +177,7 @@ impl AutomationBrowser {
         let stopped = self.running.lock().await.take();
         self.watched.lock().unwrap().clear();
         *self.current.lock().unwrap() = None;
+        *self.choosers.lock().unwrap() = Default::default();
         stopped.is_some_and(|r| r.chromium.is_alive())
     }
 

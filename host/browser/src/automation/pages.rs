@@ -34,6 +34,12 @@ pub(super) struct Watched {
     page: Page,
 }
 
+impl Watched {
+    pub(super) fn page(&self) -> Page {
+        self.page.clone()
+    }
+}
+
 impl Drop for Watched {
     fn drop(&mut self) {
         self.recorder.abort();

@@ -11,6 +11,8 @@ fn options(dir: &std::path::Path) -> AutomationOptions {
         },
         control_url: None,
         media_dir: dir.join("media/browser"),
+        downloads_dir: dir.join("browser/downloads"),
+        uploads: openclaw_files::upload_paths::UploadRoots::in_state_dir(dir),
     }
 }
 

@@ -11,8 +11,8 @@ use wasmtime::component::{HasSelf, Linker};
 
 use super::Capability;
 use crate::bindings::openclaw::plugin::browser_automation::{
-    self, AutomationStatus, ConsoleEntry, Dialog, DialogState, PageError, PageLog, RequestEntry,
-    Tab,
+    self, AutomationStatus, ConsoleEntry, Dialog, DialogState, Download, PageError, PageLog,
+    RequestEntry, Tab, UploadFile,
 };
 use crate::bindings::{host_failure, Failure};
 use crate::state::{CallState, Caller, CapabilityState};
@@ -255,6 +255,109 @@ impl browser_automation::Host for Automation {
             .save_media(&extension, &bytes)
             .map_err(failure)?;
         Ok(path.to_string_lossy().into_owned())
+    }
+
+    async fn arm_download(
+        &mut self,
+        target_id: String,
+        file_name: Option<String>,
+    ) -> Result<u64, Failure> {
+        self.browser()?
+            .arm_download(&target_id, file_name)
+            .await
+            .map_err(failure)
+    }
+
+    async fn await_download(&mut self, waiter: u64, timeout_ms: u32) -> Result<Download, Failure> {
+        let timeout = Duration::from_millis(u64::from(timeout_ms).min(MAX_WAIT_MS));
+        self.browser()?
+            .await_download(waiter, timeout)
+            .await
+            .map(download)
+            .map_err(failure)
+    }
+
+    async fn watch_downloads(&mut self, target_id: String) -> Result<u64, Failure> {
+        self.browser()?
+            .watch_downloads(&target_id)
+            .await
+            .map_err(failure)
+    }
+
+    async fn collect_downloads(&mut self, watch: u64) -> Vec<Download> {
+        match self.browser() {
+            Ok(browser) => browser.collect_downloads(watch).await,
+            Err(_) => Vec::new(),
+        }
+        .into_iter()
+        .map(download)
+        .collect()
+    }
+
+    async fn set_input_files(
+        &mut self,
+        target_id: String,
+        object_id: String,
+        paths: Vec<String>,
+    ) -> Result<(), Failure> {
+        self.browser()?
+            .set_input_files(&target_id, &object_id, &paths)
+            .await
+            .map_err(failure)
+    }
+
+    async fn arm_file_chooser(
+        &mut self,
+        target_id: String,
+        paths: Vec<String>,
+        ttl_ms: u32,
+    ) -> Result<u64, Failure> {
+        let ttl = Duration::from_millis(u64::from(ttl_ms).min(MAX_WAIT_MS));
+        self.browser()?
+            .arm_file_chooser(&target_id, paths, ttl)
+            .await
+            .map_err(failure)
+    }
+
+    async fn await_file_chooser(&mut self, arm: u64, timeout_ms: u32) -> Result<(), Failure> {
+        let timeout = Duration::from_millis(u64::from(timeout_ms).min(MAX_WAIT_MS));
+        self.browser()?
+            .await_file_chooser(arm, timeout)
+            .await
+            .map_err(failure)
+    }
+
+    async fn stage_upload(&mut self, files: Vec<UploadFile>) -> Result<Vec<String>, Failure> {
+        let browser = self.browser()?;
+        let files: Vec<(&str, &[u8])> = files
+            .iter()
+            .map(|f| (f.name.as_str(), f.content.as_slice()))
+            .collect();
+        let paths = browser.stage_upload(&files).map_err(failure)?;
+        Ok(paths
+            .into_iter()
+            .map(|p| p.to_string_lossy().into_owned())
+            .collect())
+    }
+
+    async fn discard_upload(&mut self, path: String) -> Result<(), Failure> {
+        self.browser()?
+            .discard_upload(std::path::Path::new(&path))
+            .map_err(failure)
+    }
+}
+
+/// The longest a plugin may wait for a download or a file chooser, as the real service's
+/// longest timeout.
+const MAX_WAIT_MS: u64 = 120_000;
+
+fn download(d: nb::Download) -> Download {
+    Download {
+        url: d.url,
+        suggested_filename: d.suggested_filename,
+        path: d.path.to_string_lossy().into_owned(),
+        size: d.size,
+        content: d.content,
     }
 }
 

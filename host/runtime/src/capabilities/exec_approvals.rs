@@ -24,7 +24,7 @@ pub const CAPABILITY: Capability = Capability {
 };
 
 /// The `exec` instance that 0.1.0 plugins import (found by semver for `@0.1.0`).
-const EXEC_INTERFACE: &str = "openclaw:plugin/exec@0.1.6";
+const EXEC_INTERFACE: &str = "openclaw:plugin/exec@0.1.7";
 
 fn link(linker: &mut Linker<CallState>) -> wasmtime::Result<()> {
     exec_approvals::add_to_linker::<_, HasSelf<Approvals>>(

@@ -13,6 +13,7 @@ use openclaw_plugin_sdk::browser_automation as automation;
 use serde_json::{json, Map, Value};
 
 use crate::browser_state;
+use crate::downloads;
 use crate::page::Page;
 use crate::route::{Answer, Request, RouteError};
 use crate::tabs::{self, failed};
@@ -21,6 +22,7 @@ use normalize::{Action, SELECTOR_KINDS};
 
 pub use element::find as find_element;
 pub use normalize::Element;
+pub use run::one as run_one;
 
 /// Calls `function` on a found element in the node's isolated world.
 pub fn call_on(page: &Page, found: &element::Found, function: &str) -> Result<Value, RouteError> {
@@ -178,6 +180,7 @@ pub fn act(req: &Request) -> Answer {
     page.send("Page.bringToFront", json!({}))?;
     let timeout_ms = request.timeout_ms.unwrap_or(DEFAULT_TIMEOUT_MS);
     let mut extra = Map::new();
+    let watch = downloads::watch(&tab, &request.action);
     let done = match &request.action {
         Action::Close => {
             automation::close_tab(&tab.target_id).map_err(failed)?;
@@ -208,9 +211,13 @@ pub fn act(req: &Request) -> Answer {
             done
         }
     };
+    let downloaded = downloads::collect(watch);
     if let Some(answer) = blocked(&tab) {
         return Ok(answer);
     }
     done?;
+    if let Some(downloaded) = downloaded {
+        extra.insert("downloads".into(), downloaded);
+    }
     Ok(answer(&tab, extra))
 }
