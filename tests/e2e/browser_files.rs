@@ -123,6 +123,13 @@ async fn downloads_are_kept_by_the_node_and_carried_in_the_answer() {
         json!(downloads.join("my-report.txt"))
     );
     assert_eq!(decoded(&named["files"][0]), REPORT);
+    let inside = downloads.join("abs.txt");
+    let absolute = post(&op, &id, "/download", json!({"ref": link, "path": inside})).await;
+    assert_eq!(
+        absolute["result"]["download"]["path"],
+        json!(inside),
+        "{absolute}"
+    );
     for (body, message) in [
         (json!({"path": "x.txt"}), "ref is required"),
         (json!({"ref": link}), "path is required"),
@@ -373,5 +380,57 @@ async fn an_upload_envelope_is_staged_privately_and_dropped_when_its_request_fai
         assert_eq!((code.as_str(), got.as_str()), ("INVALID_REQUEST", message));
     }
     assert_eq!(staged().len(), 1, "nothing refused was staged");
+    route(&op, &id, json!({"method": "POST", "path": "/stop"})).await;
+}
+
+/// `openclaw browser upload` through our gateway: the gateway reads its own file and sends it
+/// inside the request; the node stages it and the page gets it. A gateway path outside its
+/// upload dir is refused before anything is sent.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_gateway_sends_its_own_files_to_the_node_page() {
+    let pages = Pages::start();
+    let gw = GatewayProc::start();
+    let op = gw.operator().await;
+    let (node, id) = start_paired(&gw, &op, "gateway-upload-node", json!({})).await;
+    let (_, input) = open_page(&op, &id, &pages.base).await;
+    let uploads = gw.dir.join("browser/uploads");
+    openclaw_files::private_dir(&uploads).unwrap();
+    openclaw_files::write_atomically(&uploads.join("cv.txt"), b"gateway file\n").unwrap();
+    let ask = |body: Value| {
+        op.request(
+            "browser.request",
+            json!({"method": "POST", "path": "/hooks/file-chooser", "body": body}),
+        )
+    };
+
+    let done = ask(json!({"inputRef": input, "paths": ["cv.txt"]}))
+        .await
+        .unwrap();
+    assert_eq!(done, json!({"ok": true}));
+    assert_eq!(chosen(&op, &id).await, json!(["cv.txt:13:text/plain"]));
+    let staged = std::fs::read_dir(node.state.join("browser/uploads/.proxy-uploads"))
+        .unwrap()
+        .count();
+    assert_eq!(staged, 2, "one upload dir and the staging lock dir");
+
+    let secret = gw.dir.join("secret.txt");
+    openclaw_files::write_atomically(&secret, b"gateway secret\n").unwrap();
+    std::os::unix::fs::symlink(&secret, uploads.join("link.txt")).unwrap();
+    let refusal = format!(
+        "Invalid path: must stay within inbound media directory ({})",
+        gw.dir.join("media/inbound").display()
+    );
+    for bad in [json!("link.txt"), json!("../../secret.txt"), json!(secret)] {
+        let e = ask(json!({"inputRef": input, "paths": [bad]}))
+            .await
+            .unwrap_err();
+        let shape = e.error_shape().unwrap();
+        assert_eq!(
+            (shape.code.as_str(), shape.message.as_str()),
+            ("INVALID_REQUEST", refusal.as_str()),
+            "{bad}"
+        );
+    }
+    assert_eq!(chosen(&op, &id).await, json!(["cv.txt:13:text/plain"]));
     route(&op, &id, json!({"method": "POST", "path": "/stop"})).await;
 }

@@ -207,6 +207,17 @@ async fn browser_request_is_served_by_the_browser_node_as_the_real_gateway_serve
     );
     assert_eq!(seen.lock().unwrap().len(), before);
 
+    // Files for a file chooser go inside the request, which this node cannot take.
+    let (code, msg, _) = refused(
+        ask(json!({"method": "POST", "path": "/hooks/file-chooser", "body": {"paths": ["a.txt"]}}))
+            .await,
+    );
+    assert_eq!(
+        (code.as_str(), msg.as_str()),
+        ("UNAVAILABLE", "browser node does not support remote upload transfer; update the node or approve its pending command update before retrying")
+    );
+    assert_eq!(seen.lock().unwrap().len(), before);
+
     // Two browser nodes: a request must say which.
     let (_vm2, seen2) = scripted_node(&gw, "vm2").await;
     let (_, msg, _) = refused(ask(json!({"method": "GET", "path": "/"})).await);

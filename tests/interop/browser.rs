@@ -32,6 +32,10 @@ struct Run {
     out_text: Value,
     screenshot: Value,
     pdf: Value,
+    downloaded: Value,
+    uploaded: Value,
+    /// The page's file input after the upload, as `name:size:type`.
+    chosen: Value,
     console: Value,
     tabs: Value,
 }
@@ -48,7 +52,8 @@ fn ref_of(snapshot: &Value, role: &str, name: &str) -> String {
         .unwrap_or_else(|| panic!("no {role} {name:?} in {snapshot}"))
 }
 
-fn drive(cli: &dyn Fn(&[&str]) -> Output, pages: &Pages) -> Run {
+/// `upload` is a file of the gateway's, which it sends to the node inside the request.
+fn drive(cli: &dyn Fn(&[&str]) -> Output, pages: &Pages, upload: &Path) -> Run {
     let browser = |args: &[&str]| {
         let mut all = vec!["browser", "--json"];
         all.extend(args);
@@ -73,6 +78,30 @@ fn drive(cli: &dyn Fn(&[&str]) -> Output, pages: &Pages) -> Run {
     ]);
     let screenshot = browser(&["screenshot", &target]);
     let pdf = browser(&["pdf", "--target-id", &target]);
+    let link = ref_of(&snapshot, "link", "Download report");
+    let input = ref_of(&snapshot, "button", "Upload file");
+    let downloaded = browser(&[
+        "download",
+        &link,
+        "interop-report.txt",
+        "--target-id",
+        &target,
+    ]);
+    let uploaded = browser(&[
+        "upload",
+        upload.to_str().unwrap(),
+        "--input-ref",
+        &input,
+        "--target-id",
+        &target,
+    ]);
+    let chosen = browser(&[
+        "evaluate",
+        "--fn",
+        "() => Array.from(document.getElementById('file').files).map(f => f.name + ':' + f.size + ':' + f.type)",
+        "--target-id",
+        &target,
+    ]);
     let console = browser(&["console", "--target-id", &target]);
     let tabs = browser(&["tabs"]);
     browser(&["stop"]);
@@ -86,6 +115,9 @@ fn drive(cli: &dyn Fn(&[&str]) -> Output, pages: &Pages) -> Run {
         out_text: evaluated["result"].clone(),
         screenshot,
         pdf,
+        downloaded,
+        uploaded,
+        chosen: chosen["result"].clone(),
         console,
         tabs,
     }
@@ -160,7 +192,12 @@ fn the_real_browser_cli_drives_our_node_as_it_drives_its_own() {
     );
     approve(&cli, "rust-browser");
     approve_surface(&cli, "rust-browser");
-    let ours = drive(&cli, &pages);
+    // A file of the gateway's inbound media, which `browser upload` may send.
+    let inbound = home.path().join(".openclaw/media/inbound");
+    openclaw_files::private_dir(&inbound).unwrap();
+    let upload = inbound.join("interop-upload.txt");
+    openclaw_files::write_atomically(&upload, b"from the gateway\n").unwrap();
+    let ours = drive(&cli, &pages, &upload);
 
     // The same commands on the real node host, the pin moved to it.
     let real_home = tempfile::tempdir().unwrap();
@@ -185,7 +222,7 @@ fn the_real_browser_cli_drives_our_node_as_it_drives_its_own() {
         (s["executablePath"] == "/usr/bin/chromium").then(|| s.clone())
     });
     assert_eq!(theirs["running"], false);
-    let theirs = drive(&cli, &pages);
+    let theirs = drive(&cli, &pages, &upload);
 
     for (what, a, b) in [
         ("status", &ours.status_before, &theirs.status_before),
@@ -195,6 +232,13 @@ fn the_real_browser_cli_drives_our_node_as_it_drives_its_own() {
         ("press", &ours.pressed, &theirs.pressed),
         ("screenshot", &ours.screenshot, &theirs.screenshot),
         ("pdf", &ours.pdf, &theirs.pdf),
+        ("download", &ours.downloaded, &theirs.downloaded),
+        (
+            "download.download",
+            &ours.downloaded["download"],
+            &theirs.downloaded["download"],
+        ),
+        ("upload", &ours.uploaded, &theirs.uploaded),
         ("console", &ours.console, &theirs.console),
     ] {
         let (ka, kb) = (keys(a), keys(b));
@@ -227,6 +271,19 @@ fn the_real_browser_cli_drives_our_node_as_it_drives_its_own() {
         );
         assert!(file_at(&run.screenshot["path"]).starts_with(b"\x89PNG"));
         assert!(file_at(&run.pdf["path"]).starts_with(b"%PDF-"));
+        let download = &run.downloaded["download"];
+        assert_eq!(download["suggestedFilename"], "report.txt", "{download}");
+        assert_eq!(
+            file_at(&download["path"]),
+            b"report line 1\nreport line 2\n",
+            "the download reached the gateway"
+        );
+        assert_eq!(run.uploaded["ok"], true, "{}", run.uploaded);
+        assert_eq!(
+            run.chosen,
+            json!(["interop-upload.txt:17:text/plain"]),
+            "the gateway's file reached the page"
+        );
         let messages = run.console["messages"].as_array().unwrap();
         let submitted = messages
             .iter()

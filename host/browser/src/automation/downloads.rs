@@ -286,10 +286,23 @@ impl Downloads {
         })
     }
 
+    /// A waiter's file name: a plain name, or an absolute path directly in the downloads dir.
+    fn name_in_dir(&self, requested: &str) -> Result<String, BrowserError> {
+        let path = Path::new(requested);
+        let name = if path.is_absolute() {
+            path.parent()
+                .filter(|parent| *parent == self.dir)
+                .and_then(|_| path.file_name()?.to_str())
+        } else {
+            Some(requested)
+        };
+        name.filter(|n| plain_name(n))
+            .map(String::from)
+            .ok_or_else(|| BrowserError::invalid(OUTSIDE_DOWNLOADS))
+    }
+
     pub(super) fn arm(&self, tab: &str, file_name: Option<String>) -> Result<u64, BrowserError> {
-        if file_name.as_deref().is_some_and(|n| !plain_name(n)) {
-            return Err(BrowserError::invalid(OUTSIDE_DOWNLOADS));
-        }
+        let file_name = file_name.map(|n| self.name_in_dir(&n)).transpose()?;
         let mut state = self.state.lock().unwrap();
         let id = state.id();
         state.waiters.insert(

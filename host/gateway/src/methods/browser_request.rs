@@ -10,6 +10,7 @@ use serde_json::{json, Map, Value};
 
 use super::browser_files::{self, TRANSFER_FAILED};
 use super::browser_node::{self, Selector};
+use super::browser_upload;
 use super::invoke::call_node;
 use super::Reply;
 use crate::invoke_router::NodeOutcome;
@@ -123,18 +124,28 @@ pub async fn request(gw: Arc<Gateway>, _: Arc<Session>, params: Value) -> Reply 
         ));
     }
     let body = p.get("body").cloned();
-    let has_upload_paths = body
-        .as_ref()
-        .and_then(|b| b.get("paths"))
-        .and_then(Value::as_array)
-        .is_some_and(|paths| !paths.is_empty());
-    if method == "POST" && path == "/hooks/file-chooser" && has_upload_paths {
-        return Err(ErrorShape::new(
-            ErrorCode::Unavailable,
-            "uploading files to a node's file chooser through browser.request is not supported by \
-             this gateway; place the files on the node and pass their node paths to the browser tool",
-        ));
-    }
+    let (command, sent_body, upload) =
+        match browser_upload::requested_paths(&method, &path, body.as_ref()) {
+            Some(paths) => {
+                let surface = node.node.as_ref().map(|live| live.surface.lock().unwrap());
+                let takes_uploads = surface
+                    .as_ref()
+                    .is_some_and(|s| s.invocable.contains(browser_upload::COMMAND));
+                if !takes_uploads {
+                    let declared = surface.map(|s| s.declared.clone()).unwrap_or_default();
+                    return Err(ErrorShape::new(
+                        ErrorCode::Unavailable,
+                        browser_upload::unavailable(&declared),
+                    ));
+                }
+                drop(surface);
+                let body = body.as_ref().expect("paths come from a body");
+                let (body, upload) =
+                    browser_upload::prepare(&gw.config.state_dir, body, &paths).map_err(invalid)?;
+                (browser_upload::COMMAND, Some(body), Some(upload))
+            }
+            None => ("browser.proxy", body.clone(), None),
+        };
     let timeout_ms = p
         .get("timeoutMs")
         .and_then(Value::as_f64)
@@ -149,33 +160,33 @@ pub async fn request(gw: Arc<Gateway>, _: Arc<Session>, params: Value) -> Reply 
     if let Some(query) = &query {
         proxy.insert("query".into(), query.clone());
     }
-    if let Some(body) = &body {
-        proxy.insert("body".into(), body.clone());
+    if let Some(body) = sent_body {
+        proxy.insert("body".into(), body);
+    }
+    if let Some(upload) = upload {
+        proxy.insert("upload".into(), upload);
     }
     proxy.insert("timeoutMs".into(), json!(timeout_ms));
     if let Some(profile) = requested_profile(query.as_ref(), body.as_ref()) {
         proxy.insert("profile".into(), json!(profile));
     }
     proxy.insert("errorEnvelope".into(), json!("browser-v1"));
-    let invocable = node.node.as_ref().is_some_and(|live| {
-        live.surface
-            .lock()
-            .unwrap()
-            .invocable
-            .contains("browser.proxy")
-    });
+    let invocable = node
+        .node
+        .as_ref()
+        .is_some_and(|live| live.surface.lock().unwrap().invocable.contains(command));
     if !invocable {
         let platform = node.node.as_ref().map_or("unknown", |n| n.platform_id);
         return Err(invalid(format!(
-            "node command not allowed: command not allowlisted (platform: {platform}, command: browser.proxy)"
+            "node command not allowed: command not allowlisted (platform: {platform}, command: {command})"
         ))
-        .with_details(json!({"reason": "command not allowlisted", "command": "browser.proxy"})));
+        .with_details(json!({"reason": "command not allowlisted", "command": command})));
     }
     let key = uuid::Uuid::new_v4().to_string();
     let outcome = call_node(
         &gw,
         &node,
-        "browser.proxy",
+        command,
         Some(Value::Object(proxy)),
         timeout_ms + NODE_GRACE_MS,
         &key,

@@ -5,6 +5,7 @@ mod approvals;
 mod browser_files;
 mod browser_node;
 mod browser_request;
+mod browser_upload;
 mod device_pairing;
 mod invoke;
 mod node_events;
