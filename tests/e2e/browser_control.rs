@@ -50,6 +50,37 @@ async fn the_basic_and_tab_routes_answer_as_the_real_service() {
     assert_eq!(s["running"], true);
     let profile = node.state.join("browser/openclaw/user-data");
     assert_eq!(s["userDataDir"], json!(profile.to_str().unwrap()));
+    // The running browser's graphics, in the real's shape, read once per run.
+    let graphics = &s["graphics"];
+    assert_eq!(graphics["status"], "available", "{graphics}");
+    let keys: Vec<&str> = graphics
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    for key in [
+        "observedAt",
+        "acceleration",
+        "renderer",
+        "vendor",
+        "version",
+        "backend",
+        "devices",
+        "featureStatus",
+        "disabledFeatures",
+        "driverBugWorkarounds",
+        "videoDecoding",
+        "videoEncoding",
+    ] {
+        assert!(keys.contains(&key), "{key} missing in {graphics}");
+    }
+    assert_eq!(
+        graphics["acceleration"], "software",
+        "headless Chromium draws in software"
+    );
+    let again = route(&op, &id, json!({"path": "/"})).await["result"].clone();
+    assert_eq!(again["graphics"]["observedAt"], graphics["observedAt"]);
     assert_eq!(
         route(&op, &id, json!({"path": "/tabs"})).await["result"],
         json!({"running": true, "tabs": []})

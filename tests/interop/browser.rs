@@ -24,6 +24,7 @@ fn keys(v: &Value) -> BTreeSet<String> {
 /// What one node's browser did for the same commands.
 struct Run {
     status_before: Value,
+    status_running: Value,
     opened: Value,
     snapshot: Value,
     typed: Value,
@@ -61,6 +62,7 @@ fn drive(cli: &dyn Fn(&[&str]) -> Output, pages: &Pages, upload: &Path) -> Run {
     };
     let status_before = browser(&["status"]);
     browser(&["start"]);
+    let status_running = browser(&["status"]);
     let opened = browser(&["open", &format!("{}/", pages.base)]);
     let target = opened["targetId"].as_str().unwrap().to_string();
     let snapshot = browser(&["snapshot", "--target-id", &target]);
@@ -107,6 +109,7 @@ fn drive(cli: &dyn Fn(&[&str]) -> Output, pages: &Pages, upload: &Path) -> Run {
     browser(&["stop"]);
     Run {
         status_before,
+        status_running,
         opened,
         snapshot,
         typed,
@@ -226,6 +229,16 @@ fn the_real_browser_cli_drives_our_node_as_it_drives_its_own() {
 
     for (what, a, b) in [
         ("status", &ours.status_before, &theirs.status_before),
+        (
+            "status running",
+            &ours.status_running,
+            &theirs.status_running,
+        ),
+        (
+            "graphics",
+            &ours.status_running["graphics"],
+            &theirs.status_running["graphics"],
+        ),
         ("open", &ours.opened, &theirs.opened),
         ("type", &ours.typed, &theirs.typed),
         ("click", &ours.clicked, &theirs.clicked),
@@ -251,6 +264,9 @@ fn the_real_browser_cli_drives_our_node_as_it_drives_its_own() {
     }
     for run in [&ours, &theirs] {
         assert_eq!(run.status_before["running"], false);
+        let graphics = &run.status_running["graphics"];
+        assert_eq!(graphics["status"], "available", "{graphics}");
+        assert_eq!(graphics["acceleration"], "software", "{graphics}");
         assert_eq!(
             (&run.opened["tabId"], &run.opened["suggestedTargetId"]),
             (&json!("t1"), &json!("t1"))

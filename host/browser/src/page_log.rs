@@ -24,8 +24,11 @@ use crate::dialogs::{Answer, Dialogs};
 const MAX_CONSOLE: usize = 500;
 const MAX_ERRORS: usize = 200;
 const MAX_REQUESTS: usize = 500;
-/// Longest text kept of one message, so a page cannot fill the node's memory.
+/// Longest text kept of one dialog message, so a page cannot fill the node's memory.
 const MAX_TEXT: usize = 8 * 1024;
+/// Longest text kept of what a page logs (a console message, an error, a request's URL), in
+/// UTF-16 units, as the real service keeps it.
+const MAX_OBSERVED_UNITS: usize = 2048;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct ConsoleEntry {
@@ -92,6 +95,20 @@ fn clip(mut text: String) -> String {
     text
 }
 
+/// `text` cut to [`MAX_OBSERVED_UNITS`] UTF-16 units, never inside a character.
+fn observed(text: String) -> String {
+    let mut units = 0;
+    for (at, c) in text.char_indices() {
+        units += c.len_utf16();
+        if units > MAX_OBSERVED_UNITS {
+            let mut text = text;
+            text.truncate(at);
+            return text;
+        }
+    }
+    text
+}
+
 /// How a console argument reads in the message's text: strings as they are, other values as
 /// the browser describes them.
 fn arg_text(arg: &RemoteObject) -> String {
@@ -149,9 +166,9 @@ pub async fn record(
                     let top = event.stack_trace.as_ref().and_then(|s| s.call_frames.first());
                     let entry = ConsoleEntry {
                         kind: event.r#type.as_ref().to_string(),
-                        text: clip(text),
+                        text: observed(text),
                         timestamp_ms: *event.timestamp.inner(),
-                        url: top.map(|f| f.url.clone()),
+                        url: top.map(|f| observed(f.url.clone())),
                         line: top.map(|f| f.line_number),
                         column: top.map(|f| f.column_number),
                     };
@@ -167,9 +184,9 @@ pub async fn record(
                         .map(|first| first.split_once(": ").map_or(first, |(_, m)| m).to_string())
                         .unwrap_or_else(|| details.text.clone());
                     let entry = PageErrorEntry {
-                        message: clip(message),
-                        name: exception.and_then(|e| e.class_name.clone()),
-                        stack: stack.map(clip),
+                        message: observed(message),
+                        name: exception.and_then(|e| e.class_name.clone()).map(observed),
+                        stack: stack.map(observed),
                         timestamp_ms: *event.timestamp.inner(),
                     };
                     push(&mut log.lock().unwrap().errors, MAX_ERRORS, entry);
@@ -182,7 +199,7 @@ pub async fn record(
                         devtools_id: event.request_id.inner().clone(),
                         timestamp_ms: now_ms(),
                         method: event.request.method.clone(),
-                        url: clip(event.request.url.clone()),
+                        url: observed(event.request.url.clone()),
                         resource_type: event.r#type.as_ref().map(|t| t.as_ref().to_lowercase()),
                         status: None,
                         ok: None,
@@ -203,7 +220,7 @@ pub async fn record(
                     let id = event.request_id.inner();
                     if let Some(entry) = log.requests.iter_mut().rev().find(|r| &r.devtools_id == id) {
                         entry.ok = Some(false);
-                        entry.failure = Some(event.error_text.clone());
+                        entry.failure = Some(observed(event.error_text.clone()));
                     }
                 }
                 Some(event) = opening.next() => {
@@ -250,5 +267,10 @@ mod tests {
         let long = "é".repeat(MAX_TEXT);
         let clipped = clip(long);
         assert!(clipped.len() <= MAX_TEXT && clipped.is_char_boundary(clipped.len()));
+        // 2048 UTF-16 units, as the real keeps them; a pair is never split.
+        assert_eq!(observed("a".repeat(3000)).len(), 2048);
+        let pairs = observed(format!("a{}", "😀".repeat(1500)));
+        assert_eq!(pairs.encode_utf16().count(), 2047);
+        assert_eq!(observed("short".into()), "short");
     }
 }

@@ -5,6 +5,7 @@
 use openclaw_plugin_sdk::browser_automation as automation;
 use serde_json::{json, Value};
 
+use crate::graphics;
 use crate::route::{Answer, Request, RouteError};
 use crate::tabs;
 
@@ -36,7 +37,7 @@ pub fn status(_req: &Request) -> Answer {
         "noSandbox": s.no_sandbox,
         "executablePath": s.executable_path,
         "attachOnly": false,
-        "graphics": Value::Null,
+        "graphics": if s.running { graphics::of_running_browser() } else { Value::Null },
     }))
 }
 

@@ -84,3 +84,10 @@ mod tests {
         assert_eq!(iso_time(951_782_400_000.0), "2000-02-29T00:00:00.000Z");
     }
 }
+
+/// Milliseconds since the epoch, now.
+pub fn now_ms() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_millis() as f64)
+}

@@ -12,6 +12,7 @@ mod capture;
 mod debug;
 mod downloads;
 mod files;
+mod graphics;
 mod hooks;
 mod keys;
 mod navigate;

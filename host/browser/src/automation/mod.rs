@@ -64,6 +64,8 @@ struct Running {
     headless: bool,
     headless_source: &'static str,
     downloads: JoinHandle<()>,
+    /// `SystemInfo.getInfo`, once it answered, and when it was first asked.
+    system_info: Option<(serde_json::Value, f64)>,
 }
 
 impl Drop for Running {
@@ -156,6 +158,7 @@ impl AutomationBrowser {
             headless,
             headless_source,
             downloads,
+            system_info: None,
         });
         Ok(())
     }
@@ -209,6 +212,36 @@ impl AutomationBrowser {
             no_sandbox,
             user_data_dir: live.map(|_| self.options.user_data_dir.clone()),
         }
+    }
+
+    /// The running browser's `SystemInfo.getInfo` reply and when it was first asked; kept for
+    /// the run once it answered.
+    pub async fn system_info(&self) -> Result<(serde_json::Value, f64), BrowserError> {
+        let observed_at = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs_f64() * 1000.0)
+            .unwrap_or_default()
+            .floor();
+        let mut running = self.running.lock().await;
+        let live = running
+            .as_mut()
+            .filter(|r| r.chromium.is_alive())
+            .ok_or_else(|| BrowserError::unavailable("browser not running"))?;
+        if let Some(known) = &live.system_info {
+            return Ok(known.clone());
+        }
+        let asked = live
+            .chromium
+            .browser
+            .execute(chromiumoxide::cdp::browser_protocol::system_info::GetInfoParams::default());
+        let reply = tokio::time::timeout(std::time::Duration::from_secs(1), asked)
+            .await
+            .map_err(|_| BrowserError::timeout("SystemInfo.getInfo did not answer within 1000 ms"))?
+            .map_err(|e| BrowserError::unavailable(format!("SystemInfo.getInfo failed: {e}")))?;
+        let info = serde_json::to_value(&reply.result)
+            .map_err(|e| BrowserError::unavailable(format!("SystemInfo.getInfo: {e}")))?;
+        live.system_info = Some((info, observed_at));
+        Ok(live.system_info.clone().unwrap())
     }
 
     async fn browser(&self) -> Result<std::sync::Arc<chromiumoxide::Browser>, BrowserError> {

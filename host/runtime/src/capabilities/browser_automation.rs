@@ -12,7 +12,7 @@ use wasmtime::component::{HasSelf, Linker};
 use super::Capability;
 use crate::bindings::openclaw::plugin::browser_automation::{
     self, AutomationStatus, ConsoleEntry, Dialog, DialogState, Download, PageError, PageLog,
-    RequestEntry, Tab, UploadFile,
+    RequestEntry, SystemReport, Tab, UploadFile,
 };
 use crate::bindings::{host_failure, Failure};
 use crate::state::{CallState, Caller, CapabilityState};
@@ -338,6 +338,14 @@ impl browser_automation::Host for Automation {
             .into_iter()
             .map(|p| p.to_string_lossy().into_owned())
             .collect())
+    }
+
+    async fn system_info(&mut self) -> Result<SystemReport, Failure> {
+        let (info, observed_at_ms) = self.browser()?.system_info().await.map_err(failure)?;
+        Ok(SystemReport {
+            info_json: info.to_string(),
+            observed_at_ms,
+        })
     }
 
     async fn discard_upload(&mut self, path: String) -> Result<(), Failure> {
