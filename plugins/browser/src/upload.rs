@@ -27,7 +27,7 @@ fn refused(why: &str) -> Failure {
 
 /// Standard base64 that reads back exactly as written: no line breaks, canonical padding.
 fn strict_base64(text: &str) -> Option<Vec<u8>> {
-    if text.len() % 4 != 0 {
+    if !text.len().is_multiple_of(4) {
         return None;
     }
     let bytes = unbase64(text)?;
