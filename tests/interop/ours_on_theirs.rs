@@ -174,6 +174,7 @@ fn our_node_host_on_the_real_gateway() {
         commands,
         [
             "browser.proxy",
+            "browser.proxy.upload.v1",
             "canvas.eval",
             "canvas.snapshot",
             "dir.fetch",

@@ -249,12 +249,15 @@ pub fn write_config(home: &Path, config: &serde_json::Value) {
 /// The real node host's browser for the tests: Debian's Chromium, headless, allowed to load
 /// the test page on 127.0.0.1 (its default policy refuses loopback).
 pub fn write_browser_node_config(home: &Path) {
+    // A DevTools port of its own: at the default (18800) another real node host of a test
+    // running at the same time would find this one's Chromium and take it for its own.
     let config = serde_json::json!({"browser": {
         "enabled": true,
         "executablePath": "/usr/bin/chromium",
         "headless": true,
         "noSandbox": true,
         "ssrfPolicy": {"allowedHostnames": ["127.0.0.1"]},
+        "profiles": {"openclaw": {"cdpPort": free_port()}},
     }});
     write_config(home, &config);
 }
