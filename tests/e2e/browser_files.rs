@@ -173,6 +173,33 @@ async fn downloads_are_kept_by_the_node_and_carried_in_the_answer() {
     )
     .await;
     assert_eq!(body_of(&nested), (400, OUTSIDE_DOWNLOADS.into()));
+
+    // A download the page starts on its own, after any action is over, is not kept.
+    let kept = || std::fs::read_dir(&downloads).unwrap().count();
+    let before = kept();
+    let asked = pages.times_asked("/report.txt");
+    // The click's user activation lets the page download once the action's watch is over.
+    post(&op, &id, "/act", json!({"kind": "evaluate", "fn": "() => { document.getElementById('boom').onclick = () => setTimeout(() => document.getElementById('dl').click(), 1500); }"})).await;
+    let clicked = post(
+        &op,
+        &id,
+        "/act",
+        json!({"kind": "click", "selector": "#boom"}),
+    )
+    .await;
+    assert!(clicked["result"].get("downloads").is_none(), "{clicked}");
+    tokio::time::sleep(std::time::Duration::from_millis(3000)).await;
+    assert!(
+        pages.times_asked("/report.txt") > asked,
+        "the page did start its download"
+    );
+    assert_eq!(kept(), before, "nothing unasked stays");
+    assert_eq!(
+        std::fs::read_dir(downloads.join(".incoming"))
+            .unwrap()
+            .count(),
+        0
+    );
     route(&op, &id, json!({"method": "POST", "path": "/stop"})).await;
 }
 
