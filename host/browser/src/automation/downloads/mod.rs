@@ -5,21 +5,18 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use chromiumoxide::cdp::browser_protocol::browser::{
     DownloadProgressState, EventDownloadProgress, EventDownloadWillBegin,
-    SetDownloadBehaviorBehavior, SetDownloadBehaviorParams,
 };
-use chromiumoxide::cdp::browser_protocol::page::FrameTree;
-use chromiumoxide::cdp::browser_protocol::page::GetFrameTreeParams;
-use chromiumoxide::{Browser, Page};
-use futures_util::StreamExt;
 use tokio::sync::Notify;
-use tokio::task::JoinHandle;
 
 use crate::BrowserError;
+
+mod events;
+mod names;
 
 /// The most an answer carries of one file, so the bytes of a larger one are not read.
 const MAX_CONTENT_BYTES: u64 = 10 * 1024 * 1024;
@@ -39,9 +36,6 @@ pub struct Download {
     pub size: u64,
     pub content: Option<Vec<u8>>,
 }
-
-/// The message a bad waiter's file name gets, as the real service words it.
-pub const OUTSIDE_DOWNLOADS: &str = "Invalid path: must stay within downloads directory";
 
 #[derive(Debug, Clone)]
 enum Keep {
@@ -103,32 +97,6 @@ pub(super) struct Downloads {
     changed: Notify,
 }
 
-/// One plain file name, as a waiter's download may be called.
-fn plain_name(name: &str) -> bool {
-    !name.is_empty() && name != "." && name != ".." && !name.contains(['/', '\0'])
-}
-
-/// A page's suggested name made safe for the downloads dir: its last part, without the
-/// characters file systems or shells trip on, at most 180 bytes; `download` when none is left.
-pub(crate) fn sanitize(suggested: &str) -> String {
-    let base = suggested.rsplit(['/', '\\']).next().unwrap_or_default();
-    let mut name: String = base
-        .chars()
-        .filter(|c| !c.is_control() && !"<>:\"/\\|?*".contains(*c))
-        .collect();
-    let mut end = name.len().min(180);
-    while !name.is_char_boundary(end) {
-        end -= 1;
-    }
-    name.truncate(end);
-    let name = name.trim().trim_end_matches(['.', ' ']).to_string();
-    if plain_name(&name) {
-        name
-    } else {
-        "download".into()
-    }
-}
-
 impl Downloads {
     pub(super) fn new(dir: PathBuf) -> Downloads {
         Downloads {
@@ -140,56 +108,6 @@ impl Downloads {
 
     fn incoming(&self) -> PathBuf {
         self.dir.join(".incoming")
-    }
-
-    /// Makes the dirs (private), drops what an earlier run left half-done, and has `browser`
-    /// save every download there under its id, telling the node.
-    pub(super) async fn attach(
-        self: &Arc<Self>,
-        browser: &Browser,
-        pages: impl Fn() -> Vec<(String, Page)> + Send + 'static,
-    ) -> Result<JoinHandle<()>, BrowserError> {
-        let incoming = self.incoming();
-        let _ = std::fs::remove_dir_all(&incoming);
-        openclaw_files::private_dir(&incoming).map_err(|e| {
-            BrowserError::unavailable(format!("cannot make {}: {e}", incoming.display()))
-        })?;
-        *self.state.lock().unwrap() = State::default();
-        let fail = |e: chromiumoxide::error::CdpError| {
-            BrowserError::unavailable(format!("cannot take the browser's downloads: {e}"))
-        };
-        let mut begins = browser
-            .event_listener::<EventDownloadWillBegin>()
-            .await
-            .map_err(fail)?;
-        let mut progress = browser
-            .event_listener::<EventDownloadProgress>()
-            .await
-            .map_err(fail)?;
-        browser
-            .execute(
-                SetDownloadBehaviorParams::builder()
-                    .behavior(SetDownloadBehaviorBehavior::AllowAndName)
-                    .download_path(incoming.to_string_lossy())
-                    .events_enabled(true)
-                    .build()
-                    .map_err(BrowserError::unavailable)?,
-            )
-            .await
-            .map_err(fail)?;
-        let downloads = self.clone();
-        Ok(tokio::spawn(async move {
-            loop {
-                tokio::select! {
-                    Some(begin) = begins.next() => {
-                        let tab = tab_of(&begin.frame_id, pages()).await;
-                        downloads.began(&begin, tab);
-                    }
-                    Some(step) = progress.next() => downloads.progressed(&step),
-                    else => return,
-                }
-            }
-        }))
     }
 
     fn began(&self, begin: &EventDownloadWillBegin, tab: Option<String>) {
@@ -251,7 +169,11 @@ impl Downloads {
             }
             (Keep::As(name), true) => self.keep(&saved, name, entry),
             (Keep::Managed, true) => {
-                let name = format!("{}-{}", uuid::Uuid::new_v4(), sanitize(&entry.suggested));
+                let name = format!(
+                    "{}-{}",
+                    uuid::Uuid::new_v4(),
+                    names::sanitize(&entry.suggested)
+                );
                 self.keep(&saved, &name, entry)
             }
         };
@@ -286,23 +208,10 @@ impl Downloads {
         })
     }
 
-    /// A waiter's file name: a plain name, or an absolute path directly in the downloads dir.
-    fn name_in_dir(&self, requested: &str) -> Result<String, BrowserError> {
-        let path = Path::new(requested);
-        let name = if path.is_absolute() {
-            path.parent()
-                .filter(|parent| *parent == self.dir)
-                .and_then(|_| path.file_name()?.to_str())
-        } else {
-            Some(requested)
-        };
-        name.filter(|n| plain_name(n))
-            .map(String::from)
-            .ok_or_else(|| BrowserError::invalid(OUTSIDE_DOWNLOADS))
-    }
-
     pub(super) fn arm(&self, tab: &str, file_name: Option<String>) -> Result<u64, BrowserError> {
-        let file_name = file_name.map(|n| self.name_in_dir(&n)).transpose()?;
+        let file_name = file_name
+            .map(|n| names::in_dir(&self.dir, &n))
+            .transpose()?;
         let mut state = self.state.lock().unwrap();
         let id = state.id();
         state.waiters.insert(
@@ -419,7 +328,7 @@ impl Downloads {
     }
 }
 
-impl super::AutomationBrowser {
+impl super::super::AutomationBrowser {
     /// Arms a waiter for the tab's next download, kept as `file_name` or `<uuid>-<its name>`.
     pub async fn arm_download(
         &self,
@@ -446,48 +355,5 @@ impl super::AutomationBrowser {
 
     pub async fn collect_downloads(&self, watch: u64) -> Vec<Download> {
         self.downloads.collect(watch).await
-    }
-}
-
-/// The tab a frame belongs to: a tab's main frame has the tab's id; another frame is looked
-/// up in the tabs' frame trees.
-async fn tab_of(frame_id: &impl AsRef<str>, pages: Vec<(String, Page)>) -> Option<String> {
-    let frame_id = frame_id.as_ref();
-    if let Some((tab, _)) = pages.iter().find(|(tab, _)| tab == frame_id) {
-        return Some(tab.clone());
-    }
-    for (tab, page) in pages {
-        if let Ok(tree) = page.execute(GetFrameTreeParams::default()).await {
-            if holds(&tree.result.frame_tree, frame_id) {
-                return Some(tab);
-            }
-        }
-    }
-    None
-}
-
-fn holds(tree: &FrameTree, frame_id: &str) -> bool {
-    tree.frame.id.as_ref() == frame_id
-        || tree
-            .child_frames
-            .iter()
-            .flatten()
-            .any(|child| holds(child, frame_id))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::sanitize;
-
-    #[test]
-    fn a_suggested_name_cannot_leave_the_downloads_dir() {
-        assert_eq!(sanitize("report.txt"), "report.txt");
-        assert_eq!(sanitize("../../etc/passwd"), "passwd");
-        assert_eq!(sanitize("..\\..\\x.bat"), "x.bat");
-        assert_eq!(sanitize(".."), "download");
-        assert_eq!(sanitize("a<b>:c|?.txt"), "abc.txt");
-        assert_eq!(sanitize("bell\u{7}.txt. "), "bell.txt");
-        assert_eq!(sanitize(""), "download");
-        assert_eq!(sanitize(&"é".repeat(200)).len(), 180);
     }
 }
