@@ -7,7 +7,7 @@ use openclaw_plugin_sdk::browser_automation::{self as automation, Download};
 use serde_json::{json, Value};
 
 use crate::act::normalize::{timeout_ms, Action, Button, Element};
-use crate::act::run_one;
+use crate::act::{call_on, find_element, run_one};
 use crate::files;
 use crate::page::{host_error, Page};
 use crate::route::{Answer, Request, RouteError};
@@ -106,9 +106,9 @@ pub fn download(req: &Request) -> Answer {
         .ok_or_else(|| RouteError::new(400, "path is required"))?;
     let tab = target::resolve(req.body_str("targetId"))?;
     let name = file_name(path)?;
-    let waiter = automation::arm_download(&tab.target_id, Some(&name)).map_err(host_error)?;
     let page = Page::new(&tab.target_id);
     page.send("Page.bringToFront", json!({}))?;
+    let waiter = automation::arm_download(&tab.target_id, Some(&name)).map_err(host_error)?;
     let click = Action::Click {
         element: Element::Ref(reference),
         double: false,
@@ -138,9 +138,26 @@ pub fn watch(tab: &Target, action: &Action) -> Option<u64> {
         .flatten()
 }
 
+/// Whether the action clicks a download link, whose download may take a while to begin.
+pub fn expected(page: &Page, action: &Action) -> bool {
+    let Action::Click { element, .. } = action else {
+        return false;
+    };
+    let found = match find_element(page, element) {
+        Ok(found) => found,
+        Err(_) => return false,
+    };
+    call_on(
+        page,
+        &found,
+        "function() { return !!this.closest('a[download]'); }",
+    )
+    .is_ok_and(|v| v == json!(true))
+}
+
 /// What the watched action downloaded, attached to the answer, as `downloads`.
-pub fn collect(watch: Option<u64>) -> Option<Value> {
-    let downloads = automation::collect_downloads(watch?);
+pub fn collect(watch: Option<u64>, expected: bool) -> Option<Value> {
+    let downloads = automation::collect_downloads(watch?, expected);
     if downloads.is_empty() {
         return None;
     }

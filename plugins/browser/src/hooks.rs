@@ -89,8 +89,8 @@ pub fn file_chooser(req: &Request) -> Answer {
         }
         automation::set_input_files(&tab.target_id, &found.object_id, &paths).map_err(refused)?;
     } else if let Some(reference) = reference {
-        let arm = automation::arm_file_chooser(&tab.target_id, &paths, ms).map_err(refused)?;
         page.send("Page.bringToFront", json!({}))?;
+        let arm = automation::arm_file_chooser(&tab.target_id, &paths, ms).map_err(refused)?;
         let click = Action::Click {
             element: Element::Ref(reference),
             double: false,
@@ -98,7 +98,11 @@ pub fn file_chooser(req: &Request) -> Answer {
             modifiers: Vec::new(),
             delay_ms: 0,
         };
-        run_one(&page, &click, u64::from(ms))?;
+        if let Err(e) = run_one(&page, &click, u64::from(ms)) {
+            // Disarmed, so that the files go to no chooser opened later.
+            let _ = automation::await_file_chooser(arm, 0);
+            return Err(e);
+        }
         automation::await_file_chooser(arm, ms).map_err(|f| {
             let e = host_error(f);
             RouteError::new(500, e.body["error"].as_str().unwrap_or_default())

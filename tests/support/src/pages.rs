@@ -4,13 +4,10 @@
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
 use std::path::Path;
-use std::sync::{Arc, Mutex};
 
 /// Serves `tests/e2e/data/browser-page` on loopback.
 pub struct Pages {
     pub base: String,
-    /// The paths asked for, in order.
-    asked: Arc<Mutex<Vec<String>>>,
 }
 
 impl Pages {
@@ -18,29 +15,17 @@ impl Pages {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../e2e/data/browser-page");
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
-        let asked = Arc::new(Mutex::new(Vec::new()));
-        let log = asked.clone();
         std::thread::spawn(move || {
             for stream in listener.incoming().flatten() {
-                let (dir, log) = (dir.clone(), log.clone());
-                std::thread::spawn(move || serve(stream, &dir, &log));
+                let dir = dir.clone();
+                std::thread::spawn(move || serve(stream, &dir));
             }
         });
-        Pages { base, asked }
-    }
-
-    /// How many times `path` was asked for.
-    pub fn times_asked(&self, path: &str) -> usize {
-        self.asked
-            .lock()
-            .unwrap()
-            .iter()
-            .filter(|p| *p == path)
-            .count()
+        Pages { base }
     }
 }
 
-fn serve(mut stream: std::net::TcpStream, dir: &Path, asked: &Mutex<Vec<String>>) {
+fn serve(mut stream: std::net::TcpStream, dir: &Path) {
     let mut lines = BufReader::new(stream.try_clone().unwrap()).lines();
     let Some(Ok(first)) = lines.next() else {
         return;
@@ -51,7 +36,6 @@ fn serve(mut stream: std::net::TcpStream, dir: &Path, asked: &Mutex<Vec<String>>
         }
     }
     let path = first.split(' ').nth(1).unwrap_or("/");
-    asked.lock().unwrap().push(path.to_string());
     let name = match path.trim_start_matches('/') {
         "" => "index.html",
         other => other,

@@ -32,8 +32,26 @@ type Outcome = Option<Result<(), String>>;
 #[derive(Default)]
 pub(super) struct Choosers {
     next_id: u64,
-    by_tab: HashMap<String, (u64, JoinHandle<()>)>,
+    by_tab: HashMap<String, Arm>,
     outcomes: HashMap<u64, watch::Receiver<Outcome>>,
+}
+
+/// A tab's armed chooser: its id, the task waiting for it, and the page it intercepts.
+struct Arm {
+    id: u64,
+    task: JoinHandle<()>,
+    page: Page,
+}
+
+impl Arm {
+    /// Ends it, and with it the interception of the tab's choosers.
+    async fn disarm(self) {
+        self.task.abort();
+        let _ = self
+            .page
+            .execute(SetInterceptFileChooserDialogParams::new(false))
+            .await;
+    }
 }
 
 const NON_MULTIPLE: &str = "Error: Non-multiple file input can only accept single file";
@@ -83,8 +101,10 @@ impl AutomationBrowser {
         let page = self.page(target_id).await?;
         // The older arm goes first, so that it cannot end the interception this one starts.
         let older = self.choosers.lock().unwrap().by_tab.remove(target_id);
-        if let Some((_, older)) = older {
-            older.abort();
+        if let Some(older) = older {
+            // Whoever awaits it holds its outcome already, and learns it was superseded.
+            self.choosers.lock().unwrap().outcomes.remove(&older.id);
+            older.task.abort();
         }
         let fail = |e| BrowserError::unavailable(format!("cannot arm the file chooser: {e}"));
         let mut opened = page
@@ -99,6 +119,7 @@ impl AutomationBrowser {
         choosers.next_id += 1;
         let id = choosers.next_id;
         let roots = self.options.uploads.clone();
+        let intercepted = page.clone();
         let task = tokio::spawn(async move {
             let result = match tokio::time::timeout(ttl, opened.next()).await {
                 Ok(Some(chooser)) => {
@@ -116,14 +137,21 @@ impl AutomationBrowser {
                 .await;
             let _ = tell.send(Some(result));
         });
-        if let Some((_, racing)) = choosers.by_tab.insert(target_id.to_string(), (id, task)) {
-            racing.abort();
+        let arm = Arm {
+            id,
+            task,
+            page: intercepted,
+        };
+        if let Some(racing) = choosers.by_tab.insert(target_id.to_string(), arm) {
+            racing.task.abort();
+            choosers.outcomes.remove(&racing.id);
         }
         choosers.outcomes.insert(id, outcome);
         Ok(id)
     }
 
-    /// Waits until the armed chooser `arm` took its files.
+    /// Waits until the armed chooser `arm` took its files; one that does not in time is
+    /// disarmed, so that it cannot take a later chooser nobody meant for it.
     pub async fn await_file_chooser(
         &self,
         arm: u64,
@@ -136,17 +164,33 @@ impl AutomationBrowser {
             .outcomes
             .remove(&arm)
             .ok_or_else(|| BrowserError::invalid("no such file chooser arm"))?;
-        let waited = tokio::time::timeout(timeout, outcome.wait_for(Option::is_some)).await;
+        let waited = tokio::time::timeout(timeout, outcome.wait_for(Option::is_some))
+            .await
+            .map(|seen| seen.map(|done| done.clone().unwrap()));
         match waited {
-            Ok(Ok(done)) => done.clone().unwrap().map_err(BrowserError::invalid),
+            Ok(Ok(done)) => done.map_err(BrowserError::invalid),
             // Its task was aborted by a newer arm.
             Ok(Err(_)) => Err(BrowserError::invalid(
                 "Error: File upload was superseded by another waiter",
             )),
-            Err(_) => Err(BrowserError::timeout(format!(
-                "TimeoutError: Timeout {}ms exceeded while waiting for event \"filechooser\"",
-                timeout.as_millis()
-            ))),
+            Err(_) => {
+                let armed = {
+                    let mut choosers = self.choosers.lock().unwrap();
+                    let tab = choosers
+                        .by_tab
+                        .iter()
+                        .find(|(_, a)| a.id == arm)
+                        .map(|(tab, _)| tab.clone());
+                    tab.and_then(|tab| choosers.by_tab.remove(&tab))
+                };
+                if let Some(armed) = armed {
+                    armed.disarm().await;
+                }
+                Err(BrowserError::timeout(format!(
+                    "TimeoutError: Timeout {}ms exceeded while waiting for event \"filechooser\"",
+                    timeout.as_millis()
+                )))
+            }
         }
     }
 }

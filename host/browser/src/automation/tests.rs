@@ -187,3 +187,79 @@ async fn what_a_plugin_sends_stays_inside_the_page() {
     assert!(refused.message.contains("tab not found"), "{refused}");
     browser.stop().await;
 }
+
+/// Clicks the page's `#dl` link as a user would (a trusted click, with its user activation).
+async fn click_link(browser: &AutomationBrowser, target: &str) {
+    let at = browser
+        .send(
+            target,
+            "Runtime.evaluate",
+            serde_json::json!({"expression": "(() => { const r = document.getElementById('dl').getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2]; })()", "returnByValue": true}),
+            std::time::Duration::from_secs(5),
+        )
+        .await
+        .unwrap();
+    let (x, y) = (
+        at["result"]["value"][0].clone(),
+        at["result"]["value"][1].clone(),
+    );
+    for kind in ["mousePressed", "mouseReleased"] {
+        browser
+            .send(
+                target,
+                "Input.dispatchMouseEvent",
+                serde_json::json!({"type": kind, "x": x, "y": y, "button": "left", "clickCount": 1}),
+                std::time::Duration::from_secs(5),
+            )
+            .await
+            .unwrap();
+    }
+}
+
+/// A download lands where the node says, under the name it makes: the action watching for it
+/// gets it; one nobody asked for is removed once it is saved, and nothing half-named stays.
+#[tokio::test]
+async fn only_downloads_someone_asked_for_are_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let browser = AutomationBrowser::new(options(dir.path()));
+    browser.start(None).await.unwrap();
+    let page = "data:text/html,<a id=dl download=../../x.txt href='data:text/plain,hello'>get</a>";
+    let tab = browser.open(page, None).await.unwrap();
+    let downloads = dir.path().join("browser/downloads");
+    let kept = || {
+        let mut names: Vec<String> = std::fs::read_dir(&downloads)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+
+    let watch = browser.watch_downloads(&tab.target_id).await.unwrap();
+    click_link(&browser, &tab.target_id).await;
+    let got = browser.collect_downloads(watch, true).await;
+    assert_eq!(got.len(), 1, "{got:?}");
+    let name = got[0]
+        .path
+        .file_name()
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(name.ends_with("x.txt") && !name.contains('/'), "{name}");
+    assert_eq!(got[0].path.parent().unwrap(), downloads);
+    assert_eq!(got[0].content.as_deref(), Some(&b"hello"[..]));
+    assert_eq!(kept(), [".incoming".to_string(), name.clone()]);
+
+    // The same click with nobody watching: saved by Chromium, then removed.
+    click_link(&browser, &tab.target_id).await;
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    assert_eq!(kept(), [".incoming".to_string(), name]);
+    assert_eq!(
+        std::fs::read_dir(downloads.join(".incoming"))
+            .unwrap()
+            .count(),
+        0
+    );
+    browser.stop().await;
+}

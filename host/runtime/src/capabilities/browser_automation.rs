@@ -284,9 +284,9 @@ impl browser_automation::Host for Automation {
             .map_err(failure)
     }
 
-    async fn collect_downloads(&mut self, watch: u64) -> Vec<Download> {
+    async fn collect_downloads(&mut self, watch: u64, expected: bool) -> Vec<Download> {
         match self.browser() {
-            Ok(browser) => browser.collect_downloads(watch).await,
+            Ok(browser) => browser.collect_downloads(watch, expected).await,
             Err(_) => Vec::new(),
         }
         .into_iter()

@@ -181,6 +181,7 @@ pub fn act(req: &Request) -> Answer {
     let timeout_ms = request.timeout_ms.unwrap_or(DEFAULT_TIMEOUT_MS);
     let mut extra = Map::new();
     let watch = downloads::watch(&tab, &request.action);
+    let expected = watch.is_some() && downloads::expected(&page, &request.action);
     let done = match &request.action {
         Action::Close => {
             automation::close_tab(&tab.target_id).map_err(failed)?;
@@ -211,7 +212,7 @@ pub fn act(req: &Request) -> Answer {
             done
         }
     };
-    let downloaded = downloads::collect(watch);
+    let downloaded = downloads::collect(watch, expected);
     if let Some(answer) = blocked(&tab) {
         return Ok(answer);
     }

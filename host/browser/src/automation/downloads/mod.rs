@@ -276,7 +276,7 @@ impl Downloads {
 
     /// Ends a watch, as the real service drains an action's downloads (but for where the
     /// grace counts from).
-    pub(super) async fn collect(&self, watch: u64) -> Vec<Download> {
+    pub(super) async fn collect(&self, watch: u64, expected: bool) -> Vec<Download> {
         let start = tokio::time::Instant::now();
         loop {
             let changed = self.changed.notified();
@@ -294,8 +294,9 @@ impl Downloads {
                     .filter_map(|g| state.entries.get(g))
                     .collect();
                 let last_began = entries.iter().map(|e| e.began).max();
+                let grace = if expected { MOST } else { GRACE };
                 match last_began {
-                    None => w.since.elapsed() >= GRACE,
+                    None => w.since.elapsed() >= grace,
                     Some(began) => {
                         entries.iter().all(|e| e.outcome.is_some()) && began.elapsed() >= QUIET
                     }
@@ -353,7 +354,7 @@ impl super::super::AutomationBrowser {
         Ok(self.downloads.watch(target_id))
     }
 
-    pub async fn collect_downloads(&self, watch: u64) -> Vec<Download> {
-        self.downloads.collect(watch).await
+    pub async fn collect_downloads(&self, watch: u64, expected: bool) -> Vec<Download> {
+        self.downloads.collect(watch, expected).await
     }
 }
