@@ -382,8 +382,21 @@ async fn nodes_run_approvals_and_plugins_from_the_cli() {
             .unwrap()
     };
     let out = local(&["plugins", "inspect", plugin.to_str().unwrap()]);
-    assert!(String::from_utf8_lossy(&out.stdout)
-        .contains("add `capabilities = [\"log\"]` under `[plugins.fixture_echo]`"));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("add `capabilities = [\"log\"]` under `[plugins.fixture_echo]`"));
+    let contract = format!("Contract: openclaw:plugin@{}\n", current_contract());
+    assert!(text.contains(&contract), "{text}");
+    // A plugin built against the first released contract says so.
+    let legacy = local(&[
+        "plugins",
+        "inspect",
+        fixture("legacy-approver").to_str().unwrap(),
+    ]);
+    assert!(
+        String::from_utf8_lossy(&legacy.stdout).contains("Contract: openclaw:plugin@0.1.0\n"),
+        "{}",
+        String::from_utf8_lossy(&legacy.stdout)
+    );
     std::fs::write(
         state.path().join("plugin-grants.toml"),
         "[plugins.fixture_echo]\ncapabilities = [\"log\"]\n",
@@ -512,4 +525,14 @@ async fn a_command_does_not_inherit_the_nodes_hook_variables() {
     )
     .await;
     assert_eq!(run["stdout"], "none none none 1\n");
+}
+
+/// The version `wit/plugin.wit` declares.
+fn current_contract() -> String {
+    let wit = include_str!("../../wit/plugin.wit");
+    let line = wit
+        .lines()
+        .find_map(|l| l.strip_prefix("package openclaw:plugin@"))
+        .expect("a package line");
+    line.trim_end_matches(';').to_string()
 }

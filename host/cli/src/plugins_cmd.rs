@@ -95,6 +95,10 @@ async fn inspect(state_dir: &Path, file: &Path) -> Result<()> {
     let (host, _) = new_host(state_dir, &node_settings(state_dir)?).map_err(anyhow::Error::msg)?;
     let found = host.inspect(&name, file, &wasm).await?;
     println!("Plugin {name} ({})", file.display());
+    match &found.contract {
+        Some(contract) => println!("Contract: {contract}"),
+        None => println!("Contract: none (it exports no openclaw:plugin/plugin interface)"),
+    }
     match &found.surface {
         Some(surface) => {
             println!("Caps: {}", surface.caps.join(", "));

@@ -31,6 +31,8 @@ pub struct Inspection {
     /// The plugin's own description, when it could be run.
     pub surface: Option<Surface>,
     pub error: Option<String>,
+    /// The contract it was built against (`openclaw:plugin@0.1.0`).
+    pub contract: Option<String>,
 }
 
 /// A built-in plugin shipped inside the binary.
@@ -233,7 +235,10 @@ impl PluginHost {
         wasm: &[u8],
     ) -> Result<Inspection, PluginError> {
         let component = self.compile(name, wasm).await?;
-        let mut inspection = Inspection::default();
+        let mut inspection = Inspection {
+            contract: capabilities::contract_of(&self.engine, &component),
+            ..Inspection::default()
+        };
         for import in capabilities::imports_of(&self.engine, &component) {
             match import {
                 Import::Capability(cap) => inspection

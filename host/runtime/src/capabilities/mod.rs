@@ -70,6 +70,19 @@ pub fn imports_of(engine: &Engine, component: &Component) -> Vec<Import> {
         .collect()
 }
 
+/// The contract a component was built against, read off the `plugin` interface it exports:
+/// `openclaw:plugin@0.1.0`.
+pub fn contract_of(engine: &Engine, component: &Component) -> Option<String> {
+    component
+        .component_type()
+        .exports(engine)
+        .find_map(|(name, _)| {
+            name.strip_prefix("openclaw:plugin/plugin@")
+                .map(String::from)
+        })
+        .map(|version| format!("openclaw:plugin@{version}"))
+}
+
 fn classify(name: &str) -> Import {
     // Interface names carry a version: `openclaw:plugin/log@0.1.0`.
     let unversioned = name.split('@').next().unwrap_or(name);
