@@ -19,10 +19,16 @@ const PLUGINS: &[&str] = &[
 
 fn main() {
     let root = repo_root(2);
-    let watched: Vec<PathBuf> = ["plugins", "sdk/rust/src", "sdk/rust/Cargo.toml", "wit"]
-        .iter()
-        .map(|p| root.join(p))
-        .collect();
+    let watched: Vec<PathBuf> = [
+        "plugins",
+        "sdk/rust/src",
+        "sdk/rust/wit",
+        "sdk/rust/Cargo.toml",
+        "wit",
+    ]
+    .iter()
+    .map(|p| root.join(p))
+    .collect();
     // Beside the host's target dir, never inside a watched folder.
     let built = build_components(
         &root.join("plugins/Cargo.toml"),

@@ -14,7 +14,9 @@ fn main() {
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.file_name().is_some_and(|n| n != "target"))
         .collect();
-    watched.extend(["sdk/rust/src", "sdk/rust/Cargo.toml", "wit"].map(|p| root.join(p)));
+    watched.extend(
+        ["sdk/rust/src", "sdk/rust/wit", "sdk/rust/Cargo.toml", "wit"].map(|p| root.join(p)),
+    );
     let built = build_components(
         &fixtures.join("Cargo.toml"),
         &root.join("target/wasm-fixtures"),

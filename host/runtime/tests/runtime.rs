@@ -443,3 +443,45 @@ async fn the_browser_capability_needs_its_grant_and_stays_on_loopback() {
     assert_eq!(e.code, "INVALID_REQUEST");
     assert!(e.message.contains("is not on loopback"), "{}", e.message);
 }
+
+/// A plugin with its own `Result`, `String` and `Option` in scope builds against the SDK, and
+/// its commands without params, `?` on standard and `anyhow` errors answer as they should.
+#[tokio::test]
+async fn a_plugin_written_the_authors_way_builds_and_answers() {
+    let (host, _dir) = host_with(&["author"]).await;
+    let ask = |command: &'static str, params: Option<&'static str>| {
+        let host = &host;
+        async move { host.invoke(&call(), command, params, SECOND).await }
+    };
+    for params in [None, Some("{}"), Some(r#"{"ignored":1}"#)] {
+        assert_eq!(
+            ask("author.ping", params).await.unwrap(),
+            r#"{"pong":true}"#
+        );
+        assert_eq!(
+            ask("author.version", params).await.unwrap(),
+            r#"{"code":"INVALID_REQUEST"}"#
+        );
+    }
+    let e = ask("author.ping", Some("[1]")).await.unwrap_err();
+    assert_eq!(e.code, "INVALID_REQUEST");
+    assert_eq!(
+        ask("author.parse", Some(r#"{"n":" 12 "}"#)).await.unwrap(),
+        r#"{"n":12}"#
+    );
+    let e = ask("author.parse", Some(r#"{"n":"x"}"#)).await.unwrap_err();
+    assert_eq!(
+        (e.code.as_str(), e.message.as_str()),
+        (
+            "INVALID_REQUEST",
+            "INVALID_REQUEST: invalid digit found in string"
+        )
+    );
+    let e = ask("author.open", None).await.unwrap_err();
+    assert_eq!(e.code, "UNAVAILABLE");
+    assert!(
+        e.message.starts_with("reading /no/such/file: "),
+        "the whole chain: {}",
+        e.message
+    );
+}

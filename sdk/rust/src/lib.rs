@@ -25,7 +25,9 @@
 #[doc(hidden)]
 pub mod bindings {
     wit_bindgen::generate!({
-        path: "../../wit",
+        // The crate's own copy of `wit/`, so that it builds where it is published; a test in
+        // the runtime keeps the two the same.
+        path: "wit",
         world: "node-plugin",
         pub_export_macro: true,
         default_bindings_module: "openclaw_plugin_sdk::bindings",
@@ -45,27 +47,19 @@ pub mod screen;
 pub mod uploads;
 
 use serde::de::DeserializeOwned;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+
+mod failure;
+mod macros;
+
+pub use failure::code;
 
 pub use bindings::openclaw::plugin::types::{Call, CommandInfo, Failure, Surface};
 
-impl Failure {
-    pub fn new(code: &str, message: impl Into<String>) -> Failure {
-        Failure {
-            code: code.to_string(),
-            message: message.into(),
-        }
-    }
-
-    /// `INVALID_REQUEST`, with the message prefixed as the real node host does.
-    pub fn invalid(message: impl std::fmt::Display) -> Failure {
-        Failure::new("INVALID_REQUEST", format!("INVALID_REQUEST: {message}"))
-    }
-
-    pub fn unavailable(message: impl Into<String>) -> Failure {
-        Failure::new("UNAVAILABLE", message)
-    }
-}
+/// The params of a command that takes none: any object (its keys are ignored), or no params.
+/// A handler may as well take `()`.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub struct NoParams {}
 
 /// What a handler answers: any `serde` type, or [`JsonText`] that is already the payload.
 pub trait Payload {
@@ -100,18 +94,29 @@ where
     P: DeserializeOwned,
     R: Payload,
 {
-    let params = match params_json {
+    let value = match params_json {
         Some(text) => {
-            let value: serde_json::Value = serde_json::from_str(text)
-                .map_err(|_| Failure::invalid("paramsJSON malformed JSON"))?;
-            serde_json::from_value(value).map_err(Failure::invalid)?
+            serde_json::from_str(text).map_err(|_| Failure::invalid("paramsJSON malformed JSON"))?
         }
-        None => serde_json::from_str("{}").map_err(|_| Failure::invalid("paramsJSON required"))?,
+        None => serde_json::Value::Object(serde_json::Map::new()),
+    };
+    let params = match P::deserialize(&value) {
+        Ok(params) => params,
+        // A handler that takes `()` takes no params: any object, or none at all.
+        Err(e) => match value {
+            serde_json::Value::Object(_) => {
+                P::deserialize(serde_json::Value::Null).map_err(|_| Failure::invalid(e))?
+            }
+            _ => return Err(Failure::invalid(e)),
+        },
     };
     handler(call, params)?.into_json()
 }
 
 /// Declares a plugin's caps and commands and exports it. See the crate docs.
+///
+/// Every path in the expansion is absolute, so a plugin's own `Result`, `String` or `Option`
+/// (a `type Result<T> = ...`, `use anyhow::Result`) does not change what it means.
 #[macro_export]
 macro_rules! plugin {
     (
@@ -123,19 +128,22 @@ macro_rules! plugin {
         impl $crate::bindings::exports::openclaw::plugin::plugin::Guest for __OpenclawPlugin {
             fn describe() -> $crate::Surface {
                 $crate::Surface {
-                    caps: vec![$($cap.to_string()),*],
-                    commands: vec![$($crate::CommandInfo { name: $name.to_string(), summary: $summary.to_string() }),*],
+                    caps: ::std::vec![$(::std::string::String::from($cap)),*],
+                    commands: ::std::vec![$($crate::CommandInfo {
+                        name: ::std::string::String::from($name),
+                        summary: ::std::string::String::from($summary),
+                    }),*],
                 }
             }
 
             fn invoke(
                 call: $crate::Call,
-                command: String,
-                params_json: Option<String>,
-            ) -> Result<String, $crate::Failure> {
+                command: ::std::string::String,
+                params_json: ::core::option::Option<::std::string::String>,
+            ) -> ::core::result::Result<::std::string::String, $crate::Failure> {
                 match command.as_str() {
                     $($name => $crate::dispatch(&call, params_json.as_deref(), $handler),)*
-                    _ => Err($crate::Failure::unavailable("command not supported")),
+                    _ => ::core::result::Result::Err($crate::Failure::unavailable("command not supported")),
                 }
             }
         }
