@@ -1,5 +1,7 @@
 //! The `openclaw` operator CLI against a running gateway, as a user types it.
 
+use std::path::PathBuf;
+
 use openclaw_protocol::identity::DeviceIdentity;
 use openclaw_test_support::gateway::*;
 use serde_json::Value;
@@ -246,7 +248,7 @@ async fn tls_with_a_self_signed_certificate_and_a_pin() {
 }
 
 /// Kills `openclaw up` when the test ends, however it ends.
-struct Up(std::process::Child);
+pub(crate) struct Up(std::process::Child);
 
 impl Drop for Up {
     fn drop(&mut self) {
@@ -255,24 +257,17 @@ impl Drop for Up {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn up_serves_a_paired_node_with_the_built_in_plugins() {
+/// `openclaw up` in `home` with a node named `name`, once it has printed its gateway and its
+/// node: the process, the gateway's URL, the state dir and the plugins dir.
+pub(crate) fn start_up(home: &std::path::Path, name: &str) -> (Up, String, PathBuf, PathBuf) {
     use std::io::{BufRead, BufReader};
     use std::process::{Command, Stdio};
 
-    let home = tempfile::tempdir().unwrap();
-    let state = home.path().join("state");
+    let state = home.join("state");
     openclaw_files::private_dir(&state).unwrap();
-    let plugins = home.path().join("plugins");
+    let plugins = home.join("plugins");
     let mut child = Command::new(bin())
-        .args([
-            "up",
-            "--port",
-            "0",
-            "--display-name",
-            "up-node",
-            "--plugins",
-        ])
+        .args(["up", "--port", "0", "--display-name", name, "--plugins"])
         .arg(&plugins)
         .env("OPENCLAW_STATE_DIR", &state)
         .env_remove("OPENCLAW_GATEWAY_TOKEN")
@@ -281,7 +276,7 @@ async fn up_serves_a_paired_node_with_the_built_in_plugins() {
         .spawn()
         .unwrap();
     let printed = child.stdout.take().unwrap();
-    let _up = Up(child);
+    let up = Up(child);
     let mut lines = BufReader::new(printed).lines().map_while(Result::ok);
     let gateway = lines.next().expect("up printed its gateway");
     let url = gateway
@@ -290,22 +285,47 @@ async fn up_serves_a_paired_node_with_the_built_in_plugins() {
         .unwrap_or_else(|| panic!("{gateway}"))
         .to_string();
     let node = lines.next().expect("up printed its node");
-    assert!(node.starts_with("node     up-node ("), "{node}");
+    assert!(node.starts_with(&format!("node     {name} (")), "{node}");
     assert!(node.contains("system.run"), "{node}");
-    assert!(plugins.is_dir(), "up makes the plugins dir it watches");
+    // Read on to the end: a closed pipe would end `up` at its next line.
+    std::thread::spawn(move || lines.for_each(drop));
+    (up, url, state, plugins)
+}
 
-    // The token up made for itself is in the state dir; with it, the node answers.
+/// `openclaw nodes invoke` against `up`'s gateway, with the token it made for itself.
+pub(crate) fn up_invoke(
+    url: &str,
+    state: &std::path::Path,
+    node: &str,
+    command: &str,
+    params: &str,
+) -> std::process::Output {
     let config: Value =
         serde_json::from_str(&std::fs::read_to_string(state.join("openclaw.json")).unwrap())
             .unwrap();
     let token = config["gateway"]["auth"]["token"].as_str().unwrap();
-    let out = Command::new(bin())
-        .args(["nodes", "invoke", "--url", &url, "--token", token])
-        .args(["--node", "up-node", "--command", "system.which"])
-        .args(["--params", r#"{"bins":["sh"]}"#])
-        .env("OPENCLAW_STATE_DIR", &state)
+    std::process::Command::new(bin())
+        .args(["nodes", "invoke", "--url", url, "--token", token])
+        .args(["--node", node, "--command", command, "--params", params])
+        .env("OPENCLAW_STATE_DIR", state)
         .output()
-        .unwrap();
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn up_serves_a_paired_node_with_the_built_in_plugins() {
+    let home = tempfile::tempdir().unwrap();
+    let (_up, url, state, plugins) = start_up(home.path(), "up-node");
+    assert!(plugins.is_dir(), "up makes the plugins dir it watches");
+
+    // The token up made for itself is in the state dir; with it, the node answers.
+    let out = up_invoke(
+        &url,
+        &state,
+        "up-node",
+        "system.which",
+        r#"{"bins":["sh"]}"#,
+    );
     let text = stdout(&out);
     assert!(
         out.status.success(),

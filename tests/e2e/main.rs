@@ -12,6 +12,7 @@ mod cli;
 mod durability;
 mod file_transfer;
 mod files;
+mod first_plugin;
 mod flood;
 mod handshake;
 mod hardware;

@@ -9,6 +9,7 @@ mod node_cmd;
 mod node_service;
 mod nodes;
 mod operator;
+mod plugin_project;
 mod plugins_cmd;
 mod render;
 mod up_cmd;

@@ -1,4 +1,5 @@
-//! `openclaw plugins list|inspect|invoke`: a plugin author's tools, with no gateway involved.
+//! `openclaw plugins list|inspect|invoke|new|build`: a plugin author's tools, with no gateway
+//! involved.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -10,6 +11,7 @@ use openclaw_runtime::{Call, Origin};
 use serde_json::Value;
 
 use crate::config;
+use crate::plugin_project;
 use crate::render::table;
 
 #[derive(Subcommand)]
@@ -31,6 +33,20 @@ pub enum PluginsCmd {
         #[arg(long, default_value_t = 30_000)]
         timeout: u64,
     },
+    /// Writes a plugin project NAME (its example command NAME.greet, its own test, the SDK)
+    New {
+        name: String,
+        #[arg(long, value_enum, default_value = "rust")]
+        lang: plugin_project::Lang,
+        /// Where to put the project's dir
+        #[arg(long, default_value = ".")]
+        dir: PathBuf,
+    },
+    /// Builds the plugin project in DIR into DIR/NAME.wasm
+    Build {
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+    },
 }
 
 pub async fn run(cmd: PluginsCmd) -> Result<()> {
@@ -44,6 +60,8 @@ pub async fn run(cmd: PluginsCmd) -> Result<()> {
             params,
             timeout,
         } => invoke(&state_dir, &file, &command, params, timeout).await,
+        PluginsCmd::New { name, lang, dir } => plugin_project::new(&name, lang, &dir),
+        PluginsCmd::Build { dir } => plugin_project::build(&dir),
     }
 }
 
