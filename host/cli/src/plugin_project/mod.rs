@@ -1,7 +1,7 @@
 //! `openclaw plugins new` and `openclaw plugins build`: a plugin project from nothing to a
 //! `.wasm` file the node host loads, with no tool installed globally. The SDK goes into the
-//! project itself (`.openclaw/sdk`), so it builds offline and against the contract this
-//! binary serves.
+//! project itself (`.openclaw/sdk`), so the project needs no SDK from a registry and builds
+//! against the contract this binary serves.
 
 mod build;
 mod new;

@@ -14,6 +14,14 @@ pub enum Lang {
     Rust,
 }
 
+impl Lang {
+    fn name(self) -> &'static str {
+        match self {
+            Lang::Rust => "rust",
+        }
+    }
+}
+
 const CARGO_TOML: &str = r#"[package]
 name = "__NAME__"
 version = "0.1.0"
@@ -115,7 +123,7 @@ pub fn new(name: &str, lang: Lang, parent: &Path) -> Result<()> {
     match lang {
         Lang::Rust => write_rust(name, &dir)?,
     }
-    println!("Created {name} ({}) in {}", "rust", dir.display());
+    println!("Created {name} ({}) in {}", lang.name(), dir.display());
     println!("Next:");
     println!("  openclaw plugins build {}", dir.display());
     println!(
