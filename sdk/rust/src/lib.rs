@@ -100,15 +100,16 @@ where
         }
         None => serde_json::Value::Object(serde_json::Map::new()),
     };
-    let params = match P::deserialize(&value) {
+    // The value is consumed, so its strings move into the params: a 16 MiB upload is not
+    // held twice.
+    let is_object = value.is_object();
+    let params = match P::deserialize(value) {
         Ok(params) => params,
         // A handler that takes `()` takes no params: any object, or none at all.
-        Err(e) => match value {
-            serde_json::Value::Object(_) => {
-                P::deserialize(serde_json::Value::Null).map_err(|_| Failure::invalid(e))?
-            }
-            _ => return Err(Failure::invalid(e)),
-        },
+        Err(e) if is_object => {
+            P::deserialize(serde_json::Value::Null).map_err(|_| Failure::invalid(e))?
+        }
+        Err(e) => return Err(Failure::invalid(e)),
     };
     handler(call, params)?.into_json()
 }
