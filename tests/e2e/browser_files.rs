@@ -140,7 +140,7 @@ async fn downloads_are_kept_by_the_node_and_carried_in_the_answer() {
             OUTSIDE_DOWNLOADS,
         ),
         (
-            json!({"ref": link, "path": "/tmp/x.txt"}),
+            json!({"ref": link, "path": node.state.join("x.txt")}),
             OUTSIDE_DOWNLOADS,
         ),
         (json!({"ref": link, "path": "sub/x.txt"}), OUTSIDE_DOWNLOADS),

@@ -92,11 +92,11 @@ mod tests {
     fn roots() -> (tempfile::TempDir, UploadRoots) {
         let state = tempfile::tempdir().unwrap();
         let roots = UploadRoots::in_state_dir(state.path());
-        std::fs::create_dir_all(roots.uploads.join("sub")).unwrap();
-        std::fs::create_dir_all(&roots.inbound).unwrap();
-        std::fs::write(roots.uploads.join("a.txt"), "a").unwrap();
-        std::fs::write(roots.uploads.join("sub/b.txt"), "b").unwrap();
-        std::fs::write(roots.inbound.join("c.png"), "c").unwrap();
+        crate::private_dir(&roots.uploads.join("sub")).unwrap();
+        crate::private_dir(&roots.inbound).unwrap();
+        crate::write_atomically(&roots.uploads.join("a.txt"), b"a").unwrap();
+        crate::write_atomically(&roots.uploads.join("sub/b.txt"), b"b").unwrap();
+        crate::write_atomically(&roots.inbound.join("c.png"), b"c").unwrap();
         (state, roots)
     }
 
@@ -116,12 +116,12 @@ mod tests {
     fn escapes_links_and_other_names_are_refused() {
         let (state, r) = roots();
         let secret = state.path().join("secret.key");
-        std::fs::write(&secret, "key").unwrap();
+        crate::write_atomically(&secret, b"key").unwrap();
         std::os::unix::fs::symlink(&secret, r.uploads.join("link.txt")).unwrap();
         std::os::unix::fs::symlink(state.path(), r.uploads.join("state")).unwrap();
         std::fs::hard_link(&secret, r.uploads.join("hard.txt")).unwrap();
-        std::fs::create_dir(r.inbound.join("deeper")).unwrap();
-        std::fs::write(r.inbound.join("deeper/d.txt"), "d").unwrap();
+        crate::private_dir(&r.inbound.join("deeper")).unwrap();
+        crate::write_atomically(&r.inbound.join("deeper/d.txt"), b"d").unwrap();
         let outside = secret.to_str().unwrap().to_string();
         let deeper = r.inbound.join("deeper/d.txt");
         for bad in [

@@ -138,12 +138,7 @@ impl UploadStaging {
             return Err(StageError::TooLarge);
         }
         check_name(name)?;
-        let (root_path, root) = self.open_root()?;
-        let _lock = self.lock(&root, &root_path)?;
-        let usage = scan::scan(&root, self.kind.prefix, self.retention, SystemTime::now())?;
-        if usage.dirs >= MAX_STAGED_DIRS || usage.bytes + size > MAX_STAGED_BYTES {
-            return Err(StageError::LimitReached);
-        }
+        let (root_path, root, _lock) = self.admit(size)?;
         let dir_name = create_unique_dir(&root, self.kind.prefix)?;
         if let Err(e) = write_new(&root, &dir_name, name, content) {
             // Nothing half-staged stays behind; should this fail too, the sweep retries it.
@@ -166,12 +161,7 @@ impl UploadStaging {
         for (name, _) in files {
             check_name(name)?;
         }
-        let (root_path, root) = self.open_root()?;
-        let _lock = self.lock(&root, &root_path)?;
-        let usage = scan::scan(&root, self.kind.prefix, self.retention, SystemTime::now())?;
-        if usage.dirs >= MAX_STAGED_DIRS || usage.bytes + size > MAX_STAGED_BYTES {
-            return Err(StageError::LimitReached);
-        }
+        let (root_path, root, _lock) = self.admit(size)?;
         let dir_name = create_unique_dir(&root, self.kind.prefix)?;
         let written = (|| {
             let dir = scan::open_dir_nofollow(&root, dir_name.as_str())?;
@@ -194,6 +184,18 @@ impl UploadStaging {
                 let _ = root.remove_dir_all(&dir_name);
             })
             .map_err(StageError::from)
+    }
+
+    /// Opens the root and takes the lock (held while the returned file lives), once what is
+    /// staged leaves room for one more dir of `size` bytes.
+    fn admit(&self, size: u64) -> Result<(PathBuf, Dir, File), StageError> {
+        let (root_path, root) = self.open_root()?;
+        let lock = self.lock(&root, &root_path)?;
+        let usage = scan::scan(&root, self.kind.prefix, self.retention, SystemTime::now())?;
+        if usage.dirs >= MAX_STAGED_DIRS || usage.bytes + size > MAX_STAGED_BYTES {
+            return Err(StageError::LimitReached);
+        }
+        Ok((root_path, root, lock))
     }
 
     /// Removes at once the staged dir that holds `path` (its request failed).

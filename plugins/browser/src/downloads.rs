@@ -6,8 +6,8 @@
 use openclaw_plugin_sdk::browser_automation::{self as automation, Download};
 use serde_json::{json, Value};
 
-use crate::act::normalize::{timeout_ms, Action, Button, Element};
-use crate::act::{call_on, find_element, run_one};
+use crate::act::normalize::{timeout_ms, Action};
+use crate::act::{call_on, click_ref, find_element};
 use crate::files;
 use crate::page::{host_error, Page};
 use crate::route::{Answer, Request, RouteError};
@@ -109,14 +109,7 @@ pub fn download(req: &Request) -> Answer {
     let page = Page::new(&tab.target_id);
     page.send("Page.bringToFront", json!({}))?;
     let waiter = automation::arm_download(&tab.target_id, Some(&name)).map_err(host_error)?;
-    let click = Action::Click {
-        element: Element::Ref(reference),
-        double: false,
-        button: Button::Left,
-        modifiers: Vec::new(),
-        delay_ms: 0,
-    };
-    if let Err(e) = run_one(&page, &click, u64::from(ms)) {
+    if let Err(e) = click_ref(&page, reference, u64::from(ms)) {
         // The waiter would take the tab's next download.
         let _ = automation::await_download(waiter, 0);
         return Err(e);

@@ -5,8 +5,8 @@
 use openclaw_plugin_sdk::browser_automation as automation;
 use serde_json::json;
 
-use crate::act::normalize::{boolean, timeout_ms, Action, Button, Element};
-use crate::act::{call_on, find_element, run_one};
+use crate::act::normalize::{boolean, timeout_ms, Element};
+use crate::act::{call_on, click_ref, find_element};
 use crate::page::{host_error, Page};
 use crate::route::{Answer, Request, RouteError};
 use crate::target;
@@ -91,14 +91,7 @@ pub fn file_chooser(req: &Request) -> Answer {
     } else if let Some(reference) = reference {
         page.send("Page.bringToFront", json!({}))?;
         let arm = automation::arm_file_chooser(&tab.target_id, &paths, ms).map_err(refused)?;
-        let click = Action::Click {
-            element: Element::Ref(reference),
-            double: false,
-            button: Button::Left,
-            modifiers: Vec::new(),
-            delay_ms: 0,
-        };
-        if let Err(e) = run_one(&page, &click, u64::from(ms)) {
+        if let Err(e) = click_ref(&page, reference, u64::from(ms)) {
             // Disarmed, so that the files go to no chooser opened later.
             let _ = automation::await_file_chooser(arm, 0);
             return Err(e);

@@ -98,9 +98,9 @@ mod tests {
     fn the_gateway_sends_only_its_upload_files_without_their_paths() {
         let state = tempfile::tempdir().unwrap();
         let roots = UploadRoots::in_state_dir(state.path());
-        std::fs::create_dir_all(&roots.uploads).unwrap();
-        std::fs::write(roots.uploads.join("cv.txt"), "hello upload\n").unwrap();
-        std::fs::write(state.path().join("token"), "secret").unwrap();
+        openclaw_files::private_dir(&roots.uploads).unwrap();
+        openclaw_files::write_atomically(&roots.uploads.join("cv.txt"), b"hello upload\n").unwrap();
+        openclaw_files::write_atomically(&state.path().join("token"), b"secret").unwrap();
         std::os::unix::fs::symlink(state.path().join("token"), roots.uploads.join("t.txt"))
             .unwrap();
         let body = json!({"ref": "e3", "targetId": "t1", "paths": ["cv.txt"]});

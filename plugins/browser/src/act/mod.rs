@@ -22,7 +22,18 @@ use normalize::{Action, SELECTOR_KINDS};
 
 pub use element::find as find_element;
 pub use normalize::Element;
-pub use run::one as run_one;
+
+/// A plain left click on the element `reference` names, as `/act click` makes it.
+pub fn click_ref(page: &Page, reference: String, timeout_ms: u64) -> Result<(), RouteError> {
+    let click = Action::Click {
+        element: Element::Ref(reference),
+        double: false,
+        button: normalize::Button::Left,
+        modifiers: Vec::new(),
+        delay_ms: 0,
+    };
+    run::one(page, &click, timeout_ms).map(drop)
+}
 
 /// Calls `function` on a found element in the node's isolated world.
 pub fn call_on(page: &Page, found: &element::Found, function: &str) -> Result<Value, RouteError> {

@@ -75,7 +75,7 @@ mod tests {
         for bad in [
             "../x",
             "sub/x",
-            "/tmp/x",
+            "/elsewhere/x",
             "/state/browser/downloads/sub/x",
             "..",
             "",
