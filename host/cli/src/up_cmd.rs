@@ -36,7 +36,7 @@ pub async fn run(args: UpArgs) -> Result<()> {
     let token = match config::gateway_token(None, &cfg)? {
         Some(token) => token,
         None => {
-            let token = openclaw_protocol::identity::random_token(24);
+            let token = openclaw_protocol::identity::random_hex_token(24);
             cfg.set_and_save("gateway.auth.token", json!(token))?;
             token
         }

@@ -142,6 +142,14 @@ pub fn random_token(n: usize) -> String {
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
+/// `n` random bytes as lowercase hex: a secret a user types, which never starts with `-` (a
+/// base64url one may, and then reads as a flag after `--token`).
+pub fn random_hex_token(n: usize) -> String {
+    let mut bytes = vec![0u8; n];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    hex(&bytes)
+}
+
 pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -178,6 +186,17 @@ mod tests {
     use crate::signature::{payload_v2, payload_v3, SignedFields};
 
     const SEED: &str = "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60";
+
+    /// A typed token is hex: a base64url one starts with `-` once in 64, and the CLI then
+    /// reads `--token -x…` as a flag.
+    #[test]
+    fn hex_tokens_are_never_flags() {
+        for _ in 0..1000 {
+            let token = random_hex_token(24);
+            assert_eq!(token.len(), 48);
+            assert!(token.bytes().all(|b| b.is_ascii_hexdigit()), "{token}");
+        }
+    }
     const NONCE: &str = "6f1c2d3e-4a5b-4c6d-8e7f-901234567890";
     const ID: &str = "21fe31dfa154a261626bf854046fd2271b7bed4b6abe45aa58877ef47f9721b9";
 
