@@ -20,5 +20,6 @@ mod invoke;
 mod node;
 mod node_service;
 mod pairing;
+mod sdk_examples;
 mod secrets;
 mod terminal_upload;

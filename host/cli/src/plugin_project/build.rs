@@ -1,25 +1,34 @@
-//! `openclaw plugins build [DIR]`: builds the plugin project in DIR into `DIR/NAME.wasm`, with
-//! the project's own toolchain (Cargo and the `wasm32-wasip2` target for Rust).
+//! `openclaw plugins build [DIR]`: builds the plugin project in DIR into `DIR/NAME.wasm`, in
+//! whichever language it is written (told by its manifest).
 
-use std::io::BufRead;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::path::Path;
 
 use anyhow::{bail, Context, Result};
-use serde_json::Value;
 
-const TARGET: &str = "wasm32-wasip2";
+use super::{js, python, rust};
 
 pub fn build(dir: &Path) -> Result<()> {
-    let manifest = dir.join("Cargo.toml");
-    if !manifest.is_file() {
+    let (name, wasm) = if dir.join("Cargo.toml").is_file() {
+        rust::build(&dir.join("Cargo.toml"))?
+    } else if dir.join("pyproject.toml").is_file() {
+        let project = python::project(dir)?;
+        let work = fresh_work_dir(dir)?;
+        let wasm = work.join(format!("{}.wasm", project.name));
+        python::build(&project, &work, &wasm)?;
+        (project.name, wasm)
+    } else if dir.join("package.json").is_file() {
+        let (project, entry) = js::project(dir)?;
+        let work = fresh_work_dir(dir)?;
+        let wasm = work.join(format!("{}.wasm", project.name));
+        js::build(&project, &entry, &work, &wasm)?;
+        (project.name, wasm)
+    } else {
         bail!(
-            "{} holds no plugin project (no Cargo.toml); make one with `openclaw plugins new NAME`",
+            "{} holds no plugin project (no Cargo.toml, pyproject.toml or package.json); make one with `openclaw plugins new NAME`",
             dir.display()
         );
-    }
-    let name = package_name(&manifest)?;
-    let wasm = cargo_build(&manifest)?;
+    };
+    // Copied only once built whole, so a failed build leaves the last good file in place.
     let out = dir.join(format!("{name}.wasm"));
     std::fs::copy(&wasm, &out)
         .with_context(|| format!("cannot copy {} to {}", wasm.display(), out.display()))?;
@@ -28,75 +37,14 @@ pub fn build(dir: &Path) -> Result<()> {
     Ok(())
 }
 
-/// The project's package name, as `cargo metadata` reads it.
-fn package_name(manifest: &Path) -> Result<String> {
-    let out = Command::new(cargo())
-        .args([
-            "metadata",
-            "--no-deps",
-            "--format-version",
-            "1",
-            "--manifest-path",
-        ])
-        .arg(manifest)
-        .stderr(Stdio::inherit())
-        .output()
-        .context("cannot run cargo (is Rust installed?)")?;
-    if !out.status.success() {
-        bail!("cargo metadata failed for {}", manifest.display());
+/// `DIR/.openclaw/build`, emptied: what the last build left is not mixed into this one.
+fn fresh_work_dir(dir: &Path) -> Result<std::path::PathBuf> {
+    let work = dir.join(".openclaw/build");
+    match std::fs::remove_dir_all(&work) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e).with_context(|| format!("cannot empty {}", work.display())),
     }
-    let metadata: Value = serde_json::from_slice(&out.stdout)?;
-    let manifest = std::fs::canonicalize(manifest)?;
-    metadata["packages"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .find(|p| p["manifest_path"].as_str().map(Path::new) == Some(manifest.as_path()))
-        .and_then(|p| p["name"].as_str())
-        .map(String::from)
-        .with_context(|| format!("no package in {}", manifest.display()))
-}
-
-/// Builds for wasm; answers the component Cargo made, as its own report names it.
-fn cargo_build(manifest: &Path) -> Result<PathBuf> {
-    let mut child = Command::new(cargo())
-        .args(["build", "--release", "--target", TARGET])
-        .args([
-            "--message-format",
-            "json-render-diagnostics",
-            "--manifest-path",
-        ])
-        .arg(manifest)
-        // Flags for this machine are not for wasm.
-        .env_remove("RUSTFLAGS")
-        .env_remove("CARGO_ENCODED_RUSTFLAGS")
-        .env_remove("CARGO_BUILD_TARGET")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .context("cannot run cargo (is Rust installed?)")?;
-    let mut wasm = None;
-    let manifest = std::fs::canonicalize(manifest)?;
-    for line in std::io::BufReader::new(child.stdout.take().expect("piped")).lines() {
-        let message: Value = serde_json::from_str(&line?).unwrap_or_default();
-        let ours = message["manifest_path"].as_str().map(Path::new) == Some(manifest.as_path());
-        if message["reason"] == "compiler-artifact" && ours {
-            wasm = message["filenames"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(Value::as_str)
-                .find(|f| f.ends_with(".wasm"))
-                .map(PathBuf::from)
-                .or(wasm);
-        }
-    }
-    if !child.wait()?.success() {
-        bail!("the build failed (is the target installed? `rustup target add {TARGET}`)");
-    }
-    wasm.context("the build made no .wasm file: is the crate a `cdylib`?")
-}
-
-fn cargo() -> String {
-    std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())
+    std::fs::create_dir_all(&work).with_context(|| format!("cannot create {}", work.display()))?;
+    Ok(work)
 }

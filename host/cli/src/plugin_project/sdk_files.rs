@@ -1,89 +1,93 @@
-//! The Rust SDK as this binary carries it, written into each new project.
+//! The SDKs as this binary carries them, written into each new project.
 
-/// Each file of `sdk/rust` a project needs, by its path inside the SDK.
-pub const SDK_FILES: &[(&str, &str)] = &[
-    (
-        "Cargo.toml",
-        include_str!("../../../../sdk/rust/Cargo.toml"),
-    ),
-    ("README.md", include_str!("../../../../sdk/rust/README.md")),
-    (
-        "wit/plugin.wit",
-        include_str!("../../../../sdk/rust/wit/plugin.wit"),
-    ),
-    (
-        "src/lib.rs",
-        include_str!("../../../../sdk/rust/src/lib.rs"),
-    ),
-    (
-        "src/failure.rs",
-        include_str!("../../../../sdk/rust/src/failure.rs"),
-    ),
-    (
-        "src/macros.rs",
-        include_str!("../../../../sdk/rust/src/macros.rs"),
-    ),
-    (
-        "src/browser.rs",
-        include_str!("../../../../sdk/rust/src/browser.rs"),
-    ),
-    (
-        "src/browser_automation.rs",
-        include_str!("../../../../sdk/rust/src/browser_automation.rs"),
-    ),
-    (
-        "src/camera.rs",
-        include_str!("../../../../sdk/rust/src/camera.rs"),
-    ),
-    (
-        "src/exec.rs",
-        include_str!("../../../../sdk/rust/src/exec.rs"),
-    ),
-    (
-        "src/exec_approvals.rs",
-        include_str!("../../../../sdk/rust/src/exec_approvals.rs"),
-    ),
-    ("src/fs.rs", include_str!("../../../../sdk/rust/src/fs.rs")),
-    (
-        "src/location.rs",
-        include_str!("../../../../sdk/rust/src/location.rs"),
-    ),
-    (
-        "src/log.rs",
-        include_str!("../../../../sdk/rust/src/log.rs"),
-    ),
-    (
-        "src/notify.rs",
-        include_str!("../../../../sdk/rust/src/notify.rs"),
-    ),
-    (
-        "src/screen.rs",
-        include_str!("../../../../sdk/rust/src/screen.rs"),
-    ),
-    (
-        "src/uploads.rs",
-        include_str!("../../../../sdk/rust/src/uploads.rs"),
-    ),
-];
+/// `(path inside the SDK, text)` for each listed file of `sdk/<lang>`.
+macro_rules! carried {
+    ($lang:literal: $($path:literal),* $(,)?) => {
+        &[$(($path, include_str!(concat!("../../../../sdk/", $lang, "/", $path)))),*]
+    };
+}
+
+pub const RUST: &[(&str, &str)] = carried!("rust":
+    "Cargo.toml", "README.md", "wit/plugin.wit", "src/lib.rs", "src/failure.rs",
+    "src/macros.rs", "src/browser.rs", "src/browser_automation.rs", "src/camera.rs",
+    "src/exec.rs", "src/exec_approvals.rs", "src/fs.rs", "src/location.rs", "src/log.rs",
+    "src/notify.rs", "src/screen.rs", "src/uploads.rs",
+);
+
+pub const PYTHON: &[(&str, &str)] = carried!("python":
+    "pyproject.toml", "README.md", "openclaw_plugin/__init__.py",
+    "openclaw_plugin/capability.py", "openclaw_plugin/component.py",
+    "openclaw_plugin/failure.py", "openclaw_plugin/params.py", "openclaw_plugin/plugin.py",
+    "openclaw_plugin/log.py", "openclaw_plugin/exec.py", "openclaw_plugin/exec_approvals.py",
+    "openclaw_plugin/browser.py", "openclaw_plugin/browser_automation.py",
+    "openclaw_plugin/camera.py", "openclaw_plugin/fs.py", "openclaw_plugin/location.py",
+    "openclaw_plugin/notify.py", "openclaw_plugin/screen.py", "openclaw_plugin/uploads.py",
+);
+
+pub const JS: &[(&str, &str)] = carried!("js":
+    "package.json", "README.md", "index.js", "failure.js", "params.js", "build.mjs",
+    "log.js", "exec.js", "exec-approvals.js", "browser.js", "browser-automation.js",
+    "camera.js", "fs.js", "location.js", "notify.js", "screen.js", "uploads.js",
+);
 
 #[cfg(test)]
 mod tests {
-    use super::SDK_FILES;
+    use std::path::Path;
 
-    /// A file added to the SDK must be carried too, or new projects would not build.
-    #[test]
-    fn every_file_of_the_sdk_is_carried() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../sdk/rust");
-        let mut on_disk = vec!["Cargo.toml".to_string(), "README.md".to_string()];
-        for dir in ["src", "wit"] {
-            for entry in std::fs::read_dir(root.join(dir)).unwrap() {
-                let name = entry.unwrap().file_name().to_string_lossy().into_owned();
-                on_disk.push(format!("{dir}/{name}"));
+    use super::{JS, PYTHON, RUST};
+
+    /// The files under `dir` (relative to `root`), but for tests and examples.
+    fn on_disk(root: &Path, dir: &Path, found: &mut Vec<String>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            let skipped = [
+                "tests",
+                "examples",
+                "node_modules",
+                "__pycache__",
+                "Cargo.lock",
+            ];
+            if skipped.contains(&name.as_str()) || name.starts_with('.') {
+                continue;
+            }
+            if path.is_dir() {
+                on_disk(root, &path, found);
+            } else {
+                let relative = path.strip_prefix(root).unwrap();
+                found.push(relative.to_string_lossy().into_owned());
             }
         }
-        on_disk.sort();
-        let mut carried: Vec<String> = SDK_FILES.iter().map(|(p, _)| p.to_string()).collect();
-        carried.sort();
-        assert_eq!(carried, on_disk);
+    }
+
+    /// A file added to an SDK must be carried too, or new projects would not build.
+    #[test]
+    fn every_file_of_each_sdk_is_carried() {
+        let sdks = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../sdk");
+        for (lang, files) in [("rust", RUST), ("python", PYTHON), ("js", JS)] {
+            let root = sdks.join(lang);
+            let mut found = Vec::new();
+            on_disk(&root, &root, &mut found);
+            found.sort();
+            let mut carried: Vec<String> = files.iter().map(|(p, _)| p.to_string()).collect();
+            carried.sort();
+            assert_eq!(carried, found, "sdk/{lang}");
+        }
+    }
+
+    /// The JavaScript SDK names the contract's interfaces by version; a new contract must
+    /// bring them along, or its modules would import interfaces the world does not have.
+    #[test]
+    fn the_js_sdk_imports_the_contract_this_binary_serves() {
+        let version = super::super::world::contract_version();
+        let mut imports = 0;
+        for (path, text) in JS {
+            for (at, _) in text.match_indices("from 'openclaw:plugin/") {
+                let specifier = text[at + 6..].split('\'').next().unwrap();
+                assert!(specifier.ends_with(&format!("@{version}")), "{path}: {specifier}");
+                imports += 1;
+            }
+        }
+        assert_eq!(imports, 11, "one import per capability module");
     }
 }

@@ -98,6 +98,11 @@ fn classify(name: &str) -> Import {
     Import::Unknown(name.to_string())
 }
 
+/// The name of every capability this host provides, as grants and imports spell them.
+pub fn names() -> Vec<&'static str> {
+    ALL.iter().map(|c| c.name).collect()
+}
+
 /// A linker with WASI and every capability. Grants are checked at load, against the imports.
 pub fn linker(engine: &Engine) -> wasmtime::Result<Linker<CallState>> {
     let mut linker = Linker::new(engine);

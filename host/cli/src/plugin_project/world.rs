@@ -1,0 +1,73 @@
+//! The world a Python or JavaScript plugin is built against: the contract this binary serves,
+//! with only the capabilities the project lists. Their toolchains import every interface of
+//! the world they are given, so the contract's own `node-plugin` world would make each such
+//! plugin ask for every grant; a world of its own keeps its import list an honest request.
+
+use std::path::Path;
+
+use anyhow::{bail, Context, Result};
+
+/// The contract, as this binary serves it.
+pub const CONTRACT: &str = include_str!("../../../../wit/plugin.wit");
+
+/// The contract's version: `0.1.7` from `package openclaw:plugin@0.1.7;`.
+pub fn contract_version() -> &'static str {
+    CONTRACT
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("package openclaw:plugin@"))
+        .and_then(|rest| rest.strip_suffix(';'))
+        .expect("wit/plugin.wit names its package")
+}
+
+/// Writes `wit/` under `dir`: the contract as a dependency, and world NAME importing `caps`.
+pub fn write(dir: &Path, name: &str, caps: &[String]) -> Result<()> {
+    let known = openclaw_runtime::capability_names();
+    for cap in caps {
+        if !known.contains(&cap.as_str()) {
+            bail!(
+                "unknown capability {cap:?} in the project's capabilities; known: {}",
+                known.join(", ")
+            );
+        }
+    }
+    let deps = dir.join("deps/openclaw-plugin");
+    std::fs::create_dir_all(&deps).with_context(|| format!("cannot create {}", deps.display()))?;
+    std::fs::write(deps.join("plugin.wit"), CONTRACT)?;
+    std::fs::write(dir.join("world.wit"), world(name, caps))?;
+    Ok(())
+}
+
+fn world(name: &str, caps: &[String]) -> String {
+    let version = contract_version();
+    let mut text = format!("package local:{name};\n\nworld {name} {{\n");
+    for cap in caps {
+        text.push_str(&format!("    import openclaw:plugin/{cap}@{version};\n"));
+    }
+    text.push_str(&format!(
+        "    export openclaw:plugin/plugin@{version};\n}}\n"
+    ));
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_world_imports_only_what_the_project_lists() {
+        let version = contract_version();
+        assert!(version.starts_with("0.1."), "{version}");
+        let text = world("my-plugin", &["log".into(), "exec".into()]);
+        assert_eq!(
+            text,
+            format!(
+                "package local:my-plugin;\n\nworld my-plugin {{\n    import openclaw:plugin/log@{version};\n    import openclaw:plugin/exec@{version};\n    export openclaw:plugin/plugin@{version};\n}}\n"
+            )
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let err = write(dir.path(), "p", &["net".into()])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("unknown capability \"net\""), "{err}");
+    }
+}

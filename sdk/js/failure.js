@@ -1,0 +1,55 @@
+// How a command fails: a protocol error code and a message.
+
+/** The error codes of the OpenClaw protocol, as a failure carries them. */
+export const code = Object.freeze({
+  /** The caller's mistake: bad params, something that does not exist. */
+  INVALID_REQUEST: 'INVALID_REQUEST',
+  /** The node could not do it now: a device, a file or a service failed. */
+  UNAVAILABLE: 'UNAVAILABLE',
+  TIMEOUT: 'TIMEOUT',
+  FORBIDDEN: 'FORBIDDEN',
+  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+});
+
+/** Throw it from a command to answer the operator with `code` and `message`. */
+export class Failure extends Error {
+  constructor(failureCode, message) {
+    super(message);
+    this.name = 'Failure';
+    this.code = failureCode;
+    // What the component hands the host: the contract's `failure` record. The error itself
+    // has the same `code` and `message`, for bindings that pass the thrown value on as is.
+    this.payload = { code: failureCode, message };
+  }
+
+  /** `INVALID_REQUEST`, with the message prefixed as the real node host does. */
+  static invalid(message) {
+    return new Failure(code.INVALID_REQUEST, `${code.INVALID_REQUEST}: ${message}`);
+  }
+
+  static unavailable(message) {
+    return new Failure(code.UNAVAILABLE, message);
+  }
+
+  static timeout(message) {
+    return new Failure(code.TIMEOUT, message);
+  }
+
+  /**
+   * The failure a thrown value stands for, so that a command need not catch it: a
+   * capability's own failure keeps its code, bad values are the caller's mistake, anything
+   * else is the node's.
+   */
+  static of(error) {
+    if (error instanceof Failure) return error;
+    const carried = error?.payload;
+    if (typeof carried?.code === 'string') {
+      return new Failure(carried.code, String(carried.message ?? ''));
+    }
+    const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    if (error instanceof TypeError || error instanceof RangeError || error instanceof SyntaxError) {
+      return Failure.invalid(text);
+    }
+    return Failure.unavailable(text);
+  }
+}
