@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what the build and the tests need beyond Cargo: the wasm32-wasip2 target the
 # plugins are built for, and from Debian's packages Chromium (the canvas and browser plugins),
-# ffmpeg (screen and camera), and for the device tests gpsd with gpsfake, Xvfb and dbus-daemon.
+# ffmpeg (screen and camera), for the device tests gpsd with gpsfake, Xvfb and dbus-daemon, and
+# for the Python and JavaScript SDKs Python 3 with venv and Node.js with npm (their toolchains,
+# componentize-py and componentize-js, each build installs into its own project).
 # Safe to run again: it only installs what is missing.
 set -euo pipefail
 
@@ -15,6 +17,10 @@ have gpsd || missing+=(gpsd)
 have gpsfake || missing+=(gpsd-clients)
 have Xvfb || missing+=(xvfb)
 have dbus-daemon || missing+=(dbus-daemon)
+have python3 || missing+=(python3)
+python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || missing+=(python3-venv)
+have node || missing+=(nodejs)
+have npm || missing+=(npm)
 
 if [ ${#missing[@]} -gt 0 ]; then
   sudo=""
@@ -22,3 +28,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
+
+# rolldown, which bundles a JavaScript plugin, needs Node.js 20.19 or newer.
+node -e 'const [a, b] = process.versions.node.split(".").map(Number);
+  if (a < 20 || (a === 20 && b < 19)) { console.error(`Node.js ${process.version} is too old: the JavaScript SDK needs 20.19+`); process.exit(1); }'

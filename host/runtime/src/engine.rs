@@ -11,6 +11,8 @@ use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConf
 pub const EPOCH_TICK: Duration = Duration::from_millis(5);
 /// Linear memory one plugin instance may use.
 pub const MAX_MEMORY_BYTES: usize = 64 << 20;
+/// Memory a pooled instance slot keeps resident between instances.
+const KEEP_RESIDENT_BYTES: usize = 32 << 20;
 /// Instances alive at once (concurrent invokes plus loads).
 const POOL_INSTANCES: u32 = 256;
 
@@ -28,6 +30,9 @@ fn config(pooling: bool) -> Config {
     let mut config = Config::new();
     config.wasm_component_model(true);
     config.epoch_interruption(true);
+    // Tables are filled when an instance is made, not at a call's first use of each slot:
+    // instances are made ahead of their call (see `plugin.rs`), so the call does not pay.
+    config.table_lazy_init(false);
     if pooling {
         let mut pool = PoolingAllocationConfig::default();
         pool.total_component_instances(POOL_INSTANCES);
@@ -36,6 +41,12 @@ fn config(pooling: bool) -> Config {
         pool.total_tables(POOL_INSTANCES * 4);
         pool.max_memory_size(MAX_MEMORY_BYTES);
         pool.max_memories_per_component(4);
+        // A slot's memory stays resident and is reset in place when its instance is dropped
+        // (after the call's answer is out), so the next instance's call does not fault in
+        // the pages it writes. It is what makes an interpreter's fresh instance (Python,
+        // JavaScript) cheap to call: each call writes megabytes of the interpreter's heap.
+        pool.linear_memory_keep_resident(KEEP_RESIDENT_BYTES);
+        pool.table_keep_resident(1 << 20);
         config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
     }
     config

@@ -1,6 +1,11 @@
 //! One loaded plugin: a compiled component whose imports are checked against its
 //! grants, type-checked against the linker into an `InstancePre`, and described. Each invoke
 //! gets a fresh instance in a fresh store with a memory cap and a CPU deadline.
+//!
+//! A fresh instance is made ahead of the call that uses it (a spare, one per plugin), and the
+//! store a call used is dropped after its answer is out: a Python or JavaScript component
+//! takes a millisecond or more to instantiate and tear down, which the call then does not
+//! wait for. No instance ever serves two calls.
 
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -12,7 +17,7 @@ use openclaw_protocol::errors::ErrorCode;
 use wasmtime::component::{Component, Linker};
 use wasmtime::{Engine, Store, Trap, UpdateDeadline};
 
-use crate::bindings::{Call, Failure, NodePluginPre, Surface};
+use crate::bindings::{Call, Failure, NodePlugin, NodePluginPre, Surface};
 use crate::capabilities::{imports_of, Import, ALL};
 use crate::engine::{deadline_ticks, MAX_MEMORY_BYTES};
 use crate::grants::Grants;
@@ -54,6 +59,20 @@ pub struct Plugin {
     pub capabilities: Vec<&'static str>,
     pre: NodePluginPre<CallState>,
     caller: Arc<Caller>,
+    spare: std::sync::Mutex<SpareSlot>,
+}
+
+/// A fresh instance, made before the call that will use it; no guest code but its own
+/// initialisation has run in it.
+struct Spare {
+    store: Store<CallState>,
+    instance: NodePlugin,
+}
+
+enum SpareSlot {
+    Empty,
+    Making,
+    Ready(Spare),
 }
 
 /// How long a describe() may run.
@@ -117,6 +136,7 @@ impl Plugin {
                 fs_roots: grants.fs_roots(name, builtin, &crate::capabilities::home_dir()),
                 services,
             }),
+            spare: std::sync::Mutex::new(SpareSlot::Empty),
         };
         plugin.surface = plugin
             .describe(engine)
@@ -129,7 +149,8 @@ impl Plugin {
     }
 
     async fn describe(&self, engine: &Engine) -> Result<Surface, Failure> {
-        let mut store = self.store(engine, DESCRIBE_DEADLINE, None);
+        let mut store = self.new_store(engine);
+        arm(&mut store, DESCRIBE_DEADLINE, None);
         let run = async {
             let instance = self.pre.instantiate_async(&mut store).await?;
             instance
@@ -196,7 +217,7 @@ impl Plugin {
     }
 
     async fn run(
-        &self,
+        self: &Arc<Self>,
         engine: &Engine,
         call: &Call,
         command: &str,
@@ -204,9 +225,16 @@ impl Plugin {
         deadline: Duration,
         busy: &Arc<AtomicBool>,
     ) -> Result<String, Failure> {
-        let mut store = self.store(engine, deadline, Some(busy.clone()));
+        let (mut store, spare) = match self.take_spare(engine) {
+            Some(Spare { store, instance }) => (store, Some(instance)),
+            None => (self.new_store(engine), None),
+        };
+        arm(&mut store, deadline, Some(busy.clone()));
         let run = async {
-            let instance = self.pre.instantiate_async(&mut store).await?;
+            let instance = match spare {
+                Some(instance) => instance,
+                None => self.pre.instantiate_async(&mut store).await?,
+            };
             instance
                 .openclaw_plugin_plugin()
                 .call_invoke(&mut store, call, command, params_json)
@@ -221,33 +249,43 @@ impl Plugin {
         )?
     }
 
-    /// A store for one call. Guest code yields to the async runtime at every epoch tick, so a
-    /// plugin that loops cannot hold the threads that serve the connection and other calls;
-    /// once its deadline has passed, the next tick traps it.
-    /// `busy` is raised at the first tick the guest is still running.
-    fn store(
-        &self,
-        engine: &Engine,
-        deadline: Duration,
-        busy: Option<Arc<AtomicBool>>,
-    ) -> Store<CallState> {
-        let state = CallState::new(self.caller.clone());
-        let mut store = Store::new(engine, state);
+    /// A store for one call, with the memory cap; [`arm`] gives it its deadline.
+    fn new_store(&self, engine: &Engine) -> Store<CallState> {
+        let mut store = Store::new(engine, CallState::new(self.caller.clone()));
         store.limiter(|state| state);
-        let mut ticks_left = deadline_ticks(deadline);
-        store.set_epoch_deadline(1);
-        store.epoch_deadline_callback(move |_| {
-            if let Some(busy) = &busy {
-                busy.store(true, Ordering::Relaxed);
-            }
-            ticks_left = ticks_left.saturating_sub(1);
-            Ok(if ticks_left == 0 {
-                UpdateDeadline::Interrupt
-            } else {
-                UpdateDeadline::Yield(1)
-            })
-        });
         store
+    }
+
+    /// The spare instance if one is ready; either way, the next one is started (unless one is
+    /// being made already), so a call that follows finds it ready.
+    fn take_spare(self: &Arc<Self>, engine: &Engine) -> Option<Spare> {
+        let mut slot = self.spare.lock().expect("the spare slot is never poisoned");
+        let taken = match std::mem::replace(&mut *slot, SpareSlot::Making) {
+            SpareSlot::Ready(spare) => Some(spare),
+            SpareSlot::Making => return None,
+            SpareSlot::Empty => None,
+        };
+        drop(slot);
+        let (plugin, engine) = (self.clone(), engine.clone());
+        tokio::spawn(async move { plugin.make_spare(&engine).await });
+        taken
+    }
+
+    /// Instantiates the next spare, bounded as a describe() is; a component whose
+    /// initialisation fails or loops leaves none, and its calls instantiate for themselves.
+    async fn make_spare(&self, engine: &Engine) {
+        let mut store = self.new_store(engine);
+        arm(&mut store, DESCRIBE_DEADLINE, None);
+        let made = tokio::time::timeout(
+            DESCRIBE_DEADLINE * 2,
+            self.pre.instantiate_async(&mut store),
+        )
+        .await;
+        let next = match made {
+            Ok(Ok(instance)) => SpareSlot::Ready(Spare { store, instance }),
+            _ => SpareSlot::Empty,
+        };
+        *self.spare.lock().expect("the spare slot is never poisoned") = next;
     }
 
     /// Logs what the call printed and turns a trap into a failure the operator can read.
@@ -257,8 +295,11 @@ impl Plugin {
         result: wasmtime::Result<T>,
         deadline: Duration,
     ) -> Result<T, Failure> {
-        let state = store.into_data();
+        let state = store.data();
         state.flush_output();
+        let memory_exhausted = state.memory_exhausted;
+        // Unmapping the instance's memory is the store's drop; the answer need not wait.
+        tokio::task::spawn_blocking(move || drop(store));
         result.map_err(|e| {
             let name = &self.name;
             if matches!(e.downcast_ref::<Trap>(), Some(Trap::Interrupt)) {
@@ -269,7 +310,7 @@ impl Plugin {
                         deadline.as_millis()
                     ),
                 }
-            } else if state.memory_exhausted {
+            } else if memory_exhausted {
                 Failure {
                     code: ErrorCode::Unavailable.into(),
                     message: format!(
@@ -293,4 +334,24 @@ fn root_cause(e: &wasmtime::Error) -> String {
         Some(trap) => trap.to_string(),
         None => e.root_cause().to_string(),
     }
+}
+
+/// Gives a store its CPU deadline. Guest code yields to the async runtime at every epoch
+/// tick, so a plugin that loops cannot hold the threads that serve the connection and other
+/// calls; once its deadline has passed, the next tick traps it. `busy` is raised at the first
+/// tick the guest is still running.
+fn arm(store: &mut Store<CallState>, deadline: Duration, busy: Option<Arc<AtomicBool>>) {
+    let mut ticks_left = deadline_ticks(deadline);
+    store.set_epoch_deadline(1);
+    store.epoch_deadline_callback(move |_| {
+        if let Some(busy) = &busy {
+            busy.store(true, Ordering::Relaxed);
+        }
+        ticks_left = ticks_left.saturating_sub(1);
+        Ok(if ticks_left == 0 {
+            UpdateDeadline::Interrupt
+        } else {
+            UpdateDeadline::Yield(1)
+        })
+    });
 }

@@ -104,6 +104,37 @@ async fn a_plugin_describes_itself_and_answers_with_fresh_instances() {
     assert_eq!(e.message, "command not supported");
 }
 
+/// Instances are made ahead of their call and their memory slots are reset in place for the
+/// next instance; neither may carry anything from one call to another. The fixture keeps a
+/// counter in its data and a megabyte of the last params on its heap.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_call_finds_what_an_earlier_call_left_in_memory() {
+    let (host, _dir) = host_with(&["recall"]).await;
+    let recall = |n: usize| {
+        let host = &host;
+        async move {
+            let params = format!("{{\"secret\":{n}}}");
+            let out = host
+                .invoke(&call(), "fixture.recall", Some(&params), SECOND)
+                .await
+                .unwrap();
+            serde_json::from_str::<serde_json::Value>(&out).unwrap()
+        }
+    };
+    let fresh = serde_json::json!({"calls": 1, "before": null});
+    for n in 0..20 {
+        assert_eq!(recall(n).await, fresh, "call {n}");
+        if n % 5 == 0 {
+            // Calls spaced out, so that a spare instance is waiting for the next.
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+    let together = tokio::join!(recall(20), recall(21), recall(22), recall(23));
+    for answer in [together.0, together.1, together.2, together.3] {
+        assert_eq!(answer, fresh);
+    }
+}
+
 #[tokio::test]
 async fn an_ungranted_capability_fails_the_load_with_the_line_to_add() {
     let dir = tempfile::tempdir().unwrap();

@@ -84,7 +84,10 @@ mod tests {
         for (path, text) in JS {
             for (at, _) in text.match_indices("from 'openclaw:plugin/") {
                 let specifier = text[at + 6..].split('\'').next().unwrap();
-                assert!(specifier.ends_with(&format!("@{version}")), "{path}: {specifier}");
+                assert!(
+                    specifier.ends_with(&format!("@{version}")),
+                    "{path}: {specifier}"
+                );
                 imports += 1;
             }
         }
