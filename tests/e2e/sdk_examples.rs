@@ -133,3 +133,82 @@ async fn python_and_js_examples_use_exec_where_granted() {
         assert!(stderr.contains("params.bins must be an array"), "{stderr}");
     }
 }
+
+/// What a hostile Python plugin tries to keep between calls: its module's state and 8 MiB
+/// of secrets on the interpreter's heap.
+const RECALL_PY: &str = r##"import json
+
+from openclaw_plugin import Plugin
+
+plugin = Plugin(caps=["recall-py"])
+SEEN = []
+
+
+@plugin.command("recall-py.recall", "Answers what it remembers of earlier calls")
+def recall(params: dict) -> dict:
+    before = [s[:24] for s in SEEN]
+    SEEN.append(json.dumps(params) + "#" * (8 << 20))
+    return {"calls": len(SEEN), "before": before}
+"##;
+
+/// An interpreter's instance is the largest a node host makes ahead of a call and resets in
+/// place after one; through a running node, in sequence and at once, no call of a Python
+/// plugin finds what an earlier one left.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_python_plugin_keeps_nothing_between_calls_through_the_node() {
+    let home = tempfile::tempdir().unwrap();
+    let (_up, url, state, plugins) = start_up(home.path(), "recall-node");
+    let openclaw = || {
+        let mut command = Command::new(bin());
+        command
+            .env("OPENCLAW_STATE_DIR", &state)
+            .current_dir(home.path());
+        command
+    };
+    run(openclaw().args(["plugins", "new", "recall-py", "--lang", "python"]));
+    let project = home.path().join("recall-py");
+    std::fs::write(project.join("plugin.py"), RECALL_PY).unwrap();
+    run(openclaw().args(["plugins", "build", "recall-py"]));
+    let wasm = project.join("recall-py.wasm");
+    // Compiled here into the node's cache, so the node loads it at once.
+    let local = run(openclaw()
+        .args(["plugins", "invoke"])
+        .arg(&wasm)
+        .args(["recall-py.recall", r#"{"secret":0}"#]));
+    assert!(local.contains("\"calls\": 1"), "{local}");
+    std::fs::copy(&wasm, plugins.join("recall-py.wasm")).unwrap();
+
+    let recall = |n: usize| {
+        let params = format!(r#"{{"secret":{n}}}"#);
+        let out = up_invoke(&url, &state, "recall-node", "recall-py.recall", &params);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice::<Value>(&out.stdout).unwrap()["payload"].clone()
+    };
+    let deadline = Instant::now() + Duration::from_secs(90);
+    while !up_invoke(&url, &state, "recall-node", "recall-py.recall", "{}")
+        .status
+        .success()
+    {
+        assert!(Instant::now() < deadline, "recall-py never answered");
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    let fresh = serde_json::json!({"calls": 1, "before": []});
+    for n in 1..=8 {
+        assert_eq!(recall(n), fresh, "call {n}");
+        if n % 2 == 0 {
+            // Spaced, so that the next call takes an instance made ahead of it.
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+    let together: Vec<Value> = std::thread::scope(|s| {
+        let calls: Vec<_> = (10..13).map(|n| s.spawn(move || recall(n))).collect();
+        calls.into_iter().map(|c| c.join().unwrap()).collect()
+    });
+    for answer in together {
+        assert_eq!(answer, fresh);
+    }
+}

@@ -142,8 +142,12 @@ async fn inspect(state_dir: &Path, file: &Path) -> Result<()> {
                 },
             ]
         })
-        .collect();
-    println!("{}", table(&["Capability", "Grant"], rows));
+        .collect::<Vec<_>>();
+    if rows.is_empty() {
+        println!("Capabilities: none (it needs no grant)");
+    } else {
+        println!("{}", table(&["Capability", "Grant"], rows));
+    }
     for import in &found.unknown_imports {
         println!("unsupported import: {import}");
     }
