@@ -16,12 +16,7 @@ use serde_json::{json, Value};
 const ROUNDS: usize = 30;
 
 fn main() {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    runtime.block_on(run());
+    openclaw_test_support::bench::block_on(run());
 }
 
 async fn proxy(op: &openclaw_client::GatewayClient, node: &str, params: Value) -> Value {

@@ -23,12 +23,7 @@ const SIXTEEN_MIB: usize = 16 * 1024 * 1024;
 const ROUNDS: usize = 15;
 
 fn main() {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    runtime.block_on(run());
+    openclaw_test_support::bench::block_on(run());
 }
 
 async fn run() {

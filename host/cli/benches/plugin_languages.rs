@@ -21,12 +21,7 @@ const SPACED_CALLS: usize = 300;
 const WARMUP: usize = 200;
 
 fn main() {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    runtime.block_on(run());
+    openclaw_test_support::bench::block_on(run());
 }
 
 fn openclaw(dir: &Path, args: &[&str]) {

@@ -30,18 +30,10 @@ const INVOKES: usize = 2_000;
 /// How long a dropped stranger waits before it comes back.
 const COME_BACK: Duration = Duration::from_secs(1);
 
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap()
-}
-
 fn main() {
     match std::env::var(SERVE_ENV) {
-        Ok(dir) => runtime().block_on(serve(dir)),
-        Err(_) => runtime().block_on(drive()),
+        Ok(dir) => openclaw_test_support::bench::block_on(serve(dir)),
+        Err(_) => openclaw_test_support::bench::block_on(drive()),
     }
 }
 

@@ -15,12 +15,7 @@ use serde_json::json;
 use support::{gateway_config, operator_and_node, COMMAND};
 
 fn main() {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    runtime.block_on(run());
+    openclaw_test_support::bench::block_on(run());
 }
 
 async fn run() {

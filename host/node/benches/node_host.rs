@@ -26,12 +26,7 @@ use serde_json::json;
 const TOKEN: &str = "bench-token";
 
 fn main() {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    runtime.block_on(run());
+    openclaw_test_support::bench::block_on(run());
 }
 
 fn report(label: &str, mut samples: Vec<Duration>) {

@@ -13,6 +13,8 @@ pub const EPOCH_TICK: Duration = Duration::from_millis(5);
 pub const MAX_MEMORY_BYTES: usize = 64 << 20;
 /// Memory a pooled instance slot keeps resident between instances.
 const KEEP_RESIDENT_BYTES: usize = 32 << 20;
+/// Table memory a slot keeps resident between instances (an interpreter's tables fit).
+const KEEP_RESIDENT_TABLE_BYTES: usize = 1 << 20;
 /// Instances alive at once (concurrent invokes plus loads).
 const POOL_INSTANCES: u32 = 256;
 
@@ -46,7 +48,7 @@ fn config(pooling: bool) -> Config {
         // the pages it writes. It is what makes an interpreter's fresh instance (Python,
         // JavaScript) cheap to call: each call writes megabytes of the interpreter's heap.
         pool.linear_memory_keep_resident(KEEP_RESIDENT_BYTES);
-        pool.table_keep_resident(1 << 20);
+        pool.table_keep_resident(KEEP_RESIDENT_TABLE_BYTES);
         config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
     }
     config

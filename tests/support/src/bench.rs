@@ -1,6 +1,18 @@
-//! What the benches share: percentiles of latency samples.
+//! What the benches share: their runtime, and percentiles of latency samples.
 
+use std::future::Future;
 use std::time::Duration;
+
+/// Runs a bench's `future` on a runtime of two workers, as the machines it is measured on
+/// have two cores.
+pub fn block_on<F: Future>(future: F) -> F::Output {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a tokio runtime")
+        .block_on(future)
+}
 
 /// p50 and p99 of `samples`, in microseconds (sorts them).
 pub fn percentiles(samples: &mut [Duration]) -> (f64, f64) {

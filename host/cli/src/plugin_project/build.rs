@@ -1,7 +1,7 @@
 //! `openclaw plugins build [DIR]`: builds the plugin project in DIR into `DIR/NAME.wasm`, in
 //! whichever language it is written (told by its manifest).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 
@@ -12,16 +12,14 @@ pub fn build(dir: &Path) -> Result<()> {
         rust::build(&dir.join("Cargo.toml"))?
     } else if dir.join("pyproject.toml").is_file() {
         let project = python::project(dir)?;
-        let work = fresh_work_dir(dir)?;
-        let wasm = work.join(format!("{}.wasm", project.name));
-        python::build(&project, &work, &wasm)?;
-        (project.name, wasm)
+        in_work_dir(dir, &project.name, |work, wasm| {
+            python::build(&project, work, wasm)
+        })?
     } else if dir.join("package.json").is_file() {
         let (project, entry) = js::project(dir)?;
-        let work = fresh_work_dir(dir)?;
-        let wasm = work.join(format!("{}.wasm", project.name));
-        js::build(&project, &entry, &work, &wasm)?;
-        (project.name, wasm)
+        in_work_dir(dir, &project.name, |work, wasm| {
+            js::build(&project, &entry, work, wasm)
+        })?
     } else {
         bail!(
             "{} holds no plugin project (no Cargo.toml, pyproject.toml or package.json); make one with `openclaw plugins new NAME`",
@@ -37,14 +35,22 @@ pub fn build(dir: &Path) -> Result<()> {
     Ok(())
 }
 
-/// `DIR/.openclaw/build`, emptied: what the last build left is not mixed into this one.
-fn fresh_work_dir(dir: &Path) -> Result<std::path::PathBuf> {
+/// Runs `build(work, wasm)` in `DIR/.openclaw/build`, emptied first so that what the last
+/// build left is not mixed into this one; answers the name and the component it made.
+fn in_work_dir(
+    dir: &Path,
+    name: &str,
+    build: impl FnOnce(&Path, &Path) -> Result<()>,
+) -> Result<(String, PathBuf)> {
     let work = dir.join(".openclaw/build");
     match std::fs::remove_dir_all(&work) {
         Ok(()) => {}
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
         Err(e) => return Err(e).with_context(|| format!("cannot empty {}", work.display())),
     }
+    // Build scratch for a project's own source: nothing secret goes here.
     std::fs::create_dir_all(&work).with_context(|| format!("cannot create {}", work.display()))?;
-    Ok(work)
+    let wasm = work.join(format!("{name}.wasm"));
+    build(&work, &wasm)?;
+    Ok((name.to_string(), wasm))
 }

@@ -82,21 +82,14 @@ Commands answer synchronously.
 
 const GITIGNORE: &str = "/*.wasm\nnode_modules/\n/.openclaw/build/\n";
 
-/// The project's files, by path inside it.
-pub fn template(name: &str) -> Vec<(String, String)> {
-    let fill = |text: &str| text.replace("__NAME__", name);
-    let mut files = vec![
-        ("package.json".into(), fill(PACKAGE_JSON)),
-        ("plugin.js".into(), fill(PLUGIN_JS)),
-        ("plugin.test.js".into(), fill(TEST_JS)),
-        ("README.md".into(), fill(README_MD)),
-        (".gitignore".into(), GITIGNORE.into()),
-    ];
-    for (path, text) in super::sdk_files::JS {
-        files.push((format!(".openclaw/sdk/{path}"), text.to_string()));
-    }
-    files
-}
+/// The project's files, by path inside it (`__NAME__` and `__MODULE__` are filled in).
+pub const TEMPLATE: &[(&str, &str)] = &[
+    ("package.json", PACKAGE_JSON),
+    ("plugin.js", PLUGIN_JS),
+    ("plugin.test.js", TEST_JS),
+    ("README.md", README_MD),
+    (".gitignore", GITIGNORE),
+];
 
 /// The name, capabilities and entry module package.json declares.
 pub fn project(dir: &Path) -> Result<(Project, String)> {

@@ -50,9 +50,7 @@ pub struct Project {
 impl Project {
     fn new(dir: &Path, name: &str, capabilities: Vec<String>, sdk: PathBuf) -> Result<Project> {
         if !valid_name(name) {
-            bail!(
-                "the project's name {name:?} is not a plugin name: use lowercase letters, digits and dashes, starting with a letter"
-            );
+            bail!("the project's name {name:?} is not a plugin name: {NAME_RULE}");
         }
         let dir =
             std::fs::canonicalize(dir).with_context(|| format!("cannot open {}", dir.display()))?;
@@ -75,6 +73,10 @@ fn fail_unless_ok(command: &mut Command, what: &str) -> Result<()> {
     }
     Ok(())
 }
+
+/// What [`valid_name`] takes, in the words of its errors.
+const NAME_RULE: &str =
+    "use words of lowercase letters and digits, each starting with a letter, joined by single dashes";
 
 /// A plugin name: words of lowercase ASCII letters and digits, each starting with a letter,
 /// joined by single dashes (a WIT identifier too). It names the project dir, the package, the

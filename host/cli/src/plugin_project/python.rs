@@ -88,25 +88,15 @@ A capability (`from openclaw_plugin import exec`) must be listed in pyproject.to
 
 const GITIGNORE: &str = "/*.wasm\n/.openclaw/venv/\n/.openclaw/build/\n__pycache__/\n";
 
-/// The project's files, by path inside it.
-pub fn template(name: &str) -> Vec<(String, String)> {
-    let fill = |text: &str| text.replace("__NAME__", name);
-    let mut files = vec![
-        ("pyproject.toml".into(), fill(PYPROJECT)),
-        ("plugin.py".into(), fill(PLUGIN_PY)),
-        ("tests/__init__.py".into(), TESTS_INIT_PY.into()),
-        (
-            format!("tests/test_{}.py", name.replace('-', "_")),
-            fill(TEST_PY),
-        ),
-        ("README.md".into(), fill(README_MD)),
-        (".gitignore".into(), GITIGNORE.into()),
-    ];
-    for (path, text) in super::sdk_files::PYTHON {
-        files.push((format!(".openclaw/sdk/{path}"), text.to_string()));
-    }
-    files
-}
+/// The project's files, by path inside it (`__NAME__` and `__MODULE__` are filled in).
+pub const TEMPLATE: &[(&str, &str)] = &[
+    ("pyproject.toml", PYPROJECT),
+    ("plugin.py", PLUGIN_PY),
+    ("tests/__init__.py", TESTS_INIT_PY),
+    ("tests/test___MODULE__.py", TEST_PY),
+    ("README.md", README_MD),
+    (".gitignore", GITIGNORE),
+];
 
 /// The name, capabilities and SDK dir pyproject.toml declares.
 pub fn project(dir: &Path) -> Result<Project> {

@@ -97,20 +97,13 @@ The SDK is in `.openclaw/sdk` (the contract this node host serves, `wit/plugin.w
 
 const GITIGNORE: &str = "/target\n/*.wasm\n";
 
-/// The project's files, by path inside it.
-pub fn template(name: &str) -> Vec<(String, String)> {
-    let fill = |text: &str| text.replace("__NAME__", name);
-    let mut files: Vec<(String, String)> = vec![
-        ("Cargo.toml".into(), fill(CARGO_TOML)),
-        ("src/lib.rs".into(), fill(LIB_RS)),
-        ("README.md".into(), fill(README_MD)),
-        (".gitignore".into(), GITIGNORE.into()),
-    ];
-    for (path, text) in super::sdk_files::RUST {
-        files.push((format!(".openclaw/sdk/{path}"), text.to_string()));
-    }
-    files
-}
+/// The project's files, by path inside it (`__NAME__` and `__MODULE__` are filled in).
+pub const TEMPLATE: &[(&str, &str)] = &[
+    ("Cargo.toml", CARGO_TOML),
+    ("src/lib.rs", LIB_RS),
+    ("README.md", README_MD),
+    (".gitignore", GITIGNORE),
+];
 
 /// Builds the crate of `manifest`; answers its name and the component Cargo made.
 pub fn build(manifest: &Path) -> Result<(String, PathBuf)> {
