@@ -17,6 +17,8 @@ have gpsd || missing+=(gpsd)
 have gpsfake || missing+=(gpsd-clients)
 have Xvfb || missing+=(xvfb)
 have dbus-daemon || missing+=(dbus-daemon)
+# A multi-call binary for the exec allowlist corpus: its applets must be recognised by the file.
+have busybox || missing+=(busybox)
 have python3 || missing+=(python3)
 python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || missing+=(python3-venv)
 have node || missing+=(nodejs)

@@ -174,6 +174,41 @@ async fn the_system_plugin_serves_under_the_exec_approvals() {
         json!({"security": "allowlist", "ask": "off"})
     );
     assert_eq!(plan["payload"]["plan"]["commandText"], "echo x");
+    assert_eq!(plan["payload"]["plan"]["commandPreview"], "/usr/bin/echo x");
+
+    // A script runs as the plan the node judged, never through bash: `test` is the program,
+    // which evaluates no array subscript, so the substitution inside it never runs.
+    let file = json!({"version": 1, "defaults": {"security": "allowlist", "ask": "off", "askFallback": "deny"},
+                      "agents": {"*": {"allowlist": [{"pattern": "/usr/bin/echo"}, {"pattern": "/usr/bin/test"}]}}});
+    op.request(
+        "exec.approvals.node.set",
+        json!({"nodeId": node, "file": file, "baseHash": set["hash"]}),
+    )
+    .await
+    .unwrap();
+    let script = format!("test -v 'a[$(touch {})]' || echo judged", marker.display());
+    let run = invoke(
+        &op,
+        &node,
+        "system.run",
+        json!({"command": ["bash", "-c", script], "agentId": "main"}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(run["payload"]["stdout"], "judged\n");
+    assert!(!marker.exists(), "bash evaluated the subscript");
+    let plan = invoke(
+        &op,
+        &node,
+        "system.run.prepare",
+        json!({"command": ["sh", "-c", "test -f x && echo yes || echo no"]}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        plan["payload"]["plan"]["commandPreview"],
+        "/usr/bin/test -f x && /usr/bin/echo yes || /usr/bin/echo no"
+    );
 }
 
 fn copy_atomically(from: &Path, to: &Path) {

@@ -1,31 +1,75 @@
-//! What a `system.run` argv really runs, for the allowlist to judge: wrappers unwrapped
-//! (`wrappers`), shell scripts read into their commands (`script`), every program resolved to
-//! the file it would execute. Anything it cannot follow fails the analysis, which the policy
-//! counts as an allowlist miss.
+//! What a `system.run` argv really runs, for the allowlist to judge, and the plan the node
+//! executes when it is admitted: wrappers unwrapped (`wrappers`), shell scripts read into their
+//! commands (`script`), every program resolved to the file it would execute and recognised by
+//! that file (`identity`). Anything it cannot follow fails the analysis, which the policy
+//! counts as an allowlist miss. What the plan runs is exactly the segments judged here.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::allowlist::{path_is_relative, resolve, Executable};
+use crate::identity::{classify, Kind};
+use crate::plan::{Command, List, Plan, Script, Step};
 use crate::script::{self, Word};
+use crate::shell_options;
 use crate::wrappers::{self, Layer};
 
-/// Shells whose `-c` script is read; other shells are opaque (their startup files run code).
-const SCRIPT_SHELLS: &[&str] = &["ash", "bash", "dash", "ksh", "mksh", "sh", "yash"];
-/// Every shell: a command run through one of these gets only the shell-safe overrides.
-const ALL_SHELLS: &[&str] = &[
-    "ash", "bash", "csh", "dash", "elvish", "fish", "ksh", "mksh", "nu", "osh", "sh", "tcsh",
-    "xonsh", "yash", "zsh",
-];
-/// Where the system's own wrappers and shells live. A file named `env` or `sh` anywhere else
-/// (a planted `./sh`) is just a program.
-const SYSTEM_DIRS: &[&str] = &["/usr/bin", "/bin", "/usr/sbin", "/sbin"];
-/// Shell builtins that run nothing and need no allowlist entry inside a script.
-const SAFE_BUILTINS: &[&str] = &[":", "true", "false", "pwd", "test", "["];
 /// Wrappers unwrapped at most, and shells nested at most, before giving up.
 const MAX_WRAPPERS: usize = 4;
 const MAX_SHELL_DEPTH: usize = 2;
 /// `find` actions that run commands.
 const FIND_EXEC: &[&str] = &["-exec", "-execdir", "-ok", "-okdir"];
+/// Shell builtins with no program of their own, that assign, evaluate or run code, or whose
+/// effect a node-run script cannot carry (`exit`, `wait`): a script using one is a miss.
+const SHELL_BUILTINS: &[&str] = &[
+    ".",
+    "alias",
+    "bg",
+    "bind",
+    "break",
+    "builtin",
+    "caller",
+    "compgen",
+    "complete",
+    "compopt",
+    "continue",
+    "declare",
+    "dirs",
+    "disown",
+    "enable",
+    "eval",
+    "exit",
+    "export",
+    "fc",
+    "fg",
+    "getopts",
+    "hash",
+    "help",
+    "history",
+    "jobs",
+    "let",
+    "local",
+    "logout",
+    "mapfile",
+    "popd",
+    "pushd",
+    "read",
+    "readarray",
+    "readonly",
+    "return",
+    "shift",
+    "shopt",
+    "source",
+    "suspend",
+    "times",
+    "trap",
+    "type",
+    "typeset",
+    "ulimit",
+    "umask",
+    "unalias",
+    "unset",
+    "wait",
+];
 
 /// What the analysis knows of the node it runs on.
 pub struct Context<'a> {
@@ -37,21 +81,20 @@ pub struct Context<'a> {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Segment {
     pub exe: Executable,
-    /// Its arguments, when every one is literal (the shell expands none of them).
-    pub args: Option<Vec<String>>,
+    pub args: Vec<String>,
     /// A shell whose script could not be read: only an argPattern entry or `*` admits it.
     pub opaque_shell: bool,
+    /// False after a `cd`: entries bound to the request's directory do not apply.
+    pub in_request_cwd: bool,
 }
 
 /// The analysed command.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Analysis {
-    /// Every program it runs (safe builtins excepted).
+    /// Every program it runs.
     pub segments: Vec<Segment>,
-    /// What the node executes when the allowlist admits it: the resolved program, run
-    /// directly (outer wrappers dropped), with this argv.
-    pub program: PathBuf,
-    pub argv: Vec<String>,
+    /// What the node executes when the allowlist admits it.
+    pub plan: Plan,
 }
 
 pub fn analyse(argv: &[String], cx: &Context) -> Result<Analysis, String> {
@@ -62,195 +105,238 @@ pub fn analyse(argv: &[String], cx: &Context) -> Result<Analysis, String> {
             literal: true,
         })
         .collect();
-    let mut segments = Vec::new();
-    let (program, start) = command(&words, cx, 0, &mut segments)?;
+    let mut walk = Walk {
+        cx,
+        segments: Vec::new(),
+        changes_dir: false,
+        names_relative: false,
+    };
+    let plan = match walk.command(&words, 0, false)? {
+        Resolved::Program(step) => Plan::Program(step),
+        Resolved::Shell(script) => Plan::Script(script),
+    };
+    if walk.changes_dir && (walk.names_relative || path_is_relative(cx.path_env)) {
+        return Err("`cd` would change which programs the script runs".into());
+    }
     Ok(Analysis {
-        segments,
-        program,
-        argv: argv[start..].to_vec(),
+        segments: walk.segments,
+        plan,
     })
 }
 
-fn file_name(word: &str) -> &str {
-    word.rsplit('/').next().unwrap_or(word)
+/// What one command resolves to.
+enum Resolved {
+    Program(Step),
+    Shell(Script),
 }
 
-/// `word` resolves to the system's own program of that name.
-fn system_program(word: &str, cx: &Context) -> Option<Executable> {
-    let exe = resolve(word, cx.path_env, cx.cwd)?;
-    let dir = exe.path.parent()?;
-    SYSTEM_DIRS
-        .iter()
-        .any(|d| dir == Path::new(d))
-        .then_some(exe)
+/// The state of one analysis.
+struct Walk<'a> {
+    cx: &'a Context<'a>,
+    segments: Vec<Segment>,
+    /// A script changes its directory somewhere.
+    changes_dir: bool,
+    /// A script names a path relative to its directory somewhere.
+    names_relative: bool,
 }
 
-/// Analyses one command (its words), adding what it runs to `segments`. Answers the program
-/// it starts and the index of the word that names it (after the wrappers it drops).
-fn command(
-    words: &[Word],
-    cx: &Context,
-    depth: usize,
-    segments: &mut Vec<Segment>,
-) -> Result<(PathBuf, usize), String> {
-    let mut start = 0;
-    for layer in 0..=MAX_WRAPPERS {
-        let rest = &words[start..];
-        let first = rest.first().ok_or("no command")?;
-        if !first.literal {
-            return Err(format!("`{}` is expanded by the shell", first.text));
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+impl Walk<'_> {
+    fn segment(&mut self, exe: &Executable, args: &[String], opaque_shell: bool) {
+        self.segments.push(Segment {
+            exe: exe.clone(),
+            args: args.to_vec(),
+            opaque_shell,
+            in_request_cwd: !self.changes_dir,
+        });
+    }
+
+    /// Analyses one command (its words): the program it runs, with wrappers dropped, or the
+    /// script of the shell it starts. `in_script` is true inside a script, where `command` and
+    /// `exec` are the shell's builtins.
+    fn command(
+        &mut self,
+        words: &[Word],
+        depth: usize,
+        in_script: bool,
+    ) -> Result<Resolved, String> {
+        let mut start = 0;
+        for layer in 0..=MAX_WRAPPERS {
+            let rest = &words[start..];
+            let first = rest.first().ok_or("no command")?;
+            if let Some(w) = rest.iter().find(|w| !w.literal) {
+                return Err(format!("`{}` is expanded by the shell", w.text));
+            }
+            let texts: Vec<String> = rest.iter().map(|w| w.text.clone()).collect();
+            let argv0 = &first.text;
+            if argv0.starts_with('~') || argv0.contains('=') || argv0.is_empty() {
+                return Err(format!(
+                    "`{argv0}` is not a program the allowlist can judge"
+                ));
+            }
+            let builtin_carrier =
+                in_script && layer == 0 && matches!(argv0.as_str(), "command" | "exec");
+            let kind = match builtin_carrier {
+                true => None,
+                false => {
+                    let exe = resolve(argv0, self.cx.path_env, self.cx.cwd)
+                        .ok_or_else(|| format!("{argv0}: no such executable"))?;
+                    Some((classify(&exe.path), exe))
+                }
+            };
+            let wrapper = match &kind {
+                None => argv0.as_str(),
+                Some((Kind::Wrapper(name), _)) => *name,
+                Some((Kind::Refused(name), _)) => {
+                    return Err(format!("{name} is not allowlisted through"))
+                }
+                Some((Kind::ScriptShell(shell), exe)) => {
+                    return self.shell(shell, exe, &texts, depth)
+                }
+                Some((Kind::OpaqueShell(_), exe)) => {
+                    self.segment(exe, &texts[1..], true);
+                    return Ok(Resolved::Program(step(exe, texts)));
+                }
+                Some((Kind::Program, exe)) => {
+                    let find = file_name(&exe.path) == "find";
+                    if find && texts.iter().any(|a| FIND_EXEC.contains(&a.as_str())) {
+                        return Err("find -exec runs commands the allowlist cannot see".into());
+                    }
+                    self.segment(exe, &texts[1..], false);
+                    return Ok(Resolved::Program(step(exe, texts)));
+                }
+            };
+            match wrappers::unwrap(wrapper, &texts) {
+                Layer::NotWrapper => return Err(format!("{wrapper} is not a wrapper")),
+                Layer::Blocked { wrapper, why } => return Err(format!("{wrapper}: {why}")),
+                Layer::Unwrapped {
+                    wrapper,
+                    transparent: false,
+                    ..
+                } => return Err(format!("{wrapper} changes how the command runs")),
+                Layer::Unwrapped { .. } if layer == MAX_WRAPPERS => {
+                    return Err("too many wrappers".into())
+                }
+                Layer::Unwrapped { index, .. } => start += index,
+            }
         }
-        let name = file_name(&first.text);
-        let texts: Vec<String> = rest.iter().map(|w| w.text.clone()).collect();
-        // `command` and `exec` are shell builtins, so only in a script; the other wrappers
-        // are system programs.
-        let builtin = depth > 0 && matches!(first.text.as_str(), "command" | "exec");
-        let unwrapped = match wrappers::unwrap(name, &texts) {
-            Layer::NotWrapper => None,
-            Layer::Blocked { wrapper, why } => {
-                return Err(format!("{wrapper}: {why}"));
-            }
-            Layer::Unwrapped { wrapper, .. }
-                if !builtin
-                    && (matches!(wrapper, "command" | "exec")
-                        || system_program(&first.text, cx).is_none()) =>
-            {
-                None
-            }
-            Layer::Unwrapped {
-                wrapper,
-                transparent: false,
-                ..
-            } => return Err(format!("{wrapper} changes how the command runs")),
-            Layer::Unwrapped { index, .. } => Some(index),
+        Err("too many wrappers".into())
+    }
+
+    /// A script shell started with `argv`: its script, read and analysed, or an opaque shell
+    /// when it reads no `-c` script.
+    fn shell(
+        &mut self,
+        shell: &'static str,
+        exe: &Executable,
+        argv: &[String],
+        depth: usize,
+    ) -> Result<Resolved, String> {
+        let Some((options, text)) = shell_options::invocation(shell, &argv[1..])? else {
+            self.segment(exe, &argv[1..], true);
+            return Ok(Resolved::Program(step(exe, argv.to_vec())));
         };
-        match unwrapped {
-            Some(_) if layer == MAX_WRAPPERS => return Err("too many wrappers".into()),
-            // A glob among a wrapper's options could expand into other options.
-            Some(index) if rest[..index].iter().any(|w| !w.literal) => {
-                return Err(format!("{name}'s options are expanded by the shell"))
-            }
-            Some(index) => start += index,
-            None => break,
+        if depth >= MAX_SHELL_DEPTH {
+            return Err("shells nested too deep".into());
         }
-    }
-    let rest = &words[start..];
-    let argv0 = &rest[0].text;
-    let args: Vec<String> = rest[1..].iter().map(|w| w.text.clone()).collect();
-    if argv0.starts_with('~') || argv0.contains('=') {
-        return Err(format!(
-            "`{argv0}` is not a program the allowlist can judge"
-        ));
-    }
-    let literal = rest[1..].iter().all(|w| w.literal);
-    let runs_commands = |a: &String| FIND_EXEC.contains(&a.as_str());
-    if file_name(argv0) == "find" && (!literal || args.iter().any(runs_commands)) {
-        return Err("find -exec runs commands the allowlist cannot see".into());
-    }
-    if ALL_SHELLS.contains(&file_name(argv0)) && !args.is_empty() {
-        if let Some(shell) = system_program(argv0, cx) {
-            if !literal {
-                return Err("a shell's arguments are expanded by the shell".into());
+        let mut lists = Vec::new();
+        for and_or in script::lists(&text)? {
+            let mut list = List {
+                joins: and_or.joins,
+                ..List::default()
+            };
+            for pipeline in &and_or.pipelines {
+                let commands = pipeline
+                    .iter()
+                    .map(|words| self.script_command(shell, words, depth + 1))
+                    .collect::<Result<Vec<_>, _>>()?;
+                list.pipelines.push(commands);
             }
-            let readable = SCRIPT_SHELLS.contains(&file_name(argv0));
-            match shell_script(&args).filter(|_| readable) {
-                Some(_) if depth >= MAX_SHELL_DEPTH => return Err("shells nested too deep".into()),
-                Some(text) => script_commands(text, cx, depth + 1, segments)?,
-                None => segments.push(Segment {
-                    exe: shell.clone(),
-                    args: Some(args),
-                    opaque_shell: true,
-                }),
-            }
-            return Ok((shell.path, start));
+            lists.push(list);
         }
+        Ok(Resolved::Shell(Script {
+            shell,
+            text,
+            options,
+            lists,
+        }))
     }
-    let exe = resolve(argv0, cx.path_env, cx.cwd)
-        .ok_or_else(|| format!("{argv0}: no such executable"))?;
-    segments.push(Segment {
-        exe: exe.clone(),
-        args: literal.then_some(args),
-        opaque_shell: false,
-    });
-    Ok((exe.path, start))
-}
 
-/// The commands of a script. `cd` is allowed only where it cannot change what later
-/// commands run: when no program is named relative to the directory.
-fn script_commands(
-    text: &str,
-    cx: &Context,
-    depth: usize,
-    segments: &mut Vec<Segment>,
-) -> Result<(), String> {
-    let commands = script::commands(text)?;
-    let mut changes_dir = false;
-    for words in &commands {
-        let name = words[0].text.as_str();
-        if name == "cd" {
-            changes_dir = true;
-            continue;
+    /// One simple command of a script.
+    fn script_command(
+        &mut self,
+        shell: &str,
+        words: &[Word],
+        depth: usize,
+    ) -> Result<Command, String> {
+        if let Some(w) = words.iter().find(|w| !w.literal) {
+            return Err(format!("`{}` is expanded by the shell", w.text));
         }
-        if SAFE_BUILTINS.contains(&name) {
-            if name == "[" && words.last().map(|w| w.text.as_str()) != Some("]") {
-                return Err("`[` without `]`".into());
-            }
-            continue;
-        }
-        command(words, cx, depth, segments)?;
-    }
-    let relative = |w: &Vec<Word>| {
-        w.iter()
-            .any(|w| w.text.contains('/') && !w.text.starts_with('/'))
-    };
-    if changes_dir && (path_is_relative(cx.path_env) || commands.iter().any(relative)) {
-        return Err("`cd` would change which programs the script runs".into());
-    }
-    Ok(())
-}
-
-/// The script of `sh -c SCRIPT` (options before it allowed: `-e -u -x -v -f -a -C`,
-/// `-o NAME`, `+...`, `--norc`, `--noprofile`, `--posix`). A login or interactive shell, a
-/// script read from a file or stdin, or any other option answers `None`.
-fn shell_script(args: &[String]) -> Option<&str> {
-    let mut i = 0;
-    while let Some(arg) = args.get(i) {
-        match arg.as_str() {
-            "-c" | "--command" => return args.get(i + 1).map(String::as_str),
-            "--norc" | "--noprofile" | "--posix" => i += 1,
-            cluster
-                if cluster.len() > 1 && (cluster.starts_with('-') || cluster.starts_with('+')) =>
-            {
-                let letters = &cluster[1..];
-                if !letters.chars().all(|c| "euxvfaCoOc".contains(c)) {
-                    return None;
+        self.names_relative |= words
+            .iter()
+            .any(|w| w.text.contains('/') && !w.text.starts_with('/'));
+        let texts: Vec<String> = words.iter().map(|w| w.text.clone()).collect();
+        match texts[0].as_str() {
+            ":" => return Ok(Command::Noop(texts)),
+            "cd" => {
+                return match &texts[1..] {
+                    [dir] if !dir.is_empty() && !dir.starts_with('-') => {
+                        self.changes_dir = true;
+                        Ok(Command::Cd(dir.clone()))
+                    }
+                    _ => Err("cd takes one directory here".into()),
                 }
-                // Each `o`/`O` takes the next word as its value.
-                let values = letters.chars().filter(|c| matches!(c, 'o' | 'O')).count();
-                if letters.contains('c') {
-                    return cluster
-                        .starts_with('-')
-                        .then(|| args.get(i + 1 + values).map(String::as_str))
-                        .flatten();
-                }
-                i += 1 + values;
             }
-            _ => return None,
+            "set" => {
+                shell_options::set_builtin(shell, &texts[1..])?;
+                return Ok(Command::Set(texts[1..].to_vec()));
+            }
+            name if SHELL_BUILTINS.contains(&name) => {
+                return Err(format!("the shell builtin {name} is not allowlisted"))
+            }
+            _ => {}
         }
+        let exec = texts[0] == "exec";
+        Ok(match self.command(words, depth, true)? {
+            Resolved::Shell(script) => Command::Shell(script),
+            Resolved::Program(step) if exec => Command::Exec(step),
+            Resolved::Program(step) => Command::Run(step),
+        })
     }
-    None
 }
 
-/// Walks `argv` through its wrappers: the command at the core (`None` when a wrapper is
-/// refused, or there are too many) and the names every `env` prelude on the way assigns.
-fn peel(argv: &[String]) -> (Option<&[String]>, Vec<String>) {
+fn step(exe: &Executable, argv: Vec<String>) -> Step {
+    Step {
+        program: exe.path.clone(),
+        argv,
+    }
+}
+
+/// Walks `argv` through its wrappers, each recognised by its file where it resolves (by its
+/// name where it does not): the core command (`None` when a wrapper is refused, or there are
+/// too many) and the names every `env` prelude on the way assigns.
+fn peel<'a>(argv: &'a [String], cx: &Context) -> (Option<(&'a [String], Kind)>, Vec<String>) {
     let mut keys = Vec::new();
     let mut rest = argv;
     for _ in 0..=MAX_WRAPPERS {
         let Some(first) = rest.first() else { break };
-        match wrappers::unwrap(file_name(first), rest) {
-            Layer::NotWrapper => return (Some(rest), keys),
-            Layer::Blocked { .. } => break,
+        let by_name = Path::new(first);
+        let kind = match resolve(first, cx.path_env, cx.cwd) {
+            Some(exe) => classify(&exe.path),
+            None => crate::identity::kind_of_name(&file_name(by_name)),
+        };
+        let name = match kind {
+            Kind::Wrapper(name) => name,
+            Kind::Refused(_) => break,
+            other => return (Some((rest, other)), keys),
+        };
+        match wrappers::unwrap(name, rest) {
+            Layer::NotWrapper | Layer::Blocked { .. } => break,
             Layer::Unwrapped {
                 index, env_keys, ..
             } => {
@@ -264,14 +350,11 @@ fn peel(argv: &[String]) -> (Option<&[String]>, Vec<String>) {
 
 /// Is `argv` (through any wrappers) a shell? Such a command gets only the shell-safe
 /// environment overrides.
-pub fn runs_a_shell(argv: &[String]) -> bool {
-    peel(argv)
-        .0
-        .and_then(|core| core.first())
-        .is_some_and(|first| ALL_SHELLS.contains(&file_name(first)))
+pub fn runs_a_shell(argv: &[String], cx: &Context) -> bool {
+    peel(argv, cx).0.is_some_and(|(_, kind)| kind.is_shell())
 }
 
 /// The names an `env` prelude assigns, through every wrapper layer.
-pub fn env_assignments(argv: &[String]) -> Vec<String> {
-    peel(argv).1
+pub fn env_assignments(argv: &[String], cx: &Context) -> Vec<String> {
+    peel(argv, cx).1
 }

@@ -1,9 +1,10 @@
 //! The differential test of the exec allowlist: every line of
-//! `tests/data/exec-allowlist-corpus.txt` is judged by the policy, then run for real with
-//! tools that log each start. What the analysis allows must be exactly what runs: an allowed
-//! line may start only the programs the analysis predicted, with the arguments it predicted,
-//! both as the node runs it (the resolved program) and as the request wrote it (through the
-//! real wrappers and shells).
+//! `tests/data/exec-allowlist-corpus.txt` is judged by the policy, then run for real with tools
+//! that log each start, both as the node runs it (the plan) and as the request wrote it
+//! (through the real wrappers and shells). The plan may start only the programs the analysis
+//! predicted, with the arguments it predicted. For `allow` lines the real shell starts the same
+//! programs and ends with the same status as the plan; for `allow!` lines the real shell starts
+//! something the analysis never saw (the attack works on a shell), and the plan does not.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -11,8 +12,8 @@ use std::time::Duration;
 use crate::allowlist::AllowEntry;
 use crate::analysis::{analyse, Context};
 use crate::approvals::{Ask, Policy, Security};
+use crate::executor::{checked_env, execute};
 use crate::policy::{decide, Request, Verdict};
-use crate::spawn::{run, Launch};
 
 struct Bench {
     _dir: tempfile::TempDir,
@@ -21,15 +22,20 @@ struct Bench {
     log: PathBuf,
 }
 
-fn tool(path: &Path, name: &str, log: &Path) {
+/// A program that logs its name and arguments, then exits with `status`.
+fn tool(path: &Path, name: &str, log: &Path, status: u8) {
     use std::os::unix::fs::PermissionsExt;
     // One write per run, so that the commands of a pipeline do not interleave their lines.
     let script = format!(
-        "#!/bin/sh\nline='{name}'\nfor a in \"$@\"; do line=\"$line\u{1f}$a\"; done\nprintf '%s\\n' \"$line\" >> '{}'\n",
+        "#!/bin/sh\nline='{name}'\nfor a in \"$@\"; do line=\"$line\u{1f}$a\"; done\nprintf '%s\\n' \"$line\" >> '{}'\nexit {status}\n",
         log.display()
     );
     std::fs::write(path, script).unwrap();
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+fn link(target: impl AsRef<Path>, at: PathBuf) {
+    std::os::unix::fs::symlink(target, at).unwrap();
 }
 
 fn bench() -> Bench {
@@ -38,16 +44,42 @@ fn bench() -> Bench {
     let work = bin.with_file_name("work");
     let log = bin.with_file_name("log");
     std::fs::create_dir_all(&bin).unwrap();
-    std::fs::create_dir_all(&work).unwrap();
+    std::fs::create_dir_all(work.join("sub")).unwrap();
     for name in ["ok1", "ok2", "ok3", "evil"] {
-        tool(&bin.join(name), name, &log);
+        tool(&bin.join(name), name, &log, 0);
     }
-    std::os::unix::fs::symlink(bin.join("evil"), bin.join("okalias")).unwrap();
-    std::os::unix::fs::symlink(bin.join("ok1"), bin.join("evilalias")).unwrap();
-    std::os::unix::fs::symlink(bin.join("ok2"), bin.join("ok2link")).unwrap();
+    tool(&bin.join("no1"), "no1", &log, 1);
+    link(bin.join("evil"), bin.join("okalias"));
+    link(bin.join("ok1"), bin.join("evilalias"));
+    link(bin.join("ok2"), bin.join("ok2link"));
     for name in ["ok1", "sh", "env", "nice", "evil.sh"] {
-        tool(&work.join(name), &format!("planted-{name}"), &log);
+        tool(&work.join(name), &format!("planted-{name}"), &log, 0);
     }
+    // Planted links to the system's wrappers, shells and carriers, named as something else,
+    // and a copy of `env`: each is what its file is.
+    let links = work.join("links");
+    std::fs::create_dir(&links).unwrap();
+    let system = |name: &str| {
+        ["/usr/bin", "/usr/sbin", "/bin", "/sbin"]
+            .iter()
+            .find_map(|d| std::fs::canonicalize(Path::new(d).join(name)).ok())
+            .unwrap_or_else(|| panic!("the corpus needs {name}"))
+    };
+    for (name, target) in [
+        ("timeout", "env"),
+        ("nice", "env"),
+        ("n", "nice"),
+        ("mysh", "bash"),
+        ("rbash", "rbash"),
+        ("x", "xargs"),
+        ("c", "chroot"),
+        ("ls", "busybox"),
+        ("bb", "busybox"),
+        ("tb", "setsid"),
+    ] {
+        link(system(target), links.join(name));
+    }
+    std::fs::copy(system("env"), links.join("envcopy")).unwrap();
     std::fs::write(work.join("lockf"), "").unwrap();
     Bench {
         _dir: dir,
@@ -57,11 +89,24 @@ fn bench() -> Bench {
     }
 }
 
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Expect {
+    Deny,
+    /// Allowed, and the real shell does what the plan does.
+    Allow,
+    /// Allowed, and the real shell does more than the analysis saw.
+    AllowShellDoesMore,
+    /// Allowed; the real shell differs harmlessly (a login shell's profile resets PATH).
+    AllowShellDiffers,
+}
+
 struct Case {
     line: usize,
-    allow: bool,
+    expect: Expect,
     argv: Vec<String>,
     path: String,
+    env: Vec<(String, String)>,
+    extra: Vec<String>,
 }
 
 fn cases(b: &Bench) -> Vec<Case> {
@@ -79,36 +124,78 @@ fn cases(b: &Bench) -> Vec<Case> {
         .filter(|(_, l)| !l.trim().is_empty() && !l.starts_with('#'))
         .map(|(n, l)| {
             let mut cols = l.split('\t');
-            let verdict = cols.next().unwrap();
+            let expect = match cols.next().unwrap() {
+                "deny" => Expect::Deny,
+                "allow" => Expect::Allow,
+                "allow!" => Expect::AllowShellDoesMore,
+                "allow~" => Expect::AllowShellDiffers,
+                other => panic!("line {}: verdict {other:?}", n + 1),
+            };
             let argv: Vec<String> = serde_json::from_str(cols.next().unwrap())
                 .unwrap_or_else(|e| panic!("line {}: {e}", n + 1));
-            let path = cols
-                .next()
-                .and_then(|c| c.strip_prefix("path="))
-                .unwrap_or("%BIN%:/usr/bin:/bin");
-            assert!(matches!(verdict, "allow" | "deny"), "line {}", n + 1);
-            Case {
+            let mut case = Case {
                 line: n + 1,
-                allow: verdict == "allow",
+                expect,
                 argv: argv.iter().map(|a| fill(a)).collect(),
-                path: fill(path),
+                path: fill("%BIN%:/usr/bin:/bin"),
+                env: Vec::new(),
+                extra: Vec::new(),
+            };
+            for col in cols {
+                match col.split_once('=') {
+                    Some(("path", p)) => case.path = fill(p),
+                    Some(("env", kv)) => {
+                        let (k, v) = kv.split_once('=').expect("env=NAME=VALUE");
+                        case.env.push((k.into(), fill(v)));
+                    }
+                    Some(("allow", patterns)) => {
+                        case.extra = patterns.split(',').map(fill).collect();
+                    }
+                    _ => panic!("line {}: column {col:?}", n + 1),
+                }
             }
+            case
         })
         .collect()
 }
 
-/// Runs one launch and answers the log lines it left: (program, args).
-async fn logged(b: &Bench, launch: Launch<'_>) -> Vec<(String, Vec<String>)> {
+type Log = Vec<(String, Vec<String>)>;
+
+/// Runs one command (the plan, or the argv as given) and answers its status and the log
+/// lines it left: (program, args).
+async fn logged(
+    b: &Bench,
+    plan: Option<&Verdict>,
+    case: &Case,
+    env: &[(String, String)],
+) -> (Option<i32>, Log) {
     std::fs::write(&b.log, "").unwrap();
-    run(&launch, Some(Duration::from_secs(10))).await;
-    std::fs::read_to_string(&b.log)
+    let plan = match plan {
+        Some(Verdict::Plan(plan)) => Some(plan),
+        _ => None,
+    };
+    let o = execute(
+        plan,
+        &case.argv,
+        Some(&b.work),
+        env,
+        Some(Duration::from_secs(10)),
+    )
+    .await;
+    let log = std::fs::read_to_string(&b.log)
         .unwrap()
         .lines()
         .map(|l| {
             let mut parts = l.split('\u{1f}').map(String::from);
             (parts.next().unwrap(), parts.collect())
         })
-        .collect()
+        .collect();
+    (o.exit_code, log)
+}
+
+fn sorted(mut log: Log) -> Log {
+    log.sort();
+    log
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -119,87 +206,84 @@ async fn what_the_allowlist_allows_is_exactly_what_runs() {
         arg_pattern: arg_pattern.map(String::from),
         source: None,
     };
-    let policy = Policy {
-        security: Security::Allowlist,
-        ask: Ask::Off,
-        ask_fallback: Security::Deny,
-        allowlist: vec![
-            entry(b.bin.join("ok1").display().to_string(), None),
-            entry("ok2".into(), None),
-            entry(b.bin.join("ok3").display().to_string(), Some("^--safe$")),
-            entry("find".into(), None),
-        ],
-    };
+    let base = vec![
+        entry(b.bin.join("ok1").display().to_string(), None),
+        entry("ok2".into(), None),
+        entry(b.bin.join("ok3").display().to_string(), Some("^--safe$")),
+        entry("find".into(), None),
+        entry(b.bin.join("no1").display().to_string(), None),
+    ];
     let cases = cases(&b);
     let (mut wrong, mut allowed, mut would_have_run) = (Vec::new(), 0, 0);
     for case in &cases {
+        let mut allowlist = base.clone();
+        allowlist.extend(case.extra.iter().map(|p| entry(p.clone(), None)));
+        let policy = Policy {
+            security: Security::Allowlist,
+            ask: Ask::Off,
+            ask_fallback: Security::Deny,
+            allowlist,
+        };
+        let cx = Context {
+            path_env: &case.path,
+            cwd: &b.work,
+        };
         let request = Request {
             argv: &case.argv,
             cwd: Some(&b.work),
             path_env: &case.path,
             home: "/nonexistent-home",
         };
-        let verdict = decide(&policy, &request);
-        if verdict.is_ok() != case.allow {
-            wrong.push(format!(
-                "line {}: {:?} -> {verdict:?}",
-                case.line, case.argv
-            ));
+        let env_checked = checked_env(&case.argv, &case.env, Security::Allowlist, &cx);
+        let verdict = env_checked
+            .as_ref()
+            .map_err(|_| ())
+            .and_then(|_| decide(&policy, &request).map_err(|_| ()));
+        let at = format!("line {}: {:?}", case.line, case.argv);
+        if verdict.is_ok() == (case.expect == Expect::Deny) {
+            wrong.push(format!("{at} -> {verdict:?} {env_checked:?}"));
             continue;
         }
-        let env = [("PATH".to_string(), case.path.clone())];
-        let as_given = Launch {
-            program: None,
-            argv: &case.argv,
-            cwd: Some(&b.work),
-            env: &env,
-        };
-        let Ok(Verdict::Resolved { program, argv }) = verdict else {
-            let ran = logged(&b, as_given).await;
-            would_have_run += usize::from(ran.iter().any(|(p, _)| !p.starts_with("ok")));
+        let mut env = vec![("PATH".to_string(), case.path.clone())];
+        env.extend(case.env.iter().cloned());
+        let (given_status, given) = logged(&b, None, case, &env).await;
+        let Ok(verdict) = verdict else {
+            would_have_run += usize::from(given.iter().any(|(p, _)| !p.starts_with("ok")));
             continue;
         };
         allowed += 1;
-        let cx = Context {
-            path_env: &case.path,
-            cwd: &b.work,
-        };
         let predicted = analyse(&case.argv, &cx).unwrap().segments;
-        let resolved = Launch {
-            program: Some(&program),
-            argv: &argv,
-            cwd: Some(&b.work),
-            env: &env,
+        let mut env = vec![("PATH".to_string(), case.path.clone())];
+        env.extend(env_checked.unwrap());
+        let (plan_status, ran) = logged(&b, Some(&verdict), case, &env).await;
+        let is_predicted = |(program, args): &(String, Vec<String>)| {
+            predicted.iter().any(|s| {
+                s.exe
+                    .path
+                    .file_name()
+                    .is_some_and(|n| n == program.as_str())
+                    && &s.args == args
+            })
         };
-        let runs = [
-            ("as resolved", logged(&b, resolved).await),
-            ("as given", logged(&b, as_given).await),
-        ];
-        for (how, ran) in runs {
-            for (program, args) in &ran {
-                let expected = predicted.iter().any(|s| {
-                    s.exe
-                        .path
-                        .file_name()
-                        .is_some_and(|n| n == program.as_str())
-                        && s.args.as_ref().is_none_or(|a| a == args)
-                });
-                if !expected {
-                    wrong.push(format!(
-                        "line {}: {:?} {how} ran {program} {args:?}; predicted {predicted:?}",
-                        case.line, case.argv
-                    ));
-                }
-            }
-            let one_tool = predicted.len() == 1
-                && predicted[0].exe.path.starts_with(&b.bin)
-                && !case.argv.iter().any(|a| a.contains("||"));
-            if one_tool && ran.len() != 1 {
+        if let Some(run) = ran.iter().find(|r| !is_predicted(r)) {
+            wrong.push(format!(
+                "{at}: the plan ran {run:?}; predicted {predicted:?}"
+            ));
+        }
+        match case.expect {
+            Expect::Allow
+                if sorted(ran.clone()) != sorted(given.clone()) || plan_status != given_status =>
+            {
                 wrong.push(format!(
-                    "line {}: {:?} {how} ran {ran:?}",
-                    case.line, case.argv
+                    "{at}: the plan ran {ran:?} -> {plan_status:?}, the shell {given:?} -> {given_status:?}"
                 ));
             }
+            Expect::AllowShellDoesMore if given.iter().all(is_predicted) => {
+                wrong.push(format!(
+                    "{at}: the shell ran only what was predicted: {given:?}"
+                ));
+            }
+            _ => {}
         }
     }
     println!(
@@ -207,6 +291,6 @@ async fn what_the_allowlist_allows_is_exactly_what_runs() {
         cases.len(),
         cases.len() - allowed
     );
-    assert!(cases.len() >= 150);
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    assert!(cases.len() >= 450);
 }

@@ -8,10 +8,12 @@ use openclaw_protocol::errors::ErrorCode;
 use openclaw_protocol::exec_command::{check_raw_command, format_exec_command};
 use serde_json::{json, Value};
 
+use crate::analysis::Context;
 use crate::approvals::{ApprovalsStore, Ask, Policy, Security};
+use crate::plan::Plan;
 use crate::policy::{decide, Verdict};
 use crate::spawn::Outcome;
-use crate::{allowlist, analysis, env, policy, spawn, ExecError, ExecEvent};
+use crate::{allowlist, analysis, env, plan_runner, policy, spawn, ExecError, ExecEvent};
 
 /// PATH used when the host has none.
 const DEFAULT_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -72,12 +74,25 @@ impl Executor {
             }
             (dir, _, _) => dir.as_ref().map(PathBuf::from),
         };
+        // Under an allowlist the node runs the plan it judged, not the text: show that plan.
+        let preview = (policy.security == Security::Allowlist)
+            .then(|| {
+                let here = std::env::current_dir().ok()?;
+                let path = path_env();
+                let cx = Context {
+                    path_env: &path,
+                    cwd: cwd.as_deref().unwrap_or(&here),
+                };
+                analysis::analyse(&req.argv, &cx).ok()
+            })
+            .flatten()
+            .map(|a| a.plan.preview());
         Ok(json!({
             "plan": {
                 "argv": req.argv,
                 "cwd": cwd.map(|c| c.display().to_string()),
                 "commandText": command_text(req),
-                "commandPreview": Value::Null,
+                "commandPreview": preview,
                 "agentId": req.agent_id,
                 "sessionKey": req.session_key,
             },
@@ -114,9 +129,9 @@ impl Executor {
                 home: &self.home,
             },
         );
-        let (program, argv) = match verdict {
-            Ok(Verdict::AsGiven) => (None, req.argv.clone()),
-            Ok(Verdict::Resolved { program, argv }) => (Some(program), argv),
+        let plan = match verdict {
+            Ok(Verdict::AsGiven) => None,
+            Ok(Verdict::Plan(plan)) => Some(plan),
             Err(denial) => {
                 let event = ExecEvent::Denied {
                     session_key,
@@ -131,13 +146,7 @@ impl Executor {
             }
         };
         let timeout = req.timeout_ms.filter(|t| *t > 0).map(Duration::from_millis);
-        let launch = spawn::Launch {
-            program: program.as_deref(),
-            argv: &argv,
-            cwd: cwd.as_deref(),
-            env: &env,
-        };
-        let o = spawn::run(&launch, timeout).await;
+        let o = execute(plan.as_ref(), &req.argv, cwd.as_deref(), &env, timeout).await;
         let output = [
             o.stdout.as_str(),
             o.stderr.as_str(),
@@ -160,6 +169,28 @@ impl Executor {
         };
         (Ok(o), Some(event))
     }
+}
+
+/// Runs what was decided: the judged plan, or under `security=full` the argv as given.
+pub(crate) async fn execute(
+    plan: Option<&Plan>,
+    argv: &[String],
+    cwd: Option<&std::path::Path>,
+    env: &[(String, String)],
+    timeout: Option<Duration>,
+) -> Outcome {
+    let (program, argv) = match plan {
+        Some(Plan::Script(script)) => return plan_runner::run(script, cwd, env, timeout).await,
+        Some(Plan::Program(step)) => (Some(step.program.as_path()), step.argv.as_slice()),
+        None => (None, argv),
+    };
+    let launch = spawn::Launch {
+        program,
+        argv,
+        cwd,
+        env,
+    };
+    spawn::run(&launch, timeout).await
 }
 
 fn path_env() -> String {
@@ -191,12 +222,31 @@ fn validate(req: &RunRequest) -> Result<(), ExecError> {
 /// The environment overrides a run gets, or the refusal (`INVALID_REQUEST` with a
 /// `SYSTEM_RUN_DENIED:` message naming every refused key, as on the real node host).
 fn environment(req: &RunRequest, policy: &Policy) -> Result<Vec<(String, String)>, ExecError> {
-    let strict = policy.security == Security::Allowlist;
-    let refusal = |message: String| ExecError::invalid(message);
-    if let Some(message) = env::refused_assignments(&analysis::env_assignments(&req.argv), strict) {
-        return Err(refusal(message));
+    let here = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
+    let path = path_env();
+    let cx = Context {
+        path_env: &path,
+        cwd: req
+            .cwd
+            .as_deref()
+            .map(std::path::Path::new)
+            .unwrap_or(&here),
+    };
+    checked_env(&req.argv, &req.env, policy.security, &cx).map_err(ExecError::invalid)
+}
+
+/// The overrides `env` that `argv` gets under `security`, or the denial message.
+pub(crate) fn checked_env(
+    argv: &[String],
+    env: &[(String, String)],
+    security: Security,
+    cx: &Context,
+) -> Result<Vec<(String, String)>, String> {
+    let strict = security == Security::Allowlist;
+    if let Some(message) = env::refused_assignments(&analysis::env_assignments(argv, cx), strict) {
+        return Err(message);
     }
-    env::check_overrides(&req.env, strict, analysis::runs_a_shell(&req.argv)).map_err(refusal)
+    env::check_overrides(env, strict, analysis::runs_a_shell(argv, cx))
 }
 
 fn tail(text: &str, max: usize) -> String {

@@ -13,8 +13,12 @@ mod env_lists;
 mod error;
 mod events;
 mod executor;
+mod identity;
+mod plan;
+mod plan_runner;
 mod policy;
 mod script;
+mod shell_options;
 pub mod spawn;
 mod wrappers;
 

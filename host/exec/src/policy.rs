@@ -1,11 +1,12 @@
 //! Decides one run under the approvals policy (security, ask, allowlist). A headless node
 //! cannot ask, so `ask` falls back to `askFallback`.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::allowlist::Admits;
-use crate::analysis::{analyse, Analysis, Context, Segment};
+use crate::analysis::{analyse, Context, Segment};
 use crate::approvals::{Ask, Policy, Security};
+use crate::plan::Plan;
 
 /// Why a run is refused: the event reason and the operator's message.
 #[derive(Debug, Clone, PartialEq)]
@@ -26,9 +27,10 @@ fn deny(reason: &'static str, message: &str) -> Denial {
 pub enum Verdict {
     /// `security=full`: the argv as the request gave it.
     AsGiven,
-    /// Admitted by the allowlist: exactly the program the analysis resolved, with the argv
-    /// from the word that names it (outer wrappers dropped), so nothing is looked up again.
-    Resolved { program: PathBuf, argv: Vec<String> },
+    /// Admitted by the allowlist: exactly the plan the analysis judged (resolved programs,
+    /// outer wrappers dropped, a script's commands run by the node), so nothing is looked up
+    /// or read again.
+    Plan(Plan),
 }
 
 /// The facts a decision reads.
@@ -92,15 +94,11 @@ fn allowlisted(policy: &Policy, req: &Request) -> Option<Verdict> {
             return None;
         }
     };
-    let Analysis {
-        segments,
-        program,
-        argv,
-    } = analysis;
-    segments
+    analysis
+        .segments
         .iter()
         .all(|s| admitted(policy, s, req))
-        .then_some(Verdict::Resolved { program, argv })
+        .then_some(Verdict::Plan(analysis.plan))
 }
 
 /// A shell whose script cannot be read runs anything: a path-only entry does not admit it,
@@ -110,7 +108,8 @@ fn admitted(policy: &Policy, segment: &Segment, req: &Request) -> bool {
         if entry.is_wildcard() {
             return true;
         }
-        match entry.admits(&segment.exe, segment.args.as_deref(), req.cwd, req.home) {
+        let cwd = req.cwd.filter(|_| segment.in_request_cwd);
+        match entry.admits(&segment.exe, Some(&segment.args), cwd, req.home) {
             Admits::No => false,
             Admits::AnyArgs => !segment.opaque_shell,
             Admits::TheseArgs => true,

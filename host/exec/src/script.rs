@@ -1,16 +1,32 @@
 //! Reads the script of `sh -c SCRIPT` the way a POSIX shell would, for the small language an
-//! allowlist can judge: simple commands joined by `&&`, `||`, `;`, newlines and `|`, with
-//! quoting. Everything that makes the shell compute what runs (expansions, substitutions,
-//! redirections, subshells, groups, background jobs, functions, line continuations) is
-//! refused: such a script is never allowlisted.
+//! allowlist can judge and the node can run itself: simple commands joined by `&&`, `||`, `;`,
+//! newlines and `|`, with quoting. Everything that makes the shell compute what runs
+//! (expansions, substitutions, redirections, subshells, groups, background jobs, functions,
+//! line continuations) is refused: such a script is never allowlisted.
 
 /// One word of a command, with its quoting removed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Word {
     pub text: String,
-    /// False when the shell would still expand it (an unquoted `*`, `?`, `[`, `{`, `}` or
-    /// `~`): the word is right as a file name pattern but not as the argument that arrives.
+    /// False when the shell would still expand it (an unquoted `*`, `?`, `{`, `}`, `~`, or an
+    /// unquoted `[` with a `]` after it): the word is right as a file name pattern but not as
+    /// the argument that arrives.
     pub literal: bool,
+}
+
+/// How two pipelines of one list are joined.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Join {
+    And,
+    Or,
+}
+
+/// One and-or list: pipelines (each a list of commands, each a list of words) joined by
+/// `&&` and `||`; `joins[i]` stands between `pipelines[i]` and `pipelines[i + 1]`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct AndOr {
+    pub pipelines: Vec<Vec<Vec<Word>>>,
+    pub joins: Vec<Join>,
 }
 
 /// Longest script analysed; longer ones are refused.
@@ -32,6 +48,8 @@ enum Op {
 #[derive(Default)]
 struct Reader {
     word: Option<Word>,
+    /// The current word holds an unquoted `[` that a later `]` would make a pattern.
+    open_bracket: bool,
     words: Vec<Word>,
     commands: Vec<(Vec<Word>, Op)>,
 }
@@ -45,13 +63,18 @@ impl Reader {
         })
     }
 
-    fn push(&mut self, c: char, literal: bool) {
+    /// Adds `c`; `quoted` when the shell takes it as it is.
+    fn push(&mut self, c: char, quoted: bool) {
+        let closes = c == ']' && self.open_bracket;
+        self.open_bracket |= c == '[' && !quoted;
+        let pattern = !quoted && matches!(c, '*' | '?' | '{' | '}' | '~');
         let word = self.word();
         word.text.push(c);
-        word.literal &= literal;
+        word.literal &= !(pattern || closes);
     }
 
     fn end_word(&mut self) {
+        self.open_bracket = false;
         if let Some(w) = self.word.take() {
             self.words.push(w);
         }
@@ -63,8 +86,8 @@ impl Reader {
     }
 }
 
-/// The simple commands of `script`, or why the script cannot be judged.
-pub fn commands(script: &str) -> Result<Vec<Vec<Word>>, String> {
+/// The and-or lists of `script`, in order, or why the script cannot be judged.
+pub fn lists(script: &str) -> Result<Vec<AndOr>, String> {
     if script.len() > MAX_SCRIPT {
         return Err("the script is too long to analyse".into());
     }
@@ -109,7 +132,7 @@ pub fn commands(script: &str) -> Result<Vec<Vec<Word>>, String> {
                         Some('$' | '`') => return Err("an expansion inside double quotes".into()),
                         Some('\\') => match chars.next() {
                             None | Some('\n') => return Err("a line continuation".into()),
-                            Some(e @ ('"' | '\\')) => r.push(e, true),
+                            Some(e @ ('"' | '\\' | '$' | '`')) => r.push(e, true),
                             Some(other) => {
                                 r.push('\\', true);
                                 r.push(other, true);
@@ -120,7 +143,7 @@ pub fn commands(script: &str) -> Result<Vec<Vec<Word>>, String> {
                     }
                 }
             }
-            other => r.push(other, !matches!(other, '*' | '?' | '[' | '{' | '}' | '~')),
+            other => r.push(other, false),
         }
     }
     r.end_command(Op::End);
@@ -135,8 +158,11 @@ const RESERVED: &[&str] = &[
 
 /// Every command must be complete (`a &&` or `; b` are syntax errors); an empty command is
 /// only the end of a line. A command may not start with a reserved word or an assignment.
-fn check_structure(parsed: Vec<(Vec<Word>, Op)>) -> Result<Vec<Vec<Word>>, String> {
+fn check_structure(parsed: Vec<(Vec<Word>, Op)>) -> Result<Vec<AndOr>, String> {
     let mut out = Vec::new();
+    let mut list = AndOr::default();
+    let mut pipeline = Vec::new();
+    let mut count = 0;
     let mut before = Op::Newline;
     for (words, op) in parsed {
         if words.is_empty() {
@@ -153,17 +179,39 @@ fn check_structure(parsed: Vec<(Vec<Word>, Op)>) -> Result<Vec<Vec<Word>>, Strin
             if first.text.contains('=') {
                 return Err("a variable assignment before the command".into());
             }
-            out.push(words);
+            count += 1;
+            pipeline.push(words);
+            match op {
+                Op::Pipe => {}
+                Op::And | Op::Or => {
+                    list.pipelines.push(std::mem::take(&mut pipeline));
+                    list.joins
+                        .push(if op == Op::And { Join::And } else { Join::Or });
+                }
+                Op::Sequence | Op::Newline | Op::End => {
+                    list.pipelines.push(std::mem::take(&mut pipeline));
+                    out.push(std::mem::take(&mut list));
+                }
+            }
         }
         before = op;
     }
-    if out.is_empty() {
+    if count == 0 {
         return Err("an empty script".into());
     }
-    if out.len() > MAX_COMMANDS {
+    if count > MAX_COMMANDS {
         return Err("too many commands to analyse".into());
     }
     Ok(out)
+}
+
+/// Every simple command of `script`, in order (for tests and callers that need no structure).
+#[cfg(test)]
+pub fn commands(script: &str) -> Result<Vec<Vec<Word>>, String> {
+    Ok(lists(script)?
+        .into_iter()
+        .flat_map(|l| l.pipelines.into_iter().flatten())
+        .collect())
 }
 
 #[cfg(test)]
@@ -195,9 +243,28 @@ mod tests {
             texts("o'k'1 \"a\\b\" \"c\\\"d\" e\\ f"),
             vec![vec!["ok1", "a\\b", "c\"d", "e f"]]
         );
-        let globbed = &commands("ls *.txt ~ 'lit*'").unwrap()[0];
+        let globbed = &commands("ls *.txt ~ 'lit*' [ a] a[b] 'a['b] a\\[b] x]").unwrap()[0];
         let literal: Vec<bool> = globbed.iter().map(|w| w.literal).collect();
-        assert_eq!(literal, vec![true, false, false, true]);
+        assert_eq!(
+            literal,
+            vec![true, false, false, true, true, true, false, true, true, true]
+        );
+    }
+
+    #[test]
+    fn lists_keep_pipelines_and_their_joins() {
+        let parsed = lists("a | b && c || d; e\nf").unwrap();
+        assert_eq!(parsed.len(), 3);
+        assert_eq!(parsed[0].pipelines.len(), 3);
+        assert_eq!(parsed[0].pipelines[0].len(), 2);
+        assert_eq!(parsed[0].joins, vec![Join::And, Join::Or]);
+        assert_eq!(
+            parsed[1].pipelines,
+            vec![vec![vec![Word {
+                text: "e".into(),
+                literal: true
+            }]]]
+        );
     }
 
     #[test]

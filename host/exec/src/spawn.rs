@@ -54,34 +54,10 @@ pub async fn run(launch: &Launch<'_>, timeout: Option<Duration>) -> Outcome {
             };
         }
     }
-    let mut cmd = match program {
-        Some(program) => {
-            let mut cmd = Command::new(program);
-            cmd.arg0(&argv[0]);
-            cmd
-        }
-        None => Command::new(&argv[0]),
-    };
-    cmd.args(&argv[1..])
-        .stdin(Stdio::null())
+    let mut cmd = command(program, argv, cwd, env);
+    cmd.stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .process_group(0)
-        .kill_on_drop(true);
-    if let Some(dir) = cwd {
-        cmd.current_dir(dir);
-    }
-    cmd.env_clear();
-    for (name, value) in std::env::vars_os() {
-        let (Some(n), Some(v)) = (name.to_str(), value.to_str()) else {
-            continue;
-        };
-        if let Some(v) = crate::env::inherited(n, v) {
-            cmd.env(n, v);
-        }
-    }
-    cmd.envs(env.iter().map(|(k, v)| (k, v)));
-    cmd.env("OPENCLAW_CLI", "1");
+        .stderr(Stdio::piped());
     let mut child = match cmd.spawn() {
         Ok(child) => child,
         Err(e) => {
@@ -115,8 +91,61 @@ pub async fn run(launch: &Launch<'_>, timeout: Option<Duration>) -> Outcome {
         None => (child.wait().await.ok(), false),
     };
     let (stdout, out_cut) = read_out.await.unwrap_or_default();
-    let (mut stderr, err_cut) = read_err.await.unwrap_or_default();
+    let (stderr, err_cut) = read_err.await.unwrap_or_default();
     std::mem::forget(group);
+    let (stdout, stderr) = captured(stdout, out_cut, stderr, err_cut);
+    Outcome {
+        exit_code: status.and_then(|s| s.code()),
+        timed_out,
+        stdout,
+        stderr,
+        error: None,
+    }
+}
+
+/// A command for `argv` (run as `program` when given, else looked up on PATH) in its own
+/// process group, killed when dropped, with the node's environment less what could steer it
+/// (see `env`) and `env` on top. Its stdio is the caller's to set.
+pub(crate) fn command(
+    program: Option<&Path>,
+    argv: &[String],
+    cwd: Option<&Path>,
+    env: &[(String, String)],
+) -> Command {
+    let mut cmd = match program {
+        Some(program) => {
+            let mut cmd = Command::new(program);
+            cmd.arg0(&argv[0]);
+            cmd
+        }
+        None => Command::new(&argv[0]),
+    };
+    cmd.args(&argv[1..]).process_group(0).kill_on_drop(true);
+    if let Some(dir) = cwd {
+        cmd.current_dir(dir);
+    }
+    cmd.env_clear();
+    for (name, value) in std::env::vars_os() {
+        let (Some(n), Some(v)) = (name.to_str(), value.to_str()) else {
+            continue;
+        };
+        if let Some(v) = crate::env::inherited(n, v) {
+            cmd.env(n, v);
+        }
+    }
+    cmd.envs(env.iter().map(|(k, v)| (k, v)));
+    cmd.env("OPENCLAW_CLI", "1");
+    cmd
+}
+
+/// The output of a run, capped at [`OUTPUT_CAP`] for both streams together, with the
+/// truncation mark where the real node host puts it.
+pub(crate) fn captured(
+    stdout: Vec<u8>,
+    out_cut: bool,
+    mut stderr: Vec<u8>,
+    err_cut: bool,
+) -> (String, String) {
     let mut stdout = String::from_utf8_lossy(&stdout).to_string();
     if out_cut || err_cut {
         if stderr.is_empty() {
@@ -125,18 +154,12 @@ pub async fn run(launch: &Launch<'_>, timeout: Option<Duration>) -> Outcome {
             stderr.extend_from_slice(TRUNCATED.as_bytes());
         }
     }
-    Outcome {
-        exit_code: status.and_then(|s| s.code()),
-        timed_out,
-        stdout,
-        stderr: String::from_utf8_lossy(&stderr).to_string(),
-        error: None,
-    }
+    (stdout, String::from_utf8_lossy(&stderr).to_string())
 }
 
 /// Reads to the end, keeping what fits the shared budget. Returns the bytes and whether any
 /// were dropped.
-async fn read_capped(
+pub(crate) async fn read_capped(
     mut r: impl AsyncRead + Unpin,
     budget: std::sync::Arc<std::sync::atomic::AtomicUsize>,
 ) -> (Vec<u8>, bool) {
@@ -162,10 +185,10 @@ async fn read_capped(
 
 /// The process group of one run. Dropped before the run finished (its future was dropped),
 /// it kills the whole group, grandchildren included.
-struct GroupGuard(Option<u32>);
+pub(crate) struct GroupGuard(pub(crate) Option<u32>);
 
 impl GroupGuard {
-    fn kill(&self) {
+    pub(crate) fn kill(&self) {
         if let Some(pgid) = self.0 {
             // SAFETY: kill(2) with a negative pid signals the process group we created.
             unsafe {
