@@ -202,11 +202,10 @@ impl Walk<'_> {
                     self.segment(exe, &texts[1..], true);
                     return Ok(Resolved::Program(step(exe, texts)));
                 }
-                Some((Kind::Program, exe)) => {
-                    let find = file_name(&exe.path) == "find";
-                    if find && texts.iter().any(|a| FIND_EXEC.contains(&a.as_str())) {
-                        return Err("find -exec runs commands the allowlist cannot see".into());
-                    }
+                Some((Kind::Find, _)) if texts.iter().any(|a| FIND_EXEC.contains(&a.as_str())) => {
+                    return Err("find -exec runs commands the allowlist cannot see".into())
+                }
+                Some((Kind::Program | Kind::Find, exe)) => {
                     self.segment(exe, &texts[1..], false);
                     return Ok(Resolved::Program(step(exe, texts)));
                 }
@@ -317,18 +316,20 @@ fn step(exe: &Executable, argv: Vec<String>) -> Step {
     }
 }
 
-/// Walks `argv` through its wrappers, each recognised by its file where it resolves (by its
-/// name where it does not): the core command (`None` when a wrapper is refused, or there are
+/// Walks `argv` through its wrappers, each recognised by its file, or by its name where the
+/// file is a plain program or none: the core command (`None` when a wrapper is refused, or there are
 /// too many) and the names every `env` prelude on the way assigns.
 fn peel<'a>(argv: &'a [String], cx: &Context) -> (Option<(&'a [String], Kind)>, Vec<String>) {
     let mut keys = Vec::new();
     let mut rest = argv;
     for _ in 0..=MAX_WRAPPERS {
         let Some(first) = rest.first() else { break };
-        let by_name = Path::new(first);
-        let kind = match resolve(first, cx.path_env, cx.cwd) {
-            Some(exe) => classify(&exe.path),
-            None => crate::identity::kind_of_name(&file_name(by_name)),
+        // The file decides; where it says "a program", the name may still say more (these
+        // rules only ever get stricter for a shell or a wrapper).
+        let by_name = crate::identity::kind_of_name(&file_name(Path::new(first)));
+        let kind = match resolve(first, cx.path_env, cx.cwd).map(|exe| classify(&exe.path)) {
+            Some(Kind::Program) | None => by_name,
+            Some(kind) => kind,
         };
         let name = match kind {
             Kind::Wrapper(name) => name,

@@ -76,6 +76,7 @@ fn bench() -> Bench {
         ("ls", "busybox"),
         ("bb", "busybox"),
         ("tb", "setsid"),
+        ("f", "find"),
     ] {
         link(system(target), links.join(name));
     }

@@ -34,6 +34,8 @@ pub enum Kind {
     OpaqueShell(&'static str),
     /// A program that runs others in ways the allowlist cannot follow.
     Refused(&'static str),
+    /// `find`, which runs commands with `-exec` and its kin.
+    Find,
 }
 
 impl Kind {
@@ -55,6 +57,8 @@ pub fn kind_of_name(name: &str) -> Kind {
         Kind::OpaqueShell(n)
     } else if name == "rbash" {
         Kind::ScriptShell("bash")
+    } else if name == "find" {
+        Kind::Find
     } else {
         Kind::Program
     }
@@ -146,7 +150,7 @@ fn read_table() -> Vec<Entry> {
         .chain(WRAPPERS)
         .chain(SCRIPT_SHELLS)
         .chain(OTHER_SHELLS)
-        .chain(&["rbash"]);
+        .chain(&["rbash", "find"]);
     let mut entries: Vec<Entry> = Vec::new();
     for name in names {
         for dir in SYSTEM_DIRS {
