@@ -6,8 +6,7 @@
 //! program; every process has its group, all killed at the timeout or when the run is dropped.
 
 use std::future::Future;
-use std::io::Write;
-use std::os::fd::OwnedFd;
+use std::os::fd::{AsRawFd, OwnedFd};
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
 use std::process::Stdio;
@@ -15,6 +14,7 @@ use std::sync::atomic::AtomicUsize;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use tokio::io::AsyncWriteExt;
 use tokio::net::unix::pipe;
 
 use crate::plan::{Command, Join, List, Options, Script, Step};
@@ -58,10 +58,22 @@ pub async fn run(
             ..Outcome::default()
         };
     };
+    // The node's own writes (traces, messages) go through a description of their own that
+    // never blocks the runtime; the commands get the ordinary, blocking one.
+    let err_w = OwnedFd::from(err_w);
+    let said = pipe::OpenOptions::new()
+        .open_sender(format!("/proc/self/fd/{}", err_w.as_raw_fd()));
+    let Ok(said) = said else {
+        return Outcome {
+            error: Some("cannot open the error pipe".into()),
+            ..Outcome::default()
+        };
+    };
     let groups = Groups::default();
     let runner = Runner {
         env,
-        stderr: Mutex::new(std::fs::File::from(OwnedFd::from(err_w))),
+        stderr: err_w,
+        said: tokio::sync::Mutex::new(said),
         groups: groups.clone(),
     };
     let io = Io {
@@ -148,7 +160,10 @@ type Running<'a> = Pin<Box<dyn Future<Output = Status> + Send + 'a>>;
 
 struct Runner<'a> {
     env: &'a [(String, String)],
-    stderr: Mutex<std::fs::File>,
+    /// The run's stderr, as the commands get it.
+    stderr: OwnedFd,
+    /// The same pipe, for what the node itself writes there.
+    said: tokio::sync::Mutex<pipe::Sender>,
     groups: Groups,
 }
 
@@ -160,9 +175,8 @@ enum After {
 }
 
 impl<'a> Runner<'a> {
-    fn say(&self, text: &str) {
-        let mut stderr = self.stderr.lock().unwrap_or_else(|p| p.into_inner());
-        stderr.write_all(text.as_bytes()).ok();
+    async fn say(&self, text: &str) {
+        self.said.lock().await.write_all(text.as_bytes()).await.ok();
     }
 
     /// Runs a script in its own state (options and directory), as a nested shell would.
@@ -174,7 +188,7 @@ impl<'a> Runner<'a> {
                 shell: script.shell,
             };
             if state.options.verbose {
-                self.say(&format!("{}\n", script.text));
+                self.say(&format!("{}\n", script.text)).await;
             }
             let mut status = 0;
             for list in &script.lists {
@@ -220,7 +234,7 @@ impl<'a> Runner<'a> {
         // the script's directory or options.
         let ios = match pipeline_ios(io, commands.len()) {
             Ok(ios) => ios,
-            Err(e) => return (self.failed("pipe", &e), After::Continue),
+            Err(e) => return (self.failed("pipe", &e).await, After::Continue),
         };
         let runs = commands.iter().zip(ios).map(|(command, io)| {
             let mut sub = state.clone();
@@ -247,29 +261,29 @@ impl<'a> Runner<'a> {
             Command::Shell(script) => {
                 let status = match io.copy() {
                     Ok(io) => self.script(script, &io, state.cwd.clone()).await,
-                    Err(e) => self.failed("pipe", &e),
+                    Err(e) => self.failed("pipe", &e).await,
                 };
                 (status, After::Continue)
             }
             Command::Noop(words) => {
-                self.trace(state, words);
+                self.trace(state, words).await;
                 (0, After::Continue)
             }
             Command::Cd(dir) => {
-                self.trace(state, &["cd".to_string(), dir.clone()]);
+                self.trace(state, &["cd".to_string(), dir.clone()]).await;
                 let target = state.cwd.join(dir);
                 if target.is_dir() {
                     state.cwd = target;
                     (0, After::Continue)
                 } else {
-                    self.say(&format!("cd: {dir}: No such file or directory\n"));
+                    self.say(&format!("cd: {dir}: No such file or directory\n")).await;
                     (if state.shell == "dash" { 2 } else { 1 }, After::Continue)
                 }
             }
             Command::Set(args) => {
                 let mut words = vec!["set".to_string()];
                 words.extend(args.iter().cloned());
-                self.trace(state, &words);
+                self.trace(state, &words).await;
                 // Read when the script was judged; it cannot fail here.
                 for (option, on) in
                     shell_options::set_builtin(state.shell, args).unwrap_or_default()
@@ -282,36 +296,29 @@ impl<'a> Runner<'a> {
     }
 
     async fn program(&self, step: &Step, io: &Io, state: &State) -> Status {
-        self.trace(state, &step.argv);
+        self.trace(state, &step.argv).await;
         let mut cmd = spawn::command(Some(&step.program), &step.argv, Some(&state.cwd), self.env);
-        let stdio = (io.stdin(), io.stdout.try_clone(), self.stderr_copy());
+        let stdio = (io.stdin(), io.stdout.try_clone(), self.stderr.try_clone());
         let (Ok(stdin), Ok(stdout), Ok(stderr)) = stdio else {
-            return self.failed(
-                &step.argv[0],
-                &std::io::Error::other("cannot pass its stdio"),
-            );
+            let e = std::io::Error::other("cannot pass its stdio");
+            return self.failed(&step.argv[0], &e).await;
         };
         cmd.stdin(stdin).stdout(stdout).stderr(stderr);
         let mut child = match cmd.spawn() {
             Ok(child) => child,
-            Err(e) => return self.failed(&step.argv[0], &e),
+            Err(e) => return self.failed(&step.argv[0], &e).await,
         };
         self.groups.add(child.id());
         drop(cmd);
         match child.wait().await {
             Ok(status) => exit_status(status),
-            Err(e) => self.failed(&step.argv[0], &e),
+            Err(e) => self.failed(&step.argv[0], &e).await,
         }
     }
 
-    fn stderr_copy(&self) -> std::io::Result<Stdio> {
-        let stderr = self.stderr.lock().unwrap_or_else(|p| p.into_inner());
-        Ok(Stdio::from(stderr.try_clone()?))
-    }
-
     /// A command that could not start: the shell's message and status.
-    fn failed(&self, what: &str, e: &std::io::Error) -> Status {
-        self.say(&format!("{what}: {e}\n"));
+    async fn failed(&self, what: &str, e: &std::io::Error) -> Status {
+        self.say(&format!("{what}: {e}\n")).await;
         match e.kind() {
             std::io::ErrorKind::NotFound => 127,
             _ => 126,
@@ -319,10 +326,10 @@ impl<'a> Runner<'a> {
     }
 
     /// Under `xtrace`, a command is written to stderr before it runs, as bash writes it.
-    fn trace(&self, state: &State, words: &[String]) {
+    async fn trace(&self, state: &State, words: &[String]) {
         if state.options.xtrace {
             let quoted: Vec<String> = words.iter().map(|w| trace_word(w)).collect();
-            self.say(&format!("+ {}\n", quoted.join(" ")));
+            self.say(&format!("+ {}\n", quoted.join(" "))).await;
         }
     }
 }
@@ -422,6 +429,20 @@ mod tests {
         )
         .await;
         assert_eq!((ours.stdout.trim(), ours.exit_code), ("3", Some(0)));
+    }
+
+    #[tokio::test]
+    async fn what_the_node_writes_itself_never_stalls_a_single_threaded_runtime() {
+        // Twice a pipe's buffer of `verbose` and `xtrace` text, written while nothing else runs.
+        let dir = tempfile::tempdir().unwrap();
+        let line = format!(": {}\n", "a".repeat(600));
+        let text = line.repeat(100);
+        let plan = script(&["sh", "-xvc", &text], dir.path());
+        let o = tokio::time::timeout(Duration::from_secs(20), run(&plan, None, &[], None))
+            .await
+            .expect("the run finished");
+        assert_eq!(o.exit_code, Some(0));
+        assert_eq!(o.stderr.len(), text.len() + 1 + 100 * (line.len() + 2));
     }
 
     #[tokio::test]

@@ -240,8 +240,8 @@ mod tests {
             ]
         );
         assert_eq!(
-            texts("o'k'1 \"a\\b\" \"c\\\"d\" e\\ f"),
-            vec![vec!["ok1", "a\\b", "c\"d", "e f"]]
+            texts("o'k'1 \"a\\b\" \"c\\\"d\" e\\ f \"\\$x\\`\""),
+            vec![vec!["ok1", "a\\b", "c\"d", "e f", "$x`"]]
         );
         let globbed = &commands("ls *.txt ~ 'lit*' [ a] a[b] 'a['b] a\\[b] x]").unwrap()[0];
         let literal: Vec<bool> = globbed.iter().map(|w| w.literal).collect();
