@@ -20,6 +20,8 @@ mod invoke;
 mod node;
 mod node_service;
 mod pairing;
+mod plugin_build;
+mod private_files;
 mod sdk_examples;
 mod secrets;
 mod terminal_upload;

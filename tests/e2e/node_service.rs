@@ -225,13 +225,10 @@ async fn install_writes_a_unit_systemd_accepts_whose_command_brings_the_node() {
         [
             "node",
             "run",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            &port,
+            "--host=127.0.0.1",
+            &format!("--port={port}"),
             "--no-tls",
-            "--display-name",
-            name
+            &format!("--display-name={name}"),
         ]
     );
     let mut node = Command::new(&argv[0])

@@ -7,8 +7,9 @@ use reqwest::Url;
 
 use crate::BrowserError;
 
-/// Where the canvas may read local files: under `root` only, and never under a private dir
-/// (the node's state dir, which holds its keys), even when the root contains it.
+/// Where the canvas may read local files: under `root` only, and never a private path (the
+/// node's state dir, which holds its keys, or a secret file kept apart from it) nor anything
+/// under one, even when the root contains it.
 #[derive(Debug, Clone)]
 pub struct CanvasFiles {
     pub root: PathBuf,
@@ -369,6 +370,21 @@ mod tests {
             .unwrap_err()
             .message
             .contains("is outside the canvas root"));
+
+        // A secret file that lives apart from the state dir (a config under ~/.config) is
+        // private by itself: refused even through a link, while a file beside it is served.
+        let config_dir = home.path().join(".config/openclaw");
+        let config = config_dir.join("openclaw.json");
+        openclaw_files::write_atomically(&config, b"{\"gateway\": {\"auth\": {\"token\": \"t\"}}}")
+            .unwrap();
+        openclaw_files::write_atomically(&config_dir.join("notes.html"), b"x").unwrap();
+        std::os::unix::fs::symlink(&config, home.path().join("config.html")).unwrap();
+        let wide = files(home.path(), &[&state, &config]);
+        for secret in [&config, &home.path().join("config.html")] {
+            let e = canvas_url(secret.to_str().unwrap(), &wide).unwrap_err();
+            assert!(e.message.contains("is outside the canvas root"), "{e}");
+        }
+        assert!(canvas_url(config_dir.join("notes.html").to_str().unwrap(), &wide).is_ok());
     }
 
     #[test]

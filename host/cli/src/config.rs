@@ -27,6 +27,13 @@ pub fn config_path(state_dir: &Path) -> PathBuf {
         .unwrap_or_else(|| state_dir.join("openclaw.json"))
 }
 
+/// The previous config, which `openclaw config set` keeps beside it.
+pub fn backup_path(config: &Path) -> PathBuf {
+    let mut name = config.as_os_str().to_os_string();
+    name.push(".bak");
+    PathBuf::from(name)
+}
+
 /// The parsed config; an absent file is an empty config.
 pub struct Config {
     pub path: PathBuf,
@@ -124,6 +131,7 @@ pub fn node_settings(config: &Config) -> Result<NodeSettings> {
             fixed,
             gpsd: config.str("nodeHost.location.gpsd"),
         },
+        config_files: vec![config.path.clone(), backup_path(&config.path)],
     })
 }
 

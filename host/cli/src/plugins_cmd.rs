@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
 use clap::Subcommand;
-use openclaw_node::{grants_path, load_plugins, new_host};
+use openclaw_node::{grants_path, invoke_agent, load_plugins, new_host};
 use openclaw_runtime::{Call, Origin};
 use serde_json::Value;
 
@@ -177,9 +177,12 @@ async fn invoke(
         timeout_ms,
         idempotency_key: None,
     };
+    // Bound to the agent its params name, as the node binds an invoke.
+    let agent_id = invoke_agent(params.as_deref());
     match host
-        .invoke(
+        .invoke_for_agent(
             &call,
+            agent_id.as_deref(),
             command,
             params.as_deref(),
             Duration::from_millis(timeout_ms),

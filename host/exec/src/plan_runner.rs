@@ -61,8 +61,7 @@ pub async fn run(
     // The node's own writes (traces, messages) go through a description of their own that
     // never blocks the runtime; the commands get the ordinary, blocking one.
     let err_w = OwnedFd::from(err_w);
-    let said = pipe::OpenOptions::new()
-        .open_sender(format!("/proc/self/fd/{}", err_w.as_raw_fd()));
+    let said = pipe::OpenOptions::new().open_sender(format!("/proc/self/fd/{}", err_w.as_raw_fd()));
     let Ok(said) = said else {
         return Outcome {
             error: Some("cannot open the error pipe".into()),
@@ -276,7 +275,8 @@ impl<'a> Runner<'a> {
                     state.cwd = target;
                     (0, After::Continue)
                 } else {
-                    self.say(&format!("cd: {dir}: No such file or directory\n")).await;
+                    self.say(&format!("cd: {dir}: No such file or directory\n"))
+                        .await;
                     (if state.shell == "dash" { 2 } else { 1 }, After::Continue)
                 }
             }

@@ -93,8 +93,11 @@ impl<T> FrameGuard<T> {
                         continue;
                     };
                     let (fin, data) = (header[0] & 0x80 != 0, header[0] & 0x0f < 8);
+                    // A header may announce up to 2^64 - 1 bytes: the sum saturates, so it can
+                    // never wrap round to a small message that passes.
+                    let message = self.message.saturating_add(length);
                     // Refused as soon as the length is known, before the mask key even.
-                    if data && self.message + length > self.limit {
+                    if data && message > self.limit {
                         return Err(format!(
                             "a frame announced {length} bytes, over the {}-byte limit before hello",
                             self.limit
@@ -104,7 +107,7 @@ impl<T> FrameGuard<T> {
                         continue;
                     }
                     if data {
-                        self.message = if fin { 0 } else { self.message + length };
+                        self.message = if fin { 0 } else { message };
                     }
                     self.state = match length {
                         0 => State::Header(Vec::with_capacity(14)),
@@ -254,6 +257,28 @@ mod tests {
             g.inspect(&ping).unwrap();
             g.inspect(&text).unwrap();
         }
+    }
+
+    #[test]
+    fn lengths_near_the_top_of_u64_are_refused_and_never_wrap() {
+        // 100 bytes in, then a fragment announcing nearly 2^64: the sum wraps to 49 unless it
+        // saturates, and 49 would pass the limit.
+        let mut g = guard();
+        g.inspect(HEAD).unwrap();
+        let mut first = header(false, 1, 100);
+        first.extend([0; 100]);
+        g.inspect(&first).unwrap();
+        let e = g.inspect(&header(false, 0, u64::MAX - 50)).unwrap_err();
+        assert!(e.contains(&format!("{} bytes", u64::MAX - 50)), "{e}");
+
+        // A limit of usize::MAX: fragments whose sum passes u64::MAX stop at it, without a
+        // panic and without coming back round to a small message.
+        let mut g = FrameGuard::new((), usize::MAX, GuardSwitch::default());
+        g.inspect(HEAD).unwrap();
+        g.inspect(&header(false, 1, u64::MAX / 2 + 1)).unwrap();
+        g.state = State::Header(Vec::new());
+        g.inspect(&header(false, 0, u64::MAX / 2 + 1)).unwrap();
+        assert_eq!(g.message, u64::MAX);
     }
 
     #[test]

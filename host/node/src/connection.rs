@@ -306,9 +306,12 @@ async fn answer(client: &GatewayClient, host: &PluginHost, payload: Value) {
         idempotency_key: request.idempotency_key.clone(),
     };
     let command = &request.command;
+    // The plugin's exec runs are for the agent the invoke names, and only for it.
+    let agent_id = crate::invoke_agent(request.params_json.as_deref());
     let result = host
-        .invoke(
+        .invoke_for_agent(
             &call,
+            agent_id.as_deref(),
             command,
             request.params_json.as_deref(),
             Duration::from_millis(timeout_ms),

@@ -84,6 +84,11 @@ pub struct NodeFile {
     pub gateway: Option<GatewayEndpoint>,
 }
 
+/// The service's env file, which `openclaw node install` writes the gateway token into.
+pub fn service_env_path(state_dir: &Path) -> PathBuf {
+    state_dir.join("node.systemd.env")
+}
+
 pub fn node_file_path(state_dir: &Path) -> PathBuf {
     state_dir.join("node.json")
 }

@@ -15,6 +15,7 @@ use openclaw_runtime::{ExecContext, PluginError, PluginHost, Services};
 use tokio::sync::mpsc;
 
 use crate::builtins::{enabled_builtins, with_builtin_grants};
+use crate::files::service_env_path;
 use crate::settings::NodeSettings;
 
 pub struct Plugins {
@@ -29,6 +30,25 @@ pub fn grants_path(state_dir: &Path) -> PathBuf {
     state_dir.join("plugin-grants.toml")
 }
 
+/// The exec approvals the node's executor reads.
+fn approvals_path(state_dir: &Path) -> PathBuf {
+    state_dir.join("exec-approvals.json")
+}
+
+/// The files that hold the node's secrets or decide what plugins may do, by the paths the
+/// node itself reads them from: no capability reaches them, even where they live apart from
+/// the state dir.
+fn private_files(state_dir: &Path, settings: &NodeSettings) -> Vec<PathBuf> {
+    let own = [
+        approvals_path(state_dir),
+        grants_path(state_dir),
+        service_env_path(state_dir),
+    ];
+    own.into_iter()
+        .chain(settings.config_files.iter().cloned())
+        .collect()
+}
+
 /// A plugin runtime set up for this state dir, with nothing loaded yet.
 pub fn new_host(
     state_dir: &Path,
@@ -37,7 +57,7 @@ pub fn new_host(
     let browser = &settings.browser;
     let grants = Grants::load(&grants_path(state_dir)).map_err(|e| e.to_string())?;
     let (tx, rx) = mpsc::unbounded_channel();
-    let exec = ExecContext::new(state_dir.join("exec-approvals.json"), Some(tx));
+    let exec = ExecContext::new(approvals_path(state_dir), Some(tx));
     let canvas_root = browser
         .canvas_root
         .clone()
@@ -48,7 +68,9 @@ pub fn new_host(
     }
     let files = CanvasFiles {
         root: canvas_root,
-        private: vec![state_dir.to_path_buf()],
+        private: std::iter::once(state_dir.to_path_buf())
+            .chain(private_files(state_dir, settings))
+            .collect(),
     };
     // Browser control's own Chromium and profile, never the canvas's.
     let automation = AutomationBrowser::new(AutomationOptions {
@@ -68,13 +90,17 @@ pub fn new_host(
         control_url: browser.cdp_url.clone(),
     });
     let cache = state_dir.join("cache/plugins");
+    // The state dir holds the node's keys: no capability reaches it, whatever a grant says.
+    let services = Services::new(exec, browser_host, Location::new(settings.location.clone()))
+        .with_automation(automation)
+        .with_private_dir(state_dir.to_path_buf());
+    let services = private_files(state_dir, settings)
+        .into_iter()
+        .fold(services, Services::with_private_file);
     let host = PluginHost::new(
         Some(cache),
         with_builtin_grants(grants),
-        // The state dir holds the node's keys: no capability reaches it, whatever a grant says.
-        Services::new(exec, browser_host, Location::new(settings.location.clone()))
-            .with_automation(automation)
-            .with_private_dir(state_dir.to_path_buf()),
+        services,
         enabled_builtins(settings),
     )
     .map_err(|e| format!("cannot start the plugin runtime: {e:#}"))?;
@@ -94,4 +120,34 @@ pub async fn load_plugins(
         events: rx,
         errors,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_secret_file_is_private_to_the_runtime_wherever_it_lives() {
+        let state = tempfile::tempdir().unwrap();
+        let elsewhere = tempfile::tempdir().unwrap();
+        let config = elsewhere.path().join("openclaw.json");
+        let backup = elsewhere.path().join("openclaw.json.bak");
+        let settings = NodeSettings {
+            config_files: vec![config.clone(), backup.clone()],
+            ..NodeSettings::default()
+        };
+        let (host, _) = new_host(state.path(), &settings).unwrap();
+        let services = host.services();
+        let s = state.path();
+        for path in [
+            s.join("exec-approvals.json"),
+            s.join("plugin-grants.toml"),
+            s.join("node.systemd.env"),
+            config,
+            backup,
+        ] {
+            assert!(services.private_files.contains(&path), "{path:?}");
+        }
+        assert_eq!(services.private_dirs[..], [s.to_path_buf()]);
+    }
 }

@@ -1,4 +1,4 @@
-//! What `openclaw.json` says about the node's browser and devices.
+//! What `openclaw.json` says about the node's browser and devices, and where it lives.
 
 use std::path::PathBuf;
 
@@ -25,6 +25,9 @@ pub struct NodeSettings {
     pub browser: BrowserSettings,
     /// `nodeHost.location`.
     pub location: LocationOptions,
+    /// The config file and its `.bak`, wherever `OPENCLAW_CONFIG_PATH` puts them: they hold
+    /// the gateway token, so no plugin may reach them.
+    pub config_files: Vec<PathBuf>,
 }
 
 impl Default for BrowserSettings {

@@ -69,6 +69,15 @@ struct Spare {
     instance: NodePlugin,
 }
 
+/// One invoke, as a call runs it: what the plugin is given, and the agent the host binds
+/// the call to.
+struct Request {
+    call: Call,
+    agent_id: Option<Arc<str>>,
+    command: String,
+    params_json: Option<String>,
+}
+
 enum SpareSlot {
     Empty,
     Making,
@@ -171,23 +180,27 @@ impl Plugin {
     /// moves to a thread of its own (tokio's blocking pool), so long calls never hold the
     /// threads that serve connections, and the OS shares the cores between them. Dropping
     /// the returned future ends the call, and with it any process the call runs.
+    ///
+    /// `agent_id` is the agent the invoke is for, which its exec runs are bound to.
     pub async fn invoke(
         self: &Arc<Self>,
         engine: &Engine,
         call: &Call,
+        agent_id: Option<&str>,
         command: &str,
         params_json: Option<&str>,
         deadline: Duration,
     ) -> Result<String, Failure> {
-        let (plugin, engine, call) = (self.clone(), engine.clone(), call.clone());
-        let (command, params) = (command.to_string(), params_json.map(String::from));
+        let (plugin, engine) = (self.clone(), engine.clone());
+        let request = Request {
+            call: call.clone(),
+            agent_id: agent_id.map(Arc::from),
+            command: command.to_string(),
+            params_json: params_json.map(String::from),
+        };
         let busy = Arc::new(AtomicBool::new(false));
         let flag = busy.clone();
-        let mut run = Box::pin(async move {
-            plugin
-                .run(&engine, &call, &command, params.as_deref(), deadline, &flag)
-                .await
-        });
+        let mut run = Box::pin(async move { plugin.run(&engine, &request, deadline, &flag).await });
         let inline = std::future::poll_fn(|cx| match run.as_mut().poll(cx) {
             Poll::Ready(result) => Poll::Ready(Some(result)),
             Poll::Pending if busy.load(Ordering::Relaxed) => Poll::Ready(None),
@@ -219,9 +232,7 @@ impl Plugin {
     async fn run(
         self: &Arc<Self>,
         engine: &Engine,
-        call: &Call,
-        command: &str,
-        params_json: Option<&str>,
+        request: &Request,
         deadline: Duration,
         busy: &Arc<AtomicBool>,
     ) -> Result<String, Failure> {
@@ -229,6 +240,7 @@ impl Plugin {
             Some(Spare { store, instance }) => (store, Some(instance)),
             None => (self.new_store(engine), None),
         };
+        store.data_mut().bind_agent(request.agent_id.clone());
         arm(&mut store, deadline, Some(busy.clone()));
         let run = async {
             let instance = match spare {
@@ -237,7 +249,12 @@ impl Plugin {
             };
             instance
                 .openclaw_plugin_plugin()
-                .call_invoke(&mut store, call, command, params_json)
+                .call_invoke(
+                    &mut store,
+                    &request.call,
+                    &request.command,
+                    request.params_json.as_deref(),
+                )
                 .await
         };
         // The epoch stops guest code; the wall clock also bounds time spent in host calls.

@@ -291,10 +291,24 @@ impl PluginHost {
         self.changed.send_modify(|v| *v += 1);
     }
 
-    /// Runs `command` on the plugin that serves it.
+    /// Runs `command` on the plugin that serves it, for an invoke that names no agent.
     pub async fn invoke(
         &self,
         call: &Call,
+        command: &str,
+        params_json: Option<&str>,
+        deadline: Duration,
+    ) -> Result<String, Failure> {
+        self.invoke_for_agent(call, None, command, params_json, deadline)
+            .await
+    }
+
+    /// Runs `command` on the plugin that serves it, for the agent the invoke is for (the
+    /// `agentId` of its params): the only agent the plugin's exec runs may be for.
+    pub async fn invoke_for_agent(
+        &self,
+        call: &Call,
+        agent_id: Option<&str>,
         command: &str,
         params_json: Option<&str>,
         deadline: Duration,
@@ -307,7 +321,7 @@ impl PluginHost {
             });
         };
         plugin
-            .invoke(&self.engine, call, command, params_json, deadline)
+            .invoke(&self.engine, call, agent_id, command, params_json, deadline)
             .await
     }
 }

@@ -18,6 +18,9 @@ pub struct Services {
     /// Directories no capability may reach or list, whatever a grant says: the node's state
     /// dir, which holds its keys.
     pub private_dirs: Arc<Vec<PathBuf>>,
+    /// Files no capability may read, write, create or list, wherever they live: the config
+    /// and its backup (the gateway token), the approvals, the grants, the service's env file.
+    pub private_files: Arc<Vec<PathBuf>>,
     /// Where terminal uploads are staged.
     pub uploads: Arc<UploadStaging>,
     /// The browser that browser control drives, where the node has one.
@@ -31,6 +34,7 @@ impl Services {
             browser: Arc::new(browser),
             location: Arc::new(location),
             private_dirs: Arc::new(Vec::new()),
+            private_files: Arc::new(Vec::new()),
             uploads: Arc::new(UploadStaging::in_temp_dir()),
             automation: None,
         }
@@ -44,6 +48,12 @@ impl Services {
     /// Also keeps every capability out of `dir`.
     pub fn with_private_dir(mut self, dir: PathBuf) -> Services {
         Arc::make_mut(&mut self.private_dirs).push(dir);
+        self
+    }
+
+    /// Also keeps every capability off the file at `path`, whether it exists yet or not.
+    pub fn with_private_file(mut self, path: PathBuf) -> Services {
+        Arc::make_mut(&mut self.private_files).push(path);
         self
     }
 }

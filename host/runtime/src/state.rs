@@ -1,6 +1,6 @@
 //! What one call's `Store` holds: a locked-down WASI context (no files, env, network or
-//! args; stdout and stderr captured for the host log), the memory limiter, who is calling,
-//! and the state of each capability the call uses, made on first use.
+//! args; stdout and stderr captured for the host log), the memory limiter, who is calling and
+//! for which agent, and the state of each capability the call uses, made on first use.
 
 use std::any::Any;
 use std::sync::Arc;
@@ -40,6 +40,9 @@ pub trait CapabilityState: Send + 'static {
 
 pub struct CallState {
     pub caller: Arc<Caller>,
+    /// The agent of the invoke this call serves, bound when the call starts (none until
+    /// then): every command the call runs is for it, whatever the plugin asks.
+    agent_id: Option<Arc<str>>,
     capabilities: Vec<Box<dyn Any + Send>>,
     wasi: WasiCtx,
     table: ResourceTable,
@@ -63,6 +66,7 @@ impl CallState {
             .build();
         CallState {
             caller,
+            agent_id: None,
             capabilities: Vec::new(),
             wasi,
             table: ResourceTable::new(),
@@ -74,6 +78,15 @@ impl CallState {
             stdout,
             stderr,
         }
+    }
+
+    /// Binds the call to the agent of the invoke it serves.
+    pub fn bind_agent(&mut self, agent_id: Option<Arc<str>>) {
+        self.agent_id = agent_id;
+    }
+
+    pub fn agent_id(&self) -> Option<&Arc<str>> {
+        self.agent_id.as_ref()
     }
 
     /// The state of capability `S` for this call (the projection each capability links with).

@@ -1,6 +1,7 @@
 //! The runtime against real components built from `tests/fixtures`.
 
 mod fs_files;
+mod fs_private;
 mod fs_roots;
 mod sandbox;
 

@@ -8,7 +8,7 @@ mod path;
 mod roster;
 mod schema;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use clap::Subcommand;
 use serde_json::{Map, Value};
@@ -151,7 +151,7 @@ fn save(file: &Path, root: &Value, previous: Option<&str>) -> Result<(), String>
                 file.display()
             );
         }
-        let backup = PathBuf::from(format!("{}.bak", file.display()));
+        let backup = crate::config::backup_path(file);
         openclaw_files::write_atomically(&backup, previous.as_bytes())
             .map_err(|e| format!("cannot write {}: {e}", backup.display()))?;
     }

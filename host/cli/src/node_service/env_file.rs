@@ -10,7 +10,7 @@ use anyhow::{Context, Result};
 pub const MANAGED_KEYS: [&str; 1] = ["OPENCLAW_GATEWAY_TOKEN"];
 
 pub fn env_file_path(state_dir: &Path) -> PathBuf {
-    state_dir.join("node.systemd.env")
+    openclaw_node::files::service_env_path(state_dir)
 }
 
 /// The managed values the installing shell has, in `MANAGED_KEYS` order.

@@ -106,10 +106,8 @@ fn unit_spec(service: &Service, args: RunArgs) -> Result<unit::UnitSpec, String>
         exe.to_string_lossy().into_owned(),
         "node".into(),
         "run".into(),
-        "--host".into(),
-        endpoint.host,
-        "--port".into(),
-        endpoint.port.to_string(),
+        option("--host", &endpoint.host),
+        option("--port", &endpoint.port.to_string()),
         if endpoint.tls { "--tls" } else { "--no-tls" }.into(),
     ];
     let named = [
@@ -119,7 +117,7 @@ fn unit_spec(service: &Service, args: RunArgs) -> Result<unit::UnitSpec, String>
     ];
     for (flag, value) in named {
         if let Some(value) = value {
-            program.extend([flag.to_string(), value]);
+            program.push(option(flag, &value));
         }
     }
     if let Some(dir) = args.plugins {
@@ -127,13 +125,19 @@ fn unit_spec(service: &Service, args: RunArgs) -> Result<unit::UnitSpec, String>
             .ok()
             .filter(|d| d.is_dir())
             .ok_or_else(|| format!("--plugins {}: no such directory", dir.display()))?;
-        program.extend(["--plugins".into(), dir.to_string_lossy().into_owned()]);
+        program.push(option("--plugins", &dir.to_string_lossy()));
     }
     Ok(unit::UnitSpec {
         program_arguments: program,
         environment: service_environment(&service.home),
         environment_file: service.env_path().to_string_lossy().into_owned(),
     })
+}
+
+/// One option of the unit's command as `--flag=VALUE`: as a word of its own, a value that
+/// starts with a dash (`--display-name "-Build box"`) would be read by `node run` as flags.
+fn option(flag: &str, value: &str) -> String {
+    format!("{flag}={value}")
 }
 
 /// The fixed environment the service runs with: the account's home, a stable PATH (the

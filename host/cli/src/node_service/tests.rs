@@ -384,3 +384,57 @@ fn start_stop_and_restart_follow_the_units_state() {
     ]));
     assert_eq!(status::print(&service, true), 0);
 }
+
+/// Every option value `install` writes comes back to `node run` as it went in, one that
+/// starts with a dash included: systemd splits ExecStart, then `node run`'s own flags parse it.
+#[test]
+fn option_values_that_start_with_a_dash_reach_node_run_as_given() {
+    use crate::node_cmd::NodeCmd;
+    use crate::{Cli, Command};
+    use clap::Parser;
+
+    let home = tempfile::tempdir().unwrap();
+    let plugins = home.path().join("-plugins");
+    std::fs::create_dir(&plugins).unwrap();
+    let plugins = std::fs::canonicalize(plugins).unwrap();
+    let pin = "ab".repeat(32);
+    let install = [
+        "openclaw".to_string(),
+        "node".into(),
+        "install".into(),
+        "--host=-gw".into(),
+        "--port=18790".into(),
+        format!("--tls-fingerprint={pin}"),
+        "--node-id=-n1".into(),
+        "--display-name=-Build box".into(),
+        format!("--plugins={}", plugins.display()),
+    ];
+    let Command::Node {
+        command: NodeCmd::Service(super::ServiceCmd::Install(args)),
+    } = Cli::try_parse_from(install).unwrap().command
+    else {
+        panic!("not node install");
+    };
+    let systemd = Recorder::working();
+    let service = service_in(&systemd, home.path());
+    let spec = super::unit_spec(&service, args.run).unwrap();
+    let done = lifecycle::install(&service, &spec, &token(), false);
+    assert!(done.ok, "{done:?}");
+
+    let unit = std::fs::read_to_string(service.unit_path()).unwrap();
+    let argv = super::unit::parse(&unit).program_arguments;
+    let parsed = Cli::try_parse_from(&argv).unwrap_or_else(|e| panic!("{argv:?}: {e}"));
+    let Command::Node {
+        command: NodeCmd::Run(run),
+    } = parsed.command
+    else {
+        panic!("{argv:?} is not node run");
+    };
+    assert_eq!(run.host.as_deref(), Some("-gw"));
+    assert_eq!(run.port, Some(18790));
+    assert!(run.tls && !run.no_tls);
+    assert_eq!(run.tls_fingerprint.as_deref(), Some(pin.as_str()));
+    assert_eq!(run.node_id.as_deref(), Some("-n1"));
+    assert_eq!(run.display_name.as_deref(), Some("-Build box"));
+    assert_eq!(run.plugins.as_deref(), Some(plugins.as_path()));
+}

@@ -42,7 +42,16 @@ fn in_work_dir(
     name: &str,
     build: impl FnOnce(&Path, &Path) -> Result<()>,
 ) -> Result<(String, PathBuf)> {
-    let work = dir.join(".openclaw/build");
+    let own = dir.join(".openclaw");
+    // The build empties and makes dirs in it: through a link the project planted there, it
+    // would remove and write wherever the link points.
+    if std::fs::symlink_metadata(&own).is_ok_and(|m| m.file_type().is_symlink()) {
+        bail!(
+            "{} is a link; the build writes only into a directory of the project's own",
+            own.display()
+        );
+    }
+    let work = own.join("build");
     match std::fs::remove_dir_all(&work) {
         Ok(()) => {}
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}

@@ -7,6 +7,7 @@ mod build;
 mod js;
 mod new;
 mod python;
+mod python_venv;
 mod rust;
 mod sdk_files;
 mod world;

@@ -1,17 +1,14 @@
 //! Python plugin projects: the template `plugins new --lang python` writes, and the build, which
-//! runs componentize-py from a venv inside the project (`.openclaw/venv`), so nothing is
-//! installed globally. componentize-py snapshots the interpreter after the plugin module is
-//! imported, so each call starts from an initialised instance.
+//! runs componentize-py from a venv inside the project (`.openclaw/venv`, made and checked by
+//! `python_venv`), so nothing is installed globally. componentize-py snapshots the interpreter
+//! after the plugin module is imported, so each call starts from an initialised instance.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use anyhow::{Context, Result};
 
-use super::{fail_unless_ok, world, Project};
-
-/// The componentize-py release builds are made with.
-const COMPONENTIZE_PY: &str = "0.25.1";
+use super::{fail_unless_ok, python_venv, world, Project};
 
 const PYPROJECT: &str = r#"[project]
 name = "__NAME__"
@@ -138,7 +135,7 @@ pub fn build(project: &Project, work: &Path, out: &Path) -> Result<()> {
         app.join("openclaw_entry.py"),
         "from openclaw_plugin.component import export\nfrom plugin import plugin\n\nPlugin = export(plugin)\n",
     )?;
-    let tool = componentize_py(&project.dir)?;
+    let tool = python_venv::componentize_py(&project.dir)?;
     let mut command = Command::new(&tool);
     command
         .arg("-d")
@@ -153,35 +150,8 @@ pub fn build(project: &Project, work: &Path, out: &Path) -> Result<()> {
         .arg("-o")
         .arg(out)
         // A failed import is reported as Python's traceback, without Rust's below it.
-        .env_remove("RUST_BACKTRACE");
+        .env_remove("RUST_BACKTRACE")
+        // Nothing is written into the venv, which must stay as it was made (`python_venv`).
+        .env("PYTHONDONTWRITEBYTECODE", "1");
     fail_unless_ok(&mut command, "componentize-py")
-}
-
-/// componentize-py from the project's venv, made (or brought to the pinned release) first.
-fn componentize_py(dir: &Path) -> Result<PathBuf> {
-    let venv = dir.join(".openclaw/venv");
-    let tool = venv.join("bin/componentize-py");
-    let installed = Command::new(&tool)
-        .arg("--version")
-        .output()
-        .ok()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string());
-    if installed.as_deref() == Some(&format!("componentize-py {COMPONENTIZE_PY}")) {
-        return Ok(tool);
-    }
-    if !venv.join("bin/pip").exists() {
-        println!("Making {} (once)", venv.display());
-        let mut make = Command::new("python3");
-        make.args(["-m", "venv"]).arg(&venv);
-        fail_unless_ok(
-            &mut make,
-            "python3 -m venv (is Python 3.10+ installed, with venv?)",
-        )?;
-    }
-    let mut install = Command::new(venv.join("bin/pip"));
-    install
-        .args(["install", "--quiet", "--disable-pip-version-check"])
-        .arg(format!("componentize-py=={COMPONENTIZE_PY}"));
-    fail_unless_ok(&mut install, "pip install componentize-py")?;
-    Ok(tool)
 }

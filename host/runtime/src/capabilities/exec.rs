@@ -1,15 +1,19 @@
 //! The `exec` capability: `system.which` and `system.run(.prepare)` for plugins, over the
 //! host's executor (`openclaw-exec`), where the approvals are enforced and no plugin can reach
 //! around them. Editing the approvals is the separate `exec-approvals` capability.
+//!
+//! The approvals differ by agent, so a run is for the agent of the invoke that called the
+//! plugin, never one the plugin picks: a request naming another agent is refused.
 
 use std::sync::Arc;
 
 use openclaw_exec::ExecError;
+use openclaw_protocol::errors::ErrorCode;
 use wasmtime::component::{HasSelf, Linker};
 
 use super::Capability;
 use crate::bindings::openclaw::plugin::exec::{self, RunOutput, RunRequest};
-use crate::bindings::Failure;
+use crate::bindings::{host_failure, Failure};
 use crate::services::ExecContext;
 use crate::state::{CallState, Caller, CapabilityState};
 
@@ -20,18 +24,62 @@ pub const CAPABILITY: Capability = Capability {
 };
 
 fn link(linker: &mut Linker<CallState>) -> wasmtime::Result<()> {
-    exec::add_to_linker::<_, HasSelf<Exec>>(linker, CallState::capability::<Exec>)
+    exec::add_to_linker::<_, HasSelf<Exec>>(linker, bound_to_invoke)
+}
+
+/// The call's exec state, bound to the agent of the invoke the call serves. Bound at every
+/// use, not once: a spare instance is made, and its initialisation runs, before its invoke
+/// is known.
+fn bound_to_invoke(state: &mut CallState) -> &mut Exec {
+    let agent_id = state.agent_id().cloned();
+    let exec = state.capability::<Exec>();
+    exec.agent_id = agent_id;
+    exec
 }
 
 pub struct Exec {
+    plugin: Arc<str>,
     context: Arc<ExecContext>,
+    /// The invoke's agent, the only one this call's runs may be for.
+    agent_id: Option<Arc<str>>,
 }
 
 impl CapabilityState for Exec {
     fn new(caller: &Caller) -> Exec {
         Exec {
+            plugin: caller.plugin.clone(),
             context: caller.services.exec.clone(),
+            agent_id: None,
         }
+    }
+}
+
+impl Exec {
+    /// The executor's request for `req`, for the invoke's agent. A plugin may name that agent
+    /// or none; naming another is refused rather than run under either policy.
+    fn request(&self, req: RunRequest) -> Result<openclaw_exec::RunRequest, Failure> {
+        let invoke_agent = self.agent_id.as_deref();
+        if let Some(asked) = req.agent_id.as_deref().filter(|a| Some(*a) != invoke_agent) {
+            let invoke = invoke_agent.map_or("none".into(), |a| format!("{a:?}"));
+            return Err(host_failure(
+                ErrorCode::InvalidRequest,
+                format!(
+                    "plugin {} asked for agent {asked:?}, but the invoke is for {invoke}: a plugin runs commands only for its invoke's agent",
+                    self.plugin
+                ),
+            ));
+        }
+        Ok(openclaw_exec::RunRequest {
+            argv: req.argv,
+            raw_command: req.raw_command,
+            cwd: req.cwd,
+            env: req.env,
+            timeout_ms: req.timeout_ms,
+            agent_id: invoke_agent.map(String::from),
+            session_key: req.session_key,
+            run_id: req.run_id,
+            suppress_notify_on_exit: req.suppress_notify_on_exit,
+        })
     }
 }
 
@@ -45,20 +93,6 @@ impl From<ExecError> for Failure {
     }
 }
 
-fn request(req: RunRequest) -> openclaw_exec::RunRequest {
-    openclaw_exec::RunRequest {
-        argv: req.argv,
-        raw_command: req.raw_command,
-        cwd: req.cwd,
-        env: req.env,
-        timeout_ms: req.timeout_ms,
-        agent_id: req.agent_id,
-        session_key: req.session_key,
-        run_id: req.run_id,
-        suppress_notify_on_exit: req.suppress_notify_on_exit,
-    }
-}
-
 impl exec::Host for Exec {
     async fn which(&mut self, bins: Vec<String>) -> Vec<(String, String)> {
         self.context.executor.which(bins)
@@ -69,11 +103,15 @@ impl exec::Host for Exec {
     }
 
     async fn prepare(&mut self, req: RunRequest) -> Result<String, Failure> {
-        Ok(self.context.executor.prepare(&request(req))?.to_string())
+        Ok(self
+            .context
+            .executor
+            .prepare(&self.request(req)?)?
+            .to_string())
     }
 
     async fn run(&mut self, req: RunRequest) -> Result<RunOutput, Failure> {
-        let (output, event) = self.context.executor.run(&request(req)).await;
+        let (output, event) = self.context.executor.run(&self.request(req)?).await;
         if let (Some(event), Some(events)) = (event, &self.context.events) {
             events.send(event).ok();
         }

@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 use super::fs_roots::lister_granted;
 use super::{call, SECOND};
 
-async fn ask(host: &PluginHost, command: &str, params: Value) -> Result<Value, Failure> {
+pub async fn ask(host: &PluginHost, command: &str, params: Value) -> Result<Value, Failure> {
     let params = params.to_string();
     let answer = host
         .invoke(
@@ -27,11 +27,11 @@ async fn ask(host: &PluginHost, command: &str, params: Value) -> Result<Value, F
     Ok(serde_json::from_str(&answer).unwrap())
 }
 
-async fn read(host: &PluginHost, path: &Path) -> Result<Value, Failure> {
+pub async fn read(host: &PluginHost, path: &Path) -> Result<Value, Failure> {
     ask(host, "read", json!({"path": path})).await
 }
 
-async fn write(
+pub async fn write(
     host: &PluginHost,
     path: &Path,
     content: &str,
@@ -45,7 +45,7 @@ async fn write(
     .await
 }
 
-fn code(result: Result<Value, Failure>) -> String {
+pub fn code(result: Result<Value, Failure>) -> String {
     match result {
         Ok(v) => panic!("expected a failure, got {v}"),
         Err(e) => e.code,

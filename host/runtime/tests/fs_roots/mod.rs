@@ -7,7 +7,7 @@ use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-use openclaw_runtime::{Failure, PluginHost};
+use openclaw_runtime::{Failure, PluginHost, Services};
 use openclaw_test_support::fixtures::fixture;
 use serde_json::{json, Value};
 
@@ -25,14 +25,19 @@ pub async fn lister_granted(
     grant: &str,
     private: Option<&Path>,
 ) -> PluginHost {
-    let plugins = dir.path().join("plugins");
-    openclaw_files::private_dir(&plugins).unwrap();
-    std::fs::copy(fixture("lister"), plugins.join("lister.wasm")).unwrap();
-    let toml = format!("[plugins.lister]\ncapabilities = [\"fs\"]\nfs = {grant}\n");
     let mut services = services(dir);
     if let Some(private) = private {
         services = services.with_private_dir(private.to_path_buf());
     }
+    lister_with(dir, grant, services).await
+}
+
+/// A host with `lister` granted `fs = <grant>`, on `services`.
+pub async fn lister_with(dir: &tempfile::TempDir, grant: &str, services: Services) -> PluginHost {
+    let plugins = dir.path().join("plugins");
+    openclaw_files::private_dir(&plugins).unwrap();
+    std::fs::copy(fixture("lister"), plugins.join("lister.wasm")).unwrap();
+    let toml = format!("[plugins.lister]\ncapabilities = [\"fs\"]\nfs = {grant}\n");
     let host = PluginHost::new(None, grants(dir, &toml), services, Vec::new()).unwrap();
     let errors = host.load_all(Some(&plugins)).await;
     assert!(errors.is_empty(), "{errors:?}");

@@ -1,6 +1,6 @@
 //! Attacks on the sandbox, each with a hostile fixture built from `tests/fixtures`: a plugin
-//! file posing as a built-in, plugins switching the exec approvals off, runs that outlive
-//! their call, and loopers starving the node.
+//! file posing as a built-in, plugins switching the exec approvals off or picking an agent with
+//! a wider policy, runs that outlive their call, and loopers starving the node.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -61,7 +61,12 @@ async fn a_plugin_file_named_like_a_built_in_gets_none_of_its_grants() {
     }
     assert_eq!(
         host.current().commands(),
-        vec!["runner.argv", "runner.id"],
+        vec![
+            "runner.argv",
+            "runner.asMain",
+            "runner.id",
+            "runner.prepareAsMain"
+        ],
         "the built-in keeps serving; the impostor never ran"
     );
 
@@ -192,6 +197,99 @@ async fn editing_the_approvals_needs_its_own_grant_even_for_0_1_0_plugins() {
         .await
         .unwrap();
     assert!(marker.exists());
+}
+
+/// Approvals that deny everything by default and let agent `main` run anything.
+fn only_main_may_run(dir: &tempfile::TempDir) {
+    std::fs::write(
+        dir.path().join("exec-approvals.json"),
+        r#"{"version":1,"defaults":{"security":"deny"},"agents":{"main":{"security":"full"}}}"#,
+    )
+    .unwrap();
+}
+
+#[tokio::test]
+async fn a_plugin_runs_commands_only_for_the_agent_of_its_invoke() {
+    let dir = tempfile::tempdir().unwrap();
+    only_main_may_run(&dir);
+    let host = PluginHost::new(
+        None,
+        grants(&dir, "[plugins.runner]\ncapabilities = [\"exec\"]\n"),
+        services(&dir),
+        Vec::new(),
+    )
+    .unwrap();
+    host.load_file("runner", &fixture("runner")).await.unwrap();
+    let marker = dir.path().join("ran");
+    let touch = json!({"argv": ["touch", marker]}).to_string();
+
+    // The plugin asks for `main` on an invoke for no agent, or for another one: refused
+    // before anything runs, `prepare` as well as `run`.
+    for (agent, named) in [(None, "none"), (Some("ops"), "\"ops\"")] {
+        for command in ["runner.asMain", "runner.prepareAsMain"] {
+            let e = host
+                .invoke_for_agent(&call(), agent, command, Some(&touch), SECOND * 5)
+                .await
+                .unwrap_err();
+            assert_eq!(
+                (e.code.as_str(), e.message.as_str()),
+                (
+                    "INVALID_REQUEST",
+                    format!(
+                        "INVALID_REQUEST: plugin runner asked for agent \"main\", but the invoke is for {named}: a plugin runs commands only for its invoke's agent"
+                    )
+                    .as_str()
+                ),
+                "{command} on an invoke for {named}"
+            );
+        }
+    }
+    assert!(!marker.exists());
+    // Naming no agent, the plugin gets the invoke's: none, whose default denies.
+    let e = host
+        .invoke_for_agent(&call(), None, "runner.argv", Some(&touch), SECOND * 5)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, "SYSTEM_RUN_DENIED");
+    assert!(!marker.exists());
+
+    // On an invoke for `main` the same requests are `main`'s.
+    host.invoke_for_agent(
+        &call(),
+        Some("main"),
+        "runner.asMain",
+        Some(&touch),
+        SECOND * 5,
+    )
+    .await
+    .unwrap();
+    assert!(marker.exists());
+    std::fs::remove_file(&marker).unwrap();
+    host.invoke_for_agent(
+        &call(),
+        Some("main"),
+        "runner.argv",
+        Some(&touch),
+        SECOND * 5,
+    )
+    .await
+    .unwrap();
+    assert!(marker.exists());
+    let plan: Value = serde_json::from_str(
+        &host
+            .invoke_for_agent(
+                &call(),
+                Some("main"),
+                "runner.prepareAsMain",
+                Some(&touch),
+                SECOND * 5,
+            )
+            .await
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(plan["plan"]["agentId"], "main");
+    assert_eq!(plan["execPolicy"]["security"], "full");
 }
 
 /// Runs a script that forks two sleeping grandchildren and writes their pids to `pids`.

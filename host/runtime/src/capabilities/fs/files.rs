@@ -1,7 +1,9 @@
 //! The file functions of `fs`: `canonical`, `lstat`, `read-file` and `write-file`. Each opens
 //! the parent dir of its path beneath the path's root (links there resolve inside the root or
-//! fail), checks that parent's real chain against the node's private dirs, and acts on the
-//! last name with `*at` calls that never follow a link in its place.
+//! fail), checks that parent's real chain against the node's private dirs and the last name
+//! against the private files' places, and acts on that name with `*at` calls that never
+//! follow a link in its place. A write that makes its parents checks the nearest dir that
+//! exists before it makes any.
 
 use std::ffi::OsStr;
 use std::io::{Read, Write};
@@ -14,7 +16,8 @@ use rustix::fs::{AtFlags, FileType, Mode, OFlags, RenameFlags, Stat};
 use sha2::{Digest, Sha256};
 
 use super::errors::{errno_failure, named_failure};
-use super::roots::{open_dir, reaches_private};
+use super::private::id_of_fd;
+use super::roots::open_dir;
 use super::{Fs, Need};
 use crate::bindings::openclaw::plugin::fs::{Existing, FileContent, FileInfo};
 use crate::bindings::Failure;
@@ -73,10 +76,49 @@ impl Fs {
     fn parent(&self, loc: &Located, syscall: &str) -> Result<Dir, Failure> {
         let parent =
             open_dir(&loc.root, loc.parent_rel()).map_err(|e| self.errno(&e, syscall, loc))?;
-        match reaches_private(&parent, &self.private) {
+        match self.private.reaches(&parent) {
             Ok(false) => Ok(parent),
             Ok(true) => Err(self.refused(&loc.requested, Need::Lookup)),
             Err(e) => Err(self.errno(&e, syscall, loc)),
+        }
+    }
+
+    /// Refuses `name` in `dir` where it is, or would be, a private file.
+    fn check_place(&self, dir: &Dir, name: &OsStr, loc: &Located) -> Result<(), Failure> {
+        let id = id_of_fd(dir).map_err(|e| self.errno(&e, "lstat", loc))?;
+        if self.private.is_place(id, name) {
+            return Err(self.refused(&loc.requested, Need::Lookup));
+        }
+        Ok(())
+    }
+
+    /// Before a write makes the parents of `loc`: the nearest of them that exists must be
+    /// neither private nor inside a private dir, and the first one to be made must not take
+    /// a private file's place (a dir named like the grants file would stop the node).
+    fn check_creatable(&self, loc: &Located) -> Result<(), Failure> {
+        let mut dir = loc.parent_rel();
+        let mut first_missing: Option<&OsStr> = None;
+        let existing = loop {
+            match open_dir(&loc.root, dir) {
+                Ok(existing) => break existing,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    if dir.as_os_str().is_empty() {
+                        return Err(self.errno(&e, "mkdir", loc));
+                    }
+                    first_missing = dir.file_name();
+                    dir = dir.parent().unwrap_or(Path::new(""));
+                }
+                Err(e) => return Err(self.errno(&e, "mkdir", loc)),
+            }
+        };
+        match self.private.reaches(&existing) {
+            Ok(false) => {}
+            Ok(true) => return Err(self.refused(&loc.requested, Need::Lookup)),
+            Err(e) => return Err(self.errno(&e, "mkdir", loc)),
+        }
+        match first_missing {
+            Some(name) => self.check_place(&existing, name, loc),
+            None => Ok(()),
         }
     }
 
@@ -86,14 +128,17 @@ impl Fs {
         })
     }
 
-    /// The entry's own metadata, refused when it is a private dir.
+    /// The entry's own metadata, refused when it is a private dir or file.
     fn stat_entry(&self, parent: &Dir, loc: &Located) -> Result<Stat, Failure> {
+        if let Some(name) = loc.name() {
+            self.check_place(parent, name, loc)?;
+        }
         let stat = match loc.name() {
             Some(name) => rustix::fs::statat(parent, name, AtFlags::SYMLINK_NOFOLLOW),
             None => rustix::fs::fstat(parent),
         }
         .map_err(|e| self.errno(&e.into(), "lstat", loc))?;
-        if self.private.contains(&(stat.st_dev, stat.st_ino)) {
+        if self.private.is((stat.st_dev, stat.st_ino)) {
             return Err(self.refused(&loc.requested, Need::Lookup));
         }
         Ok(stat)
@@ -139,6 +184,7 @@ impl Fs {
         let Some(name) = loc.name() else {
             return Err(is_a_dir("read", &loc.requested));
         };
+        self.check_place(&parent, name, &loc)?;
         // Non-blocking, so that a FIFO put in a file's place cannot stall the call.
         let fd = rustix::fs::openat(
             &parent,
@@ -148,7 +194,7 @@ impl Fs {
         )
         .map_err(|e| self.errno(&e.into(), "open", &loc))?;
         let stat = rustix::fs::fstat(&fd).map_err(|e| self.errno(&e.into(), "fstat", &loc))?;
-        if self.private.contains(&(stat.st_dev, stat.st_ino)) {
+        if self.private.is((stat.st_dev, stat.st_ino)) {
             return Err(self.refused(&loc.requested, Need::Lookup));
         }
         match FileType::from_raw_mode(stat.st_mode) {
@@ -198,6 +244,7 @@ impl Fs {
         };
         self.check_no_links(&loc, "open")?;
         if create_parents && !loc.parent_rel().as_os_str().is_empty() {
+            self.check_creatable(&loc)?;
             let mut builder = DirBuilder::new();
             builder.recursive(true).mode(0o755);
             loc.root
@@ -205,6 +252,7 @@ impl Fs {
                 .map_err(|e| self.errno(&e, "mkdir", &loc))?;
         }
         let parent = self.parent(&loc, "open")?;
+        self.check_place(&parent, &name, &loc)?;
         let replaced = match rustix::fs::statat(&parent, &name, AtFlags::SYMLINK_NOFOLLOW) {
             Ok(stat) => Some(self.check_replaceable(&stat, existing, &loc)?),
             Err(rustix::io::Errno::NOENT) => None,
@@ -249,7 +297,7 @@ impl Fs {
         loc: &Located,
     ) -> Result<u32, Failure> {
         let path = &loc.requested;
-        if self.private.contains(&(stat.st_dev, stat.st_ino)) {
+        if self.private.is((stat.st_dev, stat.st_ino)) {
             return Err(self.refused(path, Need::Lookup));
         }
         match FileType::from_raw_mode(stat.st_mode) {

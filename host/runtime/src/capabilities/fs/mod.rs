@@ -3,14 +3,16 @@
 //! whole components; from there the kernel resolves it beneath the root's handle, so `..`,
 //! absolute links and links swapped mid-call cannot leave it. Reading needs a read root,
 //! writing a write root, looking an entry up either. The node's private dirs (its state, its
-//! keys) are recognised by identity (device and inode), on the real parent chain of what was
-//! opened, and are never entered, listed or written.
+//! keys) and files (its config, approvals, grants, service env file, wherever they live) are
+//! recognised by identity (device and inode) on what was opened: a private dir is never
+//! entered, listed or written; a private file is never read, looked up, written, made or
+//! listed, while its dir, not otherwise private, still lists without it.
 
 mod errors;
 mod files;
+mod private;
 mod roots;
 
-use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -21,7 +23,8 @@ use wasmtime::component::{HasSelf, Linker};
 
 use self::errors::{errno_failure, os_failure, REFUSED};
 use self::files::Located;
-use self::roots::{lexical, open_dir, private_ids, reaches_private, root_of, Id};
+use self::private::{id_of_fd, Private};
+use self::roots::{lexical, open_dir, root_of};
 use super::Capability;
 use crate::bindings::openclaw::plugin::fs::{
     self, DirEntry, EntryKind, Existing, FileContent, FileInfo,
@@ -43,8 +46,8 @@ fn link(linker: &mut Linker<CallState>) -> wasmtime::Result<()> {
 pub struct Fs {
     plugin: Arc<str>,
     roots: FsRoots,
-    /// The identities of the node's private dirs, read once per call.
-    private: BTreeSet<Id>,
+    /// The node's private dirs and files, read once per call.
+    private: Private,
 }
 
 /// What a call needs of a root.
@@ -60,7 +63,10 @@ impl CapabilityState for Fs {
         Fs {
             plugin: caller.plugin.clone(),
             roots: caller.fs_roots.clone(),
-            private: private_ids(&caller.services.private_dirs),
+            private: Private::new(
+                &caller.services.private_dirs,
+                &caller.services.private_files,
+            ),
         }
     }
 }
@@ -74,16 +80,19 @@ impl fs::Host for Fs {
         let requested = absolute(&path)?;
         let (root, rel) = self.open_root(&requested)?;
         let private = &self.private;
-        let dir = open_dir(&root, &rel).map_err(|e| os_failure(&e, "scandir", &requested))?;
-        if reaches_private(&dir, private).map_err(|e| os_failure(&e, "scandir", &requested))? {
+        let scandir = |e: std::io::Error| os_failure(&e, "scandir", &requested);
+        let dir = open_dir(&root, &rel).map_err(scandir)?;
+        if private.reaches(&dir).map_err(scandir)? {
             return Err(self.list_refused(&requested));
         }
-        let entries = dir
-            .entries()
-            .map_err(|e| os_failure(&e, "scandir", &requested))?;
+        let dir_id = id_of_fd(&dir).map_err(scandir)?;
         let mut listed = Vec::new();
-        for entry in entries {
-            let entry = entry.map_err(|e| os_failure(&e, "scandir", &requested))?;
+        for entry in dir.entries().map_err(scandir)? {
+            let entry = entry.map_err(scandir)?;
+            // A private file is left out of its dir's listing, like a private dir.
+            if private.is_place(dir_id, &entry.file_name()) {
+                continue;
+            }
             let name = entry.file_name().to_string_lossy().into_owned();
             let Ok(own) = entry.metadata() else { continue };
             // Through the root's handle, so a link may lead anywhere inside it but no further.
@@ -91,7 +100,7 @@ impl fs::Host for Fs {
             if [Some(&own), followed.as_ref()]
                 .into_iter()
                 .flatten()
-                .any(|m| private.contains(&(m.dev(), m.ino())))
+                .any(|m| private.is((m.dev(), m.ino())))
             {
                 continue;
             }
@@ -100,7 +109,7 @@ impl fs::Host for Fs {
             if kind == EntryKind::Symlink && followed.as_ref().is_some_and(|m| m.is_dir()) {
                 let inside = root
                     .open_dir(rel.join(&name))
-                    .and_then(|target| reaches_private(&target, private));
+                    .and_then(|target| private.reaches(&target));
                 if !matches!(inside, Ok(false)) {
                     continue;
                 }

@@ -1,16 +1,9 @@
-//! Which granted root a path lies in, and the node's private dirs, recognised by identity on
-//! the real parent chain of what was opened.
+//! Which granted root a path lies in, and the path below it.
 
-use std::collections::BTreeSet;
 use std::io;
-use std::os::fd::{AsFd, OwnedFd};
 use std::path::{Component, Path, PathBuf};
 
 use cap_std::fs::Dir;
-use rustix::fs::{Mode, OFlags};
-
-/// A file's identity: device and inode.
-pub type Id = (u64, u64);
 
 /// The root holding `path` (the longest, by whole components) and the rest of the path below
 /// it, if any root holds it.
@@ -46,37 +39,5 @@ pub fn open_dir(root: &Dir, rel: &Path) -> io::Result<Dir> {
         root.try_clone()
     } else {
         root.open_dir(rel)
-    }
-}
-
-pub fn private_ids(dirs: &[PathBuf]) -> BTreeSet<Id> {
-    use std::os::unix::fs::MetadataExt as _;
-    dirs.iter()
-        .filter_map(|d| std::fs::metadata(d).ok())
-        .map(|m| (m.dev(), m.ino()))
-        .collect()
-}
-
-/// Whether `dir` is a private dir or lies inside one: its real parent chain, walked by
-/// handle up to `/`.
-pub fn reaches_private(dir: &Dir, private: &BTreeSet<Id>) -> io::Result<bool> {
-    let mut current: OwnedFd = dir.as_fd().try_clone_to_owned()?;
-    loop {
-        let stat = rustix::fs::fstat(&current)?;
-        let id = (stat.st_dev, stat.st_ino);
-        if private.contains(&id) {
-            return Ok(true);
-        }
-        let parent = rustix::fs::openat(
-            &current,
-            "..",
-            OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
-            Mode::empty(),
-        )?;
-        let up = rustix::fs::fstat(&parent)?;
-        if (up.st_dev, up.st_ino) == id {
-            return Ok(false);
-        }
-        current = parent;
     }
 }
