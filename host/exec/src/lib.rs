@@ -20,6 +20,8 @@ mod policy;
 mod script;
 mod shell_options;
 pub mod spawn;
+#[cfg(test)]
+mod test_processes;
 mod wrappers;
 
 pub use approvals::ApprovalsStore;

@@ -473,29 +473,9 @@ mod tests {
         assert!(tokio::time::timeout(Duration::from_millis(500), running)
             .await
             .is_err());
-        let pids: Vec<i32> = std::fs::read_to_string(&pids)
-            .unwrap()
-            .lines()
-            .map(|l| l.trim().parse().unwrap())
-            .collect();
+        let pids = crate::test_processes::pids_in(&pids);
         assert_eq!(pids.len(), 2);
-        let deadline = std::time::Instant::now() + Duration::from_secs(5);
-        let alive = |pid: &i32| {
-            std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|s| {
-                !matches!(
-                    s.rsplit(')')
-                        .next()
-                        .unwrap_or("")
-                        .trim_start()
-                        .chars()
-                        .next(),
-                    Some('Z' | 'X')
-                )
-            })
-        };
-        while pids.iter().any(alive) && std::time::Instant::now() < deadline {
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        assert!(!pids.iter().any(alive), "grandchildren {pids:?} survived");
+        let survivors = crate::test_processes::survivors(&pids).await;
+        assert!(survivors.is_empty(), "grandchildren {survivors:?} survived");
     }
 }

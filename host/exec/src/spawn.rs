@@ -265,14 +265,6 @@ mod tests {
         ));
     }
 
-    /// Running or sleeping; a zombie waiting for its reaper is dead.
-    fn alive(pid: i32) -> bool {
-        std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
-            let state = stat.rsplit(')').next().unwrap_or("").trim_start();
-            !state.starts_with('Z') && !state.starts_with('X')
-        })
-    }
-
     #[tokio::test]
     async fn a_dropped_run_kills_its_grandchildren() {
         let dir = tempfile::tempdir().unwrap();
@@ -285,19 +277,9 @@ mod tests {
         let running = run_argv(&script_argv, None, None);
         let waited = tokio::time::timeout(Duration::from_millis(500), running).await;
         assert!(waited.is_err(), "the script runs until dropped");
-        let pids: Vec<i32> = std::fs::read_to_string(&pids)
-            .unwrap()
-            .lines()
-            .map(|l| l.trim().parse().unwrap())
-            .collect();
+        let pids = crate::test_processes::pids_in(&pids);
         assert_eq!(pids.len(), 2);
-        let deadline = std::time::Instant::now() + Duration::from_secs(5);
-        while pids.iter().any(|&p| alive(p)) && std::time::Instant::now() < deadline {
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        assert!(
-            !pids.iter().any(|&p| alive(p)),
-            "grandchildren {pids:?} survived"
-        );
+        let survivors = crate::test_processes::survivors(&pids).await;
+        assert!(survivors.is_empty(), "grandchildren {survivors:?} survived");
     }
 }
