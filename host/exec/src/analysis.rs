@@ -136,7 +136,8 @@ struct Walk<'a> {
     segments: Vec<Segment>,
     /// A script changes its directory somewhere.
     changes_dir: bool,
-    /// A script names a path relative to its directory somewhere.
+    /// A program is named by a path relative to the directory somewhere (resolved where the
+    /// run starts, where a shell would look after a `cd`).
     names_relative: bool,
 }
 
@@ -184,6 +185,7 @@ impl Walk<'_> {
             let kind = match builtin_carrier {
                 true => None,
                 false => {
+                    self.names_relative |= argv0.contains('/') && !argv0.starts_with('/');
                     let exe = resolve(argv0, self.cx.path_env, self.cx.cwd)
                         .ok_or_else(|| format!("{argv0}: no such executable"))?;
                     Some((classify(&exe.path), exe))
@@ -276,9 +278,6 @@ impl Walk<'_> {
         if let Some(w) = words.iter().find(|w| !w.literal) {
             return Err(format!("`{}` is expanded by the shell", w.text));
         }
-        self.names_relative |= words
-            .iter()
-            .any(|w| w.text.contains('/') && !w.text.starts_with('/'));
         let texts: Vec<String> = words.iter().map(|w| w.text.clone()).collect();
         match texts[0].as_str() {
             ":" => return Ok(Command::Noop(texts)),

@@ -15,10 +15,10 @@ use crate::approvals::{Ask, Policy, Security};
 use crate::executor::{checked_env, execute};
 use crate::policy::{decide, Request, Verdict};
 
-struct Bench {
+pub(crate) struct Bench {
     _dir: tempfile::TempDir,
-    bin: PathBuf,
-    work: PathBuf,
+    pub(crate) bin: PathBuf,
+    pub(crate) work: PathBuf,
     log: PathBuf,
 }
 
@@ -38,7 +38,7 @@ fn link(target: impl AsRef<Path>, at: PathBuf) {
     std::os::unix::fs::symlink(target, at).unwrap();
 }
 
-fn bench() -> Bench {
+pub(crate) fn bench() -> Bench {
     let dir = tempfile::tempdir().unwrap();
     let bin = std::fs::canonicalize(dir.path()).unwrap().join("bin");
     let work = bin.with_file_name("work");
@@ -160,14 +160,14 @@ fn cases(b: &Bench) -> Vec<Case> {
         .collect()
 }
 
-type Log = Vec<(String, Vec<String>)>;
+pub(crate) type Log = Vec<(String, Vec<String>)>;
 
 /// Runs one command (the plan, or the argv as given) and answers its status and the log
 /// lines it left: (program, args).
-async fn logged(
+pub(crate) async fn logged(
     b: &Bench,
     plan: Option<&Verdict>,
-    case: &Case,
+    argv: &[String],
     env: &[(String, String)],
 ) -> (Option<i32>, Log) {
     std::fs::write(&b.log, "").unwrap();
@@ -177,7 +177,7 @@ async fn logged(
     };
     let o = execute(
         plan,
-        &case.argv,
+        argv,
         Some(&b.work),
         env,
         Some(Duration::from_secs(10)),
@@ -194,7 +194,7 @@ async fn logged(
     (o.exit_code, log)
 }
 
-fn sorted(mut log: Log) -> Log {
+pub(crate) fn sorted(mut log: Log) -> Log {
     log.sort();
     log
 }
@@ -247,7 +247,7 @@ async fn what_the_allowlist_allows_is_exactly_what_runs() {
         }
         let mut env = vec![("PATH".to_string(), case.path.clone())];
         env.extend(case.env.iter().cloned());
-        let (given_status, given) = logged(&b, None, case, &env).await;
+        let (given_status, given) = logged(&b, None, &case.argv, &env).await;
         let Ok(verdict) = verdict else {
             would_have_run += usize::from(given.iter().any(|(p, _)| !p.starts_with("ok")));
             continue;
@@ -256,7 +256,7 @@ async fn what_the_allowlist_allows_is_exactly_what_runs() {
         let predicted = analyse(&case.argv, &cx).unwrap().segments;
         let mut env = vec![("PATH".to_string(), case.path.clone())];
         env.extend(env_checked.unwrap());
-        let (plan_status, ran) = logged(&b, Some(&verdict), case, &env).await;
+        let (plan_status, ran) = logged(&b, Some(&verdict), &case.argv, &env).await;
         let is_predicted = |(program, args): &(String, Vec<String>)| {
             predicted.iter().any(|s| {
                 s.exe

@@ -15,6 +15,8 @@ mod events;
 mod executor;
 mod identity;
 mod plan;
+#[cfg(test)]
+mod plan_parity;
 mod plan_runner;
 mod policy;
 mod script;
