@@ -132,6 +132,7 @@ pub fn node_settings(config: &Config) -> Result<NodeSettings> {
             gpsd: config.str("nodeHost.location.gpsd"),
         },
         config_files: vec![config.path.clone(), backup_path(&config.path)],
+        exec: openclaw_exec::ExecConfig::from_config(&config.root),
     })
 }
 

@@ -28,7 +28,7 @@ pub enum Ask {
 }
 
 impl Security {
-    fn parse(s: &str) -> Option<Security> {
+    pub(crate) fn parse(s: &str) -> Option<Security> {
         Some(match s {
             "deny" => Security::Deny,
             "allowlist" => Security::Allowlist,
@@ -47,7 +47,7 @@ impl Security {
 }
 
 impl Ask {
-    fn parse(s: &str) -> Option<Ask> {
+    pub(crate) fn parse(s: &str) -> Option<Ask> {
         Some(match s {
             "off" => Ask::Off,
             "on-miss" => Ask::OnMiss,
@@ -161,8 +161,11 @@ impl ApprovalsStore {
         self.snapshot()
     }
 
-    /// The policy for `agent_id` (or `default`). An unreadable document denies everything.
-    pub fn policy(&self, agent_id: Option<&str>) -> Policy {
+    /// The policy for `agent_id` (or `default`) over `base`, the security and ask the node's
+    /// config sets: each field is the agent's, else `*`'s, else the defaults', else the base's,
+    /// and the document only tightens the base (the lower security, the more asking). An
+    /// unreadable document denies everything.
+    pub fn policy(&self, agent_id: Option<&str>, base: (Security, Ask)) -> Policy {
         let doc = match self.read() {
             Ok(Some(text)) => match serde_json::from_str::<Value>(&text) {
                 Ok(v) => v,
@@ -189,8 +192,10 @@ impl ApprovalsStore {
         Policy {
             security: pick("security")
                 .and_then(Security::parse)
-                .unwrap_or(Security::Full),
-            ask: pick("ask").and_then(Ask::parse).unwrap_or(Ask::Off),
+                .map_or(base.0, |s| s.min(base.0)),
+            ask: pick("ask")
+                .and_then(Ask::parse)
+                .map_or(base.1, |a| a.max(base.1)),
             ask_fallback: pick("askFallback")
                 .and_then(Security::parse)
                 .unwrap_or(Security::Deny),
@@ -269,6 +274,9 @@ fn check_policy(at: &str, v: &Value, agent: bool) -> Result<(), String> {
 mod tests {
     use super::*;
 
+    /// The config's default: full, ask off.
+    const OPEN: (Security, Ask) = (Security::Full, Ask::Off);
+
     #[test]
     fn spec_hash_vectors() {
         assert_eq!(
@@ -325,7 +333,7 @@ mod tests {
             hash.as_str(),
             "refusals leave the document as it was"
         );
-        assert_eq!(store.policy(None).security, Security::Allowlist);
+        assert_eq!(store.policy(None, OPEN).security, Security::Allowlist);
     }
 
     #[test]
@@ -361,7 +369,7 @@ mod tests {
         }
         let store = ApprovalsStore::new(path);
         assert_eq!(
-            store.policy(Some("main")).allowlist[0].pattern,
+            store.policy(Some("main"), OPEN).allowlist[0].pattern,
             format!("/bin/w{}", winners[0]),
             "the file holds the winner's edit"
         );
@@ -378,7 +386,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = ApprovalsStore::new(dir.path().join("a.json"));
         assert_eq!(
-            store.policy(None).security,
+            store.policy(None, OPEN).security,
             Security::Full,
             "no document: full, ask off"
         );
@@ -390,7 +398,7 @@ mod tests {
                 None,
             )
             .unwrap();
-        let main = store.policy(Some("main"));
+        let main = store.policy(Some("main"), OPEN);
         assert_eq!(
             (main.security, main.ask),
             (Security::Allowlist, Ask::Always)
@@ -398,12 +406,38 @@ mod tests {
         let patterns =
             |p: Policy| -> Vec<String> { p.allowlist.into_iter().map(|e| e.pattern).collect() };
         assert_eq!(patterns(main), vec!["/usr/bin/echo", "ls"]);
-        assert_eq!(patterns(store.policy(None)), vec!["/usr/bin/echo"]);
+        assert_eq!(patterns(store.policy(None, OPEN)), vec!["/usr/bin/echo"]);
         std::fs::write(store.path(), "{broken").unwrap();
         assert_eq!(
-            store.policy(None).security,
+            store.policy(None, OPEN).security,
             Security::Deny,
             "unreadable fails closed"
         );
+    }
+
+    #[test]
+    fn the_document_only_tightens_what_the_config_sets() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = ApprovalsStore::new(dir.path().join("a.json"));
+        let strict = (Security::Allowlist, Ask::OnMiss);
+        let p = store.policy(None, strict);
+        assert_eq!(
+            (p.security, p.ask),
+            strict,
+            "no document: the config decides"
+        );
+        store
+            .set(
+                json!({"version": 1, "defaults": {"security": "full", "ask": "off"},
+                       "agents": {"main": {"security": "deny", "ask": "always"}}}),
+                None,
+            )
+            .unwrap();
+        let p = store.policy(None, strict);
+        assert_eq!((p.security, p.ask), strict, "full/off loosens nothing");
+        let p = store.policy(Some("main"), strict);
+        assert_eq!((p.security, p.ask), (Security::Deny, Ask::Always));
+        let p = store.policy(None, OPEN);
+        assert_eq!((p.security, p.ask), OPEN);
     }
 }

@@ -10,6 +10,7 @@ use serde_json::{json, Value};
 
 use crate::analysis::Context;
 use crate::approvals::{ApprovalsStore, Ask, Policy, Security};
+use crate::config_policy::ExecConfig;
 use crate::plan::Plan;
 use crate::policy::{decide, Verdict};
 use crate::spawn::Outcome;
@@ -36,9 +37,10 @@ pub struct RunRequest {
     pub suppress_notify_on_exit: bool,
 }
 
-/// Runs commands under the approvals in one file.
+/// Runs commands under the node's exec config and the approvals in one file.
 pub struct Executor {
     pub approvals: ApprovalsStore,
+    config: ExecConfig,
     home: String,
 }
 
@@ -46,8 +48,20 @@ impl Executor {
     pub fn new(approvals_path: PathBuf) -> Executor {
         Executor {
             approvals: ApprovalsStore::new(approvals_path),
+            config: ExecConfig::default(),
             home: std::env::var("HOME").unwrap_or_default(),
         }
+    }
+
+    /// The same, under the policy `openclaw.json`'s `tools.exec` sets.
+    pub fn with_config(self, config: ExecConfig) -> Executor {
+        Executor { config, ..self }
+    }
+
+    /// The policy of a run for `agent_id`: the config's, tightened by the approvals.
+    fn policy(&self, agent_id: Option<&str>) -> Policy {
+        self.approvals
+            .policy(agent_id, self.config.policy(agent_id))
     }
 
     /// Resolves names on the node's PATH; names not found are left out.
@@ -61,7 +75,7 @@ impl Executor {
     /// What `run` would execute, as the `system.run.prepare` payload, without running it.
     pub fn prepare(&self, req: &RunRequest) -> Result<Value, ExecError> {
         validate(req)?;
-        let policy = self.approvals.policy(req.agent_id.as_deref());
+        let policy = self.policy(req.agent_id.as_deref());
         environment(req, &policy)?;
         let cwd = match (&req.cwd, policy.security, policy.ask) {
             (Some(dir), Security::Full, Ask::Off) => {
@@ -107,7 +121,7 @@ impl Executor {
         if let Err(e) = validate(req) {
             return (Err(e), None);
         }
-        let policy = self.approvals.policy(req.agent_id.as_deref());
+        let policy = self.policy(req.agent_id.as_deref());
         let env = match environment(req, &policy) {
             Ok(env) => env,
             Err(e) => return (Err(e), None),

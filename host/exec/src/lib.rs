@@ -6,6 +6,7 @@
 mod allowlist;
 mod analysis;
 pub mod approvals;
+mod config_policy;
 #[cfg(test)]
 mod corpus;
 mod env;
@@ -27,6 +28,7 @@ mod test_processes;
 mod wrappers;
 
 pub use approvals::ApprovalsStore;
+pub use config_policy::{mode_conflict, ExecConfig};
 pub use error::ExecError;
 pub use events::ExecEvent;
 pub use executor::{Executor, RunRequest};

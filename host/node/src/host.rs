@@ -57,7 +57,8 @@ pub fn new_host(
     let browser = &settings.browser;
     let grants = Grants::load(&grants_path(state_dir)).map_err(|e| e.to_string())?;
     let (tx, rx) = mpsc::unbounded_channel();
-    let exec = ExecContext::new(approvals_path(state_dir), Some(tx));
+    let exec =
+        ExecContext::new(approvals_path(state_dir), Some(tx)).with_config(settings.exec.clone());
     let canvas_root = browser
         .canvas_root
         .clone()

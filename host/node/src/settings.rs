@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use openclaw_exec::ExecConfig;
 use openclaw_hardware::location::LocationOptions;
 
 /// What `openclaw.json` says about the node's browser.
@@ -28,6 +29,8 @@ pub struct NodeSettings {
     /// The config file and its `.bak`, wherever `OPENCLAW_CONFIG_PATH` puts them: they hold
     /// the gateway token, so no plugin may reach them.
     pub config_files: Vec<PathBuf>,
+    /// `tools.exec` and the agents' own: the exec policy the approvals can only tighten.
+    pub exec: ExecConfig,
 }
 
 impl Default for BrowserSettings {

@@ -75,4 +75,12 @@ impl ExecContext {
             events,
         }
     }
+
+    /// The same, under the exec policy of the node's config.
+    pub fn with_config(self, config: openclaw_exec::ExecConfig) -> ExecContext {
+        ExecContext {
+            executor: self.executor.with_config(config),
+            ..self
+        }
+    }
 }

@@ -24,6 +24,7 @@ use Shape::*;
 const EXEC: Shape = Object(&[
     ("host", OneOf(&["auto", "sandbox", "gateway", "node"])),
     ("node", Str),
+    ("mode", OneOf(&["deny", "allowlist", "ask", "auto", "full"])),
     ("security", OneOf(&["deny", "allowlist", "full"])),
     ("ask", OneOf(&["off", "on-miss", "always"])),
 ]);
@@ -112,7 +113,27 @@ pub fn knows(path: &[Segment]) -> bool {
 /// The first place `value` breaks the schema, as the real CLI words it:
 /// `gateway.port: Invalid input: expected number, received string`.
 pub fn check(value: &Value) -> Result<(), String> {
-    check_at(&ROOT, value, "")
+    check_at(&ROOT, value, "")?;
+    exec_modes(value)
+}
+
+/// A `tools.exec` object (global, or an agent's) may not set `mode` beside `security`/`ask`.
+fn exec_modes(root: &Value) -> Result<(), String> {
+    let agents = root["agents"]["entries"].as_object().into_iter().flatten();
+    let places = agents
+        .map(|(id, agent)| {
+            (
+                format!("agents.entries.{id}.tools.exec"),
+                &agent["tools"]["exec"],
+            )
+        })
+        .chain([("tools.exec".to_string(), &root["tools"]["exec"])]);
+    for (at, exec) in places {
+        if let Some(why) = openclaw_exec::mode_conflict(exec) {
+            return Err(format!("{at}.mode: {why}"));
+        }
+    }
+    Ok(())
 }
 
 fn check_at(shape: &Shape, value: &Value, at: &str) -> Result<(), String> {
