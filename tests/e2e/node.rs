@@ -573,8 +573,9 @@ fn current_contract() -> String {
 }
 
 /// `tools.exec` in the node's `openclaw.json` sets its exec policy (an agent's own layer for
-/// runs for that agent), and the approvals document can only tighten it; `config set` takes
-/// `tools.exec.mode` and refuses a mode beside the legacy fields, in the real CLI's words.
+/// runs for that agent), and the approvals document can only tighten it; the default safe bins
+/// filter stdin without an entry; `config set` takes `tools.exec.mode` and refuses a mode beside
+/// the legacy fields, in the real CLI's words.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_configs_exec_policy_is_what_the_approvals_tighten() {
     let gw = GatewayProc::start();
@@ -634,6 +635,41 @@ async fn the_configs_exec_policy_is_what_the_approvals_tighten() {
         "SYSTEM_RUN_DENIED: SYSTEM_RUN_DISABLED: security=deny"
     );
 
+    // Safe bins: a filter of stdin needs no entry; given a file, it is a miss.
+    let current = op
+        .request("exec.approvals.node.get", json!({"nodeId": node}))
+        .await
+        .unwrap();
+    let file =
+        json!({"version": 1, "agents": {"*": {"allowlist": [{"pattern": "/usr/bin/echo"}]}}});
+    op.request(
+        "exec.approvals.node.set",
+        json!({"nodeId": node, "file": file, "baseHash": current["hash"]}),
+    )
+    .await
+    .unwrap();
+    let counted = invoke(
+        &op,
+        &node,
+        "system.run",
+        json!({"command": ["sh", "-c", "echo one two three | wc -w"]}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(counted["payload"]["stdout"], "3\n");
+    let e = invoke(
+        &op,
+        &node,
+        "system.run",
+        json!({"command": ["wc", "-w", "/etc/hostname"]}),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(
+        message(&e),
+        "SYSTEM_RUN_DENIED: SYSTEM_RUN_DENIED: allowlist miss"
+    );
+
     let path = node_proc.state.join("openclaw.json");
     let config = |args: &[&str]| {
         Command::new(openclaw_test_support::bin())
@@ -644,6 +680,11 @@ async fn the_configs_exec_policy_is_what_the_approvals_tighten() {
             .unwrap()
     };
     assert!(config(&["set", "tools.exec.mode", "ask"]).status.success());
+    assert!(
+        config(&["set", "tools.exec.safeBins", "[\"wc\", \"sort\"]"])
+            .status
+            .success()
+    );
     let out = config(&["set", "tools.exec.mode", "yolo"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains(

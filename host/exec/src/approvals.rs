@@ -8,6 +8,7 @@ use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
 
 use crate::allowlist::AllowEntry;
+use crate::safe_bins::SafeBins;
 use crate::ExecError;
 use openclaw_files::{write_atomically, FileLock};
 
@@ -72,6 +73,8 @@ pub struct Policy {
     pub ask: Ask,
     pub ask_fallback: Security,
     pub allowlist: Vec<AllowEntry>,
+    /// Filters the allowlist admits without an entry (from the config, not the document).
+    pub safe_bins: SafeBins,
 }
 
 pub struct ApprovalsStore {
@@ -196,6 +199,7 @@ impl ApprovalsStore {
             ask: pick("ask")
                 .and_then(Ask::parse)
                 .map_or(base.1, |a| a.max(base.1)),
+            safe_bins: SafeBins::default(),
             ask_fallback: pick("askFallback")
                 .and_then(Security::parse)
                 .unwrap_or(Security::Deny),
@@ -210,6 +214,7 @@ fn deny_all() -> Policy {
         ask: Ask::Off,
         ask_fallback: Security::Deny,
         allowlist: Vec::new(),
+        safe_bins: SafeBins::default(),
     }
 }
 

@@ -7,6 +7,7 @@
 use serde_json::Value;
 
 use crate::approvals::{Ask, Security};
+use crate::safe_bins::SafeBins;
 
 /// One `tools.exec` object.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -85,41 +86,56 @@ pub fn mode_conflict(exec: &Value) -> Option<String> {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ExecConfig {
     global: Layer,
-    /// Agent ids as the real normalises them (trimmed, lowercase), with their layer.
-    agents: Vec<(String, Layer)>,
+    global_exec: Value,
+    /// Agent ids as the real normalises them (trimmed, lowercase), with their layer and their
+    /// `tools.exec` object.
+    agents: Vec<(String, Layer, Value)>,
 }
 
 impl ExecConfig {
     /// The layers of a whole `openclaw.json` document.
     pub fn from_config(root: &Value) -> ExecConfig {
-        let exec_of = |agent: &Value| Layer::read(&agent["tools"]["exec"]);
-        let mut agents: Vec<(String, Layer)> = Vec::new();
+        let agent = |id: &str, a: &Value| {
+            let exec = a["tools"]["exec"].clone();
+            (normalise(id), Layer::read(&exec), exec)
+        };
+        let mut agents = Vec::new();
         if let Some(entries) = root["agents"]["entries"].as_object() {
-            agents.extend(entries.iter().map(|(id, a)| (normalise(id), exec_of(a))));
+            agents.extend(entries.iter().map(|(id, a)| agent(id, a)));
         }
         if let Some(list) = root["agents"]["list"].as_array() {
-            agents.extend(list.iter().filter_map(|a| {
-                let id = a["id"].as_str()?;
-                Some((normalise(id), exec_of(a)))
-            }));
+            agents.extend(
+                list.iter()
+                    .filter_map(|a| Some(agent(a["id"].as_str()?, a))),
+            );
         }
         ExecConfig {
             global: Layer::read(&root["tools"]["exec"]),
+            global_exec: root["tools"]["exec"].clone(),
             agents,
         }
+    }
+
+    /// The agent's entry, for a run that names one.
+    fn agent(&self, agent_id: Option<&str>) -> Option<&(String, Layer, Value)> {
+        let id = normalise(agent_id?);
+        self.agents.iter().find(|(a, _, _)| *a == id)
+    }
+
+    /// The safe bins of a run for `agent_id`.
+    pub fn safe_bins(&self, agent_id: Option<&str>) -> SafeBins {
+        let agent = self
+            .agent(agent_id)
+            .map_or(&Value::Null, |(_, _, exec)| exec);
+        SafeBins::from_layers(&self.global_exec, agent)
     }
 
     /// The config's policy for `agent_id`: the agent's layer applies only to a run that
     /// names an agent.
     pub fn policy(&self, agent_id: Option<&str>) -> (Security, Ask) {
         let global = self.global.over((Security::Full, Ask::Off));
-        let agent = agent_id.map(normalise).and_then(|id| {
-            self.agents
-                .iter()
-                .find(|(a, _)| *a == id)
-                .map(|(_, layer)| *layer)
-        });
-        agent.map_or(global, |layer| layer.over(global))
+        self.agent(agent_id)
+            .map_or(global, |(_, layer, _)| layer.over(global))
     }
 }
 

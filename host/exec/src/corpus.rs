@@ -223,6 +223,7 @@ async fn what_the_allowlist_allows_is_exactly_what_runs() {
             security: Security::Allowlist,
             ask: Ask::Off,
             ask_fallback: Security::Deny,
+            safe_bins: Default::default(),
             allowlist,
         };
         let cx = Context {

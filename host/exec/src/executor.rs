@@ -60,8 +60,12 @@ impl Executor {
 
     /// The policy of a run for `agent_id`: the config's, tightened by the approvals.
     fn policy(&self, agent_id: Option<&str>) -> Policy {
-        self.approvals
-            .policy(agent_id, self.config.policy(agent_id))
+        Policy {
+            safe_bins: self.config.safe_bins(agent_id),
+            ..self
+                .approvals
+                .policy(agent_id, self.config.policy(agent_id))
+        }
     }
 
     /// Resolves names on the node's PATH; names not found are left out.

@@ -20,6 +20,7 @@ mod plan;
 mod plan_parity;
 mod plan_runner;
 mod policy;
+mod safe_bins;
 mod script;
 mod shell_options;
 pub mod spawn;

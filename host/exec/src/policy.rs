@@ -102,17 +102,19 @@ fn allowlisted(policy: &Policy, req: &Request) -> Option<Verdict> {
 }
 
 /// A shell whose script cannot be read runs anything: a path-only entry does not admit it,
-/// only an argPattern entry or the bare `*`.
+/// only an argPattern entry or the bare `*`. A safe bin reading only stdin needs no entry.
 fn admitted(policy: &Policy, segment: &Segment, req: &Request) -> bool {
-    policy.allowlist.iter().any(|entry| {
-        if entry.is_wildcard() {
-            return true;
-        }
-        let cwd = req.cwd.filter(|_| segment.in_request_cwd);
-        match entry.admits(&segment.exe, Some(&segment.args), cwd, req.home) {
-            Admits::No => false,
-            Admits::AnyArgs => !segment.opaque_shell,
-            Admits::TheseArgs => true,
-        }
-    })
+    let safe_bin = || !segment.opaque_shell && policy.safe_bins.admits(&segment.exe, &segment.args);
+    safe_bin()
+        || policy.allowlist.iter().any(|entry| {
+            if entry.is_wildcard() {
+                return true;
+            }
+            let cwd = req.cwd.filter(|_| segment.in_request_cwd);
+            match entry.admits(&segment.exe, Some(&segment.args), cwd, req.home) {
+                Admits::No => false,
+                Admits::AnyArgs => !segment.opaque_shell,
+                Admits::TheseArgs => true,
+            }
+        })
 }

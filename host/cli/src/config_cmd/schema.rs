@@ -27,6 +27,16 @@ const EXEC: Shape = Object(&[
     ("mode", OneOf(&["deny", "allowlist", "ask", "auto", "full"])),
     ("security", OneOf(&["deny", "allowlist", "full"])),
     ("ask", OneOf(&["off", "on-miss", "always"])),
+    ("safeBins", Strings),
+    ("safeBinTrustedDirs", Strings),
+    ("safeBinProfiles", Map(&SAFE_BIN_PROFILE)),
+]);
+
+const SAFE_BIN_PROFILE: Shape = Object(&[
+    ("minPositional", Num),
+    ("maxPositional", Num),
+    ("allowedValueFlags", Strings),
+    ("deniedFlags", Strings),
 ]);
 
 const AGENT: Shape = Object(&[("tools", Object(&[("exec", EXEC)]))]);
