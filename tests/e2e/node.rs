@@ -696,3 +696,47 @@ async fn the_configs_exec_policy_is_what_the_approvals_tighten() {
         "agents.entries.ops.tools.exec.mode: mode cannot be combined with security or ask in the same exec object. Update the deploy script, template, or patch at this scope. The legacy policy is incomplete."
     ), "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+/// `tools.exec.strictInlineEval`: an interpreter given its program inline needs an explicit
+/// approval, even under `security=full`, found through shells and wrappers; other runs go on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn strict_inline_eval_refuses_inline_programs_under_any_security() {
+    let gw = GatewayProc::start();
+    let config = json!({"tools": {"exec": {"strictInlineEval": true}}});
+    let _node = NodeProc::start_in(&gw, "strict-node", config, &[]);
+    let op = gw.operator().await;
+    let node = pair(&op, "strict-node").await;
+    for (command, what) in [
+        (json!(["python3", "-c", "print(1)"]), "python3 -c"),
+        (
+            json!(["sh", "-c", "echo x && nice python3 -c 'print(1)'"]),
+            "python3 -c",
+        ),
+        (
+            json!(["sh", "-c", "echo . | xargs ls"]),
+            "xargs inline command",
+        ),
+        (
+            json!(["find", ".", "-maxdepth", "0", "-exec", "true", ";"]),
+            "find -exec",
+        ),
+    ] {
+        let e = invoke(&op, &node, "system.run", json!({"command": command}))
+            .await
+            .unwrap_err();
+        assert_eq!(
+            message(&e),
+            format!("SYSTEM_RUN_DENIED: SYSTEM_RUN_DENIED: approval required ({what} requires explicit approval in strictInlineEval mode)"),
+            "{command}"
+        );
+    }
+    let run = invoke(
+        &op,
+        &node,
+        "system.run",
+        json!({"command": ["python3", "-V"]}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(run["payload"]["exitCode"], 0);
+}

@@ -348,6 +348,38 @@ fn peel<'a>(argv: &'a [String], cx: &Context) -> (Option<(&'a [String], Kind)>, 
     (None, keys)
 }
 
+/// Every simple command `argv` runs, as far as it can be read whatever the allowlist says:
+/// under its wrappers, and inside the `-c` scripts of the shells it starts (a script that
+/// cannot be read gives nothing). Each with the real file's name where its word resolves.
+pub fn simple_commands(argv: &[String], cx: &Context) -> Vec<(Vec<String>, String)> {
+    let mut out = Vec::new();
+    gather(argv, cx, 0, &mut out);
+    out
+}
+
+fn gather(argv: &[String], cx: &Context, depth: usize, out: &mut Vec<(Vec<String>, String)>) {
+    let (core, kind) = match peel(argv, cx).0 {
+        Some((core, kind)) => (core, Some(kind)),
+        None => (argv, None),
+    };
+    let Some(first) = core.first() else { return };
+    if let (Some(Kind::ScriptShell(shell)), true) = (kind, depth <= MAX_SHELL_DEPTH) {
+        let text = shell_options::invocation(shell, &core[1..]).ok().flatten();
+        if let Some(lists) = text.and_then(|(_, text)| script::lists(&text).ok()) {
+            let commands = lists.into_iter().flat_map(|l| l.pipelines).flatten();
+            for words in commands {
+                let texts: Vec<String> = words.into_iter().map(|w| w.text).collect();
+                gather(&texts, cx, depth + 1, out);
+            }
+            return;
+        }
+    }
+    let real = resolve(first, cx.path_env, cx.cwd)
+        .map(|exe| file_name(&exe.path))
+        .unwrap_or_else(|| file_name(Path::new(first)));
+    out.push((core.to_vec(), real));
+}
+
 /// Is `argv` (through any wrappers) a shell? Such a command gets only the shell-safe
 /// environment overrides.
 pub fn runs_a_shell(argv: &[String], cx: &Context) -> bool {

@@ -75,6 +75,8 @@ pub struct Policy {
     pub allowlist: Vec<AllowEntry>,
     /// Filters the allowlist admits without an entry (from the config, not the document).
     pub safe_bins: SafeBins,
+    /// `tools.exec.strictInlineEval`: inline eval needs an explicit approval, under any security.
+    pub strict_inline_eval: bool,
 }
 
 pub struct ApprovalsStore {
@@ -200,6 +202,7 @@ impl ApprovalsStore {
                 .and_then(Ask::parse)
                 .map_or(base.1, |a| a.max(base.1)),
             safe_bins: SafeBins::default(),
+            strict_inline_eval: false,
             ask_fallback: pick("askFallback")
                 .and_then(Security::parse)
                 .unwrap_or(Security::Deny),
@@ -215,6 +218,7 @@ fn deny_all() -> Policy {
         ask_fallback: Security::Deny,
         allowlist: Vec::new(),
         safe_bins: SafeBins::default(),
+        strict_inline_eval: false,
     }
 }
 

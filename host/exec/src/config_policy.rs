@@ -122,6 +122,13 @@ impl ExecConfig {
         self.agents.iter().find(|(a, _, _)| *a == id)
     }
 
+    /// `strictInlineEval` for a run for `agent_id`: on where the global or the agent's layer
+    /// turns it on (an agent's `false` does not turn off the global `true`).
+    pub fn strict_inline_eval(&self, agent_id: Option<&str>) -> bool {
+        let on = |exec: &Value| exec["strictInlineEval"] == Value::Bool(true);
+        on(&self.global_exec) || self.agent(agent_id).is_some_and(|(_, _, exec)| on(exec))
+    }
+
     /// The safe bins of a run for `agent_id`.
     pub fn safe_bins(&self, agent_id: Option<&str>) -> SafeBins {
         let agent = self

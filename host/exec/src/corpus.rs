@@ -224,6 +224,7 @@ async fn what_the_allowlist_allows_is_exactly_what_runs() {
             ask: Ask::Off,
             ask_fallback: Security::Deny,
             safe_bins: Default::default(),
+            strict_inline_eval: false,
             allowlist,
         };
         let cx = Context {

@@ -62,6 +62,7 @@ impl Executor {
     fn policy(&self, agent_id: Option<&str>) -> Policy {
         Policy {
             safe_bins: self.config.safe_bins(agent_id),
+            strict_inline_eval: self.config.strict_inline_eval(agent_id),
             ..self
                 .approvals
                 .policy(agent_id, self.config.policy(agent_id))

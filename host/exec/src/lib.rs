@@ -15,6 +15,7 @@ mod error;
 mod events;
 mod executor;
 mod identity;
+mod inline_eval;
 mod plan;
 #[cfg(test)]
 mod plan_parity;

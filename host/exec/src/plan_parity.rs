@@ -80,6 +80,7 @@ async fn the_plan_starts_and_ends_as_the_shell_does_on_random_scripts() {
         ask: Ask::Off,
         ask_fallback: Security::Deny,
         safe_bins: Default::default(),
+        strict_inline_eval: false,
         allowlist: vec![entry("ok1"), entry("ok2"), entry("no1")],
     };
     let path = format!("{}:/usr/bin:/bin", b.bin.display());

@@ -1,11 +1,12 @@
 //! Decides one run under the approvals policy (security, ask, allowlist). A headless node
 //! cannot ask, so `ask` falls back to `askFallback`.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::allowlist::Admits;
-use crate::analysis::{analyse, Context, Segment};
+use crate::analysis::{self, analyse, Context, Segment};
 use crate::approvals::{Ask, Policy, Security};
+use crate::inline_eval;
 use crate::plan::Plan;
 
 /// Why a run is refused: the event reason and the operator's message.
@@ -46,6 +47,19 @@ pub fn decide(policy: &Policy, req: &Request) -> Result<Verdict, Denial> {
     if policy.security == Security::Deny {
         return Err(deny("security=deny", "SYSTEM_RUN_DISABLED: security=deny"));
     }
+    // No explicit approval reaches this node yet, so a hit is always refused.
+    if let Some(what) = policy
+        .strict_inline_eval
+        .then(|| inline_eval_hit(req))
+        .flatten()
+    {
+        return Err(Denial {
+            reason: "approval-required",
+            message: format!(
+                "SYSTEM_RUN_DENIED: approval required ({what} requires explicit approval in strictInlineEval mode)"
+            ),
+        });
+    }
     // Analysed once, on first need.
     let mut analysed = None;
     let mut allowlisted = || {
@@ -73,19 +87,34 @@ pub fn decide(policy: &Policy, req: &Request) -> Result<Verdict, Denial> {
     }
 }
 
-/// The run the allowlist admits: every program the command runs matches an entry.
-fn allowlisted(policy: &Policy, req: &Request) -> Option<Verdict> {
-    let here;
-    let cwd = match req.cwd {
-        Some(cwd) => cwd,
-        None => {
-            here = std::env::current_dir().ok()?;
-            &here
-        }
-    };
+/// Where the request's relative names are looked up.
+fn run_dir(req: &Request) -> Option<PathBuf> {
+    match req.cwd {
+        Some(cwd) => Some(cwd.to_path_buf()),
+        None => std::env::current_dir().ok(),
+    }
+}
+
+/// The inline eval the command would do, looked for in every simple command it runs.
+fn inline_eval_hit(req: &Request) -> Option<String> {
+    let cwd = run_dir(req)?;
     let cx = Context {
         path_env: req.path_env,
-        cwd,
+        cwd: &cwd,
+    };
+    let commands = analysis::simple_commands(req.argv, &cx);
+    inline_eval::detect(commands.iter().map(|(argv, real)| {
+        let word = argv[0].rsplit('/').next().unwrap_or(&argv[0]);
+        (word, real.as_str(), &argv[1..])
+    }))
+}
+
+/// The run the allowlist admits: every program the command runs matches an entry.
+fn allowlisted(policy: &Policy, req: &Request) -> Option<Verdict> {
+    let cwd = run_dir(req)?;
+    let cx = Context {
+        path_env: req.path_env,
+        cwd: &cwd,
     };
     let analysis = match analyse(req.argv, &cx) {
         Ok(analysis) => analysis,
@@ -117,4 +146,36 @@ fn admitted(policy: &Policy, segment: &Segment, req: &Request) -> bool {
                 Admits::TheseArgs => true,
             }
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inline_eval_is_found_through_shells_and_wrappers() {
+        let hit = |argv: &[&str]| {
+            let argv: Vec<String> = argv.iter().map(|a| a.to_string()).collect();
+            inline_eval_hit(&Request {
+                argv: &argv,
+                cwd: Some(Path::new("/")),
+                path_env: "/usr/bin:/bin",
+                home: "/nonexistent",
+            })
+        };
+        assert_eq!(hit(&["python3", "-c", "1"]).as_deref(), Some("python3 -c"));
+        assert_eq!(
+            hit(&["sh", "-c", "echo x && nice python3 -c 'print(1)'"]).as_deref(),
+            Some("python3 -c")
+        );
+        assert_eq!(
+            hit(&["sh", "-c", "echo . | xargs ls"]).as_deref(),
+            Some("xargs inline command")
+        );
+        assert_eq!(
+            hit(&["find", ".", "-maxdepth", "0", "-exec", "true", ";"]).as_deref(),
+            Some("find -exec")
+        );
+        assert_eq!(hit(&["python3", "-V"]), None);
+    }
 }

@@ -28,6 +28,7 @@ const EXEC: Shape = Object(&[
     ("security", OneOf(&["deny", "allowlist", "full"])),
     ("ask", OneOf(&["off", "on-miss", "always"])),
     ("safeBins", Strings),
+    ("strictInlineEval", Bool),
     ("safeBinTrustedDirs", Strings),
     ("safeBinProfiles", Map(&SAFE_BIN_PROFILE)),
 ]);
