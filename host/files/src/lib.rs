@@ -78,6 +78,18 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Whether `name` is one of the temp files `write_atomically` writes `target` through, in the
+/// same dir: while it exists it holds what `target` is about to hold.
+pub fn is_temp_of(name: &std::ffi::OsStr, target: &std::ffi::OsStr) -> bool {
+    let (Some(name), Some(target)) = (name.to_str(), target.to_str()) else {
+        return false;
+    };
+    name.strip_prefix('.')
+        .and_then(|rest| rest.strip_prefix(target))
+        .and_then(|rest| rest.strip_prefix('.'))
+        .is_some_and(|rest| rest.ends_with(".tmp"))
+}
+
 fn create_unique(dir: &Path, name: &str) -> std::io::Result<(PathBuf, std::fs::File)> {
     loop {
         let tmp = dir.join(format!(
@@ -133,6 +145,22 @@ impl FileLock {
 
 #[cfg(test)]
 mod tests {
+    use std::ffi::OsStr;
+
+    #[test]
+    fn a_files_temps_are_known_by_its_name() {
+        let is = |name: &str| super::is_temp_of(OsStr::new(name), OsStr::new("openclaw.json"));
+        assert!(is(".openclaw.json.12.ab.tmp"));
+        for other in [
+            "openclaw.json",
+            ".openclaw.json.tmp.x",
+            ".openclaw.jsonx.1.tmp",
+            ".other.1.tmp",
+        ] {
+            assert!(!is(other), "{other}");
+        }
+    }
+
     use super::*;
 
     fn mode(path: &Path) -> u32 {

@@ -87,6 +87,10 @@ async fn secret_files_are_never_read_looked_up_written_or_listed_and_a_file_besi
         std::fs::write(path, text).unwrap();
     }
     std::fs::write(config_dir.join("control.txt"), "control").unwrap();
+    // A config write caught half-way: its temp file holds the next token until the rename.
+    let temp = config_dir.join(".openclaw.json.4242.0f0f.tmp");
+    std::fs::write(&temp, "NEXT TOKEN").unwrap();
+    std::fs::write(config_dir.join(".control.txt.4242.0f0f.tmp"), "draft").unwrap();
     // The same name elsewhere is no secret: identity decides, not the name.
     std::fs::write(home.join("other/openclaw.json"), "{}").unwrap();
     symlink(".config/openclaw", home.join("cfg")).unwrap();
@@ -105,7 +109,7 @@ async fn secret_files_are_never_read_looked_up_written_or_listed_and_a_file_besi
         home.join("cfg/openclaw.json"),
         home.join("cfg/openclaw.json.bak"),
     ];
-    let existing = [&config, &backup, &approvals, &env_file];
+    let existing = [&config, &backup, &approvals, &env_file, &temp];
     for path in existing.iter().copied().chain(&aliases) {
         for command in ["canonical", "lstat", "read"] {
             let c = code(ask(&host, command, json!({"path": path})).await);
@@ -146,8 +150,9 @@ async fn secret_files_are_never_read_looked_up_written_or_listed_and_a_file_besi
             names
         }
     };
-    assert_eq!(listed(config_dir.clone()).await, ["control.txt"]);
-    assert_eq!(listed(home.join("cfg")).await, ["control.txt"]);
+    let beside = [".control.txt.4242.0f0f.tmp", "control.txt"];
+    assert_eq!(listed(config_dir.clone()).await, beside);
+    assert_eq!(listed(home.join("cfg")).await, beside);
     assert!(listed(elsewhere.clone()).await.is_empty());
     assert_eq!(
         listed(home.clone()).await,

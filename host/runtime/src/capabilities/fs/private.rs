@@ -42,9 +42,14 @@ impl Private {
         self.ids.contains(&id)
     }
 
-    /// Whether `name` in the dir `dir` is where a private file is or would be.
+    /// Whether `name` in the dir `dir` is where a private file is or would be, or one of the
+    /// temp files it is written through (which hold its next content).
     pub fn is_place(&self, dir: Id, name: &OsStr) -> bool {
         self.places.contains(&(dir, name.to_os_string()))
+            || self
+                .places
+                .iter()
+                .any(|(d, file)| *d == dir && openclaw_files::is_temp_of(name, file))
     }
 
     /// Whether `dir` is a private dir or lies inside one: its real parent chain, walked by
