@@ -180,12 +180,7 @@ async fn the_system_plugin_serves_under_the_exec_approvals() {
     // which evaluates no array subscript, so the substitution inside it never runs.
     let file = json!({"version": 1, "defaults": {"security": "allowlist", "ask": "off", "askFallback": "deny"},
                       "agents": {"*": {"allowlist": [{"pattern": "/usr/bin/echo"}, {"pattern": "/usr/bin/test"}]}}});
-    op.request(
-        "exec.approvals.node.set",
-        json!({"nodeId": node, "file": file, "baseHash": set["hash"]}),
-    )
-    .await
-    .unwrap();
+    replace_approvals(&op, &node, file).await;
     let script = format!("test -v 'a[$(touch {})]' || echo judged", marker.display());
     let run = invoke(
         &op,
@@ -209,6 +204,20 @@ async fn the_system_plugin_serves_under_the_exec_approvals() {
         plan["payload"]["plan"]["commandPreview"],
         "/usr/bin/test -f x && /usr/bin/echo yes || /usr/bin/echo no"
     );
+}
+
+/// Replaces the node's exec approvals through the gateway, from the hash they have now.
+async fn replace_approvals(op: &openclaw_client::GatewayClient, node: &str, file: Value) {
+    let current = op
+        .request("exec.approvals.node.get", json!({"nodeId": node}))
+        .await
+        .unwrap();
+    op.request(
+        "exec.approvals.node.set",
+        json!({"nodeId": node, "file": file, "baseHash": current["hash"]}),
+    )
+    .await
+    .unwrap();
 }
 
 fn copy_atomically(from: &Path, to: &Path) {
@@ -618,12 +627,7 @@ async fn the_configs_exec_policy_is_what_the_approvals_tighten() {
     // A document that says full loosens nothing; one that says deny for `ops` tightens it.
     let file = json!({"version": 1, "defaults": {"security": "full", "ask": "off"},
                       "agents": {"ops": {"security": "deny"}}});
-    op.request(
-        "exec.approvals.node.set",
-        json!({"nodeId": node, "file": file}),
-    )
-    .await
-    .unwrap();
+    replace_approvals(&op, &node, file).await;
     let e = run(None).await.unwrap_err();
     assert_eq!(
         message(&e),
@@ -636,18 +640,9 @@ async fn the_configs_exec_policy_is_what_the_approvals_tighten() {
     );
 
     // Safe bins: a filter of stdin needs no entry; given a file, it is a miss.
-    let current = op
-        .request("exec.approvals.node.get", json!({"nodeId": node}))
-        .await
-        .unwrap();
     let file =
         json!({"version": 1, "agents": {"*": {"allowlist": [{"pattern": "/usr/bin/echo"}]}}});
-    op.request(
-        "exec.approvals.node.set",
-        json!({"nodeId": node, "file": file, "baseHash": current["hash"]}),
-    )
-    .await
-    .unwrap();
+    replace_approvals(&op, &node, file).await;
     let counted = invoke(
         &op,
         &node,
