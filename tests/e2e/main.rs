@@ -10,6 +10,7 @@ mod canvas;
 mod canvas_escape;
 mod cli;
 mod durability;
+mod exec_policy;
 mod file_transfer;
 mod files;
 mod first_plugin;

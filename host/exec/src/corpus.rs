@@ -194,6 +194,18 @@ pub(crate) async fn logged(
     (o.exit_code, log)
 }
 
+/// `security=allowlist`, `ask=off`, these entries, and nothing else admitted: no safe bins.
+pub(crate) fn allowlist_only(allowlist: Vec<AllowEntry>) -> Policy {
+    Policy {
+        security: Security::Allowlist,
+        ask: Ask::Off,
+        ask_fallback: Security::Deny,
+        safe_bins: Default::default(),
+        strict_inline_eval: false,
+        allowlist,
+    }
+}
+
 pub(crate) fn sorted(mut log: Log) -> Log {
     log.sort();
     log
@@ -219,14 +231,7 @@ async fn what_the_allowlist_allows_is_exactly_what_runs() {
     for case in &cases {
         let mut allowlist = base.clone();
         allowlist.extend(case.extra.iter().map(|p| entry(p.clone(), None)));
-        let policy = Policy {
-            security: Security::Allowlist,
-            ask: Ask::Off,
-            ask_fallback: Security::Deny,
-            safe_bins: Default::default(),
-            strict_inline_eval: false,
-            allowlist,
-        };
+        let policy = allowlist_only(allowlist);
         let cx = Context {
             path_env: &case.path,
             cwd: &b.work,

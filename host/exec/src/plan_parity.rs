@@ -5,8 +5,7 @@
 //! arguments as `sh -c` / `bash -c`, and end with the same status.
 
 use crate::allowlist::AllowEntry;
-use crate::approvals::{Ask, Policy, Security};
-use crate::corpus::{bench, logged, sorted};
+use crate::corpus::{allowlist_only, bench, logged, sorted};
 use crate::policy::{decide, Request};
 
 const SCRIPTS: usize = 300;
@@ -75,14 +74,7 @@ async fn the_plan_starts_and_ends_as_the_shell_does_on_random_scripts() {
         pattern: b.bin.join(name).display().to_string(),
         ..AllowEntry::default()
     };
-    let policy = Policy {
-        security: Security::Allowlist,
-        ask: Ask::Off,
-        ask_fallback: Security::Deny,
-        safe_bins: Default::default(),
-        strict_inline_eval: false,
-        allowlist: vec![entry("ok1"), entry("ok2"), entry("no1")],
-    };
+    let policy = allowlist_only(vec![entry("ok1"), entry("ok2"), entry("no1")]);
     let path = format!("{}:/usr/bin:/bin", b.bin.display());
     let env = [("PATH".to_string(), path.clone())];
     let mut d = Draw(0x9e37_79b9_7f4a_7c15);

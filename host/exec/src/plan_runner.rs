@@ -28,16 +28,10 @@ pub async fn run(
     env: &[(String, String)],
     timeout: Option<Duration>,
 ) -> Outcome {
+    if let Some(refused) = cwd.and_then(spawn::missing_dir) {
+        return refused;
+    }
     let start_dir = match cwd {
-        Some(dir) if !dir.is_dir() => {
-            return Outcome {
-                error: Some(format!(
-                    "node exec working directory does not exist on the node host: {} (os reported: not a directory)",
-                    dir.display()
-                )),
-                ..Outcome::default()
-            }
-        }
         Some(dir) => dir.to_path_buf(),
         None => std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/")),
     };

@@ -40,19 +40,8 @@ pub async fn run(launch: &Launch<'_>, timeout: Option<Duration>) -> Outcome {
         cwd,
         env,
     } = *launch;
-    if let Some(dir) = cwd {
-        if let Err(e) = std::fs::metadata(dir).and_then(|m| {
-            if m.is_dir() {
-                Ok(())
-            } else {
-                Err(std::io::Error::other("not a directory"))
-            }
-        }) {
-            return Outcome {
-                error: Some(format!("node exec working directory does not exist on the node host: {} (os reported: {e})", dir.display())),
-                ..Outcome::default()
-            };
-        }
+    if let Some(refused) = cwd.and_then(missing_dir) {
+        return refused;
     }
     let mut cmd = command(program, argv, cwd, env);
     cmd.stdin(Stdio::null())
@@ -101,6 +90,23 @@ pub async fn run(launch: &Launch<'_>, timeout: Option<Duration>) -> Outcome {
         stderr,
         error: None,
     }
+}
+
+/// The outcome of a run whose working directory is not a directory, as the real node host
+/// words it; `None` when it is one.
+pub(crate) fn missing_dir(dir: &Path) -> Option<Outcome> {
+    let checked = std::fs::metadata(dir).and_then(|m| match m.is_dir() {
+        true => Ok(()),
+        false => Err(std::io::Error::other("not a directory")),
+    });
+    let e = checked.err()?;
+    Some(Outcome {
+        error: Some(format!(
+            "node exec working directory does not exist on the node host: {} (os reported: {e})",
+            dir.display()
+        )),
+        ..Outcome::default()
+    })
 }
 
 /// A command for `argv` (run as `program` when given, else looked up on PATH) in its own

@@ -192,6 +192,20 @@ pub async fn start_paired_in(
     (node, id)
 }
 
+/// Replaces the node's exec approvals through the gateway, from the hash they have now.
+pub async fn replace_approvals(op: &openclaw_client::GatewayClient, node: &str, file: Value) {
+    let current = op
+        .request("exec.approvals.node.get", json!({"nodeId": node}))
+        .await
+        .unwrap();
+    op.request(
+        "exec.approvals.node.set",
+        json!({"nodeId": node, "file": file, "baseHash": current["hash"]}),
+    )
+    .await
+    .unwrap();
+}
+
 pub async fn call(
     op: &openclaw_client::GatewayClient,
     node: &str,

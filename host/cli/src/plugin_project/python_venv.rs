@@ -162,11 +162,15 @@ mod tests {
     /// A small tree standing in for a venv: a script, a link, a package dir.
     fn venv_in(dir: &Path) -> PathBuf {
         let venv = dir.join("venv");
-        std::fs::create_dir_all(venv.join("bin")).unwrap();
-        std::fs::create_dir_all(venv.join("lib/site-packages/tool")).unwrap();
-        std::fs::write(venv.join("bin/componentize-py"), "#!/bin/sh\n").unwrap();
-        std::os::unix::fs::symlink("/usr/bin/python3", venv.join("bin/python")).unwrap();
-        std::fs::write(venv.join("lib/site-packages/tool/__init__.py"), "").unwrap();
+        openclaw_files::private_dir(&venv.join("bin")).unwrap();
+        openclaw_files::private_dir(&venv.join("lib/site-packages/tool")).unwrap();
+        let file = |path: &str, text: &str| {
+            openclaw_files::write_atomically(&venv.join(path), text.as_bytes()).unwrap()
+        };
+        file("bin/componentize-py", "#!/bin/sh\n");
+        file("lib/site-packages/tool/__init__.py", "");
+        // Link targets are recorded, never followed: a name beside it serves.
+        std::os::unix::fs::symlink("python3", venv.join("bin/python")).unwrap();
         venv
     }
 
@@ -206,7 +210,7 @@ mod tests {
             |v| std::fs::remove_file(v.join("lib/site-packages/tool/__init__.py")).unwrap(),
             |v| {
                 std::fs::remove_file(v.join("bin/python")).unwrap();
-                std::os::unix::fs::symlink("/tmp/python3", v.join("bin/python")).unwrap();
+                std::os::unix::fs::symlink("python3-planted", v.join("bin/python")).unwrap();
             },
             |v| {
                 use std::os::unix::fs::PermissionsExt;
