@@ -470,3 +470,59 @@ async fn camera_snap_sends_the_delay_and_no_facing_to_a_linux_node() {
     ]);
     assert!(!refused.status.success());
 }
+
+/// A file the real OpenClaw wrote, with sections this project does not read: `config set`
+/// works on it, sets what it was asked, and keeps every other section as it was.
+#[test]
+fn config_set_on_a_file_the_real_wrote_keeps_what_it_does_not_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("openclaw.json");
+    let original = serde_json::json!({
+        "meta": {"lastTouchedVersion": "2026.9.6"},
+        "agents": {"defaults": {"model": {"primary": "anthropic/claude"}}},
+        "models": {"providers": {}},
+        "channels": {"telegram": {"enabled": false}},
+        "skills": {"entries": {}},
+        "logging": {"level": "info"},
+        "gateway": {"mode": "local", "port": 18789, "controlUi": {"enabled": true}},
+        "nodeHost": {"autoUpdate": {"enabled": true}},
+        "tools": {"profile": "coding"},
+    });
+    std::fs::write(&file, original.to_string()).unwrap();
+    let config = |args: &[&str]| {
+        std::process::Command::new(bin())
+            .arg("config")
+            .args(args)
+            .env("OPENCLAW_CONFIG_PATH", &file)
+            .output()
+            .unwrap()
+    };
+    for (path, value) in [
+        ("gateway.port", "19004"),
+        ("gateway.auth.password", "\"a-password\""),
+        ("tools.exec.mode", "\"allowlist\""),
+    ] {
+        let out = config(&["set", path, value]);
+        assert!(
+            out.status.success(),
+            "{path}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let mut expected = original.clone();
+    expected["gateway"]["port"] = serde_json::json!(19004);
+    expected["gateway"]["auth"] = serde_json::json!({"password": "a-password"});
+    expected["tools"]["exec"] = serde_json::json!({"mode": "allowlist"});
+    let written: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert_eq!(written, expected);
+    // A key no one knows is still refused, and nothing changes.
+    let out = config(&["set", "gatway.port", "1"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("Unrecognized key: \"gatway\""),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let unchanged: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert_eq!(unchanged, expected);
+}

@@ -30,10 +30,7 @@ async fn the_configs_exec_policy_is_what_the_approvals_tighten() {
     };
     // No approvals document: the config decides.
     let e = run(None).await.unwrap_err();
-    assert_eq!(
-        message(&e),
-        "SYSTEM_RUN_DENIED: SYSTEM_RUN_DENIED: allowlist miss"
-    );
+    assert_eq!(message(&e), "SYSTEM_RUN_DENIED: allowlist miss");
     assert_eq!(
         run(Some("ops")).await.unwrap()["payload"]["stdout"],
         "ran\n"
@@ -56,10 +53,7 @@ async fn the_configs_exec_policy_is_what_the_approvals_tighten() {
                       "agents": {"ops": {"security": "deny"}}});
     replace_approvals(&op, &node, file).await;
     let e = run(None).await.unwrap_err();
-    assert_eq!(
-        message(&e),
-        "SYSTEM_RUN_DENIED: SYSTEM_RUN_DENIED: allowlist miss"
-    );
+    assert_eq!(message(&e), "SYSTEM_RUN_DENIED: allowlist miss");
     let e = run(Some("ops")).await.unwrap_err();
     assert_eq!(
         message(&e),
@@ -87,10 +81,7 @@ async fn the_configs_exec_policy_is_what_the_approvals_tighten() {
     )
     .await
     .unwrap_err();
-    assert_eq!(
-        message(&e),
-        "SYSTEM_RUN_DENIED: SYSTEM_RUN_DENIED: allowlist miss"
-    );
+    assert_eq!(message(&e), "SYSTEM_RUN_DENIED: allowlist miss");
 
     let path = node_proc.state.join("openclaw.json");
     let config = |args: &[&str]| {
@@ -148,7 +139,7 @@ async fn strict_inline_eval_refuses_inline_programs_under_any_security() {
             .unwrap_err();
         assert_eq!(
             message(&e),
-            format!("SYSTEM_RUN_DENIED: SYSTEM_RUN_DENIED: approval required ({what} requires explicit approval in strictInlineEval mode)"),
+            format!("SYSTEM_RUN_DENIED: approval required ({what} requires explicit approval in strictInlineEval mode)"),
             "{command}"
         );
     }

@@ -25,6 +25,9 @@ async fn fs_list_dir_lists_directories_under_home_and_never_the_state_dir() {
     // The node's state dir, with its keys, inside the home; and a link to it.
     let state = h.join(".openclaw");
     symlink(".openclaw", h.join("keys")).unwrap();
+    // The same, written as absolute paths: the one into the home lists, the other never.
+    symlink(h.join("a"), h.join("abs")).unwrap();
+    symlink(&state, h.join("keys-abs")).unwrap();
 
     let gw = GatewayProc::start();
     let op = gw.operator().await;
@@ -52,6 +55,7 @@ async fn fs_list_dir_lists_directories_under_home_and_never_the_state_dir() {
             "entries": [
                 {"name": "B", "path": p("B")},
                 {"name": "a", "path": p("a")},
+                {"name": "abs", "path": p("abs")},
                 {"name": "b", "path": p("b")},
                 {"name": "link", "path": p("link")},
                 {"name": "locked", "path": p("locked")},
@@ -70,6 +74,11 @@ async fn fs_list_dir_lists_directories_under_home_and_never_the_state_dir() {
     assert_eq!(
         inner["entries"],
         json!([{"name": "inner", "path": format!("{}/inner", p("link"))}])
+    );
+    let through_abs = call(&op, &id, "fs.listDir", json!({"path": p("abs")})).await;
+    assert_eq!(
+        through_abs["entries"],
+        json!([{"name": "inner", "path": format!("{}/inner", p("abs"))}])
     );
 
     let failed = |path: String| {
@@ -95,6 +104,8 @@ async fn fs_list_dir_lists_directories_under_home_and_never_the_state_dir() {
     }
     for escape in [
         p("keys"),
+        p("keys-abs"),
+        p("keys-abs/identity"),
         p(".openclaw"),
         p(".openclaw/identity"),
         p("away"),

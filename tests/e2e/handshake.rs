@@ -2,7 +2,6 @@
 
 use openclaw_protocol::identity::DeviceIdentity;
 use openclaw_protocol::now_ms;
-use openclaw_protocol::signature::{payload_v3, SignedFields};
 use openclaw_test_support::gateway::*;
 use serde_json::{json, Value};
 
@@ -13,25 +12,7 @@ fn node_connect(
     nonce: &str,
     tweak: impl Fn(&mut Value),
 ) -> String {
-    let device_id = id.device_id();
-    let payload = payload_v3(&SignedFields {
-        device_id: &device_id,
-        client_id: "node-host",
-        client_mode: "node",
-        role: "node",
-        scopes: &[],
-        signed_at_ms: signed_at,
-        token: TOKEN,
-        nonce,
-        platform: Some("linux"),
-        device_family: Some("Linux"),
-    });
-    let mut frame = json!({"type": "req", "id": "c1", "method": "connect", "params": {
-        "minProtocol": 3, "maxProtocol": 4,
-        "client": {"id": "node-host", "mode": "node", "version": "1", "platform": "linux", "deviceFamily": "Linux"},
-        "role": "node", "scopes": [], "caps": [], "commands": [], "auth": {"token": TOKEN},
-        "device": {"id": device_id, "publicKey": id.public_key(), "signature": id.sign(&payload), "signedAt": signed_at, "nonce": nonce},
-    }});
+    let mut frame = signed_node_connect(id, id, signed_at, nonce, json!({"token": TOKEN}), TOKEN);
     tweak(&mut frame["params"]);
     frame.to_string()
 }

@@ -34,10 +34,7 @@ async fn the_system_plugin_serves_under_the_exec_approvals() {
     let e = invoke(&op, &node, "system.which", json!({}))
         .await
         .unwrap_err();
-    assert_eq!(
-        message(&e),
-        "INVALID_REQUEST: INVALID_REQUEST: bins required"
-    );
+    assert_eq!(message(&e), "INVALID_REQUEST: bins required");
 
     // No approvals document: security full.
     let run = invoke(&op, &node, "system.run", json!({"command": ["echo", "hi"]}))
@@ -122,7 +119,7 @@ async fn the_system_plugin_serves_under_the_exec_approvals() {
         .unwrap_err();
     assert_eq!(
         message(&e),
-        "INVALID_REQUEST: INVALID_REQUEST: exec approvals changed; reload and retry"
+        "INVALID_REQUEST: exec approvals changed; reload and retry"
     );
 
     let run = invoke(
@@ -142,10 +139,7 @@ async fn the_system_plugin_serves_under_the_exec_approvals() {
     )
     .await
     .unwrap_err();
-    assert_eq!(
-        message(&e),
-        "SYSTEM_RUN_DENIED: SYSTEM_RUN_DENIED: allowlist miss"
-    );
+    assert_eq!(message(&e), "SYSTEM_RUN_DENIED: allowlist miss");
     // A wrapper's option that takes a value cannot smuggle a second command past the list.
     let marker = std::env::temp_dir().join(format!("openclaw-e2e-{}", uuid::Uuid::new_v4()));
     let e = invoke(
@@ -156,10 +150,7 @@ async fn the_system_plugin_serves_under_the_exec_approvals() {
     )
     .await
     .unwrap_err();
-    assert_eq!(
-        message(&e),
-        "SYSTEM_RUN_DENIED: SYSTEM_RUN_DENIED: allowlist miss"
-    );
+    assert_eq!(message(&e), "SYSTEM_RUN_DENIED: allowlist miss");
     assert!(!marker.exists());
     let plan = invoke(
         &op,
@@ -173,8 +164,13 @@ async fn the_system_plugin_serves_under_the_exec_approvals() {
         plan["payload"]["execPolicy"],
         json!({"security": "allowlist", "ask": "off"})
     );
-    assert_eq!(plan["payload"]["plan"]["commandText"], "echo x");
-    assert_eq!(plan["payload"]["plan"]["commandPreview"], "/usr/bin/echo x");
+    // The plan an approval would bind: the program by its real path, so the text is the plan.
+    assert_eq!(
+        plan["payload"]["plan"]["argv"],
+        json!(["/usr/bin/echo", "x"])
+    );
+    assert_eq!(plan["payload"]["plan"]["commandText"], "/usr/bin/echo x");
+    assert_eq!(plan["payload"]["plan"]["commandPreview"], Value::Null);
 
     // A script runs as the plan the node judged, never through bash: `test` is the program,
     // which evaluates no array subscript, so the substitution inside it never runs.

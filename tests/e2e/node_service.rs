@@ -326,3 +326,106 @@ fn node_run_exits_78_on_a_config_that_cannot_work() {
     assert_eq!(out.status.code(), Some(78));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--tls-fingerprint nope"));
 }
+
+/// `install --commands` and `--context-path` go into the unit's command; a forced reinstall
+/// with `--all-commands` takes `--commands` out and puts the reset in.
+#[test]
+fn install_writes_the_command_allowlist_and_a_forced_all_commands_resets_it() {
+    let machine = Machine::new();
+    let argv = || {
+        let status = machine.json(&["node", "status", "--json"]);
+        let argv = &status["service"]["command"]["programArguments"];
+        argv.as_array().unwrap()[3..]
+            .iter()
+            .map(|a| a.as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    let flags = [
+        "--port",
+        "9",
+        "--context-path",
+        "/gw",
+        "--commands",
+        "system.which",
+    ];
+    let installed = machine.json(&[&["node", "install", "--json"][..], &flags].concat());
+    assert_eq!(installed["result"], "installed", "{installed}");
+    assert_eq!(
+        argv(),
+        [
+            "--host=127.0.0.1",
+            "--port=9",
+            "--no-tls",
+            "--context-path=/gw",
+            "--commands=system.which"
+        ]
+    );
+    let forced = machine.json(&["node", "install", "--force", "--all-commands", "--json"]);
+    assert_eq!(forced["result"], "installed", "{forced}");
+    assert_eq!(
+        argv(),
+        [
+            "--host=127.0.0.1",
+            "--port=18789",
+            "--no-tls",
+            "--all-commands"
+        ]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connect_service_pairs_first_then_installs_a_unit_without_the_code() {
+    let gw = GatewayProc::start();
+    let op = gw.operator().await;
+    let params = serde_json::json!({"bootstrapProfile": "node", "publicUrl": gw.url});
+    let minted = op.request("device.pair.setupCode", params).await.unwrap();
+    let code = minted["setupCode"].as_str().unwrap();
+    let token = openclaw_protocol::setup_code::decode(code, 0)
+        .unwrap()
+        .bootstrap_token;
+    let machine = Machine::new();
+    // No gateway secret on this machine: the code is all it has.
+    let path = format!(
+        "{}:/usr/bin:/bin",
+        machine.root.path().join("fakebin").display()
+    );
+    let out = Command::new(&machine.exe)
+        .args(["connect", code, "--service", "--display-name", "svc-node"])
+        .env_clear()
+        .env("HOME", machine.home())
+        .env("PATH", path)
+        .env("FAKE_SYSTEMD_LOG", machine.root.path().join("systemd.log"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Paired before the install: the device is approved and holds its token.
+    let list = op
+        .request("node.list", serde_json::json!({}))
+        .await
+        .unwrap();
+    let node = list["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["displayName"] == "svc-node");
+    assert_eq!(node.unwrap()["approvalState"], "approved", "{list}");
+    let saved = std::fs::read_to_string(machine.home().join(".openclaw/node.json")).unwrap();
+    assert!(saved.contains("\"token\""));
+    // The unit names the saved gateway and carries neither the code nor its token.
+    let unit = std::fs::read_to_string(machine.unit_path()).unwrap();
+    let port = gw.url.rsplit(':').next().unwrap();
+    assert!(
+        unit.contains(&format!("--port={port}")) || unit.contains(&format!("--port {port}")),
+        "{unit}"
+    );
+    for file in [unit, saved] {
+        assert!(!file.contains(&token) && !file.contains(code) && !file.contains("--pair"));
+    }
+    assert!(machine
+        .log()
+        .contains(&"systemctl --user restart openclaw-node.service".to_string()));
+}

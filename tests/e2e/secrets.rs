@@ -39,6 +39,14 @@ fn readable_by_others(dir: &Path) -> Vec<(PathBuf, u32)> {
     found
 }
 
+fn eventually_exists(path: &Path) -> bool {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !path.exists() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    path.exists()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn gateway_and_node_state_is_private_and_loose_state_is_tightened() {
     let tmp = tempfile::tempdir().unwrap();
@@ -54,7 +62,8 @@ async fn gateway_and_node_state_is_private_and_loose_state_is_tightened() {
     pair(&op, "private-node").await;
     assert!(dir.join("gateway.sqlite-wal").exists());
     assert!(node.state.join("identity/device.json").exists());
-    assert!(node.state.join("node.json").exists());
+    // The node keeps its device token just after its hello, a moment after the gateway lists it.
+    assert!(eventually_exists(&node.state.join("node.json")));
     assert_eq!(readable_by_others(&dir), vec![]);
     assert_eq!(readable_by_others(&node.state), vec![]);
 
@@ -121,10 +130,7 @@ fn a_plugins_dir_the_node_makes_is_private() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    while !plugins.exists() && std::time::Instant::now() < deadline {
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
+    eventually_exists(&plugins);
     child.kill().ok();
     child.wait().ok();
     let mode = std::fs::metadata(&plugins).unwrap().permissions().mode() & 0o777;

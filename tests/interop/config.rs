@@ -1,6 +1,7 @@
 //! `openclaw config` on both CLIs: the same commands give the same words and exit codes, and
-//! read the same values back. One difference is meant: a change under `gateway.` takes a
-//! restart of our gateway, which reads its config when it starts.
+//! read the same values back. One difference is meant: a change under `gateway.` (but for
+//! `gateway.nodes.commands` and `gateway.nodes.pairing.autoApproveCidrs`, which it follows
+//! live) takes a restart of our gateway.
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -10,7 +11,7 @@ use openclaw_test_support::real::{self, text};
 
 /// What a CLI said, without the real one's banner or its one-time notice after a fresh
 /// install (`[postinstall] ...`), with its home named `<home>`.
-fn said(out: &Output, home: &Path) -> (Option<i32>, String) {
+pub fn said(out: &Output, home: &Path) -> (Option<i32>, String) {
     let home = home.display().to_string();
     let lines: Vec<String> = text(out)
         .lines()
@@ -84,20 +85,30 @@ fn config_get_set_and_unset_answer_as_the_real_cli_does() {
             .env_remove("OPENCLAW_CONFIG_PATH")
             .output()
             .unwrap();
-        let (code, mut expected) = said(&real, theirs.path());
-        // The real gateway reloads these settings as it runs; ours reads its config when it
-        // starts, and says so.
-        if args.get(1).is_some_and(|p| p.starts_with("gateway.")) {
-            expected = expected.replace(
-                "Change will apply without restarting the gateway.",
-                "Restart the gateway to apply.",
-            );
-        }
+        let (code, expected) = said(&real, theirs.path());
+        let expected = crate::config::with_our_restart_wording(args.get(1).copied(), expected);
         assert_eq!(
             said(&mine, ours.path()),
             (code, expected),
             "config {}",
             args.join(" ")
         );
+    }
+}
+
+/// The real gateway follows every `gateway.*` edit as it runs; ours follows the node command
+/// lists and the trusted pairing networks, reads the rest when it starts, and says so.
+pub(crate) fn with_our_restart_wording(path: Option<&str>, said: String) -> String {
+    let live = [
+        "gateway.nodes.commands",
+        "gateway.nodes.pairing.autoApproveCidrs",
+    ];
+    match path {
+        Some(p) if p.starts_with("gateway.") && !live.iter().any(|l| p.starts_with(l)) => said
+            .replace(
+                "Change will apply without restarting the gateway.",
+                "Restart the gateway to apply.",
+            ),
+        _ => said,
     }
 }

@@ -64,6 +64,66 @@ pub(crate) fn pending_for<'a>(name: &'a str) -> impl Fn(&Value) -> Option<Value>
     }
 }
 
+/// The exec policy that asks on a miss and denies when nobody answers.
+pub(crate) const ASKING_POLICY: &str =
+    r#"{ version: 1, defaults: { security: "allowlist", ask: "on-miss", askFallback: "deny" } }"#;
+
+/// Our node host with its built-in plugins only (its files in `dir`), paired on the real
+/// gateway at `url` (`port`) through the real CLI of `home`, with `policy` (JSON5) as its exec
+/// approvals.
+pub(crate) fn our_paired_node(
+    home: &Path,
+    url: &str,
+    token: &str,
+    dir: &Path,
+    name: &str,
+    policy: &str,
+) -> OurNode {
+    let port = url.rsplit(':').next().unwrap();
+    let cli = |args: &[&str]| {
+        let mut all: Vec<&str> = args.to_vec();
+        all.extend(["--url", url, "--token", token]);
+        real::cli(home, &all)
+    };
+    let state = dir.join("state");
+    openclaw_files::private_dir(&state).unwrap();
+    let plugins = dir.join("plugins");
+    std::fs::create_dir(&plugins).unwrap();
+    let node = OurNode(
+        Command::new(bin())
+            .args(["node", "run", "--host", "127.0.0.1", "--port", port])
+            .args(["--display-name", name, "--plugins"])
+            .arg(&plugins)
+            .env("OPENCLAW_STATE_DIR", &state)
+            .env("HOME", dir)
+            .env("OPENCLAW_GATEWAY_TOKEN", token)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let device = until(&cli, &["devices", "list", "--json"], pending_for(name));
+    let out = cli(&["devices", "approve", device["requestId"].as_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out));
+    let surface = until(&cli, &["nodes", "pending", "--json"], pending_for(name));
+    let out = cli(&["nodes", "approve", surface["requestId"].as_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out));
+    let args = [
+        "approvals",
+        "set",
+        "--node",
+        name,
+        "--stdin",
+        "--url",
+        url,
+        "--token",
+        token,
+    ];
+    let set = real::cli_stdin(home, &args, policy);
+    assert!(set.status.success(), "{}", text(&set));
+    node
+}
+
 fn copy_in(from: &Path, to: &Path) {
     let tmp = to.with_extension("partial");
     std::fs::copy(from, &tmp).unwrap();

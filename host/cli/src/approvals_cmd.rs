@@ -10,6 +10,7 @@ use openclaw_exec::ApprovalsStore;
 use openclaw_protocol::exec_approvals::{NodeApprovalsGet, NodeApprovalsSet};
 use serde_json::{json, Value};
 
+use crate::approvals_queue;
 use crate::config;
 use crate::operator::{Operator, OperatorArgs};
 use crate::render::{age, pretty, s, table};
@@ -35,6 +36,10 @@ pub enum ApprovalsCmd {
         #[command(subcommand)]
         command: AllowlistCmd,
     },
+    /// List pending exec, plugin, and system-agent approvals
+    Pending,
+    /// Resolve a pending approval
+    Resolve(approvals_queue::ResolveArgs),
 }
 
 #[derive(Subcommand)]
@@ -121,6 +126,8 @@ impl Target {
 
 pub async fn run(cmd: ApprovalsCmd, args: &OperatorArgs) -> Result<()> {
     match cmd {
+        ApprovalsCmd::Pending => return approvals_queue::pending(args).await,
+        ApprovalsCmd::Resolve(request) => return approvals_queue::resolve(request, args).await,
         ApprovalsCmd::Get { node } => {
             let target = Target::open(node, args).await?;
             show(&target, &target.get().await?);

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Context, Result};
 use clap::Args;
-use openclaw_gateway::{BrowserNodeMode, GatewayConfig, TlsSource};
+use openclaw_gateway::{AuthMode, BrowserNodeMode, GatewayConfig, TlsSource};
 
 use crate::config::{self, Config};
 
@@ -21,6 +21,17 @@ pub struct RunArgs {
     /// list, so prefer the environment variable or the config file
     #[arg(long)]
     token: Option<String>,
+    /// Gateway auth mode: none (loopback only), token or password [default: gateway.auth.mode,
+    /// else password when a password is set, else token]
+    #[arg(long = "auth")]
+    auth: Option<String>,
+    /// Password for auth mode=password [default: gateway.auth.password,
+    /// OPENCLAW_GATEWAY_PASSWORD]; visible in the process list, prefer --password-file
+    #[arg(long, conflicts_with = "password_file")]
+    password: Option<String>,
+    /// Read the gateway password from a file
+    #[arg(long)]
+    password_file: Option<PathBuf>,
     /// Serve wss:// (with --tls-cert/--tls-key, or a self-signed certificate in the state dir)
     #[arg(long)]
     tls: bool,
@@ -33,10 +44,90 @@ pub struct RunArgs {
 pub async fn run(args: RunArgs) -> Result<()> {
     let state_dir = config::state_dir();
     let cfg = Config::load(&state_dir)?;
-    let Some(token) = config::gateway_token(args.token, &cfg)? else {
-        bail!("no gateway token: pass --token, set OPENCLAW_GATEWAY_TOKEN, or set gateway.auth.token in {}", cfg.path.display());
+    // A configuration that cannot start: said as the real says it, and EX_CONFIG (78).
+    let invalid = |msg: String| -> anyhow::Error {
+        eprintln!("{msg}");
+        std::process::exit(crate::node_cmd::EX_CONFIG.into())
     };
-    let mut config = GatewayConfig::new(state_dir, token);
+    let token = config::gateway_token(args.token, &cfg)?;
+    if args.password.is_some() {
+        eprintln!("Warning: --password can be exposed via process listings. Prefer --password-file or OPENCLAW_GATEWAY_PASSWORD.");
+    }
+    let password_flag = match &args.password_file {
+        Some(path) => Some(
+            std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read Gateway password file {}", path.display()))?
+                .trim()
+                .to_string(),
+        ),
+        None => args.password,
+    };
+    let password = config::gateway_password(password_flag, &cfg)?;
+    let mode_raw = args.auth.or_else(|| cfg.str("gateway.auth.mode"));
+    let auth_mode = match mode_raw.as_deref() {
+        Some(m) => match AuthMode::parse(m) {
+            Some(mode) => mode,
+            None => {
+                // As the real: exit 1. trusted-proxy is the real's fourth mode; not served here.
+                eprintln!("Invalid --auth. Use \"none\", \"token\", or \"password\".");
+                std::process::exit(1)
+            }
+        },
+        None if password.is_some() => AuthMode::Password,
+        None => AuthMode::Token,
+    };
+    let bind = args
+        .bind
+        .or_else(|| cfg.str("gateway.bind"))
+        .unwrap_or_else(|| "loopback".into());
+    let bind_ip: IpAddr = match bind.as_str() {
+        "loopback" => IpAddr::from([127, 0, 0, 1]),
+        "lan" => IpAddr::from([0, 0, 0, 0]),
+        other => other
+            .parse()
+            .with_context(|| format!("--bind {other}: expected loopback, lan or an IP address"))?,
+    };
+    let has_secret = match auth_mode {
+        AuthMode::Token => token.is_some(),
+        AuthMode::Password => password.is_some(),
+        AuthMode::None => false,
+    };
+    if auth_mode == AuthMode::Password && password.is_none() {
+        return Err(invalid("Gateway auth is set to password, but no password is configured.\nSet gateway.auth.password (or OPENCLAW_GATEWAY_PASSWORD), or pass --password.".into()));
+    }
+    if !bind_ip.is_loopback() && !has_secret {
+        return Err(invalid(format!("Refusing to bind gateway to {bind} without auth.\nSet gateway.auth.token/password (or OPENCLAW_GATEWAY_TOKEN/OPENCLAW_GATEWAY_PASSWORD) or pass --token/--password.")));
+    }
+    if auth_mode == AuthMode::Token && token.is_none() {
+        bail!("no gateway token: pass --token, set OPENCLAW_GATEWAY_TOKEN, or set gateway.auth.token in {}", cfg.path.display());
+    }
+    if auth_mode == AuthMode::None {
+        eprintln!("Gateway auth mode=none explicitly configured; all gateway connections are unauthenticated.");
+    }
+    let mut config = GatewayConfig::new(state_dir, token.unwrap_or_default());
+    config.auth_mode = auth_mode;
+    config.password = password;
+    config.bind = bind_ip;
+    config.remote_url = cfg.str("gateway.remote.url");
+    config.setup_public_url = cfg.str("plugins.entries.device-pair.config.publicUrl");
+    let limit = &mut config.auth_rate_limit;
+    if let Some(n) = cfg
+        .get("gateway.auth.rateLimit.maxAttempts")
+        .and_then(|v| v.as_u64())
+    {
+        limit.max_attempts = n as usize;
+    }
+    for (key, field) in [
+        ("gateway.auth.rateLimit.windowMs", &mut limit.window),
+        ("gateway.auth.rateLimit.lockoutMs", &mut limit.lockout),
+    ] {
+        if let Some(ms) = cfg.get(key).and_then(|v| v.as_u64()) {
+            *field = std::time::Duration::from_millis(ms);
+        }
+    }
+    if let Some(exempt) = cfg.bool("gateway.auth.rateLimit.exemptLoopback") {
+        limit.exempt_loopback = exempt;
+    }
     config.port = match args.port {
         Some(p) => p,
         None => match std::env::var("OPENCLAW_GATEWAY_PORT") {
@@ -49,17 +140,6 @@ pub async fn run(args: RunArgs) -> Result<()> {
                 .map_or(Ok(config.port), u16::try_from)
                 .context("gateway.port is not a port number")?,
         },
-    };
-    let bind = args
-        .bind
-        .or_else(|| cfg.str("gateway.bind"))
-        .unwrap_or_else(|| "loopback".into());
-    config.bind = match bind.as_str() {
-        "loopback" => IpAddr::from([127, 0, 0, 1]),
-        "lan" => IpAddr::from([0, 0, 0, 0]),
-        other => other
-            .parse()
-            .with_context(|| format!("--bind {other}: expected loopback, lan or an IP address"))?,
     };
     let tls_enabled = args.tls || cfg.bool("gateway.tls.enabled").unwrap_or(false);
     if tls_enabled {
@@ -78,8 +158,10 @@ pub async fn run(args: RunArgs) -> Result<()> {
     if let Some(auto) = cfg.bool("gateway.nodes.pairing.autoApproveLocal") {
         config.pairing.auto_approve_local = auto;
     }
+    config.pairing.auto_approve_cidrs = cfg.strings("gateway.nodes.pairing.autoApproveCidrs");
     config.commands.allow = cfg.strings("gateway.nodes.commands.allow");
     config.commands.deny = cfg.strings("gateway.nodes.commands.deny");
+    config.config_file = Some(cfg.path.clone());
     config.browser_nodes.mode = match cfg.str("gateway.nodes.browser.mode").as_deref() {
         None | Some("auto") => BrowserNodeMode::Auto,
         Some("manual") => BrowserNodeMode::Manual,

@@ -1,17 +1,24 @@
 //! `openclaw`: the gateway and the operator CLI in one binary.
 
 mod approvals_cmd;
+mod approvals_queue;
+mod approvals_text;
 mod config;
 mod config_cmd;
+mod connect_cmd;
 mod devices_cmd;
 mod gateway_cmd;
+mod join_code;
 mod node_cmd;
+mod node_pairing;
 mod node_service;
 mod nodes;
 mod operator;
 mod plugin_project;
 mod plugins_cmd;
+mod qr_cmd;
 mod render;
+mod safe_table;
 mod up_cmd;
 
 use clap::{Parser, Subcommand};
@@ -58,7 +65,8 @@ enum Command {
         #[command(subcommand)]
         command: nodes::NodesCmd,
     },
-    /// Exec approvals of a node (--node) or of this machine
+    /// Exec approvals of a node (--node) or of this machine, and pending approval requests
+    #[command(visible_alias = "exec-approvals")]
     Approvals {
         #[command(flatten)]
         operator: operator::OperatorArgs,
@@ -68,6 +76,10 @@ enum Command {
         #[command(subcommand)]
         command: Option<approvals_cmd::ApprovalsCmd>,
     },
+    /// Connect this machine to an OpenClaw Gateway as a node
+    Connect(connect_cmd::ConnectArgs),
+    /// Generate a pairing QR code and setup code (on the gateway's host)
+    Qr(qr_cmd::QrArgs),
     /// Device pairing and tokens
     Devices {
         #[command(flatten)]
@@ -102,6 +114,16 @@ fn main() -> std::process::ExitCode {
         config_cmd::run(command);
         return std::process::ExitCode::SUCCESS;
     }
+    // A setup code is written into the local gateway's database: no connection.
+    if let Command::Qr(args) = cli.command {
+        return match qr_cmd::run(args) {
+            Ok(()) => std::process::ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("{e:#}");
+                std::process::ExitCode::FAILURE
+            }
+        };
+    }
     // The service commands only run systemctl: no runtime either.
     if let Command::Node {
         command: node_cmd::NodeCmd::Service(command),
@@ -119,8 +141,11 @@ fn main() -> std::process::ExitCode {
                 command: GatewayCmd::Run(args),
             } => gateway_cmd::run(args).await,
             Command::Up(args) => up_cmd::run(args).await,
-            Command::Config { .. } => unreachable!("handled before the runtime starts"),
+            Command::Config { .. } | Command::Qr(_) => {
+                unreachable!("handled before the runtime starts")
+            }
             Command::Node { command } => node_cmd::run(command).await,
+            Command::Connect(args) => connect_cmd::run(args).await,
             Command::Plugins { command } => plugins_cmd::run(command).await,
             Command::Nodes { operator, command } => nodes::run(command, &operator).await,
             Command::Approvals {

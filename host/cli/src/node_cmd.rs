@@ -1,21 +1,25 @@
 //! `openclaw node run` and `openclaw node identity`; the service commands live in
 //! `node_service`.
 
+use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use anyhow::Result;
 use clap::{Args, Subcommand};
-use openclaw_node::files::{load_identity, load_node_file, GatewayEndpoint};
-use openclaw_node::{grants_path, NodeHost, NodeHostConfig, NodeOptions};
+use openclaw_node::files::{
+    load_node_file, read_identity, save_node_file, GatewayEndpoint, NodeFile,
+};
+use openclaw_node::{grants_path, CommandAllowlist, NodeHost, NodeHostConfig, NodeOptions};
 use openclaw_protocol::tls_pin::normalize_fingerprint;
 use serde_json::json;
 
 use crate::config::{self, Config};
+pub use crate::node_pairing::{NodeRunArgs, Pairing};
 
 #[derive(Subcommand)]
 pub enum NodeCmd {
     /// Run the headless node host in the foreground
-    Run(RunArgs),
+    Run(NodeRunArgs),
     /// Print this node's device identity
     Identity {
         #[arg(long)]
@@ -27,7 +31,7 @@ pub enum NodeCmd {
 
 /// Where and as whom the node connects: `node run`'s flags, which `node install` writes into
 /// the service's command.
-#[derive(Args)]
+#[derive(Args, Default)]
 pub struct RunArgs {
     /// Gateway host [default: the saved gateway, else 127.0.0.1]
     #[arg(long)]
@@ -35,6 +39,10 @@ pub struct RunArgs {
     /// Gateway port [default: the saved gateway, else 18789]
     #[arg(long)]
     pub port: Option<u16>,
+    /// Gateway WebSocket context path (e.g. /openclaw-gw), appended to the WebSocket URL
+    /// [default: the saved one, unless --host or --port changed]
+    #[arg(long, value_name = "PATH")]
+    pub context_path: Option<String>,
     /// Connect with wss://
     #[arg(long, conflicts_with = "no_tls")]
     pub tls: bool,
@@ -53,11 +61,29 @@ pub struct RunArgs {
     /// A directory of *.wasm plugins, watched for changes
     #[arg(long)]
     pub plugins: Option<PathBuf>,
+    /// Advertise only these exact command ids (comma-separated; repeatable), saved for the
+    /// next runs [default: the saved list, else every command]
+    #[arg(long, value_name = "IDS", value_parser = command_ids)]
+    pub commands: Vec<String>,
+    /// Advertise every command and forget any saved --commands allowlist
+    #[arg(long)]
+    pub all_commands: bool,
+}
+
+/// One `--commands` value, checked as the real checks it.
+pub fn command_ids(value: &str) -> Result<String, String> {
+    if value.split(',').any(|id| id.trim().is_empty()) {
+        return Err("--commands requires comma-separated non-empty command ids".into());
+    }
+    Ok(value.to_string())
 }
 
 impl RunArgs {
     /// Flags that cannot work together, in the real CLI's words.
     pub fn check(&self) -> Result<(), String> {
+        if self.all_commands && !self.commands.is_empty() {
+            return Err("--all-commands cannot be combined with --commands".into());
+        }
         if self.no_tls && self.tls_fingerprint.is_some() {
             return Err("--no-tls cannot be combined with --tls-fingerprint".into());
         }
@@ -69,6 +95,22 @@ impl RunArgs {
         }
     }
 
+    /// The `--commands` ids, trimmed, deduplicated and sorted; `None` without the flag.
+    pub fn command_ids(&self) -> Option<Vec<String>> {
+        let ids = self.commands.iter().flat_map(|v| v.split(','));
+        let ids: BTreeSet<String> = ids.map(|id| id.trim().to_string()).collect();
+        (!self.commands.is_empty()).then(|| ids.into_iter().collect())
+    }
+
+    /// The allowlist to run with and save: `--all-commands` forgets the saved one, `--commands`
+    /// replaces it, and without either the saved one stays.
+    pub fn allowlist(&self, saved: Option<&Vec<String>>) -> Option<Vec<String>> {
+        if self.all_commands {
+            return None;
+        }
+        self.command_ids().or_else(|| saved.cloned())
+    }
+
     /// The gateway: the flags, else where the node connected last, else 127.0.0.1:18789.
     pub fn endpoint(&self, saved: Option<&GatewayEndpoint>) -> GatewayEndpoint {
         let tls_fingerprint = self
@@ -76,19 +118,29 @@ impl RunArgs {
             .clone()
             .or_else(|| saved.and_then(|g| g.tls_fingerprint.clone()))
             .filter(|_| !self.no_tls);
+        let host = self
+            .host
+            .clone()
+            .or_else(|| saved.map(|g| g.host.clone()))
+            .unwrap_or_else(|| "127.0.0.1".into());
+        let port = self
+            .port
+            .or(saved.map(|g| g.port))
+            .unwrap_or(openclaw_protocol::DEFAULT_PORT);
+        // As the real: a blank flag clears the saved path, and another host or port drops it.
+        let moved = saved.is_some_and(|g| g.host != host || g.port != port);
+        let context_path = match &self.context_path {
+            Some(path) => Some(path.trim().to_string()).filter(|p| !p.is_empty()),
+            None if moved => None,
+            None => saved.and_then(|g| g.context_path.clone()),
+        };
         GatewayEndpoint {
-            host: self
-                .host
-                .clone()
-                .or_else(|| saved.map(|g| g.host.clone()))
-                .unwrap_or_else(|| "127.0.0.1".into()),
-            port: self
-                .port
-                .or(saved.map(|g| g.port))
-                .unwrap_or(openclaw_protocol::DEFAULT_PORT),
+            host,
+            port,
             tls: !self.no_tls
                 && (self.tls || tls_fingerprint.is_some() || saved.is_some_and(|g| g.tls)),
             tls_fingerprint,
+            context_path,
         }
     }
 }
@@ -97,24 +149,34 @@ pub async fn run(cmd: NodeCmd) -> Result<()> {
     let state_dir = config::state_dir();
     match cmd {
         NodeCmd::Identity { json } => {
-            let identity = load_identity(&state_dir)?;
+            // Shows the saved identity, never makes one (the real CLI's rule).
+            let Some(identity) = read_identity(&state_dir)? else {
+                eprintln!("no node device identity found (start the node host once with `openclaw node run` or `openclaw node install`)");
+                std::process::exit(1);
+            };
+            let payload =
+                json!({"deviceId": identity.device_id(), "publicKey": identity.public_key()});
             if json {
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(
-                        &json!({"deviceId": identity.device_id(), "publicKey": identity.public_key()})
-                    )?
-                );
+                println!("{payload}");
             } else {
                 println!(
-                    "device id   {}\npublic key  {}",
-                    identity.device_id(),
-                    identity.public_key()
+                    "deviceId:  {}\npublicKey: {}",
+                    payload["deviceId"].as_str().unwrap_or_default(),
+                    payload["publicKey"].as_str().unwrap_or_default()
                 );
             }
             Ok(())
         }
-        NodeCmd::Run(args) => run_node(args, state_dir).await,
+        NodeCmd::Run(args) => {
+            let pairing = match args.pairing() {
+                Ok(pairing) => pairing,
+                Err(e) => {
+                    eprintln!("{e}");
+                    std::process::exit(1);
+                }
+            };
+            run_node(args.run, state_dir, pairing).await
+        }
         NodeCmd::Service(_) => unreachable!("service commands run before the runtime starts"),
     }
 }
@@ -140,33 +202,54 @@ impl std::fmt::Display for InvalidConfig {
 
 pub const EX_CONFIG: u8 = 78;
 
-async fn run_node(args: RunArgs, state_dir: PathBuf) -> Result<()> {
+/// Runs the node host as `node run` does, first connecting with a setup code's token when
+/// `pairing` carries one (`--pair`, `openclaw connect`).
+pub async fn run_with_pairing(args: RunArgs, pairing: Option<Pairing>) -> Result<()> {
+    run_node(args, config::state_dir(), pairing).await
+}
+
+async fn run_node(args: RunArgs, state_dir: PathBuf, pairing: Option<Pairing>) -> Result<()> {
     secure_state(&state_dir)?;
     let invalid = |e: anyhow::Error| e.context(InvalidConfig);
     let cfg = Config::load(&state_dir).map_err(invalid)?;
     let saved = load_node_file(&state_dir)?.unwrap_or_default();
     args.check().map_err(|e| invalid(anyhow::anyhow!(e)))?;
-    let endpoint = args.endpoint(saved.gateway.as_ref());
+    // The setup code's gateway stands where the saved one would; explicit flags still win.
+    let baseline = match &pairing {
+        Some(p) => Some(p.endpoint()?),
+        None => saved.gateway.clone(),
+    };
+    let endpoint = args.endpoint(baseline.as_ref());
     let node_id = args
         .node_id
+        .clone()
         .or(Some(saved.node_id.clone()).filter(|id| !id.is_empty()))
         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
     let display_name = args
         .display_name
-        .or(saved.display_name)
+        .clone()
+        .or(saved.display_name.clone())
         .or_else(|| {
             std::fs::read_to_string("/etc/hostname")
                 .ok()
                 .map(|h| h.trim().to_string())
         })
         .unwrap_or_else(|| "openclaw-node".into());
+    let allowlist = save_allowlist(&args, saved, &node_id, &state_dir)?;
     let grants = grants_path(&state_dir);
+    // As the real node host: the environment first, then gateway.auth.*, and gateway.remote.*
+    // only with gateway.mode=remote.
+    let (token, password) = config::client_secrets(None, None, &cfg, true).map_err(invalid)?;
     let options = NodeOptions {
         endpoint,
-        token: config::gateway_token(None, &cfg).map_err(invalid)?,
+        token,
+        password,
         node_id,
         display_name: display_name.clone(),
         state_dir,
+        allowlist: allowlist.clone(),
+        bootstrap: pairing.as_ref().map(Pairing::bootstrap),
+        stop_after_first_connect: pairing.as_ref().is_some_and(|p| p.stop_after_first_connect),
     };
     let node = NodeHost::start(NodeHostConfig {
         options,
@@ -177,13 +260,13 @@ async fn run_node(args: RunArgs, state_dir: PathBuf) -> Result<()> {
     for e in &node.plugin_errors {
         eprintln!("plugin not loaded: {e}");
     }
-    let set = node.plugins.current();
+    let commands = allowlist.surface(&node.plugins.current()).commands;
     println!(
         "node {} ({}) serving {} commands: {}",
         display_name,
         node.identity.device_id(),
-        set.commands().len(),
-        set.commands().join(", ")
+        commands.len(),
+        commands.join(", ")
     );
     println!("grants {}", grants.display());
     if let Some(dir) = &args.plugins {
@@ -191,4 +274,28 @@ async fn run_node(args: RunArgs, state_dir: PathBuf) -> Result<()> {
     }
     node.wait().await?;
     Ok(())
+}
+
+/// Saves the allowlist this run uses in `node.json` before the node starts, as the real saves
+/// it, so a run without the flag (a service restart) keeps it.
+fn save_allowlist(
+    args: &RunArgs,
+    saved: NodeFile,
+    node_id: &str,
+    state_dir: &std::path::Path,
+) -> Result<CommandAllowlist> {
+    let commands = args.allowlist(saved.commands.as_ref());
+    if commands != saved.commands {
+        if args.all_commands {
+            eprintln!("node-host: cleared saved command allowlist; advertising the full default command surface");
+        }
+        let file = NodeFile {
+            version: 1,
+            node_id: node_id.to_string(),
+            commands: commands.clone(),
+            ..saved
+        };
+        save_node_file(state_dir, &file)?;
+    }
+    Ok(commands.map_or_else(CommandAllowlist::all, CommandAllowlist::only))
 }

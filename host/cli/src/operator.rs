@@ -13,16 +13,21 @@ use crate::config::{self, Config};
 
 #[derive(Args, Clone)]
 pub struct OperatorArgs {
-    /// Gateway WebSocket URL [default: ws://127.0.0.1:<gateway.port or 18789>]
+    /// Gateway WebSocket URL [default: gateway.remote.url with gateway.mode=remote, else
+    /// ws://127.0.0.1:<gateway.port or 18789>]
     #[arg(long, global = true)]
     pub url: Option<String>,
     /// Gateway token [default: OPENCLAW_GATEWAY_TOKEN, gateway.auth.token]; visible in the process
     /// list, so prefer the environment variable or the config file
     #[arg(long, global = true)]
     pub token: Option<String>,
-    /// Request timeout in milliseconds
-    #[arg(long, global = true, default_value_t = 15_000)]
-    pub timeout: u64,
+    /// Gateway password, for a gateway in password auth mode [default: OPENCLAW_GATEWAY_PASSWORD,
+    /// gateway.auth.password; gateway.remote.password with gateway.mode=remote]
+    #[arg(long, global = true)]
+    pub password: Option<String>,
+    /// Request timeout in milliseconds [default: 15000; 10000 for `approvals pending|resolve`]
+    #[arg(long, global = true)]
+    pub timeout: Option<u64>,
     /// Print the gateway's JSON payload instead of tables
     #[arg(long, global = true)]
     pub json: bool,
@@ -39,18 +44,29 @@ pub struct Operator {
 
 impl OperatorArgs {
     pub async fn connect(&self) -> Result<Operator> {
+        self.connect_with(&["operator.admin"], 15_000).await
+    }
+
+    /// Connects asking for `scopes`, with `default_timeout_ms` when `--timeout` is not given.
+    pub async fn connect_with(&self, scopes: &[&str], default_timeout_ms: u64) -> Result<Operator> {
         let cfg = Config::load(&config::state_dir())?;
         let port = cfg
             .get("gateway.port")
             .and_then(Value::as_u64)
             .unwrap_or(openclaw_protocol::DEFAULT_PORT as u64);
+        let remote_url = Some(&cfg)
+            .filter(|c| config::is_remote(c))
+            .and_then(|c| c.str("gateway.remote.url"));
         let url = self
             .url
             .clone()
+            .or(remote_url)
             .unwrap_or_else(|| format!("ws://127.0.0.1:{port}"));
-        let token = config::gateway_token(self.token.clone(), &cfg)?;
-        let mut opts = ConnectOptions::operator(&url, token, &["operator.admin"]);
-        opts.timeout = Duration::from_millis(self.timeout);
+        let (token, password) =
+            config::client_secrets(self.token.clone(), self.password.clone(), &cfg, false)?;
+        let mut opts = ConnectOptions::operator(&url, token, scopes);
+        opts.auth.password = password;
+        opts.timeout = Duration::from_millis(self.timeout.unwrap_or(default_timeout_ms));
         opts.tls_fingerprint = self.tls_fingerprint.clone();
         let (client, _events) = connect(&opts).await?;
         Ok(Operator {

@@ -73,11 +73,16 @@ pub async fn run(args: UpArgs) -> Result<()> {
             port: gateway.addr.port(),
             tls: false,
             tls_fingerprint: None,
+            context_path: None,
         },
         token: Some(token),
+        password: None,
         node_id: uuid::Uuid::new_v4().to_string(),
         display_name: args.display_name.clone(),
         state_dir: state_dir.clone(),
+        allowlist: Default::default(),
+        bootstrap: None,
+        stop_after_first_connect: false,
     };
     let node = NodeHost::start(NodeHostConfig {
         options,

@@ -147,8 +147,8 @@ pub async fn connect(opts: &ConnectOptions) -> Result<(GatewayClient, Events), C
 
 async fn handshake(opts: &ConnectOptions) -> Result<(GatewayClient, Events), ClientError> {
     let target = transport::parse_url(&opts.url)?;
-    let opted_in = std::env::var(transport::ALLOW_INSECURE_ENV).is_ok_and(|v| v == "1");
-    transport::check_plaintext(&opts.url, &target, opted_in)?;
+    transport::check_plaintext(&opts.url, crate::plaintext::allow_private_ws_from_env())?;
+    transport::warn_plaintext(&opts.url);
     let stream = transport::open(&opts.url, &target, opts.tls_fingerprint.as_deref()).await?;
     let config = WebSocketConfig::default()
         .max_message_size(Some(MAX_PAYLOAD_BYTES))

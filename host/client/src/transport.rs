@@ -18,59 +18,86 @@ pub struct Target {
     pub port: u16,
 }
 
+/// The gateway URL for a host and port, with an IPv6 literal bracketed (`ws://[fd00::2]:18789`).
+pub fn gateway_url(tls: bool, host: &str, port: u16) -> String {
+    let scheme = if tls { "wss" } else { "ws" };
+    if host.contains(':') && !host.starts_with('[') {
+        format!("{scheme}://[{host}]:{port}")
+    } else {
+        format!("{scheme}://{host}:{port}")
+    }
+}
+
+/// `url` with a gateway's WebSocket context path (`--context-path`) appended, as the real node
+/// host appends it: trimmed, with a leading `/` added when missing, and nothing when blank.
+pub fn with_context_path(url: String, context_path: Option<&str>) -> String {
+    match context_path.map(str::trim).filter(|p| !p.is_empty()) {
+        Some(path) if path.starts_with('/') => url + path,
+        Some(path) => format!("{url}/{path}"),
+        None => url,
+    }
+}
+
 pub fn parse_url(url: &str) -> Result<Target, ClientError> {
     let bad = |why: &str| ClientError::Url {
         url: url.to_string(),
         why: why.to_string(),
     };
-    let (tls, rest) = if let Some(rest) = url.strip_prefix("ws://") {
-        (false, rest)
-    } else if let Some(rest) = url.strip_prefix("wss://") {
-        (true, rest)
-    } else {
-        return Err(bad("it must start with ws:// or wss://"));
+    // Parsed as WHATWG URL (what the plaintext rule judges), so the host connected to is the
+    // host that was judged.
+    let parsed = url::Url::parse(url).map_err(|e| bad(&e.to_string()))?;
+    let tls = match parsed.scheme() {
+        "ws" => false,
+        "wss" => true,
+        _ => return Err(bad("it must start with ws:// or wss://")),
     };
-    let authority = rest.split('/').next().unwrap_or_default();
-    let (host, port) = match authority.rsplit_once(':') {
-        Some((h, p)) if !h.ends_with(']') || authority.starts_with('[') => {
-            let port = p.parse().map_err(|_| bad("the port is not a number"))?;
-            (h, port)
-        }
-        _ => (authority, if tls { 443 } else { 80 }),
+    let host = match parsed.host() {
+        Some(url::Host::Domain(d)) if !d.is_empty() => d.to_string(),
+        Some(url::Host::Ipv4(ip)) => ip.to_string(),
+        Some(url::Host::Ipv6(ip)) => ip.to_string(),
+        _ => return Err(bad("it has no host")),
     };
-    if host.is_empty() {
-        return Err(bad("it has no host"));
-    }
     Ok(Target {
         tls,
-        host: host
-            .trim_start_matches('[')
-            .trim_end_matches(']')
-            .to_string(),
-        port,
+        host,
+        port: parsed
+            .port_or_known_default()
+            .unwrap_or(if tls { 443 } else { 80 }),
     })
 }
 
-/// Set to `1` to send credentials over plaintext `ws://` to a host that is not loopback.
-pub const ALLOW_INSECURE_ENV: &str = "OPENCLAW_ALLOW_INSECURE_PRIVATE_WS";
+use crate::plaintext::ALLOW_INSECURE_ENV;
 
-/// Refuses to carry credentials over plaintext `ws://` beyond this machine: the token and
-/// everything after it would cross the network readable. `allow` is the explicit opt-in.
-pub fn check_plaintext(url: &str, target: &Target, allow: bool) -> Result<(), ClientError> {
-    if target.tls || allow || is_loopback(&target.host) {
+/// Refuses to carry credentials over plaintext `ws://` where the real OpenClaw refuses it
+/// (`crate::plaintext`), with the real's words; `allow` is `OPENCLAW_ALLOW_INSECURE_PRIVATE_WS=1`.
+pub fn check_plaintext(url: &str, allow: bool) -> Result<(), ClientError> {
+    if crate::plaintext::is_secure_websocket_url(url, allow) {
         return Ok(());
     }
+    let host = url::Url::parse(url)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_string))
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| url.to_string());
+    let break_glass = if allow {
+        String::new()
+    } else {
+        format!(" Break-glass (trusted private networks only): set {ALLOW_INSECURE_ENV}=1.")
+    };
     Err(ClientError::Insecure(format!(
-        "gateway url {url} uses plaintext ws:// to a non-loopback address, so the token would cross the network readable. \
-         Use wss:// (the gateway's --tls), or an SSH tunnel to a loopback gateway; on a trusted private network only, set {ALLOW_INSECURE_ENV}=1"
+        "SECURITY ERROR: Cannot connect to \"{host}\" over plaintext ws://. Both credentials and chat data would be exposed to network interception. \
+         Use wss:// for remote URLs. Safe defaults: keep gateway.bind=loopback and connect via SSH tunnel \
+         (ssh -N -L 18789:127.0.0.1:18789 user@gateway-host), or use Tailscale Serve/Funnel.{break_glass}"
     )))
 }
 
-fn is_loopback(host: &str) -> bool {
-    host.eq_ignore_ascii_case("localhost")
-        || host
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
+/// The one warning a plaintext connection beyond loopback earns.
+pub fn warn_plaintext(url: &str) {
+    if crate::plaintext::is_plaintext_beyond_loopback(url) {
+        tracing::warn!(
+            "gateway url {url} is plaintext ws:// to a non-loopback host: the token and all traffic cross the network unencrypted; use wss:// (the gateway's --tls) beyond a trusted network"
+        );
+    }
 }
 
 pub async fn open(
@@ -107,40 +134,62 @@ pub async fn open(
 mod tests {
     use super::*;
 
-    fn check(url: &str, allow: bool) -> bool {
-        check_plaintext(url, &parse_url(url).unwrap(), allow).is_ok()
+    #[test]
+    fn credentials_stay_off_plaintext_where_the_real_refuses_it() {
+        for ok in [
+            "ws://127.0.0.1:18789",
+            "ws://localhost:1",
+            "ws://[::1]:2",
+            "ws://10.0.0.5",
+            "ws://[fd00::2]:1",
+            "wss://192.0.2.1:443",
+        ] {
+            assert!(check_plaintext(ok, false).is_ok(), "{ok}");
+        }
+        for refused in ["ws://192.0.2.1:18789", "ws://[2001:db8::1]:1"] {
+            assert!(check_plaintext(refused, false).is_err(), "{refused}");
+            assert!(
+                check_plaintext(refused, true).is_err(),
+                "{refused} with the opt-in"
+            );
+        }
+        assert!(check_plaintext("ws://gateway.example:18789", false).is_err());
+        assert!(check_plaintext("ws://gateway.example:18789", true).is_ok());
+        let e = check_plaintext("ws://192.0.2.1:1", false)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("\"192.0.2.1\"")
+                && e.contains("OPENCLAW_ALLOW_INSECURE_PRIVATE_WS=1")
+                && e.contains("wss://"),
+            "{e}"
+        );
     }
 
     #[test]
-    fn credentials_stay_off_plaintext_beyond_loopback_unless_asked() {
-        for ok in [
-            "ws://127.0.0.1:18789",
-            "ws://127.8.9.1",
-            "ws://localhost:1",
-            "ws://[::1]:2",
-            "wss://192.0.2.1:443",
-        ] {
-            assert!(check(ok, false), "{ok}");
-        }
-        for refused in [
-            "ws://192.0.2.1:18789",
-            "ws://10.0.0.5",
-            "ws://gateway.example:18789",
-            "ws://[2001:db8::1]:1",
-        ] {
-            assert!(!check(refused, false), "{refused}");
-            assert!(check(refused, true), "{refused} with the opt-in");
-        }
-        let e = check_plaintext(
-            "ws://10.0.0.5:1",
-            &parse_url("ws://10.0.0.5:1").unwrap(),
-            false,
-        )
-        .unwrap_err()
-        .to_string();
-        assert!(
-            e.contains("OPENCLAW_ALLOW_INSECURE_PRIVATE_WS=1") && e.contains("wss://"),
-            "{e}"
+    fn urls_are_read_as_whatwg_reads_them() {
+        let t = parse_url("ws://[FD00::2]:18789/x").unwrap();
+        assert_eq!((t.tls, t.host.as_str(), t.port), (false, "fd00::2", 18789));
+        let t = parse_url("wss://Gateway.Example").unwrap();
+        assert_eq!(
+            (t.tls, t.host.as_str(), t.port),
+            (true, "gateway.example", 443)
         );
+        let t = parse_url("ws://10.1:5").unwrap();
+        assert_eq!(t.host, "10.0.0.1");
+        assert!(parse_url("http://10.0.0.1").is_err());
+        assert_eq!(gateway_url(false, "fd00::2", 1), "ws://[fd00::2]:1");
+        assert_eq!(gateway_url(false, "[fd00::2]", 1), "ws://[fd00::2]:1");
+        assert_eq!(gateway_url(true, "192.168.1.10", 2), "wss://192.168.1.10:2");
+        let url = || gateway_url(false, "gw", 1);
+        assert_eq!(with_context_path(url(), Some("/oc-gw")), "ws://gw:1/oc-gw");
+        assert_eq!(
+            with_context_path(url(), Some(" oc-gw/")),
+            "ws://gw:1/oc-gw/"
+        );
+        assert_eq!(with_context_path(url(), Some(" ")), "ws://gw:1");
+        let t = parse_url(&gateway_url(false, "fd00::2", 18789)).unwrap();
+        assert_eq!((t.host.as_str(), t.port), ("fd00::2", 18789));
+        assert!(parse_url("ws://").is_err());
     }
 }

@@ -386,6 +386,32 @@ pub fn runs_a_shell(argv: &[String], cx: &Context) -> bool {
     peel(argv, cx).0.is_some_and(|(_, kind)| kind.is_shell())
 }
 
+/// Is `argv` (through any wrappers) a shell given no `-c` script? What it runs (a script
+/// file, stdin) is not in the command text, so no approval can be bound to it.
+pub fn shell_without_script(argv: &[String], cx: &Context) -> bool {
+    let Some((core, kind)) = peel(argv, cx).0 else {
+        return false;
+    };
+    if !kind.is_shell() {
+        return false;
+    }
+    let mut args = core[1..].iter();
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--" => return true,
+            "-o" | "+o" => {
+                args.next();
+            }
+            flag if flag.starts_with('-') && !flag.starts_with("--") && flag.contains('c') => {
+                return args.next().is_none();
+            }
+            flag if flag.starts_with('-') || flag.starts_with('+') => {}
+            _ => return true,
+        }
+    }
+    true
+}
+
 /// The names an `env` prelude assigns, through every wrapper layer.
 pub fn env_assignments(argv: &[String], cx: &Context) -> Vec<String> {
     peel(argv, cx).1

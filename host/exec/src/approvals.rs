@@ -166,6 +166,37 @@ impl ApprovalsStore {
         self.snapshot()
     }
 
+    /// The stored document (`{}` when there is none), or why it cannot be read.
+    pub fn document(&self) -> Result<Value, ExecError> {
+        match self.read()? {
+            None => Ok(json!({})),
+            Some(text) => serde_json::from_str(&text).map_err(|e| {
+                ExecError::unavailable(format!("{} is not JSON: {e}", self.path.display()))
+            }),
+        }
+    }
+
+    /// Runs `change` on the document under the approvals lock, and writes it back when it
+    /// says it changed it: a check inside `change` holds for the document written.
+    pub fn update(
+        &self,
+        change: impl FnOnce(&mut Value) -> Result<bool, String>,
+    ) -> Result<(), String> {
+        let _lock = FileLock::acquire(&self.path)
+            .map_err(|e| format!("cannot lock {}: {e}", self.path.display()))?;
+        let mut doc = match self.document().map_err(|e| e.message)? {
+            doc if doc.as_object().is_some_and(|m| m.is_empty()) => json!({"version": 1}),
+            doc => doc,
+        };
+        if !change(&mut doc)? {
+            return Ok(());
+        }
+        let doc = validate(doc)?;
+        let text = serde_json::to_string_pretty(&doc).expect("json prints") + "\n";
+        write_atomically(&self.path, text.as_bytes())
+            .map_err(|e| format!("cannot write {}: {e}", self.path.display()))
+    }
+
     /// The policy for `agent_id` (or `default`) over `base`, the security and ask the node's
     /// config sets: each field is the agent's, else `*`'s, else the defaults', else the base's,
     /// and the document only tightens the base (the lower security, the more asking). An

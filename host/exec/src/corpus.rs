@@ -241,6 +241,7 @@ async fn what_the_allowlist_allows_is_exactly_what_runs() {
             cwd: Some(&b.work),
             path_env: &case.path,
             home: "/nonexistent-home",
+            approved: false,
         };
         let env_checked = checked_env(&case.argv, &case.env, Security::Allowlist, &cx);
         let verdict = env_checked

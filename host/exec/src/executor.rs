@@ -5,16 +5,27 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use openclaw_protocol::errors::ErrorCode;
-use openclaw_protocol::exec_command::{check_raw_command, format_exec_command};
+use openclaw_protocol::exec_command::{
+    check_raw_command, format_exec_command, shell_wrapper_script,
+};
 use serde_json::{json, Value};
 
-use crate::analysis::Context;
+use crate::allow_always::{self, Coverage};
+use crate::analysis::{Context, Segment};
+use crate::approval::{Approval, Bound, Grant};
 use crate::approvals::{ApprovalsStore, Ask, Policy, Security};
+use crate::approved_paths::{capture_cwd, pin_program, CWD_CHANGED};
+use crate::authorization::{allow_always_grant, Authorization};
 use crate::config_policy::ExecConfig;
+use crate::invoke_fields::InvokeFields;
 use crate::plan::Plan;
 use crate::policy::{decide, Verdict};
+use crate::policy_snapshot::PolicySnapshot;
+use crate::script_operand::{self, ScriptOperand};
 use crate::spawn::Outcome;
-use crate::{allowlist, analysis, env, plan_runner, policy, spawn, ExecError, ExecEvent};
+use crate::{
+    allowlist, analysis, env, inline_eval, plan_runner, policy, spawn, ExecError, ExecEvent,
+};
 
 /// PATH used when the host has none.
 const DEFAULT_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -35,6 +46,8 @@ pub struct RunRequest {
     pub session_key: Option<String>,
     pub run_id: Option<String>,
     pub suppress_notify_on_exit: bool,
+    /// What the invoke itself says beyond the plugin's request (approval, prepare hints).
+    pub invoke: InvokeFields,
 }
 
 /// Runs commands under the node's exec config and the approvals in one file.
@@ -77,68 +90,139 @@ impl Executor {
             .collect()
     }
 
-    /// What `run` would execute, as the `system.run.prepare` payload, without running it.
+    /// What `run` would execute, as the `system.run.prepare` payload, without running it: the
+    /// plan a person would approve, bound (unless the caller and the policy both say
+    /// full/off) to the canonical directory and the program's real path, with the policy it
+    /// was made under and what "allow always" would write.
     pub fn prepare(&self, req: &RunRequest) -> Result<Value, ExecError> {
         validate(req)?;
-        let policy = self.policy(req.agent_id.as_deref());
+        let agent = req.agent_id.as_deref();
+        let policy = self.policy(agent);
         environment(req, &policy)?;
-        let cwd = match (&req.cwd, policy.security, policy.ask) {
-            (Some(dir), Security::Full, Ask::Off) => {
-                Some(std::fs::canonicalize(dir).map_err(|_| {
+        let path = path_env();
+        let bind = req.invoke.binds_approval(&policy);
+        let (argv, cwd) = match bind {
+            true => bound_paths(req, &path)?,
+            false => {
+                let dir = req.cwd.as_deref().map(PathBuf::from);
+                let here = dir
+                    .map_or_else(std::env::current_dir, Ok)
+                    .and_then(std::fs::canonicalize);
+                let cwd = here.map_err(|_| {
                     ExecError::new(
                         ErrorCode::SystemRunDenied,
                         "SYSTEM_RUN_DENIED: working directory does not exist or is inaccessible",
                     )
-                })?)
+                })?;
+                (req.argv.clone(), cwd)
             }
-            (dir, _, _) => dir.as_ref().map(PathBuf::from),
         };
+        let cx = Context {
+            path_env: &path,
+            cwd: &cwd,
+        };
+        let analysis = analysis::analyse(&argv, &cx).ok();
+        let command_text = format_exec_command(&argv);
         // Under an allowlist the node runs the plan it judged, not the text: show that plan.
-        let preview = (policy.security == Security::Allowlist)
-            .then(|| {
-                let here = std::env::current_dir().ok()?;
-                let path = path_env();
-                let cx = Context {
-                    path_env: &path,
-                    cwd: cwd.as_deref().unwrap_or(&here),
+        let preview = match policy.security {
+            Security::Allowlist => analysis.as_ref().map(|a| a.plan.preview()),
+            _ => shell_wrapper_script(&argv).map(|s| s.trim().to_string()),
+        }
+        .filter(|p| *p != command_text);
+        let coverage = match (&analysis, bind) {
+            (Some(a), true) => {
+                let inline = |s: &Segment| {
+                    let mut argv = vec![s.exe.path.display().to_string()];
+                    argv.extend(s.args.iter().cloned());
+                    inline_eval::in_command(&argv, &cx).is_some()
                 };
-                analysis::analyse(&req.argv, &cx).ok()
-            })
-            .flatten()
-            .map(|a| a.plan.preview());
+                Coverage::of(&a.segments, &cwd, inline)
+            }
+            _ => Coverage::default(),
+        };
+        let document = self.approvals.document().unwrap_or_default();
+        let mut plan = json!({
+            "argv": argv,
+            "cwd": cwd.display().to_string(),
+            "commandText": command_text,
+            "commandPreview": preview,
+            "agentId": req.agent_id,
+            "sessionKey": req.session_key,
+        });
+        if let Some(index) = script_index(&argv, &cx).filter(|_| bind) {
+            let script = ScriptOperand::capture(&argv, index, &cwd).map_err(ExecError::invalid)?;
+            plan["mutableFileOperand"] = script.to_value();
+        }
+        plan["policySnapshot"] = PolicySnapshot::of_document(&document, agent).to_value();
         Ok(json!({
-            "plan": {
-                "argv": req.argv,
-                "cwd": cwd.map(|c| c.display().to_string()),
-                "commandText": command_text(req),
-                "commandPreview": preview,
-                "agentId": req.agent_id,
-                "sessionKey": req.session_key,
-            },
+            "plan": plan,
             "execPolicy": {"security": policy.security.as_str(), "ask": policy.ask.as_str()},
-            "allowAlwaysCoverage": {"complete": false, "patterns": []},
+            "allowAlwaysCoverage": coverage.to_value(),
         }))
     }
 
-    /// Runs `req` when the approvals allow it. The event says how it went, denied or
-    /// finished; a request that is malformed gets no event.
+    /// Runs `req` when the approvals allow it, or the approval the gateway forwarded with
+    /// it does. The event says how it went, denied or finished; a request that is malformed
+    /// gets no event.
     pub async fn run(&self, req: &RunRequest) -> (Result<Outcome, ExecError>, Option<ExecEvent>) {
         if let Err(e) = validate(req) {
             return (Err(e), None);
         }
-        let policy = self.policy(req.agent_id.as_deref());
+        let agent = req.agent_id.as_deref();
+        let command_text = format_exec_command(&req.argv);
+        let bound = Bound {
+            argv: &req.argv,
+            command_text: &command_text,
+            cwd: req.cwd.as_deref(),
+            agent_id: agent,
+            session_key: req.session_key.as_deref(),
+        };
+        let approval = match Approval::parse(&req.invoke.approval, &bound) {
+            Ok(approval) => approval,
+            Err(e) => return (Err(e), None),
+        };
+        let mut policy = self.policy(agent);
         let env = match environment(req, &policy) {
             Ok(env) => env,
             Err(e) => return (Err(e), None),
         };
-        let session_key = req.session_key.clone().unwrap_or_else(|| "node".into());
-        let run_id = req
-            .run_id
-            .clone()
-            .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
-        let command = command_text(req);
-        let cwd = req.cwd.as_ref().map(PathBuf::from);
+        let denied = Denied {
+            session_key: req.session_key.clone().unwrap_or_else(|| "node".into()),
+            run_id: req
+                .run_id
+                .clone()
+                .unwrap_or_else(|| uuid::Uuid::new_v4().to_string()),
+            command: command_text_of(req),
+        };
+        let approval = approval.as_ref();
+        // A person approved the policy they saw: if it changed since, they must see it again.
+        let seen = approval
+            .filter(|a| a.grant != Grant::AskFallback)
+            .and_then(|a| a.plan.policy_snapshot.as_ref());
+        if let Some(seen) = seen {
+            let document = self.approvals.document().unwrap_or_default();
+            if !seen.is_current(&PolicySnapshot::of_document(&document, agent)) {
+                return denied.deny(
+                    "approval-required",
+                    "SYSTEM_RUN_DENIED: exec approval policy changed; request approval again",
+                );
+            }
+        }
+        if approval.is_some_and(|a| a.grant == Grant::AskFallback) {
+            policy.security = policy.security.min(policy.ask_fallback);
+            policy.ask = Ask::Off;
+        }
         let path = path_env();
+        // An approval is for one directory, by its identity, and runs there.
+        let cwd_snapshot = match approval.map(|_| capture_cwd(req.cwd.as_deref())) {
+            Some(Err(message)) => return denied.deny("approval-required", message),
+            Some(Ok(snapshot)) => Some(snapshot),
+            None => None,
+        };
+        let cwd = match &cwd_snapshot {
+            Some(snapshot) => Some(snapshot.cwd.clone()),
+            None => req.cwd.as_ref().map(PathBuf::from),
+        };
         let verdict = decide(
             &policy,
             &policy::Request {
@@ -146,24 +230,73 @@ impl Executor {
                 cwd: cwd.as_deref(),
                 path_env: &path,
                 home: &self.home,
+                approved: approval.is_some_and(Approval::approved_by_ask),
             },
         );
         let plan = match verdict {
             Ok(Verdict::AsGiven) => None,
             Ok(Verdict::Plan(plan)) => Some(plan),
-            Err(denial) => {
-                let event = ExecEvent::Denied {
-                    session_key,
-                    run_id,
-                    command,
-                    reason: denial.reason.to_string(),
+            Err(denial) => return denied.deny(denial.reason, &denial.message),
+        };
+        if let (Some(approval), Some(snapshot)) = (approval, &cwd_snapshot) {
+            let authorization = Authorization {
+                approval,
+                agent_id: agent,
+                security: policy.security,
+                ask: policy.ask,
+            };
+            let grant = allow_always_grant(approval, &req.argv, &snapshot.cwd, &path);
+            let committed = self.approvals.update(|doc| {
+                if !authorization.still_holds(doc) {
+                    return Err("the exec approval policy changed".into());
+                }
+                let Some(coverage) = &grant else {
+                    return Ok(false);
                 };
-                return (
-                    Err(ExecError::new(ErrorCode::SystemRunDenied, denial.message)),
-                    Some(event),
+                // As the real's `applyAllowAlwaysDecision`: a grant is written for a named
+                // agent only, never guessed, so a run without one is refused.
+                let Some(key) = agent else {
+                    return Err("Exec allowlist update requires an explicit agent id.".into());
+                };
+                Ok(allow_always::grant(
+                    doc,
+                    key,
+                    coverage,
+                    &command_text,
+                    now_ms(),
+                ))
+            });
+            if let Err(why) = committed {
+                tracing::warn!(run = %denied.run_id, "approval state not persisted: {why}");
+                return denied.deny(
+                    "approval-state-write-failed",
+                    "SYSTEM_RUN_DENIED: approval state could not be persisted",
                 );
             }
-        };
+            // Last look before the start: the same policy, the same directory.
+            let document = self.approvals.document().unwrap_or_default();
+            if !authorization.still_holds(&document) {
+                return denied.deny(
+                    "approval-required",
+                    "SYSTEM_RUN_DENIED: exec approval changed before execution",
+                );
+            }
+            if !snapshot.still_holds() {
+                return denied.deny("approval-required", CWD_CHANGED);
+            }
+            // The script a person approved, by its content.
+            let cx = Context {
+                path_env: &path,
+                cwd: &snapshot.cwd,
+            };
+            let approved_script = approval.plan.script.as_ref();
+            if approved_script.is_some_and(|s| !s.still_holds(&req.argv, &snapshot.cwd)) {
+                return denied.deny("approval-required", script_operand::CHANGED);
+            }
+            if approved_script.is_none() && script_index(&req.argv, &cx).is_some() {
+                return denied.deny("approval-required", script_operand::MISSING);
+            }
+        }
         let timeout = req.timeout_ms.filter(|t| *t > 0).map(Duration::from_millis);
         let o = execute(plan.as_ref(), &req.argv, cwd.as_deref(), &env, timeout).await;
         let output = [
@@ -177,9 +310,9 @@ impl Executor {
         .collect::<Vec<_>>()
         .join("\n");
         let event = ExecEvent::Finished {
-            session_key,
-            run_id,
-            command,
+            session_key: denied.session_key,
+            run_id: denied.run_id,
+            command: denied.command,
             exit_code: o.exit_code,
             timed_out: o.timed_out,
             success: o.exit_code == Some(0) && !o.timed_out,
@@ -188,6 +321,75 @@ impl Executor {
         };
         (Ok(o), Some(event))
     }
+}
+
+/// Who a refusal's `exec.denied` event is for.
+struct Denied {
+    session_key: String,
+    run_id: String,
+    command: String,
+}
+
+impl Denied {
+    fn deny(self, reason: &str, message: &str) -> (Result<Outcome, ExecError>, Option<ExecEvent>) {
+        let event = ExecEvent::Denied {
+            session_key: self.session_key,
+            run_id: self.run_id,
+            command: self.command,
+            reason: reason.to_string(),
+        };
+        (
+            Err(ExecError::new(ErrorCode::SystemRunDenied, message)),
+            Some(event),
+        )
+    }
+}
+
+/// The argv an approval binds, and the directory: the canonical one (the node's own when
+/// none is given), and a directly run program by its real path. A shell given no script
+/// cannot be bound at all.
+fn bound_paths(req: &RunRequest, path: &str) -> Result<(Vec<String>, PathBuf), ExecError> {
+    let snapshot = capture_cwd(req.cwd.as_deref()).map_err(ExecError::invalid)?;
+    let cx = Context {
+        path_env: path,
+        cwd: &snapshot.cwd,
+    };
+    if analysis::shell_without_script(&req.argv, &cx) {
+        return Err(ExecError::invalid(UNSUPPORTED_SHAPE));
+    }
+    let argv = match analysis::analyse(&req.argv, &cx).map(|a| a.plan) {
+        Ok(Plan::Program(step)) => pin_program(&req.argv, &step.program, &step.argv),
+        Ok(Plan::Script(_)) => req.argv.clone(),
+        Err(_) if analysis::runs_a_shell(&req.argv, &cx) => req.argv.clone(),
+        Err(_) => match allowlist::resolve(&req.argv[0], path, &snapshot.cwd) {
+            Some(_) => req.argv.clone(),
+            None => {
+                return Err(ExecError::invalid(
+                    "SYSTEM_RUN_DENIED: approval requires a stable executable path",
+                ))
+            }
+        },
+    };
+    Ok((argv, snapshot.cwd))
+}
+
+/// Which argument of `argv` names a script the command runs (under any wrappers).
+fn script_index(argv: &[String], cx: &Context) -> Option<usize> {
+    let wrapped = match analysis::analyse(argv, cx).map(|a| a.plan) {
+        Ok(Plan::Program(step)) if argv.ends_with(&step.argv[1..]) => argv.len() - step.argv.len(),
+        Ok(Plan::Script(_)) => return None,
+        _ => 0,
+    };
+    script_operand::index(argv, wrapped, cx.cwd)
+}
+
+/// The real node host's refusal of a command it cannot bind an approval to.
+const UNSUPPORTED_SHAPE: &str = "SYSTEM_RUN_DENIED: approval cannot safely bind this interpreter/runtime command\nNo approval request was created for this attempt; this is not a user denial. Retry a supported single executable with an absolute path through the normal approval flow. This node approval path cannot bind script/interpreter payloads nested in its shell wrapper.";
+
+fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
 }
 
 /// Runs what was decided: the judged plan, or under `security=full` the argv as given.
@@ -219,7 +421,8 @@ fn path_env() -> String {
         .unwrap_or_else(|| DEFAULT_PATH.into())
 }
 
-fn command_text(req: &RunRequest) -> String {
+/// The command as the events name it.
+fn command_text_of(req: &RunRequest) -> String {
     req.raw_command
         .clone()
         .unwrap_or_else(|| format_exec_command(&req.argv))

@@ -160,6 +160,16 @@ pub fn detect<'a>(
     })
 }
 
+/// The inline eval any command `argv` runs would do (`python3 -c`, ...), looked for under
+/// its wrappers and inside the `-c` scripts it starts.
+pub fn in_command(argv: &[String], cx: &crate::analysis::Context) -> Option<String> {
+    let commands = crate::analysis::simple_commands(argv, cx);
+    detect(commands.iter().map(|(argv, real)| {
+        let word = argv[0].rsplit('/').next().unwrap_or(&argv[0]);
+        (word, real.as_str(), &argv[1..])
+    }))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

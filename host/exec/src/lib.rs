@@ -3,9 +3,15 @@
 //! kills a run's whole process group. The runtime's `exec` capability and the CLI's
 //! `approvals` commands both use it.
 
+mod allow_always;
 mod allowlist;
 mod analysis;
+mod approval;
 pub mod approvals;
+mod approved_paths;
+#[cfg(test)]
+mod approved_runs;
+mod authorization;
 mod config_policy;
 #[cfg(test)]
 mod corpus;
@@ -16,13 +22,16 @@ mod events;
 mod executor;
 mod identity;
 mod inline_eval;
+mod invoke_fields;
 mod plan;
 #[cfg(test)]
 mod plan_parity;
 mod plan_runner;
 mod policy;
+mod policy_snapshot;
 mod safe_bins;
 mod script;
+mod script_operand;
 mod shell_options;
 pub mod spawn;
 #[cfg(test)]
@@ -34,4 +43,6 @@ pub use config_policy::{mode_conflict, ExecConfig};
 pub use error::ExecError;
 pub use events::ExecEvent;
 pub use executor::{Executor, RunRequest};
+pub use invoke_fields::InvokeFields;
+pub use policy_snapshot::PolicySnapshot;
 pub use spawn::Outcome;

@@ -90,6 +90,7 @@ async fn the_plan_starts_and_ends_as_the_shell_does_on_random_scripts() {
             cwd: Some(&b.work),
             path_env: &path,
             home: "/nonexistent-home",
+            approved: false,
         };
         let Ok(verdict) = decide(&policy, &request) else {
             continue;

@@ -1,10 +1,12 @@
-//! Decides one run under the approvals policy (security, ask, allowlist). A headless node
-//! cannot ask, so `ask` falls back to `askFallback`.
+//! Decides one run under the approvals policy (security, ask, allowlist), as the real node
+//! host does: the node never asks a person itself. A run that needs asking is refused
+//! (`approval required`) unless the gateway forwarded an approval for it; the gateway
+//! applies `askFallback` when nobody answered (`approvalSource: "ask-fallback"`).
 
 use std::path::{Path, PathBuf};
 
 use crate::allowlist::Admits;
-use crate::analysis::{self, analyse, Context, Segment};
+use crate::analysis::{analyse, Context, Segment};
 use crate::approvals::{Ask, Policy, Security};
 use crate::inline_eval;
 use crate::plan::Plan;
@@ -41,15 +43,16 @@ pub struct Request<'a> {
     pub cwd: Option<&'a Path>,
     pub path_env: &'a str,
     pub home: &'a str,
+    /// A person approved this run (the ask is satisfied).
+    pub approved: bool,
 }
 
 pub fn decide(policy: &Policy, req: &Request) -> Result<Verdict, Denial> {
     if policy.security == Security::Deny {
         return Err(deny("security=deny", "SYSTEM_RUN_DISABLED: security=deny"));
     }
-    // No explicit approval reaches this node yet, so a hit is always refused.
-    if let Some(what) = policy
-        .strict_inline_eval
+    // Inline code is refused unless a person approved this very run.
+    if let Some(what) = (policy.strict_inline_eval && !req.approved)
         .then(|| inline_eval_hit(req))
         .flatten()
     {
@@ -70,20 +73,20 @@ pub fn decide(policy: &Policy, req: &Request) -> Result<Verdict, Denial> {
     let full = policy.security == Security::Full;
     let must_ask = policy.ask == Ask::Always
         || (policy.ask == Ask::OnMiss && !full && allowlisted().is_none());
-    let miss = || deny("allowlist-miss", "SYSTEM_RUN_DENIED: allowlist miss");
-    if !must_ask {
-        return match full {
-            true => Ok(Verdict::AsGiven),
-            false => allowlisted().ok_or_else(miss),
-        };
-    }
-    match policy.ask_fallback {
-        Security::Full => Ok(Verdict::AsGiven),
-        Security::Allowlist => allowlisted().ok_or_else(miss),
-        Security::Deny => Err(deny(
+    if must_ask && !req.approved {
+        return Err(deny(
             "approval-required",
             "SYSTEM_RUN_DENIED: approval required",
-        )),
+        ));
+    }
+    if full {
+        return Ok(Verdict::AsGiven);
+    }
+    match allowlisted() {
+        Some(plan) => Ok(plan),
+        // What a person approved runs as they saw it.
+        None if req.approved => Ok(Verdict::AsGiven),
+        None => Err(deny("allowlist-miss", "SYSTEM_RUN_DENIED: allowlist miss")),
     }
 }
 
@@ -102,11 +105,7 @@ fn inline_eval_hit(req: &Request) -> Option<String> {
         path_env: req.path_env,
         cwd: &cwd,
     };
-    let commands = analysis::simple_commands(req.argv, &cx);
-    inline_eval::detect(commands.iter().map(|(argv, real)| {
-        let word = argv[0].rsplit('/').next().unwrap_or(&argv[0]);
-        (word, real.as_str(), &argv[1..])
-    }))
+    inline_eval::in_command(req.argv, &cx)
 }
 
 /// The run the allowlist admits: every program the command runs matches an entry.
@@ -161,6 +160,7 @@ mod tests {
                 cwd: Some(Path::new("/")),
                 path_env: "/usr/bin:/bin",
                 home: "/nonexistent",
+                approved: false,
             })
         };
         assert_eq!(hit(&["python3", "-c", "1"]).as_deref(), Some("python3 -c"));

@@ -7,6 +7,8 @@
 #![allow(clippy::result_large_err)]
 
 mod admission;
+mod approvals;
+mod auth_limit;
 pub mod config;
 mod connection;
 mod frame_guard;
@@ -14,6 +16,7 @@ mod invoke_router;
 mod methods;
 mod pairing;
 pub mod policy;
+mod policy_reload;
 mod server;
 mod session;
 mod state;
@@ -21,7 +24,14 @@ pub mod store;
 mod tls;
 
 pub use config::{
-    BrowserNodeMode, BrowserNodesConfig, CommandsConfig, GatewayConfig, PairingConfig, TlsSource,
+    AuthMode, BrowserNodeMode, BrowserNodesConfig, CommandsConfig, GatewayConfig, PairingConfig,
+    RateLimitConfig, TlsSource,
 };
+/// Setup codes as `openclaw qr` mints them on the gateway's host, into the gateway's database.
+pub mod setup_codes {
+    pub use crate::pairing::bootstrap::Profile;
+    pub use crate::pairing::setup::{auth_label, create, Bind, Request, Setup};
+    pub use crate::tls::existing_fingerprint;
+}
 pub use server::{start, RunningGateway, StartError};
 pub use state::{Gateway, VERSION};

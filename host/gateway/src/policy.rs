@@ -2,6 +2,7 @@
 //! allow/deny lists, dangerous commands only on explicit opt-in.
 
 use std::collections::BTreeSet;
+use std::sync::{RwLock, RwLockReadGuard};
 
 use crate::config::CommandsConfig;
 
@@ -196,10 +197,10 @@ impl Refusal {
     }
 }
 
-/// The command policy of one gateway.
-#[derive(Debug, Clone)]
+/// The command policy of one gateway; its lists can be replaced while it runs.
+#[derive(Debug)]
 pub struct CommandPolicy {
-    config: CommandsConfig,
+    config: RwLock<CommandsConfig>,
 }
 
 /// When the allowlist is asked: declaring a surface (pairing) or routing an invoke (runtime).
@@ -211,7 +212,18 @@ pub enum Stage {
 
 impl CommandPolicy {
     pub fn new(config: CommandsConfig) -> Self {
-        CommandPolicy { config }
+        CommandPolicy {
+            config: RwLock::new(config),
+        }
+    }
+
+    /// Takes new allow/deny lists (the config file changed).
+    pub fn replace(&self, config: CommandsConfig) {
+        *self.config.write().unwrap() = config;
+    }
+
+    fn config(&self) -> RwLockReadGuard<'_, CommandsConfig> {
+        self.config.read().unwrap()
     }
 
     /// The allowlist for a node on `platform`. At runtime desktop host commands count only when
@@ -235,13 +247,13 @@ impl CommandPolicy {
             allow.extend(DANGEROUS.iter().map(|c| c.to_string()));
         }
         allow.extend(
-            self.config
+            self.config()
                 .allow
                 .iter()
                 .map(|c| c.trim().to_string())
                 .filter(|c| !c.is_empty()),
         );
-        for denied in &self.config.deny {
+        for denied in &self.config().deny {
             let denied = denied.trim();
             if stage == Stage::Runtime || !DANGEROUS.contains(&denied) {
                 allow.remove(denied);
@@ -259,9 +271,9 @@ impl CommandPolicy {
         }
         let denied = DANGEROUS.contains(&command)
             || FILE_TRANSFER.contains(&command)
-            || self.config.deny.iter().any(|d| d.trim() == command);
+            || self.config().deny.iter().any(|d| d.trim() == command);
         !denied
-            && self.config.allow.iter().map(|a| a.trim()).any(|a| {
+            && self.config().allow.iter().map(|a| a.trim()).any(|a| {
                 a == "*"
                     || a.strip_suffix('*')
                         .is_some_and(|prefix| prefix.ends_with('.') && command.starts_with(prefix))
@@ -322,7 +334,7 @@ impl CommandPolicy {
             Refusal::NotDeclared => {
                 format!("node command not allowed: the node (platform: {platform}) does not support \"{command}\"")
             }
-            Refusal::NotAllowlisted if self.config.deny.iter().any(|d| d.trim() == command) => {
+            Refusal::NotAllowlisted if self.config().deny.iter().any(|d| d.trim() == command) => {
                 format!("node command not allowed: \"{command}\" is blocked by gateway.nodes.commands.deny")
             }
             Refusal::NotAllowlisted if DANGEROUS.contains(&command) => format!(

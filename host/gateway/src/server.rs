@@ -25,6 +25,9 @@ pub enum StartError {
     Store(#[from] crate::store::StoreError),
     #[error(transparent)]
     Tls(#[from] tls::TlsError),
+    /// The auth settings cannot serve this bind (e.g. `none` off loopback).
+    #[error("{0}")]
+    Auth(String),
     #[error("cannot listen on {addr}: {source} (is another gateway running? pick another --port)")]
     Bind {
         addr: SocketAddr,
@@ -78,6 +81,7 @@ fn secret_paths(state: &std::path::Path) -> Vec<std::path::PathBuf> {
 }
 
 pub async fn start(config: GatewayConfig) -> Result<RunningGateway, StartError> {
+    crate::config::check_auth_config(&config).map_err(StartError::Auth)?;
     let state = &config.state_dir;
     let database = state.join("gateway.sqlite");
     // SQLite gives the `-wal` and `-shm` files the database's mode: create it private.
@@ -105,6 +109,13 @@ pub async fn start(config: GatewayConfig) -> Result<RunningGateway, StartError> 
         .map_err(|source| StartError::Bind { addr, source })?;
     let tick_interval = config.tick_interval;
     let gw = Arc::new(Gateway::new(config, store));
+    gw.endpoint
+        .set(crate::state::BoundEndpoint {
+            port: addr.port(),
+            tls_fingerprint: tls.as_ref().map(|t| t.fingerprint.clone()),
+        })
+        .expect("set once");
+    crate::approvals::restore(&gw)?;
 
     let acceptor = tls
         .as_ref()

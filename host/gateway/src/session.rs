@@ -58,6 +58,11 @@ impl Outbound {
         self.send_frame(&Frame::Res(res))
     }
 
+    /// Resolves once the connection's writer is gone (the peer left or was closed).
+    pub async fn closed(&self) {
+        self.tx.closed().await
+    }
+
     /// Sends a close frame after whatever is already queued; later sends are dropped.
     pub fn close(&self, code: u16, reason: &str) {
         if !self.closing.swap(true, Ordering::Relaxed) {
@@ -105,6 +110,9 @@ pub struct NodeLive {
 #[derive(Debug, Clone, Default)]
 pub struct LiveSurface {
     pub caps: Vec<String>,
+    /// The commands the node declared, before the command policy: what a policy reload
+    /// admits again.
+    pub requested: Vec<String>,
     /// Declared commands the pairing policy admitted.
     pub declared: Vec<String>,
     /// Declared and approved: what operators may invoke.

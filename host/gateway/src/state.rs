@@ -7,9 +7,11 @@ use std::time::Instant;
 use serde_json::Value;
 
 use crate::admission::Admission;
+use crate::approvals::Approvals;
 use crate::config::GatewayConfig;
 use crate::invoke_router::InvokeRouter;
 use crate::policy::CommandPolicy;
+use crate::policy_reload::ConfigWatch;
 use crate::session::{Role, Session};
 use crate::store::Store;
 
@@ -17,29 +19,55 @@ pub struct Gateway {
     pub config: GatewayConfig,
     pub store: Store,
     pub policy: CommandPolicy,
+    /// The config file `policy` follows, when there is one.
+    config_watch: Option<ConfigWatch>,
+    /// `gateway.nodes.pairing.autoApproveCidrs`, as last read.
+    pub trusted_cidrs: std::sync::RwLock<Vec<String>>,
     pub invokes: InvokeRouter,
+    /// Exec approvals waiting for (or just given) an operator's verdict.
+    pub approvals: Approvals,
     /// Connections that have not authenticated yet.
     pub admission: Admission,
+    /// Failed shared-secret attempts per client address.
+    pub auth_limiter: crate::auth_limit::AuthLimiter,
+    /// Failed join-code fetches per client address.
+    pub join_limiter: crate::auth_limit::AuthLimiter,
     pub boot_id: String,
     pub started: Instant,
+    /// Where the listener is and the certificate it serves, once bound: what setup codes name.
+    pub endpoint: std::sync::OnceLock<BoundEndpoint>,
     sessions: RwLock<HashMap<String, Arc<Session>>>,
     nodes: RwLock<HashMap<String, Arc<Session>>>,
     /// Pending-queue items handed to a node connection and not yet acked: item id -> conn id.
     pub pending_delivered: Mutex<HashMap<String, String>>,
 }
 
+#[derive(Debug, Clone)]
+pub struct BoundEndpoint {
+    pub port: u16,
+    pub tls_fingerprint: Option<String>,
+}
+
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 impl Gateway {
     pub fn new(config: GatewayConfig, store: Store) -> Gateway {
+        let auth_limiter = crate::auth_limit::AuthLimiter::new(config.auth_rate_limit.clone());
+        let join_limiter = crate::auth_limit::AuthLimiter::new(config.auth_rate_limit.clone());
         Gateway {
             policy: CommandPolicy::new(config.commands.clone()),
+            config_watch: config.config_file.clone().map(ConfigWatch::new),
+            trusted_cidrs: std::sync::RwLock::new(config.pairing.auto_approve_cidrs.clone()),
             config,
             store,
             invokes: InvokeRouter::default(),
+            approvals: Approvals::default(),
             admission: Admission::default(),
+            join_limiter,
+            auth_limiter,
             boot_id: uuid::Uuid::new_v4().to_string(),
             started: Instant::now(),
+            endpoint: std::sync::OnceLock::new(),
             sessions: RwLock::default(),
             nodes: RwLock::default(),
             pending_delivered: Mutex::default(),
@@ -109,6 +137,33 @@ impl Gateway {
             if s.device_id.as_deref() == Some(device_id) && role.is_none_or(|r| r == s.role) {
                 s.out.close(1008, reason);
             }
+        }
+    }
+
+    /// Applies an edit of `gateway.nodes.commands` or `gateway.nodes.pairing.autoApproveCidrs`
+    /// in the config file, if there was one: to the policy, every connected node's invoke fast
+    /// path, and the trusted networks. A bad edit keeps the last good settings.
+    pub fn refresh_policy(&self) {
+        let Some(watch) = &self.config_watch else {
+            return;
+        };
+        match watch.changed() {
+            None => {}
+            Some(Ok(live)) => {
+                let commands = live.commands;
+                tracing::info!(file = %watch.path().display(), allow = ?commands.allow, deny = ?commands.deny, cidrs = ?live.trusted_cidrs, "gateway.nodes reloaded");
+                *self.trusted_cidrs.write().unwrap() = live.trusted_cidrs;
+                self.policy.replace(commands);
+                for node in self.node_sessions() {
+                    if let Err(e) = crate::pairing::surface::readmit(self, &node) {
+                        tracing::warn!("could not apply the reloaded command policy: {e}");
+                    }
+                }
+            }
+            Some(Err(e)) => tracing::error!(
+                "config reload skipped, keeping the last good gateway.nodes settings: {}: {e}",
+                watch.path().display()
+            ),
         }
     }
 

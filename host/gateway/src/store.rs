@@ -27,6 +27,8 @@ pub mod kind {
     pub const NODE_REQUEST: &str = "node-request";
     pub const PENDING: &str = "pending";
     pub const PENDING_REVISION: &str = "pending-revision";
+    /// Exec approvals (`exec.approval.*`): parent `pending` or `terminal`.
+    pub const EXEC_APPROVAL: &str = "exec-approval";
 }
 
 pub struct Store {
@@ -68,6 +70,22 @@ impl Store {
         )
     }
 
+    /// All records of a kind with their keys, in insertion order.
+    pub fn list_keyed<T: DeserializeOwned>(&self, kind: &str) -> StoreResult<Vec<(String, T)>> {
+        let conn = self.conn.lock().unwrap();
+        let mut stmt =
+            conn.prepare_cached("SELECT key, record FROM records WHERE kind = ?1 ORDER BY rowid")?;
+        let rows = stmt.query_map(params![kind], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (key, record) = row?;
+            out.push((key, serde_json::from_str(&record)?));
+        }
+        Ok(out)
+    }
+
     /// Records of a kind that belong to `parent`, in insertion order.
     pub fn children<T: DeserializeOwned>(&self, kind: &str, parent: &str) -> StoreResult<Vec<T>> {
         self.query(
@@ -94,7 +112,9 @@ impl Store {
     /// Runs `f` in one transaction; nothing is written unless it returns `Ok`.
     pub fn write<R>(&self, f: impl FnOnce(&Writer) -> StoreResult<R>) -> StoreResult<R> {
         let mut conn = self.conn.lock().unwrap();
-        let tx = conn.transaction()?;
+        // Immediate: another process (`openclaw qr`) may write too, and a read that turns into
+        // a write must not find the snapshot it read gone.
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let result = f(&Writer { tx: &tx })?;
         tx.commit()?;
         Ok(result)

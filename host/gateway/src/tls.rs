@@ -66,6 +66,19 @@ pub fn load(source: &TlsSource, state_dir: &Path) -> Result<TlsSetup, TlsError> 
     })
 }
 
+/// The pin of the certificate `source` names, without generating one: what `openclaw qr`
+/// puts into a setup code for this gateway's own `wss://` address.
+pub fn existing_fingerprint(source: &TlsSource, state_dir: &Path) -> Option<String> {
+    let cert = match source {
+        TlsSource::Files { cert, .. } => cert.clone(),
+        TlsSource::SelfSigned => state_dir.join("gateway/tls/gateway-cert.pem"),
+    };
+    let leaf = CertificateDer::pem_file_iter(&cert).ok()?.next()?.ok()?;
+    Some(openclaw_protocol::identity::hex(&Sha256::digest(
+        leaf.as_ref(),
+    )))
+}
+
 fn generate(dir: &Path, cert: &Path, key: &Path) -> Result<(), TlsError> {
     let names = vec![
         "localhost".to_string(),

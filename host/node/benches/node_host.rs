@@ -117,11 +117,16 @@ async fn run() {
             port: gateway.addr.port(),
             tls: false,
             tls_fingerprint: None,
+            context_path: None,
         },
         token: Some(TOKEN.into()),
+        password: None,
         node_id: "bench".into(),
         display_name: "bench-node".into(),
         state_dir: state.clone(),
+        allowlist: Default::default(),
+        bootstrap: None,
+        stop_after_first_connect: false,
     };
     tokio::spawn(openclaw_node::run(
         opts,

@@ -19,6 +19,7 @@ use openclaw_runtime::{Call, PluginHost};
 use serde_json::Value;
 use tokio::sync::mpsc;
 
+use crate::allowlist::{CommandAllowlist, Surface, NOT_ADVERTISED};
 use crate::files::{load_node_file, save_node_file, GatewayEndpoint, NodeFile};
 
 /// How the node reaches its gateway and names itself.
@@ -26,9 +27,27 @@ use crate::files::{load_node_file, save_node_file, GatewayEndpoint, NodeFile};
 pub struct NodeOptions {
     pub endpoint: GatewayEndpoint,
     pub token: Option<String>,
+    /// The gateway password (`OPENCLAW_GATEWAY_PASSWORD`, `gateway.auth.password`), for a
+    /// gateway in password auth mode.
+    pub password: Option<String>,
     pub node_id: String,
     pub display_name: String,
     pub state_dir: PathBuf,
+    /// The commands this node may advertise and serve (`--commands`).
+    pub allowlist: CommandAllowlist,
+    /// A setup code's bootstrap token (`--pair`, `--pair-if-needed`, `openclaw connect`): for
+    /// the first connection only, and never saved.
+    pub bootstrap: Option<Bootstrap>,
+    /// Stop once the first connection is up and its device token saved (`connect --service`,
+    /// which then hands over to the installed service).
+    pub stop_after_first_connect: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Bootstrap {
+    pub token: String,
+    /// `--pair`: use it even where a device token for this gateway is saved.
+    pub prefer: bool,
 }
 
 /// Stops the node for good (the supervisor should not just restart it).
@@ -60,6 +79,7 @@ pub async fn run(
     mut events: mpsc::UnboundedReceiver<ExecEvent>,
 ) -> Result<(), Fatal> {
     let mut backoff = MIN_BACKOFF;
+    let mut bootstrap = opts.bootstrap.clone();
     loop {
         let mut waiting_for_pairing = false;
         let stored = load_node_file(&opts.state_dir)
@@ -70,15 +90,29 @@ pub async fn run(
             .clone()
             .filter(|_| stored.gateway.as_ref() == Some(&opts.endpoint));
         let permissions = crate::permissions::permissions(&host).await;
-        let request = options(&opts, &identity, &host, permissions, device_token.clone());
+        let setup_token = bootstrap
+            .as_ref()
+            .filter(|b| b.prefer || device_token.is_none())
+            .map(|b| b.token.clone());
+        let credential = match setup_token {
+            Some(token) => Credential::Bootstrap(token),
+            None => Credential::Stored(device_token.clone()),
+        };
+        let request = options(&opts, &identity, &host, permissions, credential);
         let attempt = connect(&request).await;
         match attempt {
             Ok((client, ev)) => {
                 backoff = MIN_BACKOFF;
+                // The gateway burned the setup code; the device token stands in from now on.
+                bootstrap = None;
                 remember(&opts, &client, stored)?;
+                if opts.stop_after_first_connect {
+                    client.close();
+                    return Ok(());
+                }
                 tracing::info!(url = %url(&opts.endpoint), "connected to the gateway");
                 crate::pending::drain(&client, &opts.display_name);
-                match serve(&client, ev, &host, &mut events).await {
+                match serve(&client, ev, &host, &opts.allowlist, &mut events).await {
                     Ended::SurfaceChanged => continue,
                     Ended::Closed => tracing::warn!("gateway connection closed; reconnecting"),
                 }
@@ -130,12 +164,8 @@ pub async fn run(
 }
 
 fn url(e: &GatewayEndpoint) -> String {
-    format!(
-        "{}://{}:{}",
-        if e.tls { "wss" } else { "ws" },
-        e.host,
-        e.port
-    )
+    let url = openclaw_client::gateway_url(e.tls, &e.host, e.port);
+    openclaw_client::with_context_path(url, e.context_path.as_deref())
 }
 
 fn options(
@@ -143,22 +173,37 @@ fn options(
     identity: &DeviceIdentity,
     host: &PluginHost,
     permissions: BTreeMap<String, bool>,
-    device_token: Option<String>,
+    credential: Credential,
 ) -> ConnectOptions {
-    let set = host.current();
+    let surface = opts.allowlist.surface(&host.current());
     let mut c = ConnectOptions::node(&url(&opts.endpoint), identity.clone(), &opts.display_name);
     c.client.instance_id = Some(opts.node_id.clone());
-    c.caps = Some(set.caps());
-    c.commands = Some(set.commands());
+    c.client.model_identifier = crate::machine_model::model_identifier();
+    c.caps = Some(surface.caps);
+    c.commands = Some(surface.commands);
     c.permissions = Some(permissions);
-    c.path_env = std::env::var("PATH").ok();
+    // As the real: a restricted surface does not tell the gateway the node's PATH.
+    c.path_env = std::env::var("PATH")
+        .ok()
+        .filter(|_| !opts.allowlist.is_restricted());
     c.tls_fingerprint = opts.endpoint.tls_fingerprint.clone();
-    // A stored device token stands in for the shared token on the gateway that issued it.
-    match device_token {
-        Some(token) => c.auth.device_token = Some(token),
-        None => c.auth.token = opts.token.clone(),
+    // A stored device token stands in for the shared token on the gateway that issued it; a
+    // setup code's token goes alone, as the real's first bootstrap connect.
+    match credential {
+        Credential::Bootstrap(token) => c.auth.bootstrap_token = Some(token),
+        Credential::Stored(Some(token)) => c.auth.device_token = Some(token),
+        Credential::Stored(None) => {
+            c.auth.token = opts.token.clone();
+            c.auth.password = opts.password.clone();
+        }
     }
     c
+}
+
+enum Credential {
+    Bootstrap(String),
+    /// The saved device token for this gateway, else the shared secret.
+    Stored(Option<String>),
 }
 
 /// Keeps the device token the gateway issued, for this gateway.
@@ -169,6 +214,7 @@ fn remember(opts: &NodeOptions, client: &GatewayClient, stored: NodeFile) -> Res
         token: client.hello().auth.device_token.clone().or(stored.token),
         display_name: Some(opts.display_name.clone()),
         gateway: Some(opts.endpoint.clone()),
+        commands: stored.commands,
     };
     save_node_file(&opts.state_dir, &file).map_err(|e| Fatal(e.to_string()))
 }
@@ -185,6 +231,7 @@ async fn serve(
     client: &GatewayClient,
     mut gateway: Events,
     host: &Arc<PluginHost>,
+    allowlist: &CommandAllowlist,
     exec_events: &mut mpsc::UnboundedReceiver<ExecEvent>,
 ) -> Ended {
     let refreshable = client
@@ -195,23 +242,30 @@ async fn serve(
         .any(|c| c == openclaw_protocol::SURFACE_REDECLARE_CAPABILITY);
     let mut changes = host.subscribe();
     changes.mark_unchanged();
+    let mut declared = allowlist.surface(&host.current());
     let mut stats = tokio::time::interval(STATS_INTERVAL);
     let inflight = Inflight::default();
     loop {
         tokio::select! {
             _ = stats.tick() => send_stats(client),
             ev = gateway.next() => match ev {
-                Some(ev) => on_gateway_event(client, host, &inflight, ev),
+                Some(ev) => on_gateway_event(client, host, allowlist, &inflight, ev),
                 None => return Ended::Closed,
             },
             Ok(()) = changes.changed() => {
-                let set = host.current();
+                // A change the allowlist hides (or a plugin replaced in place) declares nothing new.
+                let surface = allowlist.surface(&host.current());
+                if surface == declared {
+                    continue;
+                }
+                declared = surface.clone();
                 if !refreshable {
                     tracing::info!("plugins changed; reconnecting to declare the new surface");
                     client.close();
                     return Ended::SurfaceChanged;
                 }
-                let surface = SurfaceRefresh { caps: set.caps(), commands: set.commands(), permissions: None };
+                let Surface { caps, commands } = surface;
+                let surface = SurfaceRefresh { caps, commands, permissions: None };
                 let params = serde_json::to_value(&surface).expect("surface serializes");
                 match client.request("node.pluginSurface.refresh", params).await {
                     Ok(r) => tracing::info!(commands = %r["commands"], pending = %r["pendingRequestId"], "surface re-declared"),
@@ -249,6 +303,7 @@ impl Inflight {
 fn on_gateway_event(
     client: &GatewayClient,
     host: &Arc<PluginHost>,
+    allowlist: &CommandAllowlist,
     inflight: &Inflight,
     ev: EventFrame,
 ) {
@@ -257,11 +312,12 @@ fn on_gateway_event(
         "node.invoke.request" => {
             let id = payload["id"].as_str().unwrap_or_default().to_string();
             let (client, host, tasks) = (client.clone(), host.clone(), inflight.clone());
+            let allowlist = allowlist.clone();
             let mut map = inflight.0.lock().unwrap();
             let task = tokio::spawn({
                 let id = id.clone();
                 async move {
-                    answer(&client, &host, payload).await;
+                    answer(&client, &host, &allowlist, payload).await;
                     tasks.0.lock().unwrap().remove(&id);
                 }
             });
@@ -287,7 +343,12 @@ fn send_stats(client: &GatewayClient) {
 }
 
 /// Runs one invoke in its plugin and sends `node.invoke.result`.
-async fn answer(client: &GatewayClient, host: &PluginHost, payload: Value) {
+async fn answer(
+    client: &GatewayClient,
+    host: &PluginHost,
+    allowlist: &CommandAllowlist,
+    payload: Value,
+) {
     let request: InvokeRequest = match serde_json::from_value(payload) {
         Ok(request) => request,
         Err(e) => {
@@ -308,15 +369,22 @@ async fn answer(client: &GatewayClient, host: &PluginHost, payload: Value) {
     let command = &request.command;
     // The plugin's exec runs are for the agent the invoke names, and only for it.
     let agent_id = crate::invoke_agent(request.params_json.as_deref());
-    let result = host
-        .invoke_for_agent(
+    let result = if allowlist.allows(command) {
+        host.invoke_for_agent(
             &call,
             agent_id.as_deref(),
             command,
             request.params_json.as_deref(),
             Duration::from_millis(timeout_ms),
         )
-        .await;
+        .await
+    } else {
+        // A gateway that forwards a command this node hides gets the real's refusal.
+        Err(openclaw_runtime::Failure {
+            code: ErrorCode::Unavailable.as_str().into(),
+            message: NOT_ADVERTISED.into(),
+        })
+    };
     let mut result = match result {
         Ok(payload) => InvokeResult::ok(&request, payload),
         Err(f) => InvokeResult::failed(&request, &f.code, &f.message),

@@ -29,6 +29,25 @@ struct DeviceFile {
 
 /// The device identity, created on first use.
 pub fn load_identity(state_dir: &Path) -> Result<DeviceIdentity, FileError> {
+    if let Some(identity) = read_identity(state_dir)? {
+        return Ok(identity);
+    }
+    let path = state_dir.join("identity/device.json");
+    let identity = DeviceIdentity::generate();
+    let file = DeviceFile {
+        version: 1,
+        device_id: identity.device_id(),
+        public_key_pem: identity.public_key_pem(),
+        private_key_pem: identity.private_key_pem(),
+        created_at_ms: now_ms(),
+    };
+    write_json(&path, &file)?;
+    Ok(identity)
+}
+
+/// The saved identity, or `None` when there is none yet; never creates one (nor the state dir),
+/// so `node identity` can be asked on a machine that never ran a node.
+pub fn read_identity(state_dir: &Path) -> Result<Option<DeviceIdentity>, FileError> {
     let path = state_dir.join("identity/device.json");
     match std::fs::read_to_string(&path) {
         Ok(text) => {
@@ -38,20 +57,10 @@ pub fn load_identity(state_dir: &Path) -> Result<DeviceIdentity, FileError> {
             };
             let file: DeviceFile = serde_json::from_str(&text).map_err(|e| bad(e.to_string()))?;
             DeviceIdentity::from_private_key_pem(&file.private_key_pem)
+                .map(Some)
                 .map_err(|e| bad(e.to_string()))
         }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            let identity = DeviceIdentity::generate();
-            let file = DeviceFile {
-                version: 1,
-                device_id: identity.device_id(),
-                public_key_pem: identity.public_key_pem(),
-                private_key_pem: identity.private_key_pem(),
-                created_at_ms: now_ms(),
-            };
-            write_json(&path, &file)?;
-            Ok(identity)
-        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(FileError::Read {
             path: path.display().to_string(),
             why: e.to_string(),
@@ -68,6 +77,9 @@ pub struct GatewayEndpoint {
     pub tls: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tls_fingerprint: Option<String>,
+    /// The WebSocket's path behind a reverse proxy (`--context-path`), as given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context_path: Option<String>,
 }
 
 /// `node.json`.
@@ -82,6 +94,9 @@ pub struct NodeFile {
     pub display_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gateway: Option<GatewayEndpoint>,
+    /// The saved `--commands` allowlist; absent, every command is advertised.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commands: Option<Vec<String>>,
 }
 
 /// The service's env file, which `openclaw node install` writes the gateway token into.

@@ -55,6 +55,8 @@ impl NodeHost {
         let loaded = load_plugins(&options.state_dir, plugins_dir.as_deref(), &settings)
             .await
             .map_err(Fatal)?;
+        let surface = options.allowlist.surface(&loaded.host.current());
+        options.allowlist.check(&surface).map_err(Fatal)?;
         if let Some(dir) = plugins_dir {
             openclaw_runtime::watch::watch(loaded.host.clone(), dir);
         }

@@ -4,6 +4,7 @@
 
 pub mod connect;
 pub mod errors;
+pub mod exec_approval;
 pub mod exec_approvals;
 pub mod exec_command;
 pub mod frames;
@@ -15,6 +16,7 @@ pub mod node_invoke;
 pub mod nodes;
 pub mod pending;
 pub mod records;
+pub mod setup_code;
 pub mod signature;
 pub mod tls_pin;
 

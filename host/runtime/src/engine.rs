@@ -17,6 +17,14 @@ const KEEP_RESIDENT_BYTES: usize = 32 << 20;
 const KEEP_RESIDENT_TABLE_BYTES: usize = 1 << 20;
 /// Instances alive at once (concurrent invokes plus loads).
 const POOL_INSTANCES: u32 = 256;
+/// Invokes in flight at once, in all plugins: half the pool, so the spares each plugin keeps
+/// ready and the loads (a describe instantiates too) always find a slot. A call beyond it is
+/// refused at once; each call in flight may hold one thread, so this bounds those too.
+pub const MAX_CALLS_IN_FLIGHT: usize = POOL_INSTANCES as usize / 2;
+
+/// The admission of [`MAX_CALLS_IN_FLIGHT`].
+pub static CALL_PERMITS: tokio::sync::Semaphore =
+    tokio::sync::Semaphore::const_new(MAX_CALLS_IN_FLIGHT);
 
 pub fn new_engine() -> wasmtime::Result<Engine> {
     match Engine::new(&config(true)) {

@@ -91,6 +91,19 @@ impl Grants {
             path: path.display().to_string(),
             message: e.to_string(),
         })?;
+        // A misspelt capability would grant nothing and fail later, far from the typo.
+        let known = crate::capabilities::names();
+        for (plugin, g) in &parsed.plugins {
+            if let Some(unknown) = g.capabilities.iter().find(|c| !known.contains(&c.as_str())) {
+                return Err(GrantsError::Parse {
+                    path: path.display().to_string(),
+                    message: format!(
+                        "[plugins.{plugin}] names an unknown capability {unknown:?}; the known ones are {}",
+                        known.join(", ")
+                    ),
+                });
+            }
+        }
         let fs = parsed
             .plugins
             .iter()
@@ -196,6 +209,24 @@ impl Grants {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_unknown_capability_is_refused_naming_the_known_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("grants.toml");
+        std::fs::write(
+            &path,
+            "[plugins.demo]\ncapabilities = [\"log\", \"exce\"]\n",
+        )
+        .unwrap();
+        let e = Grants::load(&path).unwrap_err().to_string();
+        assert!(
+            e.contains(
+                "[plugins.demo] names an unknown capability \"exce\"; the known ones are log, exec"
+            ),
+            "{e}"
+        );
+    }
 
     #[test]
     fn file_entries_replace_defaults_and_errors_name_the_line() {

@@ -13,13 +13,14 @@ use std::sync::Arc;
 use std::task::Poll;
 use std::time::Duration;
 
+use openclaw_exec::InvokeFields;
 use openclaw_protocol::errors::ErrorCode;
 use wasmtime::component::{Component, Linker};
 use wasmtime::{Engine, Store, Trap, UpdateDeadline};
 
 use crate::bindings::{Call, Failure, NodePlugin, NodePluginPre, Surface};
 use crate::capabilities::{imports_of, Import, ALL};
-use crate::engine::{deadline_ticks, MAX_MEMORY_BYTES};
+use crate::engine::{deadline_ticks, CALL_PERMITS, MAX_CALLS_IN_FLIGHT, MAX_MEMORY_BYTES};
 use crate::grants::Grants;
 use crate::services::Services;
 use crate::state::{CallState, Caller};
@@ -74,6 +75,8 @@ struct Spare {
 struct Request {
     call: Call,
     agent_id: Option<Arc<str>>,
+    /// What the invoke itself says to exec: read from its params, not from the plugin.
+    invoke_fields: InvokeFields,
     command: String,
     params_json: Option<String>,
 }
@@ -191,16 +194,31 @@ impl Plugin {
         params_json: Option<&str>,
         deadline: Duration,
     ) -> Result<String, Failure> {
+        // Admitted before anything is instantiated, and held until the call ends, on
+        // whichever thread it ends.
+        let Ok(permit) = CALL_PERMITS.try_acquire() else {
+            return Err(Failure {
+                code: ErrorCode::Unavailable.into(),
+                message: format!(
+                    "plugin {} is busy ({MAX_CALLS_IN_FLIGHT} calls in flight)",
+                    self.name
+                ),
+            });
+        };
         let (plugin, engine) = (self.clone(), engine.clone());
         let request = Request {
             call: call.clone(),
             agent_id: agent_id.map(Arc::from),
+            invoke_fields: invoke_fields(command, params_json),
             command: command.to_string(),
             params_json: params_json.map(String::from),
         };
         let busy = Arc::new(AtomicBool::new(false));
         let flag = busy.clone();
-        let mut run = Box::pin(async move { plugin.run(&engine, &request, deadline, &flag).await });
+        let mut run = Box::pin(async move {
+            let _permit = permit;
+            plugin.run(&engine, &request, deadline, &flag).await
+        });
         let inline = std::future::poll_fn(|cx| match run.as_mut().poll(cx) {
             Poll::Ready(result) => Poll::Ready(Some(result)),
             Poll::Pending if busy.load(Ordering::Relaxed) => Poll::Ready(None),
@@ -240,7 +258,9 @@ impl Plugin {
             Some(Spare { store, instance }) => (store, Some(instance)),
             None => (self.new_store(engine), None),
         };
-        store.data_mut().bind_agent(request.agent_id.clone());
+        store
+            .data_mut()
+            .bind_invoke(request.agent_id.clone(), request.invoke_fields.clone());
         arm(&mut store, deadline, Some(busy.clone()));
         let run = async {
             let instance = match spare {
@@ -371,4 +391,20 @@ fn arm(store: &mut Store<CallState>, deadline: Duration, busy: Option<Arc<Atomic
             UpdateDeadline::Yield(1)
         })
     });
+}
+
+/// The exec fields of an invoke: an approval counts only on `system.run` itself, the
+/// command the gateway checks approvals for before forwarding, and the prepare hints only on
+/// `system.run.prepare`. Other invokes' params (a file's content, say) are not parsed for them.
+fn invoke_fields(command: &str, params_json: Option<&str>) -> InvokeFields {
+    match command {
+        "system.run" | "system.run.prepare" => {
+            let mut fields = InvokeFields::of_params(params_json);
+            if command != "system.run" {
+                fields.approval = Default::default();
+            }
+            fields
+        }
+        _ => InvokeFields::default(),
+    }
 }

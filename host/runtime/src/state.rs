@@ -5,6 +5,7 @@
 use std::any::Any;
 use std::sync::Arc;
 
+use openclaw_exec::InvokeFields;
 use wasmtime::component::ResourceTable;
 use wasmtime::{ResourceLimiter, StoreLimits, StoreLimitsBuilder};
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
@@ -43,6 +44,8 @@ pub struct CallState {
     /// The agent of the invoke this call serves, bound when the call starts (none until
     /// then): every command the call runs is for it, whatever the plugin asks.
     agent_id: Option<Arc<str>>,
+    /// What the invoke says to exec beyond the plugin's request (an approval is used once).
+    invoke_fields: Option<InvokeFields>,
     capabilities: Vec<Box<dyn Any + Send>>,
     wasi: WasiCtx,
     table: ResourceTable,
@@ -67,6 +70,7 @@ impl CallState {
         CallState {
             caller,
             agent_id: None,
+            invoke_fields: None,
             capabilities: Vec::new(),
             wasi,
             table: ResourceTable::new(),
@@ -80,9 +84,15 @@ impl CallState {
         }
     }
 
-    /// Binds the call to the agent of the invoke it serves.
-    pub fn bind_agent(&mut self, agent_id: Option<Arc<str>>) {
+    /// Binds the call to the invoke it serves: its agent, and what it says to exec.
+    pub fn bind_invoke(&mut self, agent_id: Option<Arc<str>>, fields: InvokeFields) {
         self.agent_id = agent_id;
+        self.invoke_fields = Some(fields);
+    }
+
+    /// The invoke's exec fields, handed over once to the capability that uses them.
+    pub fn take_invoke_fields(&mut self) -> Option<InvokeFields> {
+        self.invoke_fields.take()
     }
 
     pub fn agent_id(&self) -> Option<&Arc<str>> {

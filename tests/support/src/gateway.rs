@@ -66,8 +66,12 @@ impl GatewayProc {
 
     /// Starts a gateway on an existing state dir (a restart).
     pub fn spawn(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> GatewayProc {
+        Self::spawn_on(dir, "0", args, env)
+    }
+
+    fn spawn_on(dir: &Path, port: &str, args: &[&str], env: &[(&str, &str)]) -> GatewayProc {
         let mut cmd = Command::new(bin());
-        cmd.args(["gateway", "run", "--port", "0", "--token", TOKEN])
+        cmd.args(["gateway", "run", "--port", port, "--token", TOKEN])
             .args(args)
             .env("OPENCLAW_STATE_DIR", dir)
             .env_remove("OPENCLAW_GATEWAY_TOKEN")
@@ -98,12 +102,14 @@ impl GatewayProc {
         }
     }
 
-    /// `kill -9`, then start again on the same state dir.
+    /// `kill -9`, then start again on the same state dir and port, so that nodes come back
+    /// by themselves.
     pub fn crash_and_restart(&mut self) {
         self.child.kill().unwrap();
         self.child.wait().unwrap();
         let tmp = self._tmp.take();
-        *self = Self::spawn(&self.dir.clone(), &[], &[]);
+        let port = self.url.rsplit(':').next().unwrap().to_string();
+        *self = Self::spawn_on(&self.dir.clone(), &port, &[], &[]);
         self._tmp = tmp;
     }
 
@@ -129,6 +135,17 @@ impl Drop for GatewayProc {
         self.child.kill().ok();
         self.child.wait().ok();
     }
+}
+
+/// An operator with `scopes`, proving `device` when given, with its events.
+pub async fn operator_proving(
+    url: &str,
+    scopes: &[&str],
+    device: Option<&DeviceIdentity>,
+) -> (GatewayClient, Events) {
+    let mut opts = ConnectOptions::operator(url, Some(TOKEN.into()), scopes);
+    opts.device = device.cloned();
+    connect(&opts).await.expect("operator connects")
 }
 
 pub async fn operator_with(url: &str, scopes: &[&str]) -> GatewayClient {
@@ -266,6 +283,38 @@ async fn answer(node: &GatewayClient, ev: EventFrame, count: &AtomicUsize) {
 }
 
 /// A raw WebSocket for sending what no well-behaved client would.
+/// A node-host `connect` frame for `id`'s device with `auth`, signed by `signer` over `token`
+/// (the credential a client signs: `auth.token`, else its device or bootstrap token).
+pub fn signed_node_connect(
+    id: &DeviceIdentity,
+    signer: &DeviceIdentity,
+    signed_at: u64,
+    nonce: &str,
+    auth: Value,
+    token: &str,
+) -> Value {
+    use openclaw_protocol::signature::{payload_v3, SignedFields};
+    let device_id = id.device_id();
+    let payload = payload_v3(&SignedFields {
+        device_id: &device_id,
+        client_id: "node-host",
+        client_mode: "node",
+        role: "node",
+        scopes: &[],
+        signed_at_ms: signed_at,
+        token,
+        nonce,
+        platform: Some("linux"),
+        device_family: Some("Linux"),
+    });
+    json!({"type": "req", "id": "c1", "method": "connect", "params": {
+        "minProtocol": 3, "maxProtocol": 4,
+        "client": {"id": "node-host", "mode": "node", "version": "1", "platform": "linux", "deviceFamily": "Linux"},
+        "role": "node", "scopes": [], "caps": [], "commands": [], "auth": auth,
+        "device": {"id": device_id, "publicKey": id.public_key(), "signature": signer.sign(&payload), "signedAt": signed_at, "nonce": nonce},
+    }})
+}
+
 pub struct RawConn {
     pub ws: tokio_tungstenite::WebSocketStream<
         tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,

@@ -115,9 +115,18 @@ pub async fn pair(op: &openclaw_client::GatewayClient, name: &str) -> String {
 /// request may come from a connection that a device approval has since replaced, and the
 /// node takes a moment to come back.
 pub async fn approve_surface(op: &openclaw_client::GatewayClient, name: &str) -> String {
-    let request = approve_pending(op, "node.pair", name, WAIT).await;
+    approve_surface_within(op, name, WAIT).await
+}
+
+/// [`approve_surface`], waiting up to `wait` for each step.
+pub async fn approve_surface_within(
+    op: &openclaw_client::GatewayClient,
+    name: &str,
+    wait: Duration,
+) -> String {
+    let request = approve_pending(op, "node.pair", name, wait).await;
     let id = request["nodeId"].as_str().unwrap().to_string();
-    poll_until(op, "node.list", WAIT, |r| {
+    poll_until(op, "node.list", wait, |r| {
         r["nodes"].as_array()?.iter().find(|n| {
             n["nodeId"] == id.as_str() && n["connected"] == true && n["approvalState"] == "approved"
         })?;
@@ -129,7 +138,7 @@ pub async fn approve_surface(op: &openclaw_client::GatewayClient, name: &str) ->
 
 /// Waits up to `wait` for `name`'s pending request in `<family>.list` and approves it;
 /// answers the request.
-async fn approve_pending(
+pub async fn approve_pending(
     op: &openclaw_client::GatewayClient,
     family: &str,
     name: &str,
@@ -244,10 +253,11 @@ pub async fn pair_real_node(
     let port = gw.url.rsplit(':').next().unwrap().to_string();
     let start = || real::node_host(home, &port, name, &[("OPENCLAW_GATEWAY_TOKEN", TOKEN)]);
     let first = start();
-    // The real node host takes far longer than ours to ask.
-    approve_pending(op, "device.pair", name, Duration::from_secs(90)).await;
+    // The real node host takes far longer than ours to ask, and to start again.
+    let slow = Duration::from_secs(90);
+    approve_pending(op, "device.pair", name, slow).await;
     drop(first);
     let node = start();
-    let id = approve_surface(op, name).await;
+    let id = approve_surface_within(op, name, slow).await;
     (node, id)
 }

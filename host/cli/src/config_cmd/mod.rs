@@ -1,12 +1,18 @@
-//! `openclaw config get|set|unset|file`: the config file (`openclaw.json`) edited as the real
-//! CLI edits it. Values are read as JSON5, else taken as text; every write is validated
-//! against the keys this project reads, keeps the previous file as `openclaw.json.bak`, and
-//! is atomic and 0600. `agents.list` is written as the roster `agents.entries`. Messages are
-//! the real CLI's.
+//! `openclaw config get|set|unset|file|schema|validate`: the config file (`openclaw.json`)
+//! edited as the real CLI edits it. Values are read as JSON5, else taken as text; every write
+//! is validated against schema.rs, keeps the previous file as `openclaw.json.bak`, and is
+//! atomic and 0600. `agents.list` is written as the roster `agents.entries`. Messages are the
+//! real CLI's.
 
+mod check;
+mod locate;
 mod path;
+mod report;
 mod roster;
+mod rules;
 mod schema;
+mod schema_json;
+mod validate;
 
 use std::path::Path;
 
@@ -18,7 +24,23 @@ use self::path::{parse, show, Segment};
 #[derive(Subcommand)]
 pub enum ConfigCmd {
     /// Print the config file's path
-    File,
+    File {
+        /// Print `{"path": ...}`
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the JSON schema of openclaw.json that this CLI checks
+    Schema {
+        /// Output JSON (the schema is JSON either way)
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check the config file against the schema
+    Validate {
+        /// Output the validation result as JSON
+        #[arg(long)]
+        json: bool,
+    },
     /// Print a value: text bare, objects as JSON
     Get {
         path: String,
@@ -58,14 +80,27 @@ pub fn run(cmd: ConfigCmd) {
 
 fn execute(cmd: ConfigCmd, file: &Path) -> Result<(), String> {
     match cmd {
-        ConfigCmd::File => {
-            println!("{}", file.display());
+        ConfigCmd::File { json } => {
+            if json {
+                println!("{}", pretty(&serde_json::json!({"path": file})));
+            } else {
+                println!("{}", file.display());
+            }
             Ok(())
         }
+        ConfigCmd::Schema { .. } => {
+            println!("{}", pretty(&schema_json::document()));
+            Ok(())
+        }
+        ConfigCmd::Validate { json } => validate::run(file, json),
         ConfigCmd::Get { path, json } => {
             let segments = known(&path)?;
-            let (root, _) = load(file)?;
-            let Some(value) = lookup(&root, &segments) else {
+            let loaded = validate::load(file)?;
+            if !loaded.issues.is_empty() {
+                validate::refuse_read(&loaded, file, json);
+            }
+            let redacted = redacted(&loaded.root, &segments);
+            let Some(value) = redacted.as_ref().or(lookup(&loaded.root, &segments)) else {
                 return Err(format!("Config path is valid but unset: {path}. The runtime default applies until you set an authored value with openclaw config set {path} <value>."));
             };
             match value {
@@ -80,21 +115,31 @@ fn execute(cmd: ConfigCmd, file: &Path) -> Result<(), String> {
             strict_json,
         } => {
             let value = read_value(&value, strict_json)?;
-            let (mut root, text) = load(file)?;
+            let loaded = validate::load(file)?;
+            if !loaded.issues.is_empty() {
+                validate::refuse_write(&loaded, file);
+            }
+            let (mut root, text) = (loaded.root, loaded.text);
             let (segments, value) = roster::rewrite(&root, parse(&path)?, value)?;
             if lookup(&root, &segments) == Some(&value) {
                 println!("No change");
                 return Ok(());
             }
             put(&mut root, &segments, value)?;
-            schema::check(&root).map_err(|e| format!("Config validation failed: {e}"))?;
+            if let Some(first) = check::check(&root).first() {
+                return Err(report::write_refusal(first));
+            }
             save(file, &root, text.as_deref())?;
             println!("Updated {path}. {}", when_applied(&segments));
             Ok(())
         }
         ConfigCmd::Unset { path } => {
             let segments = known(&path)?;
-            let (mut root, text) = load(file)?;
+            let loaded = validate::load(file)?;
+            if !loaded.issues.is_empty() {
+                validate::refuse_write(&loaded, file);
+            }
+            let (mut root, text) = (loaded.root, loaded.text);
             if !remove(&mut root, &segments) {
                 return Err(format!("Config path not found: {path}. Nothing was changed. Run openclaw config get <path> first if you are unsure of the path."));
             }
@@ -106,13 +151,54 @@ fn execute(cmd: ConfigCmd, file: &Path) -> Result<(), String> {
 }
 
 /// When a change takes effect, as the real CLI says it: the exec settings are read at each
-/// use; the rest when the gateway (or node) starts.
+/// use, and the gateway re-reads its node command lists and trusted pairing networks when the
+/// file changes; the rest is read when the gateway (or node) starts.
 fn when_applied(path: &[Segment]) -> &'static str {
-    match path.first() {
-        Some(Segment::Key(k)) if k == "tools" || k == "agents" => {
-            "Change will apply without restarting the gateway."
+    let key = |i: usize| match path.get(i) {
+        Some(Segment::Key(k)) => k.as_str(),
+        _ => "",
+    };
+    let nodes = (key(0), key(1)) == ("gateway", "nodes");
+    let hot = matches!(key(0), "tools" | "agents")
+        || (nodes && key(2) == "commands")
+        || (nodes && key(2) == "pairing" && key(3) == "autoApproveCidrs");
+    if hot {
+        "Change will apply without restarting the gateway."
+    } else {
+        "Restart the gateway to apply."
+    }
+}
+
+/// What `get` shows when the value holds secrets (strings at sensitive paths, SecretRef
+/// ids): the real's sentinel in their place.
+fn redacted(root: &Value, path: &[Segment]) -> Option<Value> {
+    let value = lookup(root, path)?;
+    let mut copy = value.clone();
+    mask(&mut copy, &report::dotted(path));
+    (copy != *value).then_some(copy)
+}
+
+fn mask(value: &mut Value, at: &str) {
+    const SENTINEL: &str = "__OPENCLAW_REDACTED__";
+    match value {
+        Value::String(s) if report::sensitive(at) => *s = SENTINEL.into(),
+        // A SecretRef shows where the secret lives, but not its id.
+        Value::Object(map)
+            if report::sensitive(at) && check::is_secret_ref(&Value::Object(map.clone())) =>
+        {
+            map.insert("id".into(), SENTINEL.into());
         }
-        _ => "Restart the gateway to apply.",
+        Value::Object(map) => {
+            for (k, v) in map.iter_mut() {
+                mask(v, &format!("{at}.{k}"));
+            }
+        }
+        Value::Array(items) => {
+            for (i, v) in items.iter_mut().enumerate() {
+                mask(v, &format!("{at}.{i}"));
+            }
+        }
+        _ => {}
     }
 }
 
@@ -126,19 +212,6 @@ fn known(path: &str) -> Result<Vec<Segment>, String> {
         ));
     }
     Ok(segments)
-}
-
-/// The config and its text as written (none when there is no file yet).
-fn load(file: &Path) -> Result<(Value, Option<String>), String> {
-    match std::fs::read_to_string(file) {
-        Ok(text) => {
-            let root = json5::from_str(&text)
-                .map_err(|e| format!("{} is not valid JSON5: {e}", file.display()))?;
-            Ok((root, Some(text)))
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok((Value::Object(Map::new()), None)),
-        Err(e) => Err(format!("cannot read {}: {e}", file.display())),
-    }
 }
 
 /// Writes the config as plain JSON, the previous file kept as `.bak`; both 0600, atomically.

@@ -5,9 +5,13 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
-/// The keys an install takes from the installing shell (the node reads the gateway token from
-/// there); everything else in the file is the user's and is kept.
-pub const MANAGED_KEYS: [&str; 1] = ["OPENCLAW_GATEWAY_TOKEN"];
+/// The keys an install takes from the installing shell (the node reads the gateway token, and the
+/// plaintext `ws://` opt-in, from there); everything else in the file is the user's and is kept.
+pub const MANAGED_KEYS: &[&str] = &[
+    "OPENCLAW_GATEWAY_TOKEN",
+    "OPENCLAW_GATEWAY_PASSWORD",
+    "OPENCLAW_ALLOW_INSECURE_PRIVATE_WS",
+];
 
 pub fn env_file_path(state_dir: &Path) -> PathBuf {
     openclaw_node::files::service_env_path(state_dir)
@@ -166,6 +170,25 @@ mod tests {
             std::fs::read_to_string(&path).unwrap(),
             "# mine\nHTTPS_PROXY=http://proxy:3128\n"
         );
+    }
+
+    #[test]
+    fn the_plaintext_opt_in_is_managed_like_the_token() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = env_file_path(dir.path());
+        let managed = [
+            ("OPENCLAW_GATEWAY_TOKEN".to_string(), "abc".to_string()),
+            ("OPENCLAW_ALLOW_INSECURE_PRIVATE_WS".into(), "1".into()),
+        ];
+        install(&path, &managed).unwrap();
+        assert_eq!(parse(&std::fs::read_to_string(&path).unwrap()), managed);
+        install(&path, &managed[..1]).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            "OPENCLAW_GATEWAY_TOKEN=abc\n"
+        );
+        uninstall(&path).unwrap();
+        assert!(!path.exists());
     }
 
     #[test]

@@ -57,13 +57,30 @@ pub fn unavailable_hints(service: &Service) -> Vec<Hint> {
     hints
 }
 
-/// A failed install's advice: none where systemd is not the init at all, more for a
-/// headless session whose user manager is not running.
+/// What a failed install says to do instead: the node host, not the gateway, in the
+/// foreground or under another supervisor. (The real CLI's words here speak of the gateway.)
+const INSTALL_SYSTEMD_UNAVAILABLE: &str = "systemd user services are unavailable; install/enable \
+     systemd, or run the node host in the foreground with `openclaw node run` under another \
+     supervisor.";
+const INSTALL_CONTAINER: &str = "If you're in a container, run the node host in the foreground \
+     with `openclaw node run` instead of installing a service.";
+const INSTALL_NO_SERVICE_MANAGER: &str = "No supported service manager detected: `openclaw node \
+     install` needs systemd user services. Run the node host in the foreground with `openclaw \
+     node run`, or under another supervisor (your container's init, runit, supervisord, ...).";
+
+/// A failed install's advice: none beyond the error where systemd is not the init at all,
+/// more for a headless session whose user manager is not running.
 fn install_hints(service: &Service, why: &Unavailable) -> Vec<Hint> {
     if *why == Unavailable::NoServiceManager {
         return Vec::new();
     }
-    let mut hints = unavailable_hints(service);
+    let mut hints = vec![Hint::new(
+        "systemd-unavailable",
+        INSTALL_SYSTEMD_UNAVAILABLE,
+    )];
+    if !service.in_container {
+        hints.push(Hint::new("container-foreground", INSTALL_CONTAINER));
+    }
     if *why == Unavailable::UserBus {
         let headless = [
             "On a headless server (SSH/no desktop session): run `sudo loginctl enable-linger \
@@ -106,7 +123,11 @@ pub fn install(
     const ACTION: &str = "install";
     let fail = |error: String| Outcome::failed(ACTION, format!("Node install failed: {error}"));
     if let Err(why) = systemd::check_available(service.systemd) {
-        return fail(why.error_text()).with_hints(install_hints(service, &why));
+        let error = match why {
+            Unavailable::NoServiceManager => INSTALL_NO_SERVICE_MANAGER.to_string(),
+            _ => why.error_text(),
+        };
+        return fail(error).with_hints(install_hints(service, &why));
     }
     if let Err(e) = check_home_is_ours(service, "install the node service") {
         return fail(e);

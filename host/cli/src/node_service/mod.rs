@@ -55,6 +55,15 @@ pub struct InstallArgs {
     json: bool,
 }
 
+/// `node install`, as `openclaw connect --service` runs it once the node has paired.
+pub fn install(run: RunArgs, force: bool) -> u8 {
+    self::run(ServiceCmd::Install(InstallArgs {
+        run,
+        force,
+        json: false,
+    }))
+}
+
 /// Runs one service command and answers the exit code.
 pub fn run(cmd: ServiceCmd) -> u8 {
     let home = std::env::var_os("HOME")
@@ -112,13 +121,19 @@ fn unit_spec(service: &Service, args: RunArgs) -> Result<unit::UnitSpec, String>
     ];
     let named = [
         ("--tls-fingerprint", endpoint.tls_fingerprint),
-        ("--node-id", args.node_id),
-        ("--display-name", args.display_name),
+        ("--context-path", endpoint.context_path),
+        ("--node-id", args.node_id.clone()),
+        ("--display-name", args.display_name.clone()),
+        ("--commands", args.command_ids().map(|ids| ids.join(","))),
     ];
     for (flag, value) in named {
         if let Some(value) = value {
             program.push(option(flag, &value));
         }
+    }
+    // Each start then forgets the saved list, as the real's service does.
+    if args.all_commands {
+        program.push("--all-commands".into());
     }
     if let Some(dir) = args.plugins {
         let dir = std::fs::canonicalize(&dir)

@@ -267,6 +267,34 @@ fn without_a_user_manager_nothing_is_written() {
         Some("Node install failed: Error: systemctl not available; systemd user services are required on Linux.")
     );
     assert_eq!(failed.hints.len(), 2);
+    for hint in &failed.hints {
+        assert!(
+            hint.text.contains("openclaw node run") && !hint.text.contains("gateway"),
+            "{}",
+            hint.text
+        );
+    }
+
+    // systemd is not this machine's init: say what to do instead, not the real's words about
+    // restarting a gateway after an update.
+    let no_init = Recorder::with(|call| match call {
+        "systemctl --user status" => err(1, "Failed to connect to bus: No medium found"),
+        _ => err(
+            1,
+            "System has not been booted with systemd as init system (PID 1). Can't operate.",
+        ),
+    });
+    let service = service_in(&no_init, home.path());
+    let failed = lifecycle::install(&service, &spec(&service), &token(), false);
+    let error = failed.error.unwrap();
+    assert!(
+        error.starts_with("Node install failed: No supported service manager detected")
+            && error.contains("in the foreground with `openclaw node run`")
+            && error.contains("another supervisor")
+            && !error.contains("Restart the Gateway"),
+        "{error}"
+    );
+    assert!(!service.unit_path().exists() && !service.env_path().exists());
 }
 
 #[test]
@@ -425,7 +453,7 @@ fn option_values_that_start_with_a_dash_reach_node_run_as_given() {
     let argv = super::unit::parse(&unit).program_arguments;
     let parsed = Cli::try_parse_from(&argv).unwrap_or_else(|e| panic!("{argv:?}: {e}"));
     let Command::Node {
-        command: NodeCmd::Run(run),
+        command: NodeCmd::Run(crate::node_cmd::NodeRunArgs { run, .. }),
     } = parsed.command
     else {
         panic!("{argv:?} is not node run");
@@ -437,4 +465,61 @@ fn option_values_that_start_with_a_dash_reach_node_run_as_given() {
     assert_eq!(run.node_id.as_deref(), Some("-n1"));
     assert_eq!(run.display_name.as_deref(), Some("-Build box"));
     assert_eq!(run.plugins.as_deref(), Some(plugins.as_path()));
+}
+
+/// `--context-path` and the command allowlist reach the unit's `node run`, the saved context
+/// path included; `--all-commands` goes in instead of `--commands`, so each start forgets a
+/// saved list.
+#[test]
+fn install_carries_the_context_path_and_the_command_allowlist() {
+    use crate::node_cmd::NodeCmd;
+    use crate::{Cli, Command};
+    use clap::Parser;
+
+    let home = tempfile::tempdir().unwrap();
+    let systemd = Recorder::working();
+    let service = service_in(&systemd, home.path());
+    let argv = |flags: &[&str]| {
+        let install = ["openclaw", "node", "install"].iter().chain(flags);
+        let Command::Node {
+            command: NodeCmd::Service(super::ServiceCmd::Install(args)),
+        } = Cli::try_parse_from(install).unwrap().command
+        else {
+            panic!("not node install");
+        };
+        super::unit_spec(&service, args.run).map(|spec| spec.program_arguments[3..].to_vec())
+    };
+    let base = ["--host=127.0.0.1", "--port=18789", "--no-tls"];
+    let flags = [
+        "--context-path",
+        "/gw",
+        "--commands",
+        "b.x,a.y",
+        "--commands",
+        "a.y",
+    ];
+    let expected = [&base[..], &["--context-path=/gw", "--commands=a.y,b.x"]].concat();
+    assert_eq!(argv(&flags).unwrap(), expected);
+    let expected = [&base[..], &["--all-commands"]].concat();
+    assert_eq!(argv(&["--all-commands"]).unwrap(), expected);
+    assert_eq!(
+        argv(&["--all-commands", "--commands", "a"]).unwrap_err(),
+        "--all-commands cannot be combined with --commands"
+    );
+
+    // A saved path stays for the same gateway, and not for another one.
+    // Made as the node makes its state: private from the first byte.
+    openclaw_files::private_dir(&service.state_dir).unwrap();
+    let saved = r#"{"version":1,"nodeId":"n","gateway":{"host":"gw","port":1,"tls":false,"contextPath":"/oc"}}"#;
+    openclaw_files::write_atomically(&service.state_dir.join("node.json"), saved.as_bytes())
+        .unwrap();
+    let same = argv(&[]).unwrap();
+    assert_eq!(
+        same,
+        ["--host=gw", "--port=1", "--no-tls", "--context-path=/oc"]
+    );
+    let other = argv(&["--port", "2"]).unwrap();
+    assert_eq!(other, ["--host=gw", "--port=2", "--no-tls"]);
+    let cleared = argv(&["--context-path", " "]).unwrap();
+    assert_eq!(cleared, ["--host=gw", "--port=1", "--no-tls"]);
 }

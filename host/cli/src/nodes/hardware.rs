@@ -7,7 +7,7 @@ use clap::{Args, Subcommand, ValueEnum};
 use serde_json::{json, Value};
 
 use super::media::{save, save_to, shown};
-use super::node_call::{invoke, parse_duration_ms, report};
+use super::node_call::{invoke, parse_duration_ms, positive_ms, report};
 use crate::operator::Operator;
 use crate::render::{pretty, table};
 
@@ -28,6 +28,9 @@ pub enum LocationCmd {
         /// How long the node waits for a fix (10s, 3000, ...)
         #[arg(long, value_parser = parse_duration_ms)]
         location_timeout: Option<u64>,
+        /// Node invoke timeout in ms
+        #[arg(long, default_value_t = 20_000, value_parser = positive_ms)]
+        invoke_timeout: u64,
     },
 }
 
@@ -53,6 +56,9 @@ pub struct NotifyArgs {
     /// A freedesktop sound name
     #[arg(long)]
     sound: Option<String>,
+    /// Node invoke timeout in ms
+    #[arg(long, default_value_t = 15_000, value_parser = positive_ms)]
+    invoke_timeout: u64,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -91,6 +97,9 @@ pub enum ScreenCmd {
         /// Write the recording here instead of a temp file
         #[arg(long)]
         out: Option<std::path::PathBuf>,
+        /// Node invoke timeout in ms
+        #[arg(long, default_value_t = 120_000, value_parser = positive_ms)]
+        invoke_timeout: u64,
     },
 }
 
@@ -163,6 +172,7 @@ pub async fn location(cmd: LocationCmd, op: &Operator) -> Result<()> {
         accuracy,
         max_age,
         location_timeout,
+        invoke_timeout,
     } = cmd;
     let mut params = json!({});
     if let Some(a) = accuracy {
@@ -171,9 +181,8 @@ pub async fn location(cmd: LocationCmd, op: &Operator) -> Result<()> {
     if let Some(ms) = max_age {
         params["maxAgeMs"] = json!(ms);
     }
-    let wait = location_timeout.unwrap_or(10_000);
-    params["timeoutMs"] = json!(wait);
-    let payload = invoke(op, &node, wait + 5_000, "location.get", params).await?;
+    params["timeoutMs"] = json!(location_timeout.unwrap_or(10_000));
+    let payload = invoke(op, &node, invoke_timeout, "location.get", params).await?;
     report(op, &payload, || {
         format!(
             "{},{} ±{} m",
@@ -197,7 +206,7 @@ pub async fn notify(args: NotifyArgs, op: &Operator) -> Result<()> {
     if let Some(sound) = args.sound {
         params["sound"] = json!(sound);
     }
-    let payload = invoke(op, &args.node, 15_000, "system.notify", params).await?;
+    let payload = invoke(op, &args.node, args.invoke_timeout, "system.notify", params).await?;
     report(op, &payload, || {
         format!("notification shown (id {})", payload["id"])
     })
@@ -211,11 +220,11 @@ pub async fn screen(cmd: ScreenCmd, op: &Operator) -> Result<()> {
         screen,
         no_audio,
         out,
+        invoke_timeout,
     } = cmd;
     let params = json!({"durationMs": duration, "screenIndex": screen, "fps": fps,
                         "format": "mp4", "includeAudio": !no_audio});
-    let wait = duration.min(60_000) + CAPTURE_SLACK_MS;
-    let payload = invoke(op, &node, wait, "screen.record", params).await?;
+    let payload = invoke(op, &node, invoke_timeout, "screen.record", params).await?;
     let path = match out {
         Some(path) => {
             save_to(&payload, &path)?;

@@ -27,9 +27,7 @@ pub async fn invoke(
     let request = InvokeParams::new(node.node_id, command, params, key)
         .with_timeout_ms(Some(timeout_ms))
         .to_value();
-    let wait = op
-        .timeout
-        .max(std::time::Duration::from_millis(timeout_ms + 5_000));
+    let wait = super::node_call::transport_wait(op.timeout, timeout_ms);
     match op
         .client
         .request_with_timeout("node.invoke", request, wait)

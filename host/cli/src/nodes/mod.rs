@@ -11,6 +11,7 @@ mod invoke;
 mod media;
 mod node_call;
 mod run;
+mod run_approval;
 mod status;
 
 use canvas::CanvasCmd;
@@ -26,12 +27,14 @@ use crate::render::pretty;
 pub enum NodesCmd {
     /// Known nodes with their connection and approval state
     Status {
-        /// Only connected nodes
-        #[arg(long)]
-        connected: bool,
+        #[command(flatten)]
+        filter: ConnectionFilter,
     },
     /// Paired and pending nodes
-    List,
+    List {
+        #[command(flatten)]
+        filter: ConnectionFilter,
+    },
     /// One node's details and commands
     Describe {
         /// The node (id, name or IP), as `--node` or in place
@@ -85,6 +88,13 @@ pub enum NodesCmd {
         /// The command records the screen: run it only on a node that can
         #[arg(long)]
         needs_screen_recording: bool,
+        /// Exec security, combined with the node's own (the stricter applies)
+        #[arg(long, value_parser = ["deny", "allowlist", "full"])]
+        security: Option<String>,
+        /// When to ask for an approval, combined with the node's own (the more asking applies);
+        /// a run that needs one waits for `openclaw approvals resolve`, or asks on a terminal
+        #[arg(long, value_parser = ["off", "on-miss", "always"])]
+        ask: Option<String>,
         /// The command and its arguments, after `--`
         #[arg(last = true, required = true)]
         argv: Vec<String>,
@@ -120,13 +130,69 @@ pub enum NodesCmd {
         /// JSON params
         #[arg(long, default_value = "{}")]
         params: String,
-        /// How long the gateway waits for the node, in ms
-        #[arg(long, default_value_t = 15_000)]
+        /// Node invoke timeout in ms; the CLI waits for the gateway up to the larger of
+        /// --timeout (default 30000 here) and this plus 10000
+        #[arg(long, default_value_t = 15_000, value_parser = node_call::positive_ms)]
         invoke_timeout: u64,
         #[arg(long)]
         idempotency_key: Option<String>,
     },
 }
+
+/// `--connected` and `--last-connected <duration>` on `nodes status|list`.
+#[derive(clap::Args, Clone, Default)]
+pub struct ConnectionFilter {
+    /// Only show connected nodes
+    #[arg(long)]
+    pub connected: bool,
+    /// Only show nodes connected within duration (e.g. 24h)
+    #[arg(long, value_name = "DURATION")]
+    pub last_connected: Option<String>,
+}
+
+impl ConnectionFilter {
+    /// `--last-connected` in ms, worded as the real CLI words a bad one.
+    pub fn since_ms(&self) -> Result<Option<u64>> {
+        self.last_connected
+            .as_deref()
+            .map(|raw| {
+                node_call::parse_duration_ms(raw)
+                    .map_err(|e| anyhow::anyhow!("Invalid --last-connected: {e}"))
+            })
+            .transpose()
+    }
+
+    pub fn active(&self) -> bool {
+        self.connected || self.last_connected.is_some()
+    }
+
+    /// The real `matchesNodeConnectionFilter`, over a `node.list` entry or a merged pairing row.
+    pub fn matches(&self, node: &Value, since_ms: Option<u64>, now_ms: u64) -> bool {
+        if self.connected && node["connected"] != true {
+            return false;
+        }
+        let last = node["lastConnectedAtMs"]
+            .as_u64()
+            .or_else(|| node["connectedAtMs"].as_u64());
+        match since_ms {
+            None => true,
+            Some(since) => last.is_some_and(|t| now_ms.saturating_sub(t) <= since),
+        }
+    }
+}
+
+/// `--timeout` when not given, per command, as the real CLI defaults it; ours is 15000
+/// elsewhere.
+fn default_timeout_ms(cmd: &NodesCmd) -> u64 {
+    match cmd {
+        NodesCmd::Invoke { .. } | NodesCmd::Location { .. } => 30_000,
+        NodesCmd::Notify(_) => 10_000,
+        NodesCmd::Screen { .. } => 180_000,
+        _ => 15_000,
+    }
+}
+
+const RUN_SCOPES: &[&str] = &["operator.admin", "operator.write", "operator.approvals"];
 
 pub async fn run(cmd: NodesCmd, args: &OperatorArgs) -> Result<()> {
     if let NodesCmd::Invoke { command, .. } = &cmd {
@@ -136,10 +202,19 @@ pub async fn run(cmd: NodesCmd, args: &OperatorArgs) -> Result<()> {
             ));
         }
     }
-    let op = args.connect().await?;
+    if let NodesCmd::Status { filter } | NodesCmd::List { filter } = &cmd {
+        filter.since_ms()?;
+    }
+    let op = if matches!(cmd, NodesCmd::Run { .. }) {
+        // A run may file and resolve an approval, then run with it, as the exec tool does.
+        args.connect_with(RUN_SCOPES, 15_000).await?
+    } else {
+        args.connect_with(&["operator.admin"], default_timeout_ms(&cmd))
+            .await?
+    };
     match cmd {
-        NodesCmd::Status { connected } => status(&op, connected).await,
-        NodesCmd::List => list_nodes(&op).await,
+        NodesCmd::Status { filter } => status(&op, &filter).await,
+        NodesCmd::List { filter } => list_nodes(&op, &filter).await,
         NodesCmd::Describe { node, node_arg } => {
             describe(&op, &node.or(node_arg).unwrap_or_default()).await
         }
@@ -179,6 +254,8 @@ pub async fn run(cmd: NodesCmd, args: &OperatorArgs) -> Result<()> {
             command_timeout,
             agent,
             needs_screen_recording,
+            security,
+            ask,
             argv,
         } => {
             let config = crate::config::Config::load(&crate::config::state_dir())?;
@@ -193,6 +270,8 @@ pub async fn run(cmd: NodesCmd, args: &OperatorArgs) -> Result<()> {
                 timeout_ms: command_timeout,
                 agent,
                 needs_screen_recording,
+                security,
+                ask,
                 argv,
             };
             run_command(&op, &node_id, options).await

@@ -1,10 +1,12 @@
 //! `nodes run`: a command on a node the way the exec tool runs it, prepare then run, with its
-//! output and exit code passed through.
+//! output and exit code passed through. When the policy asks, the run waits for an approval
+//! (`run_approval`) and then runs the approved plan.
 
 use anyhow::{bail, Result};
 use openclaw_protocol::node_invoke::InvokeParams;
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 
+use super::run_approval::{self, Policy};
 use crate::operator::Operator;
 use crate::render::s;
 
@@ -17,6 +19,10 @@ pub struct RunOptions {
     pub agent: Option<String>,
     /// The command records the screen: the node runs it only where it can.
     pub needs_screen_recording: bool,
+    /// The caller's exec policy (`deny|allowlist|full`, `off|on-miss|always`), combined with
+    /// the node's own as the exec tool combines them.
+    pub security: Option<String>,
+    pub ask: Option<String>,
     pub argv: Vec<String>,
 }
 
@@ -27,9 +33,11 @@ pub async fn run_command(op: &Operator, node_id: &str, options: RunOptions) -> R
         timeout_ms,
         agent,
         needs_screen_recording,
+        security,
+        ask,
         argv,
     } = options;
-    let mut overrides = serde_json::Map::new();
+    let mut overrides = Map::new();
     for kv in &env {
         let Some((k, v)) = kv.split_once('=') else {
             bail!("--env {kv}: expected KEY=VALUE")
@@ -48,24 +56,64 @@ pub async fn run_command(op: &Operator, node_id: &str, options: RunOptions) -> R
                 .await
         }
     };
-    let prepared = call(
-        "system.run.prepare",
-        json!({"command": argv, "cwd": cwd, "agentId": agent}),
-    )
-    .await?;
-    let plan = &prepared["payload"]["plan"];
-    let mut params = json!({
-        "command": plan["argv"],
-        "rawCommand": plan["commandText"],
-        "cwd": plan["cwd"],
-        "env": overrides,
-        "timeoutMs": timeout_ms,
-        "agentId": agent,
-    });
-    if needs_screen_recording {
-        params["needsScreenRecording"] = json!(true);
+    let mut prepare = json!({"command": argv, "cwd": cwd, "agentId": agent});
+    if let Some(security) = &security {
+        prepare["security"] = json!(security);
     }
-    let result = call("system.run", params).await?;
+    if let Some(ask) = &ask {
+        prepare["ask"] = json!(ask);
+    }
+    if !overrides.is_empty() {
+        prepare["env"] = json!(overrides);
+    }
+    let prepared = call("system.run.prepare", prepare).await?;
+    let prepared = &prepared["payload"];
+    let plan = &prepared["plan"];
+    let policy = Policy::combine(security.as_deref(), ask.as_deref(), &prepared["execPolicy"]);
+    policy.refuse_if_denied()?;
+
+    let result = if policy.asks_before_running() {
+        run_approval::approve_and_run(op, node_id, prepared, &policy, &overrides, |params| {
+            call(
+                "system.run",
+                with_extras(params, timeout_ms, needs_screen_recording),
+            )
+        })
+        .await?
+    } else {
+        let mut params = json!({
+            "command": plan["argv"],
+            "rawCommand": plan["commandText"],
+            "cwd": plan["cwd"],
+            "env": overrides,
+            "timeoutMs": timeout_ms,
+            "agentId": agent,
+        });
+        if needs_screen_recording {
+            params["needsScreenRecording"] = json!(true);
+        }
+        match call("system.run", params).await {
+            Ok(result) => result,
+            // The node judged the run a miss that needs a human: ask, then run the plan.
+            Err(e) if policy.asks_after(&e.to_string()) => {
+                run_approval::approve_and_run(
+                    op,
+                    node_id,
+                    prepared,
+                    &policy,
+                    &overrides,
+                    |params| {
+                        call(
+                            "system.run",
+                            with_extras(params, timeout_ms, needs_screen_recording),
+                        )
+                    },
+                )
+                .await?
+            }
+            Err(e) => return Err(e.into()),
+        }
+    };
     let out = &result["payload"];
     print!("{}", s(&out["stdout"]));
     eprint!("{}", s(&out["stderr"]));
@@ -79,4 +127,15 @@ pub async fn run_command(op: &Operator, node_id: &str, options: RunOptions) -> R
         std::process::exit(124);
     }
     std::process::exit(out["exitCode"].as_i64().map_or(1, |c| c as i32));
+}
+
+/// The run's own settings on top of the approved request.
+fn with_extras(mut params: Value, timeout_ms: Option<u64>, screen: bool) -> Value {
+    if let Some(ms) = timeout_ms {
+        params["timeoutMs"] = json!(ms);
+    }
+    if screen {
+        params["needsScreenRecording"] = json!(true);
+    }
+    params
 }

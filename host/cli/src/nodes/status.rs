@@ -5,25 +5,42 @@ use serde_json::{json, Value};
 
 use openclaw_protocol::nodes::{NodeDescription, NodeEntry};
 
+use openclaw_protocol::now_ms;
+
+use super::ConnectionFilter;
 use crate::operator::Operator;
 use crate::render::{age, pretty, s, table};
 
-pub async fn status(op: &Operator, only_connected: bool) -> Result<()> {
+pub async fn status(op: &Operator, filter: &ConnectionFilter) -> Result<()> {
+    let since = filter.since_ms()?;
     let reply = op.call("node.list", json!({})).await?;
     let mut raw = reply["nodes"].as_array().cloned().unwrap_or_default();
-    if only_connected {
-        raw.retain(|n| n["connected"] == true);
-    }
+    let known = raw.len();
+    let now = now_ms();
+    raw.retain(|n| filter.matches(n, since, now));
     if op.json {
         // What the gateway sent, whatever fields it has.
-        println!("{}", pretty(&json!({"ts": reply["ts"], "nodes": raw})));
+        let mut out = reply.clone();
+        if !out.is_object() {
+            out = json!({});
+        }
+        if !out["ts"].is_number() {
+            out["ts"] = json!(now);
+        }
+        out["nodes"] = Value::Array(raw);
+        println!("{}", pretty(&out));
         return Ok(());
     }
     let nodes: Vec<NodeEntry> = serde_json::from_value(Value::Array(raw))?;
     let paired = nodes.iter().filter(|n| n.paired).count();
     let connected = nodes.iter().filter(|n| n.connected).count();
+    let of = if nodes.len() != known {
+        format!(" (of {known})")
+    } else {
+        String::new()
+    };
     println!(
-        "Known: {} · Paired: {paired} · Connected: {connected}",
+        "Known: {}{of} · Paired: {paired} · Connected: {connected}",
         nodes.len()
     );
     if nodes.is_empty() {
@@ -69,6 +86,9 @@ fn detail(n: &NodeEntry) -> String {
     if let Some(family) = &n.device_family {
         parts.push(format!("device: {family}"));
     }
+    if let Some(model) = &n.model_identifier {
+        parts.push(format!("hw: {model}"));
+    }
     if !n.version.is_empty() {
         parts.push(format!("core v{}", n.version));
     }
@@ -100,15 +120,49 @@ fn stats_line(stats: &Value) -> Option<String> {
     Some(parts.join(" · "))
 }
 
-pub async fn list_nodes(op: &Operator) -> Result<()> {
+pub async fn list_nodes(op: &Operator, filter: &ConnectionFilter) -> Result<()> {
+    let since = filter.since_ms()?;
     let pairs = op.call("node.pair.list", json!({})).await?;
-    if op.json {
-        println!("{}", pretty(&pairs));
-        return Ok(());
-    }
     let pending = pairs["pending"].as_array().cloned().unwrap_or_default();
     let paired = pairs["paired"].as_array().cloned().unwrap_or_default();
-    println!("Pending: {} · Paired: {}", pending.len(), paired.len());
+    // The live view fills in connection times; a filter needs it, a plain list can do without.
+    let live = match op.call("node.list", json!({})).await {
+        Ok(r) => Some(r["nodes"].as_array().cloned().unwrap_or_default()),
+        Err(e) if !filter.active() => {
+            eprintln!("live node view unavailable ({e:#}); showing paired-only data");
+            None
+        }
+        Err(e) => return Err(e),
+    };
+    let merged = match live {
+        Some(live) => merge_paired(&paired, &live),
+        None => paired,
+    };
+    let total = merged.len();
+    let now = now_ms();
+    let paired: Vec<Value> = merged
+        .into_iter()
+        .filter(|n| filter.matches(n, since, now))
+        .collect();
+    if op.json {
+        let paired: Vec<Value> = paired
+            .into_iter()
+            .map(|mut n| {
+                if let Some(o) = n.as_object_mut() {
+                    o.remove("token");
+                }
+                n
+            })
+            .collect();
+        println!("{}", pretty(&json!({"pending": pending, "paired": paired})));
+        return Ok(());
+    }
+    let of = if filter.active() && paired.len() != total {
+        format!(" (of {total})")
+    } else {
+        String::new()
+    };
+    println!("Pending: {} · Paired: {}{of}", pending.len(), paired.len());
     if !pending.is_empty() {
         println!("\nPending");
         println!("{}", pending_table(&pending));
@@ -122,13 +176,69 @@ pub async fn list_nodes(op: &Operator) -> Result<()> {
                     name_of(n),
                     s(&n["nodeId"]),
                     s(&n["remoteIp"]),
-                    age(n["lastConnectedAtMs"].as_u64()),
+                    age(n["lastConnectedAtMs"]
+                        .as_u64()
+                        .or_else(|| n["connectedAtMs"].as_u64())),
                 ]
             })
             .collect();
         println!("{}", table(&["Node", "ID", "IP", "Last Connect"], rows));
     }
     Ok(())
+}
+
+/// The real `mergePairedNodesWithEffectiveNodes`: each paired record overlaid with its live
+/// entry (live fields win, the record fills what the live entry lacks), live paired nodes the
+/// pairing list does not hold added, in the live view's order, then the remaining records.
+fn merge_paired(paired: &[Value], live: &[Value]) -> Vec<Value> {
+    let mut seen = Vec::new();
+    let mut rows = Vec::new();
+    for effective in live {
+        let id = effective["nodeId"].as_str().unwrap_or_default();
+        let record = paired.iter().find(|p| p["nodeId"].as_str() == Some(id));
+        if record.is_none() && effective["paired"] != true {
+            continue;
+        }
+        seen.push(id.to_string());
+        let mut row = record.cloned().unwrap_or_else(|| json!({}));
+        if let (Some(row), Some(eff)) = (row.as_object_mut(), effective.as_object()) {
+            for (k, v) in eff {
+                if !v.is_null() {
+                    row.insert(k.clone(), v.clone());
+                }
+            }
+            match record
+                .and_then(|r| r.get("createdAtMs"))
+                .filter(|v| !v.is_null())
+            {
+                Some(c) => row.insert("createdAtMs".into(), c.clone()),
+                None => row.remove("createdAtMs"),
+            };
+            let last = [
+                effective.get("lastConnectedAtMs"),
+                record.and_then(|r| r.get("lastConnectedAtMs")),
+                effective.get("connectedAtMs"),
+            ]
+            .into_iter()
+            .flatten()
+            .find(|v| !v.is_null())
+            .cloned();
+            match last {
+                Some(t) => row.insert("lastConnectedAtMs".into(), t),
+                None => row.remove("lastConnectedAtMs"),
+            };
+        }
+        rows.push(row);
+    }
+    for p in paired {
+        if !seen
+            .iter()
+            .any(|id| p["nodeId"].as_str() == Some(id.as_str()))
+        {
+            rows.push(p.clone());
+        }
+    }
+    rows
 }
 
 fn pending_table(pending: &[Value]) -> String {
@@ -182,6 +292,9 @@ pub async fn describe(op: &Operator, query: &str) -> Result<()> {
     if let Some(family) = &d.device_family {
         rows.push(vec!["Device".into(), family.clone()]);
     }
+    if let Some(model) = &d.model_identifier {
+        rows.push(vec!["Model".into(), model.clone()]);
+    }
     rows.push(vec!["Version".into(), format!("core v{}", d.version)]);
     if let Some(stats) = d.host_stats.as_ref().and_then(stats_line) {
         rows.push(vec!["Stats".into(), stats]);
@@ -205,4 +318,57 @@ pub async fn describe(op: &Operator, query: &str) -> Result<()> {
         println!("- {c}");
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filters_match_as_the_real_cli_filters() {
+        let now = 10 * 86_400_000;
+        let on = json!({"nodeId": "a", "connected": true, "connectedAtMs": now - 1_000});
+        let old =
+            json!({"nodeId": "b", "connected": false, "lastConnectedAtMs": now - 2 * 86_400_000});
+        let never = json!({"nodeId": "c", "connected": false});
+        let f = |connected: bool, last: Option<&str>| ConnectionFilter {
+            connected,
+            last_connected: last.map(String::from),
+        };
+        let check = |f: ConnectionFilter, n: &Value| f.matches(n, f.since_ms().unwrap(), now);
+        assert!(check(f(true, None), &on));
+        assert!(!check(f(true, None), &old));
+        assert!(check(f(false, Some("24h")), &on));
+        assert!(!check(f(false, Some("24h")), &old));
+        assert!(check(f(false, Some("3d")), &old));
+        assert!(!check(f(false, Some("3d")), &never));
+        assert!(check(f(false, None), &never));
+        assert_eq!(
+            f(false, Some("soon")).since_ms().unwrap_err().to_string(),
+            "Invalid --last-connected: Invalid duration: \"soon\". Use values like 500ms, 30s, 5m, 2h, or 1h30m."
+        );
+    }
+
+    #[test]
+    fn paired_records_take_the_live_connection_times() {
+        let paired = vec![
+            json!({"nodeId": "a", "displayName": "A", "createdAtMs": 1, "lastConnectedAtMs": 5}),
+            json!({"nodeId": "b", "displayName": "B", "lastConnectedAtMs": 7}),
+        ];
+        let live = vec![
+            json!({"nodeId": "a", "connected": true, "connectedAtMs": 9, "paired": true, "createdAtMs": 3}),
+            json!({"nodeId": "x", "connected": true, "paired": false}),
+            json!({"nodeId": "y", "connected": false, "paired": true, "lastConnectedAtMs": 4}),
+        ];
+        let rows = merge_paired(&paired, &live);
+        let ids: Vec<&str> = rows.iter().map(|r| r["nodeId"].as_str().unwrap()).collect();
+        assert_eq!(ids, ["a", "y", "b"]);
+        assert_eq!(rows[0]["lastConnectedAtMs"], 5);
+        assert_eq!(rows[0]["createdAtMs"], 1);
+        assert_eq!(rows[0]["connected"], true);
+        assert_eq!(rows[0]["displayName"], "A");
+        assert_eq!(rows[1]["lastConnectedAtMs"], 4);
+        assert!(rows[1].get("createdAtMs").is_none());
+        assert_eq!(rows[2]["lastConnectedAtMs"], 7);
+    }
 }

@@ -10,6 +10,7 @@ use openclaw_protocol::signature::{payload_v2, payload_v3, SignedFields};
 use openclaw_protocol::{now_ms, MIN_NODE_PROTOCOL_VERSION, PROTOCOL_VERSION};
 use serde_json::json;
 
+use crate::config::AuthMode;
 use crate::state::Gateway;
 
 /// A refused handshake: the error to answer with, then the close.
@@ -51,20 +52,30 @@ pub struct Peer {
     pub remote_ip: String,
     /// A loopback socket without proxy headers or a browser origin.
     pub direct_local: bool,
+    /// The upgrade carried an `Origin` header: a browser.
+    pub browser_origin: bool,
 }
 
 /// How the client authenticated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AuthMethod {
     SharedToken,
+    Password,
     DeviceToken,
+    /// A setup code's bootstrap token, still to be checked against the proven device key.
+    BootstrapToken,
+    /// `gateway.auth.mode` is `none`.
+    None,
 }
 
 impl AuthMethod {
     pub fn as_str(self) -> &'static str {
         match self {
             AuthMethod::SharedToken => "token",
+            AuthMethod::Password => "password",
             AuthMethod::DeviceToken => "device-token",
+            AuthMethod::BootstrapToken => "bootstrap-token",
+            AuthMethod::None => "none",
         }
     }
 }
@@ -112,85 +123,195 @@ pub fn check_protocol(p: &ConnectParams) -> Result<(), Rejection> {
     })
 }
 
-pub fn check_auth(gw: &Gateway, p: &ConnectParams) -> Result<AuthMethod, Rejection> {
+/// The shared-secret and device-token checks of spec §2.5, as the real gateway's
+/// `authorizeGatewayConnect` runs them: the configured mode's secret (`auth.password` falls back
+/// to `auth.token` and the other way round, as the real's `resolveConnectSecret`), then a
+/// bootstrap or device token. Failed shared secrets count against the client's address;
+/// `penalty` is how long to hold a refusal back (loopback is slowed down, never locked out).
+pub fn check_auth(
+    gw: &Gateway,
+    p: &ConnectParams,
+    peer: &Peer,
+    penalty: &mut std::time::Duration,
+) -> Result<AuthMethod, Rejection> {
     let auth = p.auth.clone().unwrap_or_default();
     let has_device = p.device.is_some();
-    let fail = |reason: &str, code: &str, message: &str, next: &str, retry_with_device: bool| {
-        Rejection::policy(ErrorShape::invalid_request(message).with_details(json!({
-            "code": code,
-            "authReason": reason,
-            "canRetryWithDeviceToken": retry_with_device,
-            "recommendedNextStep": next,
-        })))
+    let nonblank = |s: &Option<String>| {
+        s.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(String::from)
     };
-    if auth.password.is_some() {
-        return Err(fail(
-            "password_mismatch",
-            detail::AUTH_PASSWORD_MISMATCH,
-            "unauthorized: gateway password mismatch (this gateway uses token auth; provide gateway auth token)",
-            "update_auth_credentials",
-            false,
-        ));
-    }
-    if let Some(token) = auth.token.as_deref() {
-        if constant_time_eq(token.as_bytes(), gw.config.token.as_bytes()) {
-            return Ok(AuthMethod::SharedToken);
+    let token = nonblank(&auth.token);
+    let password = nonblank(&auth.password);
+    let shared_provided = token.is_some() || password.is_some();
+    let mode = gw.config.auth_mode;
+    let limiter = &gw.auth_limiter;
+
+    if shared_provided && mode != AuthMode::None {
+        if let Err(locked) = limiter.check(&peer.remote_ip) {
+            let retry_after_ms = locked.retry_after.as_nanos().div_ceil(1_000_000).max(1) as u64;
+            let mut error = ErrorShape::invalid_request(
+                "unauthorized: too many failed authentication attempts (retry later)",
+            )
+            .retryable(true)
+            .with_details(json!({
+                "code": detail::AUTH_RATE_LIMITED,
+                "authReason": "rate_limited",
+                "canRetryWithDeviceToken": false,
+                "recommendedNextStep": "wait_then_retry",
+            }));
+            error.retry_after_ms = Some(retry_after_ms);
+            return Err(Rejection::policy(error));
         }
-        let retry = has_device && auth.device_token.is_none();
-        return Err(fail(
-            "token_mismatch",
-            detail::AUTH_TOKEN_MISMATCH,
-            "unauthorized: gateway token mismatch (provide gateway auth token)",
-            if retry {
-                "retry_with_device_token"
-            } else {
-                "update_auth_credentials"
-            },
-            retry,
-        ));
     }
-    if auth.bootstrap_token.is_some() {
-        return Err(fail(
-            "bootstrap_token_invalid",
-            detail::AUTH_BOOTSTRAP_TOKEN_INVALID,
-            "unauthorized: setup code invalid, expired, revoked, or already used (this gateway does not issue setup codes; use the gateway token)",
-            "update_auth_credentials",
-            false,
-        ));
-    }
-    if let Some(device_token) = auth.device_token.as_deref() {
-        let stored = p.device.as_ref().and_then(|d| {
-            gw.store
-                .get::<openclaw_protocol::records::DeviceToken>(
-                    crate::store::kind::TOKEN,
-                    &token_key(&d.id, p.role()),
-                )
-                .ok()
-                .flatten()
-        });
-        return match stored {
-            Some(t)
-                if t.revoked_at_ms.is_none()
-                    && constant_time_eq(t.token.as_bytes(), device_token.as_bytes()) =>
-            {
-                Ok(AuthMethod::DeviceToken)
+
+    let shared: Result<AuthMethod, &str> = match mode {
+        AuthMode::None => Ok(AuthMethod::None),
+        AuthMode::Token => match token.as_ref().or(password.as_ref()) {
+            None => Err("token_missing"),
+            Some(t) if constant_time_eq(t.as_bytes(), gw.config.token.as_bytes()) => {
+                Ok(AuthMethod::SharedToken)
             }
-            _ => Err(fail(
-                "device_token_mismatch",
-                detail::AUTH_DEVICE_TOKEN_MISMATCH,
-                "unauthorized: device token mismatch (rotate/reissue device token)",
-                "update_auth_credentials",
-                false,
-            )),
+            Some(_) => Err("token_mismatch"),
+        },
+        AuthMode::Password => match gw.config.password.as_deref().filter(|p| !p.is_empty()) {
+            None => Err("password_missing_config"),
+            Some(expected) => match password.as_ref().or(token.as_ref()) {
+                None => Err("password_missing"),
+                Some(given) if constant_time_eq(given.as_bytes(), expected.as_bytes()) => {
+                    Ok(AuthMethod::Password)
+                }
+                Some(_) => Err("password_mismatch"),
+            },
+        },
+    };
+    let shared_reason = match shared {
+        Ok(method) => {
+            if shared_provided {
+                limiter.reset(&peer.remote_ip);
+            }
+            return Ok(method);
+        }
+        Err(reason) => reason,
+    };
+    let mismatch = shared_reason.ends_with("_mismatch");
+
+    let outcome: Result<AuthMethod, &str> =
+        if has_device && auth.device_token.is_none() && nonblank(&auth.bootstrap_token).is_some() {
+            // Bound to the device only after its signature is checked (`bootstrap::verify`).
+            Ok(AuthMethod::BootstrapToken)
+        } else if let Some(candidate) = auth
+            .device_token
+            .as_deref()
+            .or(auth.token.as_deref().filter(|_| has_device))
+        {
+            let explicit = auth.device_token.is_some();
+            let stored = p.device.as_ref().and_then(|d| {
+                gw.store
+                    .get::<openclaw_protocol::records::DeviceToken>(
+                        crate::store::kind::TOKEN,
+                        &token_key(&d.id, p.role()),
+                    )
+                    .ok()
+                    .flatten()
+            });
+            match stored {
+                Some(t)
+                    if t.revoked_at_ms.is_none()
+                        && constant_time_eq(t.token.as_bytes(), candidate.as_bytes()) =>
+                {
+                    Ok(AuthMethod::DeviceToken)
+                }
+                _ if explicit => Err("device_token_mismatch"),
+                _ => Err(shared_reason),
+            }
+        } else {
+            Err(shared_reason)
         };
+    let reason = match outcome {
+        Ok(method) => return Ok(method),
+        Err(reason) => reason,
+    };
+    if mismatch {
+        *penalty = limiter.record_failure(&peer.remote_ip);
     }
-    Err(fail(
-        "token_missing",
-        detail::AUTH_TOKEN_MISSING,
-        "unauthorized: gateway token missing (provide gateway auth token)",
-        "update_auth_configuration",
-        false,
-    ))
+    Err(auth_failure(p, peer, &auth, reason))
+}
+
+/// A bootstrap token that is unknown, expired, used, bound to another device, or outside its
+/// profile: counted as a failed secret, refused with the real's words.
+pub fn bootstrap_refused(gw: &Gateway, p: &ConnectParams, peer: &Peer) -> Rejection {
+    gw.auth_limiter.record_failure(&peer.remote_ip);
+    let auth = p.auth.clone().unwrap_or_default();
+    auth_failure(p, peer, &auth, "bootstrap_token_invalid")
+}
+
+/// The refusal for an auth `reason`, with the real's message, detail code and advice.
+fn auth_failure(
+    p: &ConnectParams,
+    peer: &Peer,
+    auth: &openclaw_protocol::connect::ConnectAuth,
+    reason: &str,
+) -> Rejection {
+    let is_cli = p.client.mode == "cli";
+    let password_hint = match (is_cli, peer.direct_local) {
+        (true, true) => "use this gateway's gateway.auth.password",
+        (true, false) => "set gateway.remote.password to match gateway.auth.password",
+        _ => "provide gateway auth password",
+    };
+    let (code, message) = match reason {
+        "token_missing" => (
+            detail::AUTH_TOKEN_MISSING,
+            "unauthorized: gateway token missing (provide gateway auth token)".to_string(),
+        ),
+        "token_mismatch" => (
+            detail::AUTH_TOKEN_MISMATCH,
+            "unauthorized: gateway token mismatch (provide gateway auth token)".to_string(),
+        ),
+        "password_missing" => (
+            detail::AUTH_PASSWORD_MISSING,
+            format!("unauthorized: gateway password missing ({password_hint})"),
+        ),
+        "password_mismatch" => (
+            detail::AUTH_PASSWORD_MISMATCH,
+            format!("unauthorized: gateway password mismatch ({password_hint})"),
+        ),
+        "password_missing_config" => (
+            detail::AUTH_PASSWORD_NOT_CONFIGURED,
+            "unauthorized: gateway password not configured on gateway (set gateway.auth.password)"
+                .to_string(),
+        ),
+        "bootstrap_token_invalid" => (
+            detail::AUTH_BOOTSTRAP_TOKEN_INVALID,
+            "unauthorized: setup code invalid, expired, revoked, or already used (create a new code; review `openclaw devices list`)".to_string(),
+        ),
+        _ => (
+            detail::AUTH_DEVICE_TOKEN_MISMATCH,
+            "unauthorized: device token mismatch (rotate/reissue device token)".to_string(),
+        ),
+    };
+    let retry_with_device = reason == "token_mismatch"
+        && p.device.is_some()
+        && auth.password.is_none()
+        && auth.token.is_some()
+        && auth.device_token.is_none();
+    let next = if retry_with_device {
+        "retry_with_device_token"
+    } else {
+        match reason {
+            "token_missing" | "password_missing" | "password_missing_config" => {
+                "update_auth_configuration"
+            }
+            _ => "update_auth_credentials",
+        }
+    };
+    Rejection::policy(ErrorShape::invalid_request(message).with_details(json!({
+        "code": code,
+        "authReason": reason,
+        "canRetryWithDeviceToken": retry_with_device,
+        "recommendedNextStep": next,
+    })))
 }
 
 /// Nodes must prove a device identity; shared-secret operators may omit it.

@@ -16,8 +16,8 @@ use tokio_tungstenite::WebSocketStream;
 use super::checks::{self, AuthMethod, Peer, Rejection};
 use super::frames::{first_text, frame_id, Io};
 use crate::methods::{method_names, EVENTS};
-use crate::pairing::device;
 use crate::pairing::surface::{self, Declared};
+use crate::pairing::{bootstrap, device};
 use crate::policy::{canonical_node_host_platform, platform_id};
 use crate::session::{Outbound, Role, Session};
 use crate::state::{Gateway, VERSION};
@@ -39,8 +39,9 @@ pub async fn handshake(
         Ok((_, text)) => return refuse(out, &frame_id(&text), Rejection::policy(not_connect())),
         Err(()) => return refuse(out, "", Rejection::policy(not_connect())),
     };
-    match accept(gw, params, out, peer) {
-        Ok((session, hello)) => {
+    let mut penalty = std::time::Duration::ZERO;
+    match accept(gw, params, out, peer, &mut penalty) {
+        Ok((session, hello, bootstrap_token)) => {
             gw.register(session.clone());
             if let Err(e) = surface::resync(gw, &session) {
                 tracing::warn!("could not bring the node's surface up to date: {e}");
@@ -49,9 +50,25 @@ pub async fn handshake(
                 id,
                 serde_json::to_value(hello).expect("hello serializes"),
             ));
+            if let Some(token) = bootstrap_token {
+                consume_setup_code(gw, &session, &token);
+            }
             Some(session)
         }
-        Err(rejection) => refuse(out, &id, rejection),
+        Err(rejection) => {
+            // A failed shared secret from loopback is answered late, as the real gateway does.
+            tokio::time::sleep(penalty).await;
+            refuse(out, &id, rejection)
+        }
+    }
+}
+
+/// A setup code admits one connection: burn its token once that connection has its hello.
+fn consume_setup_code(gw: &Gateway, session: &Session, token: &str) {
+    let device = session.device_id.as_deref().unwrap_or_default();
+    let name = session.client.display_name.as_deref();
+    if let Err(e) = bootstrap::consume(&gw.store, token, device, name) {
+        tracing::error!("could not burn the setup code's bootstrap token: {e}");
     }
 }
 
@@ -66,12 +83,30 @@ fn accept(
     params: Option<serde_json::Value>,
     out: &Outbound,
     peer: &Peer,
-) -> Result<(Arc<Session>, HelloOk), Rejection> {
+    penalty: &mut std::time::Duration,
+) -> Result<(Arc<Session>, HelloOk, Option<String>), Rejection> {
     let p = checks::parse_params(params)?;
     checks::check_protocol(&p)?;
-    let auth = checks::check_auth(gw, &p)?;
+    let auth = checks::check_auth(gw, &p, peer, penalty)?;
     checks::check_device_required(&p)?;
     let key = checks::check_device_proof(&p, &peer.nonce)?;
+    let bootstrap = match (auth, &p.device, key) {
+        (AuthMethod::BootstrapToken, Some(device), Some(key)) => {
+            let token = p.auth.as_ref().and_then(|a| a.bootstrap_token.as_deref());
+            let verified = bootstrap::verify(
+                &gw.store,
+                token.unwrap_or_default(),
+                &device.id,
+                &encode_public_key(&key),
+                p.role(),
+                p.scopes(),
+            )
+            .map_err(Rejection::unavailable)?;
+            Some(verified.ok_or_else(|| checks::bootstrap_refused(gw, &p, peer))?)
+        }
+        (AuthMethod::BootstrapToken, ..) => return Err(checks::bootstrap_refused(gw, &p, peer)),
+        _ => None,
+    };
     let role = if p.role() == ROLE_NODE {
         Role::Node
     } else {
@@ -79,11 +114,18 @@ fn accept(
     };
 
     // Nodes always pair; operators only when they come with a device token.
-    let needs_pairing = role == Role::Node || auth == AuthMethod::DeviceToken;
+    let needs_pairing =
+        role == Role::Node || auth == AuthMethod::DeviceToken || auth == AuthMethod::BootstrapToken;
     let paired = match (needs_pairing, key) {
         (true, Some(key)) => {
             let public_key = encode_public_key(&key);
-            Some(device::ensure_paired(gw, &p, &public_key, peer)?)
+            Some(device::ensure_paired(
+                gw,
+                &p,
+                &public_key,
+                peer,
+                bootstrap.as_ref(),
+            )?)
         }
         _ => None,
     };
@@ -107,7 +149,12 @@ fn accept(
 
     let device_id = p.device.as_ref().map(|d| d.id.clone());
     let node = match (role, &device_id) {
-        (Role::Node, Some(node_id)) => Some(node_live(gw, &p, node_id, peer)?),
+        (Role::Node, Some(node_id)) => {
+            let enrolled = paired
+                .as_ref()
+                .is_some_and(|d| d.approved_via.as_deref() == Some("bootstrap"));
+            Some(node_live(gw, &p, node_id, peer, enrolled)?)
+        }
         _ => None,
     };
     let session = Arc::new(Session::new(
@@ -154,7 +201,8 @@ fn accept(
             tick_interval_ms: gw.config.tick_interval.as_millis() as u64,
         },
     };
-    Ok((session, hello))
+    let bootstrap_token = bootstrap.and(p.auth.and_then(|a| a.bootstrap_token));
+    Ok((session, hello, bootstrap_token))
 }
 
 fn node_live(
@@ -162,6 +210,7 @@ fn node_live(
     p: &ConnectParams,
     node_id: &str,
     peer: &Peer,
+    enrolled_by_setup_code: bool,
 ) -> Result<crate::session::NodeLive, Rejection> {
     let family = p.client.device_family.as_deref().unwrap_or("");
     let (platform, family) = canonical_node_host_platform(&p.client.id, &p.client.platform, family);
@@ -174,6 +223,10 @@ fn node_live(
     };
     let mut live = surface::reconcile(gw, &meta, platform_id, declared, None)
         .map_err(Rejection::unavailable)?;
+    if enrolled_by_setup_code {
+        // The administrator who minted the code approved the node's first surface with it.
+        surface::approve_first(gw, &mut live, platform_id).map_err(Rejection::unavailable)?;
+    }
     live.path_env = p.path_env.clone();
     surface::touch(gw, node_id, Some(&meta), true).map_err(Rejection::unavailable)?;
     Ok(surface::live(node_id, platform_id, live))

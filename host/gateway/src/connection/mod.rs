@@ -5,6 +5,7 @@
 pub mod checks;
 mod frames;
 mod hello;
+mod join_http;
 
 pub use frames::Io;
 
@@ -39,8 +40,10 @@ const READ_BUFFER_BYTES: usize = 16 * 1024;
 /// connection may evict it) and its frames are bounded by the pre-hello limit at the header.
 pub async fn serve(gw: Arc<Gateway>, io: Box<dyn Io>, remote: SocketAddr, mut ticket: Ticket<'_>) {
     let mut proxied = false;
+    let mut browser_origin = false;
     let inspect = |req: &Request, res: Response| {
         let h = req.headers();
+        browser_origin = h.contains_key("origin");
         proxied = [
             "forwarded",
             "x-forwarded-for",
@@ -52,6 +55,18 @@ pub async fn serve(gw: Arc<Gateway>, io: Box<dyn Io>, remote: SocketAddr, mut ti
         .iter()
         .any(|name| h.contains_key(*name));
         Ok(res)
+    };
+    let ip = remote.ip().to_string();
+    let peeked = tokio::time::timeout(
+        gw.config.handshake_timeout,
+        join_http::serve_or_pass(&gw, io, &ip),
+    );
+    let io = tokio::select! {
+        _ = &mut ticket.evicted => return,
+        peeked = peeked => match peeked {
+            Ok(Some(io)) => io,
+            _ => return,
+        },
     };
     let guard = GuardSwitch::default();
     let io: Box<dyn Io> = Box::new(FrameGuard::new(
@@ -83,6 +98,7 @@ pub async fn serve(gw: Arc<Gateway>, io: Box<dyn Io>, remote: SocketAddr, mut ti
         nonce: uuid::Uuid::new_v4().to_string(),
         remote_ip: remote.ip().to_string(),
         direct_local: remote.ip().is_loopback() && !proxied,
+        browser_origin,
     };
     out.send_frame(&Frame::Event(EventFrame::new(
         "connect.challenge",

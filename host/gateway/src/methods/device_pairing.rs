@@ -100,6 +100,54 @@ pub fn remove(gw: &Arc<Gateway>, _: &Arc<Session>, params: Value) -> Reply {
     Ok(json!({"deviceId": p.device_id}))
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct RenameParams {
+    device_id: String,
+    label: String,
+}
+
+/// The longest operator label the real gateway's schema admits.
+const MAX_LABEL_CHARS: usize = 64;
+
+/// `device.pair.rename`: sets the operator label, which survives re-pairing and never changes
+/// the device id. Replies `{deviceId, label}` as the real gateway does.
+pub fn rename(gw: &Arc<Gateway>, _: &Arc<Session>, params: Value) -> Reply {
+    let p: RenameParams = parse("device.pair.rename", params)?;
+    if p.device_id.trim().is_empty() {
+        return Err(ErrorShape::invalid_params(
+            "device.pair.rename",
+            "deviceId must not be empty",
+        ));
+    }
+    if p.label.chars().count() > MAX_LABEL_CHARS {
+        return Err(ErrorShape::invalid_params(
+            "device.pair.rename",
+            "label must be at most 64 characters",
+        ));
+    }
+    let label = p.label.trim().to_string();
+    if label.is_empty() {
+        return Err(ErrorShape::invalid_request("label required"));
+    }
+    let known = gw
+        .store
+        .write(|w| {
+            let Some(mut device) = w.get::<PairedDevice>(kind::DEVICE, &p.device_id)? else {
+                return Ok(false);
+            };
+            device.operator_label = Some(label.clone());
+            w.put(kind::DEVICE, &p.device_id, "", &device)?;
+            Ok(true)
+        })
+        .map_err(unavailable)?;
+    if !known {
+        return Err(ErrorShape::invalid_request("unknown deviceId"));
+    }
+    gw.broadcast_operators("device.pair.changed", &json!({}));
+    Ok(json!({"deviceId": p.device_id, "label": label}))
+}
+
 fn paired_device(gw: &Gateway, device_id: &str, role: &str) -> Result<PairedDevice, ErrorShape> {
     let device: PairedDevice = gw
         .store

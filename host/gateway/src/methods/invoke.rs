@@ -4,32 +4,17 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use openclaw_protocol::errors::{detail, ErrorCode};
-use openclaw_protocol::exec_command::check_raw_command;
 use openclaw_protocol::frames::ErrorShape;
 use openclaw_protocol::limits::DEFAULT_INVOKE_TIMEOUT_MS;
 use openclaw_protocol::node_invoke::{InvokeParams, InvokeProgress, InvokeRequest, InvokeResult};
 use serde_json::{json, Value};
 
 use super::{parse, Reply};
+use crate::approvals::system_run_guard;
 use crate::invoke_router::{Claim, NodeOutcome};
 use crate::policy::ADMIN_ONLY;
 use crate::session::Session;
 use crate::state::Gateway;
-
-/// Keys of `system.run` params a node may receive from an operator.
-const SYSTEM_RUN_KEYS: &[&str] = &[
-    "command",
-    "rawCommand",
-    "systemRunPlan",
-    "cwd",
-    "env",
-    "timeoutMs",
-    "needsScreenRecording",
-    "agentId",
-    "sessionKey",
-    "runId",
-    "suppressNotifyOnExit",
-];
 
 pub async fn node_invoke(gw: Arc<Gateway>, session: Arc<Session>, params: Value) -> Reply {
     let p: InvokeParams = parse("node.invoke", params)?;
@@ -64,7 +49,7 @@ pub async fn node_invoke(gw: Arc<Gateway>, session: Arc<Session>, params: Value)
             }
         },
         Claim::Run(tx) => {
-            let (reply, dispatched) = run(&gw, p, command).await;
+            let (reply, dispatched) = run(&gw, &session, p, command).await;
             gw.invokes.finish(&key, tx, reply.clone(), dispatched);
             reply
         }
@@ -72,7 +57,7 @@ pub async fn node_invoke(gw: Arc<Gateway>, session: Arc<Session>, params: Value)
 }
 
 /// Routes one invoke. Returns the reply and whether the node was asked.
-async fn run(gw: &Gateway, p: InvokeParams, command: String) -> (Reply, bool) {
+async fn run(gw: &Gateway, caller: &Session, p: InvokeParams, command: String) -> (Reply, bool) {
     let Some(node) = gw.node_session(&p.node_id) else {
         let error =
             ErrorShape::new(ErrorCode::Unavailable, "node not connected").with_details(json!({
@@ -87,7 +72,7 @@ async fn run(gw: &Gateway, p: InvokeParams, command: String) -> (Reply, bool) {
     }
     let mut params = p.params;
     if command == "system.run" {
-        match system_run_params(params.take()) {
+        match system_run_guard::sanitize(gw, caller, &p.node_id, params.take()) {
             Ok(filtered) => params = Some(filtered),
             Err(e) => return (Err(e), false),
         }
@@ -107,6 +92,7 @@ async fn run(gw: &Gateway, p: InvokeParams, command: String) -> (Reply, bool) {
 }
 
 fn check_allowed(gw: &Gateway, node: &Session, command: &str) -> Result<(), ErrorShape> {
+    gw.refresh_policy();
     let live = node.node.as_ref().expect("node sessions are live nodes");
     let surface = live.surface.lock().unwrap();
     if surface.invocable.contains(command) {
@@ -125,44 +111,6 @@ fn check_allowed(gw: &Gateway, node: &Session, command: &str) -> Result<(), Erro
         .refusal_message(refusal, command, &node.client.platform, pending);
     Err(ErrorShape::invalid_request(message)
         .with_details(json!({"reason": refusal.reason(), "command": command})))
-}
-
-/// Keeps only the `system.run` fields a node may get and checks `rawCommand` against argv.
-fn system_run_params(params: Option<Value>) -> Result<Value, ErrorShape> {
-    let Some(Value::Object(mut map)) = params else {
-        return Err(ErrorShape::invalid_request(
-            ErrorCode::InvalidRequest.node_message("command required"),
-        ));
-    };
-    if ["approved", "approvalDecision", "approvalSource"]
-        .iter()
-        .any(|k| map.contains_key(*k))
-    {
-        return Err(ErrorShape::invalid_request(
-            "system.run approval fields need an exec-approval record on the gateway, and this gateway keeps none; let the node's exec approvals decide",
-        )
-        .with_details(json!({"code": detail::APPROVAL_REQUIRED})));
-    }
-    map.retain(|k, _| SYSTEM_RUN_KEYS.contains(&k.as_str()));
-    if let (Some(argv), Some(raw)) = (
-        map.get("command"),
-        map.get("rawCommand").and_then(Value::as_str),
-    ) {
-        if let Ok(argv) = serde_json::from_value::<Vec<String>>(argv.clone()) {
-            if let Err(expected) = check_raw_command(&argv, raw) {
-                return Err(ErrorShape::invalid_request(
-                    ErrorCode::InvalidRequest.node_message("rawCommand does not match command"),
-                )
-                .with_details(
-                    json!({"code": detail::RAW_COMMAND_MISMATCH, "expected": expected}),
-                ));
-            }
-        }
-    }
-    if !map.contains_key("runId") {
-        map.insert("runId".into(), json!(uuid::Uuid::new_v4().to_string()));
-    }
-    Ok(Value::Object(map))
 }
 
 /// Sends `node.invoke.request` and waits for the node's result, the deadline, or a disconnect.
@@ -238,12 +186,26 @@ fn reply_for(node_id: &str, command: &str, outcome: NodeOutcome) -> Reply {
     }
 }
 
-/// A node's failure as the operator sees it: `UNAVAILABLE "<CODE>: <message>"`.
+/// A node's failure as the operator sees it: `UNAVAILABLE "<CODE>: <message>"`, the code said
+/// once: a node that already starts its message with its code (the real node host words a
+/// caller's mistake `INVALID_REQUEST: ...`) is not prefixed again. `details.nodeError` keeps
+/// the node's code and message exactly as sent.
 pub fn node_error(code: &str, message: &str) -> ErrorShape {
-    ErrorShape::new(ErrorCode::Unavailable, format!("{code}: {message}")).with_details(json!({
+    ErrorShape::new(ErrorCode::Unavailable, node_error_message(code, message)).with_details(json!({
         "nodeError": {"code": code, "message": message},
         "nodeCommandDispatched": true,
     }))
+}
+
+fn node_error_message(code: &str, message: &str) -> String {
+    let code = code.trim();
+    if code.is_empty() {
+        return message.to_string();
+    }
+    match message.strip_prefix(code) {
+        Some(rest) if rest.starts_with(": ") => message.to_string(),
+        _ => format!("{code}: {message}"),
+    }
 }
 
 /// The most a progress chunk may carry, in UTF-8 bytes.
@@ -292,5 +254,38 @@ pub fn result(gw: &Arc<Gateway>, session: &Arc<Session>, params: Value) -> Reply
         Ok(json!({"ok": true}))
     } else {
         Ok(json!({"ok": true, "ignored": true}))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_node_error_names_its_code_once() {
+        let e = node_error("INVALID_REQUEST", "INVALID_REQUEST: bins required");
+        assert_eq!(e.message, "INVALID_REQUEST: bins required");
+        assert_eq!(
+            e.details.as_ref().unwrap()["nodeError"]["message"],
+            "INVALID_REQUEST: bins required"
+        );
+        assert_eq!(
+            node_error("INVALID_REQUEST", "bins required").message,
+            "INVALID_REQUEST: bins required"
+        );
+        // Another code at the front is the node's wording, not ours: it keeps our prefix.
+        assert_eq!(
+            node_error(
+                "INVALID_REQUEST",
+                "SYSTEM_RUN_DENIED: env override rejected"
+            )
+            .message,
+            "INVALID_REQUEST: SYSTEM_RUN_DENIED: env override rejected"
+        );
+        assert_eq!(
+            node_error("UNAVAILABLE", "UNAVAILABLE_X: y").message,
+            "UNAVAILABLE: UNAVAILABLE_X: y"
+        );
+        assert_eq!(node_error("", "plain").message, "plain");
     }
 }

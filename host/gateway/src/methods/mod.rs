@@ -1,18 +1,22 @@
 //! The request methods: a table of name, role, scope and handler; dispatch checks role and
 //! scope before a handler runs. Handlers that wait on a node run in their own task.
 
+mod approval;
 mod approvals;
 mod browser_files;
 mod browser_node;
 mod browser_request;
 mod browser_upload;
 mod device_pairing;
+mod exec_approval;
 mod invoke;
 mod node_events;
 mod node_pairing;
 mod nodes;
+mod other_approvals;
 mod params;
 mod pending;
+mod setup_code;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -31,10 +35,29 @@ pub type Reply = Result<Value, ErrorShape>;
 type SyncHandler = fn(&Arc<Gateway>, &Arc<Session>, Value) -> Reply;
 type AsyncHandler =
     fn(Arc<Gateway>, Arc<Session>, Value) -> Pin<Box<dyn Future<Output = Reply> + Send>>;
+type PhasedHandler =
+    fn(Arc<Gateway>, Arc<Session>, Value, Interim) -> Pin<Box<dyn Future<Output = Reply> + Send>>;
 
 enum Handler {
     Sync(SyncHandler),
     Async(AsyncHandler),
+    /// May answer early through its [`Interim`]; its reply is then a second `res`.
+    Phased(PhasedHandler),
+}
+
+/// An early `res` for the request being handled (the real's two-phase answers: a client
+/// takes the first `res` for an id and ignores the rest).
+pub struct Interim {
+    session: Arc<Session>,
+    id: String,
+}
+
+impl Interim {
+    pub fn send(&self, payload: Value) {
+        self.session
+            .out
+            .respond(ResponseFrame::ok(self.id.clone(), payload));
+    }
 }
 
 struct Method {
@@ -48,6 +71,7 @@ const READ: Option<&str> = Some("operator.read");
 const WRITE: Option<&str> = Some("operator.write");
 const PAIRING: Option<&str> = Some("operator.pairing");
 const ADMIN: Option<&str> = Some("operator.admin");
+const APPROVALS: Option<&str> = Some(openclaw_protocol::exec_approval::APPROVALS_SCOPE);
 
 macro_rules! method {
     ($name:literal, $role:ident, $scope:expr, sync $f:path) => {
@@ -66,6 +90,14 @@ macro_rules! method {
             handler: Handler::Async(|g, s, p| Box::pin($f(g, s, p))),
         }
     };
+    ($name:literal, $role:ident, $scope:expr, phased $f:path) => {
+        Method {
+            name: $name,
+            role: Role::$role,
+            scope: $scope,
+            handler: Handler::Phased(|g, s, p, i| Box::pin($f(g, s, p, i))),
+        }
+    };
 }
 
 const TABLE: &[Method] = &[
@@ -80,6 +112,9 @@ const TABLE: &[Method] = &[
     method!("device.pair.approve", Operator, PAIRING, sync device_pairing::approve),
     method!("device.pair.reject", Operator, PAIRING, sync device_pairing::reject),
     method!("device.pair.remove", Operator, PAIRING, sync device_pairing::remove),
+    method!("device.pair.rename", Operator, PAIRING, sync device_pairing::rename),
+    method!("device.pair.setupCode", Operator, ADMIN, sync setup_code::setup_code),
+    method!("device.pair.setupStatus", Operator, ADMIN, sync setup_code::setup_status),
     method!("device.token.rotate", Operator, PAIRING, sync device_pairing::rotate),
     method!("device.token.revoke", Operator, PAIRING, sync device_pairing::revoke),
     method!("node.invoke", Operator, WRITE, async invoke::node_invoke),
@@ -87,6 +122,16 @@ const TABLE: &[Method] = &[
     method!("exec.approvals.node.get", Operator, ADMIN, async approvals::get),
     method!("exec.approvals.node.set", Operator, ADMIN, async approvals::set),
     method!("browser.request", Operator, ADMIN, async browser_request::request),
+    method!("exec.approval.request", Operator, APPROVALS, phased exec_approval::request),
+    method!("exec.approval.waitDecision", Operator, APPROVALS, async exec_approval::wait_decision),
+    method!("exec.approval.resolve", Operator, APPROVALS, sync exec_approval::resolve),
+    method!("exec.approval.get", Operator, APPROVALS, sync exec_approval::get),
+    method!("exec.approval.list", Operator, APPROVALS, sync exec_approval::list),
+    method!("approval.get", Operator, APPROVALS, sync approval::get),
+    method!("approval.resolve", Operator, APPROVALS, sync approval::resolve),
+    method!("approval.history", Operator, APPROVALS, sync approval::history),
+    method!("plugin.approval.list", Operator, APPROVALS, sync other_approvals::none_pending),
+    method!("openclaw.approval.list", Operator, APPROVALS, sync other_approvals::none_pending),
     method!("node.invoke.result", Node, None, sync invoke::result),
     method!("node.invoke.progress", Node, None, sync invoke::progress),
     method!("node.event", Node, None, sync node_events::event),
@@ -96,9 +141,16 @@ const TABLE: &[Method] = &[
     method!("node.pending.ack", Node, None, sync pending::ack),
 ];
 
-/// `hello-ok.features.methods`: every method this gateway serves.
+/// Served but left out of `hello-ok`, as the real gateway leaves them out.
+const UNADVERTISED: &[&str] = &["device.pair.setupCode", "device.pair.setupStatus"];
+
+/// `hello-ok.features.methods`: every method this gateway serves and advertises.
 pub fn method_names() -> Vec<String> {
-    TABLE.iter().map(|m| m.name.to_string()).collect()
+    TABLE
+        .iter()
+        .filter(|m| !UNADVERTISED.contains(&m.name))
+        .map(|m| m.name.to_string())
+        .collect()
 }
 
 /// `hello-ok.features.events`.
@@ -107,11 +159,14 @@ pub const EVENTS: &[&str] = &[
     "tick",
     "device.pair.requested",
     "device.pair.resolved",
+    "device.pair.changed",
     "node.pair.requested",
     "node.pair.resolved",
     "node.invoke.request",
     "node.invoke.cancel",
     "node.hostStats",
+    openclaw_protocol::exec_approval::EVENT_REQUESTED,
+    openclaw_protocol::exec_approval::EVENT_RESOLVED,
 ];
 
 pub fn dispatch(gw: &Arc<Gateway>, session: &Arc<Session>, req: RequestFrame) {
@@ -147,6 +202,18 @@ pub fn dispatch(gw: &Arc<Gateway>, session: &Arc<Session>, req: RequestFrame) {
         Handler::Async(f) => {
             let session = session.clone();
             let fut = f(gw.clone(), session.clone(), params);
+            tokio::spawn(async move {
+                let reply = fut.await;
+                session.out.respond(to_response(req.id, reply));
+            });
+        }
+        Handler::Phased(f) => {
+            let interim = Interim {
+                session: session.clone(),
+                id: req.id.clone(),
+            };
+            let session = session.clone();
+            let fut = f(gw.clone(), session.clone(), params, interim);
             tokio::spawn(async move {
                 let reply = fut.await;
                 session.out.respond(to_response(req.id, reply));

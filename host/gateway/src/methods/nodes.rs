@@ -143,6 +143,9 @@ fn node_view(
         // A live connection knows the current version and address; a rename outlives it.
         meta.version = live.version.clone();
         meta.remote_ip = live.remote_ip.clone();
+        if live.model_identifier.is_some() {
+            meta.model_identifier = live.model_identifier.clone();
+        }
     }
     let surface = session
         .as_ref()

@@ -10,16 +10,20 @@ use openclaw_protocol::records::{DevicePairRequest, DeviceToken, PairedDevice};
 use openclaw_protocol::signature::normalize_metadata;
 use serde_json::{json, Value};
 
+use super::trusted_cidr;
 use crate::connection::checks::{token_key, Peer, Rejection};
+use crate::pairing::bootstrap::Profile;
 use crate::state::Gateway;
 use crate::store::{kind, StoreResult, Writer};
 
 /// Checks that the connecting device is paired for its role; creates a request when not.
+/// `bootstrap` is the profile of the setup code the device presented, if it did.
 pub fn ensure_paired(
     gw: &Gateway,
     p: &ConnectParams,
     public_key: &str,
     peer: &Peer,
+    bootstrap: Option<&Profile>,
 ) -> Result<PairedDevice, Rejection> {
     let device_id = &p.device.as_ref().expect("checked before").id;
     let role = p.role();
@@ -47,16 +51,29 @@ pub fn ensure_paired(
         .as_ref()
         .is_some_and(|d| d.public_key != public_key);
     let request = request_for(p, public_key, peer, is_repair);
-    if gw.config.pairing.auto_approve_local && peer.direct_local && reason != "metadata-upgrade" {
-        let device = approve(
-            gw,
-            DevicePairRequest {
-                silent: true,
-                ..request
-            },
-            "silent",
-        )
-        .map_err(Rejection::unavailable)?;
+    // The trusted networks as the config file has them now.
+    gw.refresh_policy();
+    let local = gw.config.pairing.auto_approve_local && peer.direct_local;
+    let via = if existing.is_none() && bootstrap.is_some_and(|b| enrolls_node_host(b, p)) {
+        Some("bootstrap")
+    } else if local && reason != "metadata-upgrade" {
+        Some("silent")
+    } else if trusted_cidr::approves(
+        &gw.trusted_cidrs.read().unwrap(),
+        p,
+        peer,
+        existing.is_some(),
+    ) {
+        Some("trusted-cidr")
+    } else {
+        None
+    };
+    if let Some(via) = via {
+        let request = DevicePairRequest {
+            silent: true,
+            ..request
+        };
+        let device = approve(gw, request, via).map_err(Rejection::unavailable)?;
         return Ok(device);
     }
     let request = file_request(gw, request).map_err(Rejection::unavailable)?;
@@ -85,6 +102,17 @@ pub fn ensure_paired(
         error,
         close_code: 1008,
     })
+}
+
+/// An administrator's node setup code enrolls a headless node host without another approval
+/// (the real's setup-code handoff for `client.id = node-host`); any other profile or client
+/// files a request as usual.
+fn enrolls_node_host(profile: &Profile, p: &ConnectParams) -> bool {
+    *profile == Profile::node()
+        && p.client.id == "node-host"
+        && p.client.mode == "node"
+        && p.role() == openclaw_protocol::connect::ROLE_NODE
+        && p.scopes().is_empty()
 }
 
 /// A paired node-host may not silently change the platform it was paired as.
@@ -188,6 +216,7 @@ pub fn approve(gw: &Gateway, request: DevicePairRequest, via: &str) -> StoreResu
             device_id: request.device_id.clone(),
             public_key: request.public_key.clone(),
             display_name: None,
+            operator_label: None,
             platform: None,
             device_family: None,
             client_id: None,

@@ -91,12 +91,32 @@ pub fn reconcile(
     }
 
     let mut surface = previous.cloned().unwrap_or_default();
+    surface.requested = declared.commands;
     surface.caps = declared.caps;
     surface.declared = admitted;
     surface.permissions = declared.permissions;
     surface.pending_request_id = pending_request_id;
     set_effective(gw, platform_id, &mut surface, effective);
     Ok(surface)
+}
+
+/// Runs a connected node's declaration through the command policy again (after a reload): a
+/// newly denied command leaves its surface at once; a newly allowed one joins it when its
+/// approval covers it, else goes to an approval request, as at connect.
+pub fn readmit(gw: &Gateway, session: &Session) -> StoreResult<()> {
+    let (Some(live), Some(node_id)) = (&session.node, session.node_id()) else {
+        return Ok(());
+    };
+    let meta = session_meta(session, node_id);
+    let previous = live.surface.lock().unwrap().clone();
+    let declared = Declared {
+        caps: previous.caps.clone(),
+        commands: previous.requested.clone(),
+        permissions: previous.permissions.clone(),
+    };
+    let updated = reconcile(gw, &meta, live.platform_id, declared, Some(&previous))?;
+    *live.surface.lock().unwrap() = updated;
+    Ok(())
 }
 
 /// Sets the effective commands and recomputes the invoke fast path.
@@ -113,6 +133,15 @@ pub fn set_effective(
         .cloned()
         .collect();
     surface.effective = effective;
+}
+
+/// The declared commands an approval covers, in declaration order.
+fn approved_part(declared: &[String], approved: &[String]) -> Vec<String> {
+    declared
+        .iter()
+        .filter(|c| approved.contains(c))
+        .cloned()
+        .collect()
 }
 
 /// Records the connection times on an approved surface.
@@ -152,7 +181,14 @@ pub fn approve(gw: &Gateway, request: NodePairRequest) -> StoreResult<PairedNode
         permissions: request.permissions.clone(),
         created_at_ms: previous.as_ref().map_or(now, |p| p.created_at_ms),
         approved_at_ms: now,
-        last_connected_at_ms: previous.as_ref().and_then(|p| p.last_connected_at_ms),
+        // A node approved while connected has connected, though before its record existed.
+        last_connected_at_ms: previous
+            .as_ref()
+            .and_then(|p| p.last_connected_at_ms)
+            .or_else(|| {
+                gw.node_session(&request.meta.node_id)
+                    .map(|s| s.connected_at_ms)
+            }),
         last_disconnected_at_ms: previous.as_ref().and_then(|p| p.last_disconnected_at_ms),
         last_seen_at_ms: previous
             .as_ref()
@@ -170,12 +206,7 @@ pub fn approve(gw: &Gateway, request: NodePairRequest) -> StoreResult<PairedNode
     if let Some(session) = gw.node_session(&node.meta.node_id) {
         if let Some(live) = &session.node {
             let mut surface = live.surface.lock().unwrap();
-            let effective = surface
-                .declared
-                .iter()
-                .filter(|c| node.commands.contains(c))
-                .cloned()
-                .collect();
+            let effective = approved_part(&surface.declared, &node.commands);
             set_effective(gw, live.platform_id, &mut surface, effective);
             if surface.pending_request_id.as_deref() == Some(request.request_id.as_str()) {
                 surface.pending_request_id = None;
@@ -185,6 +216,41 @@ pub fn approve(gw: &Gateway, request: NodePairRequest) -> StoreResult<PairedNode
     }
     gw.broadcast_operators("node.pair.resolved", &resolved);
     Ok(node)
+}
+
+/// Approves the first surface of a node whose device a setup code enrolled, as the real
+/// gateway's bootstrap enrollment does. Never widens a surface approved before.
+pub fn approve_first(
+    gw: &Gateway,
+    surface: &mut LiveSurface,
+    platform_id: &str,
+) -> StoreResult<()> {
+    let Some(request_id) = surface.pending_request_id.clone() else {
+        return Ok(());
+    };
+    let Some(request) = gw
+        .store
+        .get::<NodePairRequest>(kind::NODE_REQUEST, &request_id)?
+    else {
+        return Ok(());
+    };
+    if gw
+        .store
+        .get::<PairedNode>(kind::NODE, &request.meta.node_id)?
+        .is_some()
+    {
+        return Ok(());
+    }
+    let node = approve(gw, request)?;
+    tracing::info!(
+        node = %node.meta.node_id,
+        commands = %node.commands.join(","),
+        "security audit: node capability surface bootstrap auto-approve"
+    );
+    let effective = approved_part(&surface.declared, &node.commands);
+    set_effective(gw, platform_id, surface, effective);
+    surface.pending_request_id = None;
+    Ok(())
 }
 
 /// Brings a node session registered just now up to date with the store. Its surface was
@@ -199,12 +265,7 @@ pub fn resync(gw: &Gateway, session: &Session) -> StoreResult<()> {
     let requests: Vec<NodePairRequest> = gw.store.children(kind::NODE_REQUEST, &live.node_id)?;
     let approved_commands = approved.map(|n| n.commands).unwrap_or_default();
     let mut surface = live.surface.lock().unwrap();
-    let effective = surface
-        .declared
-        .iter()
-        .filter(|c| approved_commands.contains(c))
-        .cloned()
-        .collect();
+    let effective = approved_part(&surface.declared, &approved_commands);
     set_effective(gw, live.platform_id, &mut surface, effective);
     surface.pending_request_id = requests.first().map(|r| r.request_id.clone());
     Ok(())

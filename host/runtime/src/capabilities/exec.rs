@@ -7,7 +7,7 @@
 
 use std::sync::Arc;
 
-use openclaw_exec::ExecError;
+use openclaw_exec::{ExecError, InvokeFields};
 use openclaw_protocol::errors::ErrorCode;
 use wasmtime::component::{HasSelf, Linker};
 
@@ -32,8 +32,12 @@ fn link(linker: &mut Linker<CallState>) -> wasmtime::Result<()> {
 /// is known.
 fn bound_to_invoke(state: &mut CallState) -> &mut Exec {
     let agent_id = state.agent_id().cloned();
+    let fields = state.take_invoke_fields();
     let exec = state.capability::<Exec>();
     exec.agent_id = agent_id;
+    if let Some(fields) = fields {
+        exec.invoke = fields;
+    }
     exec
 }
 
@@ -42,6 +46,8 @@ pub struct Exec {
     context: Arc<ExecContext>,
     /// The invoke's agent, the only one this call's runs may be for.
     agent_id: Option<Arc<str>>,
+    /// What the invoke says to exec; its approval goes to the first run only.
+    invoke: InvokeFields,
 }
 
 impl CapabilityState for Exec {
@@ -50,6 +56,7 @@ impl CapabilityState for Exec {
             plugin: caller.plugin.clone(),
             context: caller.services.exec.clone(),
             agent_id: None,
+            invoke: InvokeFields::default(),
         }
     }
 }
@@ -79,6 +86,7 @@ impl Exec {
             session_key: req.session_key,
             run_id: req.run_id,
             suppress_notify_on_exit: req.suppress_notify_on_exit,
+            invoke: self.invoke.clone(),
         })
     }
 }
@@ -111,7 +119,10 @@ impl exec::Host for Exec {
     }
 
     async fn run(&mut self, req: RunRequest) -> Result<RunOutput, Failure> {
-        let (output, event) = self.context.executor.run(&self.request(req)?).await;
+        let mut request = self.request(req)?;
+        // One approval, one run.
+        request.invoke.approval = std::mem::take(&mut self.invoke.approval);
+        let (output, event) = self.context.executor.run(&request).await;
         if let (Some(event), Some(events)) = (event, &self.context.events) {
             events.send(event).ok();
         }

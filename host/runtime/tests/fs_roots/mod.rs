@@ -181,3 +181,88 @@ async fn a_link_swapped_during_listing_never_leads_out() {
     // The race was run, not skipped: some listings landed on the directory inside.
     assert!(listed_inside > 0);
 }
+
+#[tokio::test]
+async fn absolute_links_lead_only_to_places_inside_the_root() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("root");
+    let outside = dir.path().join("outside");
+    std::fs::create_dir_all(root.join("a/inner")).unwrap();
+    std::fs::create_dir_all(root.join("b")).unwrap();
+    std::fs::create_dir_all(outside.join("secret")).unwrap();
+    std::fs::write(root.join("f.txt"), "x").unwrap();
+    // Written as the real node host's users write them: absolute, into the same tree.
+    symlink(root.join("a"), root.join("abs-in")).unwrap();
+    symlink(root.join("b/../a"), root.join("abs-dots")).unwrap();
+    symlink(root.join("f.txt"), root.join("abs-file")).unwrap();
+    // Each a way out: `..` past the root, a link to a link out, a relative link out.
+    symlink(root.join("../outside"), root.join("abs-up")).unwrap();
+    symlink(&outside, root.join("hop")).unwrap();
+    symlink(root.join("hop"), root.join("abs-hop")).unwrap();
+    symlink("../../outside", root.join("b/rel-out")).unwrap();
+    symlink(root.join("b/rel-out"), root.join("abs-rel-out")).unwrap();
+    symlink(root.join("hop/secret"), root.join("abs-through")).unwrap();
+    let host = lister(&dir, &root, None).await;
+
+    let listing = list(&host, &root).await.unwrap();
+    let target = |name: &str| {
+        listing["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["name"] == name)
+            .unwrap_or_else(|| panic!("{name} not listed: {listing}"))["target"]
+            .clone()
+    };
+    assert_eq!(target("abs-in"), "directory");
+    assert_eq!(target("abs-dots"), "directory");
+    assert_eq!(target("abs-file"), "file");
+    for out in ["abs-up", "hop", "abs-hop", "abs-rel-out", "abs-through"] {
+        assert_eq!(target(out), Value::Null, "{out}");
+    }
+    assert_eq!(
+        names(&list(&host, &root.join("abs-in")).await.unwrap()),
+        ["inner"]
+    );
+    for out in [
+        "abs-up",
+        "abs-hop",
+        "abs-rel-out",
+        "abs-through",
+        "abs-up/secret",
+    ] {
+        let e = list(&host, &root.join(out)).await.unwrap_err();
+        assert_eq!(e.code, "INVALID_REQUEST", "{out}: {e:?}");
+        // Refused as a relative link out is: the kernel would not go there for the root.
+        assert!(e.message.contains("EACCES"), "{out}: {}", e.message);
+    }
+}
+
+#[tokio::test]
+async fn an_absolute_link_into_the_state_dir_is_hidden_and_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    let state = home.join(".openclaw");
+    std::fs::create_dir_all(state.join("identity")).unwrap();
+    std::fs::create_dir_all(home.join("projects")).unwrap();
+    symlink(&state, home.join("keys")).unwrap();
+    symlink(state.join("identity"), home.join("projects/id")).unwrap();
+    symlink(home.join("projects/../.openclaw"), home.join("dots")).unwrap();
+    let host = lister(&dir, &home, Some(&state)).await;
+
+    assert_eq!(names(&list(&host, &home).await.unwrap()), ["projects"]);
+    assert_eq!(
+        names(&list(&host, &home.join("projects")).await.unwrap()),
+        Vec::<&str>::new()
+    );
+    for path in [
+        home.join("keys"),
+        home.join("keys/identity"),
+        home.join("projects/id"),
+        home.join("dots"),
+    ] {
+        let e = list(&host, &path).await.unwrap_err();
+        assert_eq!(e.code, "INVALID_REQUEST", "{path:?}: {e:?}");
+        assert!(!e.message.contains("device"), "{path:?}: {}", e.message);
+    }
+}

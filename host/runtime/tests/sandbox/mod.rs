@@ -65,7 +65,8 @@ async fn a_plugin_file_named_like_a_built_in_gets_none_of_its_grants() {
             "runner.argv",
             "runner.asMain",
             "runner.id",
-            "runner.prepareAsMain"
+            "runner.prepareAsMain",
+            "system.run"
         ],
         "the built-in keeps serving; the impostor never ran"
     );
@@ -290,6 +291,80 @@ async fn a_plugin_runs_commands_only_for_the_agent_of_its_invoke() {
     .unwrap();
     assert_eq!(plan["plan"]["agentId"], "main");
     assert_eq!(plan["execPolicy"]["security"], "full");
+}
+
+/// An approval is the gateway's word on one `system.run` invoke: the host reads it from that
+/// invoke's params, never from the plugin, for one run only.
+#[tokio::test]
+async fn a_forwarded_approval_covers_one_run_of_the_system_run_invoke_only() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("exec-approvals.json"),
+        r#"{"version":1,"defaults":{"security":"allowlist","ask":"on-miss","askFallback":"deny"}}"#,
+    )
+    .unwrap();
+    let host = PluginHost::new(
+        None,
+        grants(&dir, "[plugins.runner]\ncapabilities = [\"exec\"]\n"),
+        services(&dir),
+        Vec::new(),
+    )
+    .unwrap();
+    host.load_file("runner", &fixture("runner")).await.unwrap();
+    let marker = dir.path().join("ran");
+    let touch = json!({"argv": ["touch", marker]}).to_string();
+    let prepared: Value = serde_json::from_str(
+        &host
+            .invoke_for_agent(
+                &call(),
+                Some("main"),
+                "runner.prepareAsMain",
+                Some(&touch),
+                SECOND * 5,
+            )
+            .await
+            .unwrap(),
+    )
+    .unwrap();
+    let plan = &prepared["plan"];
+    let approved = json!({"command": plan["argv"], "cwd": plan["cwd"], "agentId": "main",
+        "approved": true, "approvalDecision": "allow-once", "systemRunPlan": plan,
+        "argv": plan["argv"]})
+    .to_string();
+
+    // The same fields on another command are no approval.
+    let e = host
+        .invoke_for_agent(
+            &call(),
+            Some("main"),
+            "runner.argv",
+            Some(&approved),
+            SECOND * 5,
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(e.message, "SYSTEM_RUN_DENIED: approval required");
+    assert!(!marker.exists());
+
+    // On `system.run` it covers the first run, and the plugin cannot spend it again.
+    let runs: Value = serde_json::from_str(
+        &host
+            .invoke_for_agent(
+                &call(),
+                Some("main"),
+                "system.run",
+                Some(&approved),
+                SECOND * 5,
+            )
+            .await
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        runs,
+        json!([{"exitCode": 0}, {"error": "SYSTEM_RUN_DENIED: approval required"}])
+    );
+    assert!(marker.exists());
 }
 
 /// Runs a script that forks two sleeping grandchildren and writes their pids to `pids`.

@@ -24,7 +24,7 @@ use wasmtime::component::{HasSelf, Linker};
 use self::errors::{errno_failure, os_failure, REFUSED};
 use self::files::Located;
 use self::private::{id_of_fd, Private};
-use self::roots::{lexical, open_dir, root_of};
+use self::roots::{follow_in_root, lexical, open_dir, root_of};
 use super::Capability;
 use crate::bindings::openclaw::plugin::fs::{
     self, DirEntry, EntryKind, Existing, FileContent, FileInfo,
@@ -78,7 +78,7 @@ impl fs::Host for Fs {
 
     async fn list_dir(&mut self, path: String) -> Result<Vec<DirEntry>, Failure> {
         let requested = absolute(&path)?;
-        let (root, rel) = self.open_root(&requested)?;
+        let (root, root_paths, rel) = self.open_root(&requested)?;
         let private = &self.private;
         let scandir = |e: std::io::Error| os_failure(&e, "scandir", &requested);
         let dir = open_dir(&root, &rel).map_err(scandir)?;
@@ -95,8 +95,12 @@ impl fs::Host for Fs {
             }
             let name = entry.file_name().to_string_lossy().into_owned();
             let Ok(own) = entry.metadata() else { continue };
+            let mut at = rel.join(entry.file_name());
+            if own.file_type().is_symlink() {
+                at = follow_in_root(&root, &root_paths, &at).unwrap_or(at);
+            }
             // Through the root's handle, so a link may lead anywhere inside it but no further.
-            let followed = root.metadata(rel.join(&name)).ok();
+            let followed = root.metadata(&at).ok();
             if [Some(&own), followed.as_ref()]
                 .into_iter()
                 .flatten()
@@ -108,7 +112,7 @@ impl fs::Host for Fs {
             // A link to a directory inside a private dir is hidden like the dir itself.
             if kind == EntryKind::Symlink && followed.as_ref().is_some_and(|m| m.is_dir()) {
                 let inside = root
-                    .open_dir(rel.join(&name))
+                    .open_dir(&at)
                     .and_then(|target| private.reaches(&target));
                 if !matches!(inside, Ok(false)) {
                     continue;
@@ -192,14 +196,19 @@ impl Fs {
         }
     }
 
-    /// The granted root holding `path` for `list-dir`, opened, and the rest of the path.
-    fn open_root(&self, path: &Path) -> Result<(Dir, PathBuf), Failure> {
+    /// The granted root holding `path` for `list-dir`, opened; the root's own names (as
+    /// granted, and real); and the rest of the path, its links back into the root followed.
+    fn open_root(&self, path: &Path) -> Result<(Dir, Vec<PathBuf>, PathBuf), Failure> {
         let Some((root, rel)) = root_of(&self.roots.read, path) else {
             return Err(self.list_refused(path));
         };
-        let dir = Dir::open_ambient_dir(lexical(root), ambient_authority())
+        let root_path = lexical(root);
+        let dir = Dir::open_ambient_dir(&root_path, ambient_authority())
             .map_err(|e| os_failure(&e, "scandir", path))?;
-        Ok((dir, rel))
+        let mut names = vec![root_path.clone()];
+        names.extend(std::fs::canonicalize(&root_path).ok());
+        let rel = follow_in_root(&dir, &names, &rel).unwrap_or(rel);
+        Ok((dir, names, rel))
     }
 
     /// `path` under a root that serves `need`, opened.
