@@ -553,9 +553,9 @@ async fn a_command_does_not_inherit_the_nodes_hook_variables() {
     assert_eq!(run["stdout"], "none none none 1\n");
 }
 
-/// The version `wit/plugin.wit` declares.
+/// The version `wit/world.wit` declares.
 fn current_contract() -> String {
-    let wit = include_str!("../../wit/plugin.wit");
+    let wit = include_str!("../../wit/world.wit");
     let line = wit
         .lines()
         .find_map(|l| l.strip_prefix("package openclaw:plugin@"))

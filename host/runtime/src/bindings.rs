@@ -18,16 +18,3 @@ pub fn host_failure(code: ErrorCode, message: impl Into<String>) -> Failure {
         message: code.node_message(message),
     }
 }
-
-#[cfg(test)]
-mod tests {
-    /// The SDK is published with its own copy of the contract; it must be this one.
-    #[test]
-    fn the_sdk_carries_the_contract_the_host_serves() {
-        assert_eq!(
-            include_str!("../../../sdk/rust/wit/plugin.wit"),
-            include_str!("../../../wit/plugin.wit"),
-            "sdk/rust/wit/plugin.wit differs from wit/plugin.wit: copy wit/ into the SDK"
-        );
-    }
-}

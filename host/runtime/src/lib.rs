@@ -6,6 +6,7 @@
 mod bindings;
 pub mod cache;
 mod capabilities;
+pub mod contract;
 pub mod engine;
 pub mod grants;
 mod plugin;

@@ -3,6 +3,7 @@
 mod fs_files;
 mod fs_private;
 mod fs_roots;
+mod released;
 mod sandbox;
 
 use std::time::{Duration, Instant};

@@ -9,6 +9,8 @@ mod new;
 mod python;
 mod python_venv;
 mod rust;
+#[cfg(test)]
+mod sdk_contract;
 mod sdk_files;
 mod world;
 

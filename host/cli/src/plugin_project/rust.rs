@@ -92,7 +92,7 @@ openclaw plugins invoke __NAME__.wasm __NAME__.greet '{"name":"Ada"}'
 cp __NAME__.wasm ../plugins/                            # live on `openclaw up`'s node
 ```
 
-The SDK is in `.openclaw/sdk` (the contract this node host serves, `wit/plugin.wit`).
+The SDK is in `.openclaw/sdk` (the contract this node host serves, `wit/`).
 "#;
 
 const GITIGNORE: &str = "/target\n/*.wasm\n";

@@ -7,16 +7,11 @@ use std::path::Path;
 
 use anyhow::{bail, Context, Result};
 
-/// The contract, as this binary serves it.
-pub const CONTRACT: &str = include_str!("../../../../wit/plugin.wit");
+use openclaw_runtime::contract;
 
-/// The contract's version: `0.1.7` from `package openclaw:plugin@0.1.7;`.
+/// The contract's version, as this binary serves it.
 pub fn contract_version() -> &'static str {
-    CONTRACT
-        .lines()
-        .find_map(|l| l.trim().strip_prefix("package openclaw:plugin@"))
-        .and_then(|rest| rest.strip_suffix(';'))
-        .expect("wit/plugin.wit names its package")
+    contract::version()
 }
 
 /// Writes `wit/` under `dir`: the contract as a dependency, and world NAME importing `caps`.
@@ -32,7 +27,9 @@ pub fn write(dir: &Path, name: &str, caps: &[String]) -> Result<()> {
     }
     let deps = dir.join("deps/openclaw-plugin");
     std::fs::create_dir_all(&deps).with_context(|| format!("cannot create {}", deps.display()))?;
-    std::fs::write(deps.join("plugin.wit"), CONTRACT)?;
+    for (file, text) in contract::FILES {
+        std::fs::write(deps.join(file), text)?;
+    }
     std::fs::write(dir.join("world.wit"), world(name, caps))?;
     Ok(())
 }

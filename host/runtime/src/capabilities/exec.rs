@@ -1,6 +1,7 @@
 //! The `exec` capability: `system.which` and `system.run(.prepare)` for plugins, over the
 //! host's executor (`openclaw-exec`), where the approvals are enforced and no plugin can reach
-//! around them. Editing the approvals is the separate `exec-approvals` capability.
+//! around them. Editing the approvals is the separate `exec-approvals` capability; the
+//! deprecated `approvals-get|set` of 0.1.0 answer through it.
 //!
 //! The approvals differ by agent, so a run is for the agent of the invoke that called the
 //! plugin, never one the plugin picks: a request naming another agent is refused.
@@ -11,6 +12,7 @@ use openclaw_exec::{ExecError, InvokeFields};
 use openclaw_protocol::errors::ErrorCode;
 use wasmtime::component::{HasSelf, Linker};
 
+use super::exec_approvals::Approvals;
 use super::Capability;
 use crate::bindings::openclaw::plugin::exec::{self, RunOutput, RunRequest};
 use crate::bindings::{host_failure, Failure};
@@ -48,6 +50,8 @@ pub struct Exec {
     agent_id: Option<Arc<str>>,
     /// What the invoke says to exec; its approval goes to the first run only.
     invoke: InvokeFields,
+    /// Where the deprecated approvals functions go.
+    approvals: Approvals,
 }
 
 impl CapabilityState for Exec {
@@ -57,6 +61,7 @@ impl CapabilityState for Exec {
             context: caller.services.exec.clone(),
             agent_id: None,
             invoke: InvokeFields::default(),
+            approvals: Approvals::new(caller),
         }
     }
 }
@@ -134,5 +139,17 @@ impl exec::Host for Exec {
             stderr: o.stderr,
             error: o.error,
         })
+    }
+
+    async fn approvals_get(&mut self) -> Result<String, Failure> {
+        self.approvals.legacy_get()
+    }
+
+    async fn approvals_set(
+        &mut self,
+        file_json: String,
+        base_hash: Option<String>,
+    ) -> Result<String, Failure> {
+        self.approvals.legacy_set(&file_json, base_hash.as_deref())
     }
 }

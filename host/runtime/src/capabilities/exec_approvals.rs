@@ -1,9 +1,9 @@
 //! The `exec-approvals` capability: reading and replacing the approvals document. It is a
 //! grant of its own, because whoever edits the approvals decides what `exec` may run.
 //!
-//! Plugins built against `openclaw:plugin@0.1.0` call `exec.approvals-get|set` instead; this
-//! capability also links those two functions into the `exec` instance, and they answer only
-//! for a plugin the operator granted `exec-approvals`.
+//! Plugins built against `openclaw:plugin@0.1.0` call `exec.approvals-get|set` instead
+//! (deprecated since 0.1.1); `exec` passes them here, and they answer only for a plugin the
+//! operator granted `exec-approvals`.
 
 use std::sync::Arc;
 
@@ -23,28 +23,11 @@ pub const CAPABILITY: Capability = Capability {
     link,
 };
 
-/// The `exec` instance that 0.1.0 plugins import (found by semver for `@0.1.0`).
-const EXEC_INTERFACE: &str = "openclaw:plugin/exec@0.1.7";
-
 fn link(linker: &mut Linker<CallState>) -> wasmtime::Result<()> {
     exec_approvals::add_to_linker::<_, HasSelf<Approvals>>(
         linker,
         CallState::capability::<Approvals>,
-    )?;
-    let mut exec = linker.instance(EXEC_INTERFACE)?;
-    exec.func_wrap_async("approvals-get", |mut store, (): ()| {
-        let answer = store.data_mut().capability::<Approvals>().legacy_get();
-        Box::new(async move { Ok((answer,)) })
-    })?;
-    exec.func_wrap_async(
-        "approvals-set",
-        |mut store, (file_json, base_hash): (String, Option<String>)| {
-            let approvals = store.data_mut().capability::<Approvals>();
-            let answer = approvals.legacy_set(&file_json, base_hash.as_deref());
-            Box::new(async move { Ok((answer,)) })
-        },
-    )?;
-    Ok(())
+    )
 }
 
 pub struct Approvals {
@@ -79,12 +62,16 @@ impl Approvals {
         Ok(snapshot.to_string())
     }
 
-    fn legacy_get(&self) -> Result<String, Failure> {
+    pub(super) fn legacy_get(&self) -> Result<String, Failure> {
         self.refuse_unless_granted()?;
         self.get()
     }
 
-    fn legacy_set(&self, file_json: &str, base_hash: Option<&str>) -> Result<String, Failure> {
+    pub(super) fn legacy_set(
+        &self,
+        file_json: &str,
+        base_hash: Option<&str>,
+    ) -> Result<String, Failure> {
         self.refuse_unless_granted()?;
         self.set(file_json, base_hash)
     }

@@ -1,0 +1,114 @@
+//! The Python and JavaScript SDKs against the contract this binary serves: their packages
+//! carry its version, and each capability module offers exactly its interface's functions,
+//! but the deprecated ones. A contract change that the SDKs did not follow fails here.
+
+use openclaw_runtime::contract;
+
+use super::sdk_files::{JS, PYTHON};
+
+/// Each capability interface, by file stem, with its functions (WIT names) but the
+/// deprecated ones.
+fn interfaces() -> Vec<(&'static str, Vec<String>)> {
+    let mut found = Vec::new();
+    for (file, text) in contract::FILES {
+        let interface = file.trim_end_matches(".wit");
+        if ["world", "types", "plugin"].contains(&interface) {
+            continue;
+        }
+        let mut functions = Vec::new();
+        let mut deprecated = false;
+        for line in text.lines() {
+            let item = line.trim();
+            if item.starts_with("@deprecated") {
+                deprecated = true;
+            } else if item.starts_with('@') || item.starts_with("//") {
+            } else {
+                let function = line
+                    .strip_prefix("    ")
+                    .and_then(|l| l.split_once(": func"))
+                    .map(|(name, _)| name);
+                if let Some(name) = function.filter(|_| !deprecated) {
+                    functions.push(name.to_string());
+                }
+                deprecated = false;
+            }
+        }
+        functions.sort();
+        found.push((interface, functions));
+    }
+    found
+}
+
+fn camel(name: &str) -> String {
+    let mut parts = name.split('-');
+    let mut out = parts.next().unwrap_or_default().to_string();
+    for part in parts {
+        let mut chars = part.chars();
+        out.extend(chars.next().map(|c| c.to_ascii_uppercase()));
+        out.push_str(chars.as_str());
+    }
+    out
+}
+
+fn carried<'a>(files: &'a [(&str, &str)], path: &str) -> &'a str {
+    files
+        .iter()
+        .find(|(p, _)| *p == path)
+        .unwrap_or_else(|| panic!("no {path}"))
+        .1
+}
+
+#[test]
+fn each_js_module_offers_its_interface_at_the_contract_version() {
+    let package: serde_json::Value = serde_json::from_str(carried(JS, "package.json")).unwrap();
+    assert_eq!(
+        package["version"],
+        contract::version(),
+        "sdk/js/package.json"
+    );
+    for (interface, functions) in interfaces() {
+        let text = carried(JS, &format!("{interface}.js"));
+        let from = format!(
+            "}} from 'openclaw:plugin/{interface}@{}';",
+            contract::version()
+        );
+        let (names, _) = text
+            .split_once(&from)
+            .unwrap_or_else(|| panic!("{interface}.js imports no {from}"));
+        let names = &names[names.rfind('{').unwrap() + 1..];
+        let mut offered: Vec<String> = names.split(',').map(|n| n.trim().to_string()).collect();
+        offered.sort();
+        let mut expected: Vec<String> = functions.iter().map(|f| camel(f)).collect();
+        expected.sort();
+        assert_eq!(offered, expected, "sdk/js/{interface}.js");
+    }
+}
+
+#[test]
+fn each_python_module_offers_its_interface_at_the_contract_version() {
+    let project: toml::Value = toml::from_str(carried(PYTHON, "pyproject.toml")).unwrap();
+    assert_eq!(
+        project["project"]["version"].as_str(),
+        Some(contract::version()),
+        "sdk/python/pyproject.toml"
+    );
+    for (interface, functions) in interfaces() {
+        let module = interface.replace('-', "_");
+        let text = carried(PYTHON, &format!("openclaw_plugin/{module}.py"));
+        let imported = format!("from wit_world.imports.{module} import ");
+        let mut offered: Vec<String> = Vec::new();
+        for line in text.lines() {
+            if let Some((_, name)) = line.split_once(" = _wit.") {
+                offered.push(name.to_string());
+            } else if let Some(names) = line.trim().strip_prefix(&imported) {
+                offered.extend(names.split(',').map(|n| n.trim().to_string()));
+            }
+        }
+        offered.retain(|n| n.starts_with(|c: char| c.is_ascii_lowercase()));
+        offered.sort();
+        offered.dedup();
+        let mut expected: Vec<String> = functions.iter().map(|f| f.replace('-', "_")).collect();
+        expected.sort();
+        assert_eq!(offered, expected, "sdk/python/openclaw_plugin/{module}.py");
+    }
+}

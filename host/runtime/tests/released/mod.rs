@@ -1,0 +1,127 @@
+//! Every released contract stays loadable: a plugin built against each version's frozen copy
+//! (`wit/released/<version>.wit`) loads beside the others, imports every interface that
+//! version has, and answers through each of them.
+
+use std::path::Path;
+
+use serde_json::{json, Value};
+
+use super::*;
+
+/// The capabilities each released version has (the interfaces a probe imports).
+fn interfaces_of(version: &str) -> Vec<&'static str> {
+    let mut all = vec![
+        "log", "exec", "browser", "location", "notify", "screen", "camera",
+    ];
+    let added = [
+        ("0.1.1", "exec-approvals"),
+        ("0.1.2", "fs"),
+        ("0.1.3", "uploads"),
+        ("0.1.5", "browser-automation"),
+    ];
+    let number = semver::Version::parse(version).unwrap();
+    for (since, capability) in added {
+        if number >= semver::Version::parse(since).unwrap() {
+            all.push(capability);
+        }
+    }
+    all.sort();
+    all
+}
+
+fn released_versions() -> Vec<String> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../wit/released");
+    let mut versions: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| {
+            let path = e.unwrap().path();
+            path.file_stem().unwrap().to_string_lossy().into_owned()
+        })
+        .collect();
+    versions.sort_by_key(|v| semver::Version::parse(v).unwrap());
+    versions
+}
+
+fn command(version: &str, action: &str) -> String {
+    format!("released{}.{action}", version.replace('.', ""))
+}
+
+/// The interfaces a probe of `version` is asked to call: the cheap ones it has, and for a
+/// version before `exec-approvals` the deprecated `exec.approvals-get`.
+fn touched(version: &str) -> Vec<&'static str> {
+    let has = interfaces_of(version);
+    let mut touched = vec!["log", "exec", "screen", "camera"];
+    touched.extend(
+        ["fs", "exec-approvals", "browser-automation"]
+            .into_iter()
+            .filter(|c| has.contains(c)),
+    );
+    if !has.contains(&"exec-approvals") {
+        touched.push("exec-legacy");
+    }
+    touched
+}
+
+#[tokio::test]
+async fn a_plugin_built_against_every_released_contract_loads_and_answers() {
+    let versions = released_versions();
+    assert!(versions.len() >= 8, "{versions:?}");
+    let dir = tempfile::tempdir().unwrap();
+    let plugins = dir.path().join("plugins");
+    std::fs::create_dir(&plugins).unwrap();
+    let mut toml = String::new();
+    for version in &versions {
+        let name = format!("released-{}", version.replace('.', "-"));
+        // A release without its fixture fails here.
+        std::fs::copy(fixture(&name), plugins.join(format!("{name}.wasm"))).unwrap();
+        // The 0.1.0 probe edits the approvals through `exec`, which takes the newer grant.
+        let mut granted = interfaces_of(version);
+        granted.push("exec-approvals");
+        granted.sort();
+        granted.dedup();
+        toml.push_str(&format!("[plugins.{name}]\ncapabilities = {granted:?}\n"));
+    }
+    let host = PluginHost::new(None, grants(&dir, &toml), services(&dir), Vec::new()).unwrap();
+    let errors = host.load_all(Some(&plugins)).await;
+    assert!(errors.is_empty(), "{errors:?}");
+
+    let set = host.current();
+    for version in &versions {
+        let name = format!("released-{}", version.replace('.', "-"));
+        let plugin = set.plugins().find(|p| *p.name == name).unwrap();
+        let mut imported = plugin.capabilities.clone();
+        imported.sort();
+        assert_eq!(imported, interfaces_of(version), "{version}");
+        let wasm = std::fs::read(fixture(&name)).unwrap();
+        let seen = host.inspect(&name, &fixture(&name), &wasm).await.unwrap();
+        assert_eq!(seen.contract, Some(format!("openclaw:plugin@{version}")));
+
+        let answer = host
+            .invoke(&call(), &command(version, "version"), None, SECOND * 5)
+            .await
+            .unwrap();
+        assert_eq!(answer, json!({"contract": version}).to_string());
+
+        let touched = touched(version);
+        let params = json!(touched).to_string();
+        let answer = host
+            .invoke(
+                &call(),
+                &command(version, "touch"),
+                Some(&params),
+                SECOND * 5,
+            )
+            .await
+            .unwrap_or_else(|e| panic!("{version}: {e:?}"));
+        let answers: Vec<String> = serde_json::from_str(&answer).unwrap();
+        assert_eq!(answers.len(), touched.len(), "{version}: {answers:?}");
+        let which = &answers[touched.iter().position(|t| *t == "exec").unwrap()];
+        assert!(which.contains("\"sh\""), "{version}: {which}");
+        for edited in ["exec-approvals", "exec-legacy"] {
+            if let Some(i) = touched.iter().position(|t| *t == edited) {
+                let approvals: Value = serde_json::from_str(&answers[i]).unwrap();
+                assert!(approvals.get("hash").is_some(), "{version}: {approvals}");
+            }
+        }
+    }
+}
