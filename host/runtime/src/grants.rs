@@ -14,6 +14,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+pub use crate::capabilities::{FsGrant, FsRoots};
+
 #[derive(Debug, thiserror::Error)]
 pub enum GrantsError {
     #[error("cannot read {path}: {source}")]
@@ -33,29 +35,6 @@ pub struct Grants {
     defaults: BTreeMap<String, BTreeSet<String>>,
     fs: BTreeMap<String, FsGrant>,
     fs_defaults: BTreeMap<String, FsGrant>,
-}
-
-/// The directories the `fs` capability opens for one plugin, named as the real node's file
-/// policy names them. `~` stands for the node user's home.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct FsGrant {
-    #[serde(default)]
-    pub allow_read_paths: Vec<String>,
-    #[serde(default)]
-    pub allow_write_paths: Vec<String>,
-    /// Whether a path may pass through links (inside a root); off unless granted.
-    #[serde(default)]
-    pub follow_symlinks: bool,
-}
-
-/// The roots of one plugin's `fs` grant, absolute: where it may read and where it may write.
-/// Either kind lets it look an entry up (its kind, size and identity).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct FsRoots {
-    pub read: Vec<PathBuf>,
-    pub write: Vec<PathBuf>,
-    pub follow_symlinks: bool,
 }
 
 #[derive(Deserialize)]
@@ -161,23 +140,7 @@ impl Grants {
         let Some(grant) = grant else {
             return FsRoots::default();
         };
-        let expand = |paths: &[String]| -> Vec<PathBuf> {
-            paths
-                .iter()
-                .map(|p| match p.strip_prefix('~') {
-                    Some(rest) => home.join(rest.trim_start_matches('/')),
-                    None => PathBuf::from(p),
-                })
-                // A relative root would depend on the node's working directory: it opens
-                // nothing.
-                .filter(|root| root.is_absolute())
-                .collect()
-        };
-        FsRoots {
-            read: expand(&grant.allow_read_paths),
-            write: expand(&grant.allow_write_paths),
-            follow_symlinks: grant.follow_symlinks,
-        }
+        grant.roots(home)
     }
 
     pub fn granted(&self, plugin: &str, builtin: bool, capability: &str) -> bool {

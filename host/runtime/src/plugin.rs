@@ -19,10 +19,9 @@ use wasmtime::component::{Component, Linker};
 use wasmtime::{Engine, Store, Trap, UpdateDeadline};
 
 use crate::bindings::{Call, Failure, NodePlugin, NodePluginPre, Surface};
-use crate::capabilities::{imports_of, Import, ALL};
+use crate::capabilities::{imports_of, Import};
 use crate::engine::{deadline_ticks, CALL_PERMITS, MAX_CALLS_IN_FLIGHT, MAX_MEMORY_BYTES};
 use crate::grants::Grants;
-use crate::services::Services;
 use crate::state::{CallState, Caller};
 
 #[derive(Debug, thiserror::Error)]
@@ -87,48 +86,76 @@ enum SpareSlot {
     Ready(Spare),
 }
 
+/// Why the linker of `granted` refused a component: an import of an ungranted capability,
+/// one this host does not provide, or else the linker's own words (a function or type that
+/// does not match the contract).
+fn why_unlinkable(
+    imports: &[Import],
+    granted: &[&'static str],
+    grants: &Grants,
+    name: &str,
+    builtin: bool,
+    e: wasmtime::Error,
+) -> LoadError {
+    for import in imports {
+        match import {
+            Import::Capability(cap) if !granted.contains(cap) => {
+                return LoadError::NotGranted {
+                    plugin: name.into(),
+                    capability: cap.to_string(),
+                    hint: grants.how_to_grant(name, builtin, cap),
+                }
+            }
+            Import::Unknown(import) => {
+                return LoadError::UnknownImport {
+                    plugin: name.into(),
+                    import: import.clone(),
+                }
+            }
+            _ => {}
+        }
+    }
+    LoadError::Link {
+        plugin: name.into(),
+        message: format!("{e:#}"),
+    }
+}
+
 /// How long a describe() may run.
 const DESCRIBE_DEADLINE: Duration = Duration::from_secs(2);
 
 impl Plugin {
+    /// Loads `component` through `linker`, which holds WASI and exactly the capabilities in
+    /// `granted`: an import it does not hold leaves the component unlinkable, and the error
+    /// then says which grant is missing.
     pub async fn load(
         engine: &Engine,
         linker: &Linker<CallState>,
+        granted: &[&'static str],
         grants: &Grants,
-        services: Services,
-        name: &str,
+        caller: Caller,
         origin: Origin,
         component: Component,
     ) -> Result<Plugin, LoadError> {
         let builtin = origin == Origin::Builtin;
-        let mut capabilities = Vec::new();
-        for import in imports_of(engine, &component) {
-            match import {
-                Import::Capability(cap) if grants.granted(name, builtin, cap) => {
-                    capabilities.push(cap)
-                }
-                Import::Capability(cap) => {
-                    return Err(LoadError::NotGranted {
-                        plugin: name.into(),
-                        capability: cap.into(),
-                        hint: grants.how_to_grant(name, builtin, cap),
-                    })
-                }
-                Import::Wasi(_) | Import::Types => {}
-                Import::Unknown(import) => {
-                    return Err(LoadError::UnknownImport {
-                        plugin: name.into(),
-                        import,
-                    })
-                }
-            }
-        }
-        let link_err = |e: wasmtime::Error| LoadError::Link {
-            plugin: name.into(),
-            message: format!("{e:#}"),
+        let plugin_name = caller.plugin.clone();
+        let name: &str = &plugin_name;
+        let imports = imports_of(engine, &component);
+        let linked = linker
+            .instantiate_pre(&component)
+            .and_then(NodePluginPre::new);
+        let pre = match linked {
+            Ok(pre) => pre,
+            Err(e) => return Err(why_unlinkable(&imports, granted, grants, name, builtin, e)),
         };
-        let instance_pre = linker.instantiate_pre(&component).map_err(link_err)?;
-        let pre = NodePluginPre::new(instance_pre).map_err(link_err)?;
+        let mut capabilities: Vec<&'static str> = imports
+            .iter()
+            .filter_map(|i| match i {
+                Import::Capability(cap) => Some(*cap),
+                _ => None,
+            })
+            .collect();
+        capabilities.dedup();
         let mut plugin = Plugin {
             name: name.into(),
             origin,
@@ -138,16 +165,7 @@ impl Plugin {
             },
             capabilities,
             pre,
-            caller: Arc::new(Caller {
-                plugin: name.into(),
-                granted: ALL
-                    .iter()
-                    .map(|c| c.name)
-                    .filter(|c| grants.granted(name, builtin, c))
-                    .collect(),
-                fs_roots: grants.fs_roots(name, builtin, &crate::capabilities::home_dir()),
-                services,
-            }),
+            caller: Arc::new(caller),
             spare: std::sync::Mutex::new(SpareSlot::Empty),
         };
         plugin.surface = plugin

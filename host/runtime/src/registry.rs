@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use openclaw_protocol::errors::ErrorCode;
 use tokio::sync::watch;
-use wasmtime::component::{Component, Linker};
+use wasmtime::component::Component;
 use wasmtime::Engine;
 
 use crate::bindings::{Call, Failure, Surface};
@@ -19,7 +19,7 @@ use crate::engine;
 use crate::grants::Grants;
 use crate::plugin::{LoadError, Origin, Plugin};
 use crate::services::Services;
-use crate::state::CallState;
+use crate::state::Caller;
 
 /// What `inspect` found in a plugin file.
 #[derive(Debug, Default)]
@@ -118,7 +118,7 @@ impl PluginSet {
 
 pub struct PluginHost {
     engine: Engine,
-    linker: Linker<CallState>,
+    linkers: capabilities::Linkers,
     cache: Cache,
     grants: Grants,
     services: Services,
@@ -139,7 +139,7 @@ impl PluginHost {
         let engine = engine::new_engine()?;
         engine::start_epoch_ticker(&engine);
         Ok(PluginHost {
-            linker: capabilities::linker(&engine)?,
+            linkers: capabilities::Linkers::new(&engine),
             cache: Cache::new(&engine, cache_dir),
             engine,
             grants,
@@ -251,16 +251,9 @@ impl PluginHost {
         if inspection.capabilities.iter().all(|(_, granted)| *granted)
             && inspection.unknown_imports.is_empty()
         {
-            match Plugin::load(
-                &self.engine,
-                &self.linker,
-                &self.grants,
-                self.services.clone(),
-                name,
-                Origin::File(path.to_path_buf()),
-                component,
-            )
-            .await
+            match self
+                .load(name, Origin::File(path.to_path_buf()), component)
+                .await
             {
                 Ok(plugin) => inspection.surface = Some(plugin.surface),
                 Err(e) => inspection.error = Some(e.to_string()),
@@ -269,18 +262,49 @@ impl PluginHost {
         Ok(inspection)
     }
 
-    async fn install(&self, name: &str, origin: Origin, wasm: &[u8]) -> Result<(), PluginError> {
-        let component = self.compile(name, wasm).await?;
-        let plugin = Plugin::load(
+    /// Loads `component` through the linker of the capabilities granted to it.
+    async fn load(
+        &self,
+        name: &str,
+        origin: Origin,
+        component: Component,
+    ) -> Result<Plugin, LoadError> {
+        let builtin = origin == Origin::Builtin;
+        let granted = capabilities::granted(&self.grants, name, builtin);
+        let linker = self
+            .linkers
+            .for_grants(&granted)
+            .map_err(|e| LoadError::Link {
+                plugin: name.into(),
+                message: format!("{e:#}"),
+            })?;
+        let caller = Caller {
+            plugin: name.into(),
+            fs_roots: self
+                .grants
+                .fs_roots(name, builtin, &capabilities::home_dir()),
+            services: self.services.clone(),
+        };
+        Plugin::load(
             &self.engine,
-            &self.linker,
+            &linker,
+            &granted,
             &self.grants,
-            self.services.clone(),
-            name,
+            caller,
             origin,
             component,
         )
-        .await?;
+        .await
+    }
+
+    /// How many distinct grant sets have a linker (one per set, shared by its plugins).
+    pub fn linker_count(&self) -> usize {
+        self.linkers.count()
+    }
+
+    async fn install(&self, name: &str, origin: Origin, wasm: &[u8]) -> Result<(), PluginError> {
+        let component = self.compile(name, wasm).await?;
+        let plugin = self.load(name, origin, component).await?;
         let next = self.current().with(plugin)?;
         self.swap(next);
         Ok(())

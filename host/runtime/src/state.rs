@@ -2,7 +2,6 @@
 //! args; stdout and stderr captured for the host log), the memory limiter, who is calling and
 //! for which agent, and the state of each capability the call uses, made on first use.
 
-use std::any::Any;
 use std::sync::Arc;
 
 use openclaw_exec::InvokeFields;
@@ -11,8 +10,8 @@ use wasmtime::{ResourceLimiter, StoreLimits, StoreLimitsBuilder};
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 
+use crate::capabilities::{CapabilityStates, FsRoots};
 use crate::engine::MAX_MEMORY_BYTES;
-use crate::grants::FsRoots;
 use crate::services::Services;
 
 /// Output a call may print before further writes fail.
@@ -21,22 +20,16 @@ const CAPTURE_BYTES: usize = 64 * 1024;
 /// Who is calling: the same for every call of one loaded plugin.
 pub struct Caller {
     pub plugin: Arc<str>,
-    /// Every capability granted to the plugin, imported or not.
-    pub granted: Vec<&'static str>,
     /// The directories its `fs` grant opens.
     pub fs_roots: FsRoots,
     pub services: Services,
 }
 
-impl Caller {
-    pub fn is_granted(&self, capability: &str) -> bool {
-        self.granted.contains(&capability)
-    }
-}
-
-/// A capability's state for one call, made from the caller when the call first uses it.
-pub trait CapabilityState: Send + 'static {
+/// A capability's state for one call, made from the caller when the call first uses it, and
+/// kept in its own field of [`CapabilityStates`].
+pub trait CapabilityState: Send + Sized + 'static {
     fn new(caller: &Caller) -> Self;
+    fn slot(states: &mut CapabilityStates) -> &mut Option<Self>;
 }
 
 pub struct CallState {
@@ -46,7 +39,7 @@ pub struct CallState {
     agent_id: Option<Arc<str>>,
     /// What the invoke says to exec beyond the plugin's request (an approval is used once).
     invoke_fields: Option<InvokeFields>,
-    capabilities: Vec<Box<dyn Any + Send>>,
+    capabilities: CapabilityStates,
     wasi: WasiCtx,
     table: ResourceTable,
     limits: StoreLimits,
@@ -71,7 +64,7 @@ impl CallState {
             caller,
             agent_id: None,
             invoke_fields: None,
-            capabilities: Vec::new(),
+            capabilities: CapabilityStates::default(),
             wasi,
             table: ResourceTable::new(),
             limits: StoreLimitsBuilder::new()
@@ -101,14 +94,8 @@ impl CallState {
 
     /// The state of capability `S` for this call (the projection each capability links with).
     pub fn capability<S: CapabilityState>(&mut self) -> &mut S {
-        let found = self.capabilities.iter().position(|s| s.is::<S>());
-        let index = found.unwrap_or_else(|| {
-            self.capabilities.push(Box::new(S::new(&self.caller)));
-            self.capabilities.len() - 1
-        });
-        self.capabilities[index]
-            .downcast_mut()
-            .expect("the slot found or made holds S")
+        let caller = &self.caller;
+        S::slot(&mut self.capabilities).get_or_insert_with(|| S::new(caller))
     }
 
     /// Sends what the plugin printed to the host log, tagged with its name.

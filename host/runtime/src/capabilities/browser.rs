@@ -7,7 +7,7 @@ use std::time::Duration;
 use openclaw_browser::{self as nb, NodeBrowser};
 use wasmtime::component::{HasSelf, Linker};
 
-use super::Capability;
+use super::{Capability, CapabilityStates};
 use crate::bindings::openclaw::plugin::browser::{
     self, CaptureOptions, ControlRequest, ControlResponse, Image, ImageFormat, Placement,
 };
@@ -29,6 +29,10 @@ pub struct Browser {
 }
 
 impl CapabilityState for Browser {
+    fn slot(states: &mut CapabilityStates) -> &mut Option<Browser> {
+        &mut states.browser
+    }
+
     fn new(caller: &Caller) -> Browser {
         Browser {
             browser: caller.services.browser.clone(),

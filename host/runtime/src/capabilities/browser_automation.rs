@@ -9,7 +9,7 @@ use openclaw_protocol::errors::ErrorCode;
 use openclaw_browser::{self as nb, AutomationBrowser};
 use wasmtime::component::{HasSelf, Linker};
 
-use super::Capability;
+use super::{Capability, CapabilityStates};
 use crate::bindings::openclaw::plugin::browser_automation::{
     self, AutomationStatus, ConsoleEntry, Dialog, DialogState, Download, PageError, PageLog,
     RequestEntry, SystemReport, Tab, UploadFile,
@@ -35,6 +35,10 @@ pub struct Automation {
 }
 
 impl CapabilityState for Automation {
+    fn slot(states: &mut CapabilityStates) -> &mut Option<Automation> {
+        &mut states.browser_automation
+    }
+
     fn new(caller: &Caller) -> Automation {
         Automation {
             browser: caller.services.automation.clone(),

@@ -3,7 +3,7 @@
 use openclaw_hardware as dev;
 use wasmtime::component::{HasSelf, Linker};
 
-use super::{hardware_failure, Capability};
+use super::{hardware_failure, Capability, CapabilityStates};
 use crate::bindings::openclaw::plugin::camera;
 use crate::bindings::Failure;
 use crate::state::{CallState, Caller, CapabilityState};
@@ -21,6 +21,10 @@ fn link(linker: &mut Linker<CallState>) -> wasmtime::Result<()> {
 pub struct Camera;
 
 impl CapabilityState for Camera {
+    fn slot(states: &mut CapabilityStates) -> &mut Option<Camera> {
+        &mut states.camera
+    }
+
     fn new(_caller: &Caller) -> Camera {
         Camera
     }

@@ -1,7 +1,7 @@
 //! The `exec` capability: `system.which` and `system.run(.prepare)` for plugins, over the
 //! host's executor (`openclaw-exec`), where the approvals are enforced and no plugin can reach
-//! around them. Editing the approvals is the separate `exec-approvals` capability; the
-//! deprecated `approvals-get|set` of 0.1.0 answer through it.
+//! around them. Editing the approvals is the separate `exec-approvals` capability, which also
+//! links the deprecated `approvals-get|set` of 0.1.0 into this interface.
 //!
 //! The approvals differ by agent, so a run is for the agent of the invoke that called the
 //! plugin, never one the plugin picks: a request naming another agent is refused.
@@ -10,11 +10,10 @@ use std::sync::Arc;
 
 use openclaw_exec::{ExecError, InvokeFields};
 use openclaw_protocol::errors::ErrorCode;
-use wasmtime::component::{HasSelf, Linker};
+use wasmtime::component::Linker;
 
-use super::exec_approvals::Approvals;
-use super::Capability;
-use crate::bindings::openclaw::plugin::exec::{self, RunOutput, RunRequest};
+use super::{Capability, CapabilityStates};
+use crate::bindings::openclaw::plugin::exec::{RunOutput, RunRequest};
 use crate::bindings::{host_failure, Failure};
 use crate::services::ExecContext;
 use crate::state::{CallState, Caller, CapabilityState};
@@ -25,8 +24,28 @@ pub const CAPABILITY: Capability = Capability {
     link,
 };
 
+/// The `exec` instance as the contract's version names it; older imports find it by semver.
+pub(super) fn instance_name() -> String {
+    format!("{}@{}", CAPABILITY.interface, crate::contract::version())
+}
+
+/// Linked function by function, not by the generated `add_to_linker`, which would link the
+/// deprecated approvals functions too: those come with the `exec-approvals` grant only.
 fn link(linker: &mut Linker<CallState>) -> wasmtime::Result<()> {
-    exec::add_to_linker::<_, HasSelf<Exec>>(linker, bound_to_invoke)
+    let mut exec = linker.instance(&instance_name())?;
+    exec.func_wrap_async("which", |mut store, (bins,): (Vec<String>,)| {
+        Box::new(async move { Ok((bound_to_invoke(store.data_mut()).which(bins),)) })
+    })?;
+    exec.func_wrap_async("prepare", |mut store, (req,): (RunRequest,)| {
+        Box::new(async move { Ok((bound_to_invoke(store.data_mut()).prepare(req),)) })
+    })?;
+    exec.func_wrap_async("run", |mut store, (req,): (RunRequest,)| {
+        Box::new(async move { Ok((bound_to_invoke(store.data_mut()).run(req).await,)) })
+    })?;
+    exec.func_wrap_async("screen-recording-permitted", |_store, (): ()| {
+        Box::new(async move { Ok((openclaw_hardware::screen::works(),)) })
+    })?;
+    Ok(())
 }
 
 /// The call's exec state, bound to the agent of the invoke the call serves. Bound at every
@@ -50,18 +69,19 @@ pub struct Exec {
     agent_id: Option<Arc<str>>,
     /// What the invoke says to exec; its approval goes to the first run only.
     invoke: InvokeFields,
-    /// Where the deprecated approvals functions go.
-    approvals: Approvals,
 }
 
 impl CapabilityState for Exec {
+    fn slot(states: &mut CapabilityStates) -> &mut Option<Exec> {
+        &mut states.exec
+    }
+
     fn new(caller: &Caller) -> Exec {
         Exec {
             plugin: caller.plugin.clone(),
             context: caller.services.exec.clone(),
             agent_id: None,
             invoke: InvokeFields::default(),
-            approvals: Approvals::new(caller),
         }
     }
 }
@@ -106,16 +126,12 @@ impl From<ExecError> for Failure {
     }
 }
 
-impl exec::Host for Exec {
-    async fn which(&mut self, bins: Vec<String>) -> Vec<(String, String)> {
+impl Exec {
+    fn which(&mut self, bins: Vec<String>) -> Vec<(String, String)> {
         self.context.executor.which(bins)
     }
 
-    async fn screen_recording_permitted(&mut self) -> bool {
-        openclaw_hardware::screen::works()
-    }
-
-    async fn prepare(&mut self, req: RunRequest) -> Result<String, Failure> {
+    fn prepare(&mut self, req: RunRequest) -> Result<String, Failure> {
         Ok(self
             .context
             .executor
@@ -139,17 +155,5 @@ impl exec::Host for Exec {
             stderr: o.stderr,
             error: o.error,
         })
-    }
-
-    async fn approvals_get(&mut self) -> Result<String, Failure> {
-        self.approvals.legacy_get()
-    }
-
-    async fn approvals_set(
-        &mut self,
-        file_json: String,
-        base_hash: Option<String>,
-    ) -> Result<String, Failure> {
-        self.approvals.legacy_set(&file_json, base_hash.as_deref())
     }
 }

@@ -2,8 +2,8 @@
 //! grant of its own, because whoever edits the approvals decides what `exec` may run.
 //!
 //! Plugins built against `openclaw:plugin@0.1.0` call `exec.approvals-get|set` instead
-//! (deprecated since 0.1.1); `exec` passes them here, and they answer only for a plugin the
-//! operator granted `exec-approvals`.
+//! (deprecated since 0.1.1). Those are linked into the `exec` instance only for a plugin
+//! granted both `exec` and `exec-approvals`; without the grant such a plugin does not load.
 
 use std::sync::Arc;
 
@@ -11,7 +11,7 @@ use openclaw_protocol::errors::ErrorCode;
 use serde_json::Value;
 use wasmtime::component::{HasSelf, Linker};
 
-use super::Capability;
+use super::{Capability, CapabilityStates};
 use crate::bindings::openclaw::plugin::exec_approvals;
 use crate::bindings::{host_failure, Failure};
 use crate::services::ExecContext;
@@ -30,20 +30,39 @@ fn link(linker: &mut Linker<CallState>) -> wasmtime::Result<()> {
     )
 }
 
+/// The 0.1.0 editing functions inside `exec`.
+pub const LEGACY_FUNCTIONS: [&str; 2] = ["approvals-get", "approvals-set"];
+
+/// Links [`LEGACY_FUNCTIONS`] into the `exec` instance (which `exec` links first).
+pub(super) fn link_into_exec(linker: &mut Linker<CallState>) -> wasmtime::Result<()> {
+    let mut exec = linker.instance(&super::exec::instance_name())?;
+    exec.func_wrap_async(LEGACY_FUNCTIONS[0], |mut store, (): ()| {
+        let answer = store.data_mut().capability::<Approvals>().get();
+        Box::new(async move { Ok((answer,)) })
+    })?;
+    exec.func_wrap_async(
+        LEGACY_FUNCTIONS[1],
+        |mut store, (file_json, base_hash): (String, Option<String>)| {
+            let approvals = store.data_mut().capability::<Approvals>();
+            let answer = approvals.set(&file_json, base_hash.as_deref());
+            Box::new(async move { Ok((answer,)) })
+        },
+    )?;
+    Ok(())
+}
+
 pub struct Approvals {
-    plugin: Arc<str>,
     context: Arc<ExecContext>,
-    /// Granted `exec-approvals`: what the 0.1.0 functions check, since a plugin that imports
-    /// only `exec` reaches them too.
-    granted: bool,
 }
 
 impl CapabilityState for Approvals {
+    fn slot(states: &mut CapabilityStates) -> &mut Option<Approvals> {
+        &mut states.exec_approvals
+    }
+
     fn new(caller: &Caller) -> Approvals {
         Approvals {
-            plugin: caller.plugin.clone(),
             context: caller.services.exec.clone(),
-            granted: caller.is_granted(CAPABILITY.name),
         }
     }
 }
@@ -60,33 +79,6 @@ impl Approvals {
         })?;
         let snapshot = self.context.executor.approvals.set(file, base_hash)?;
         Ok(snapshot.to_string())
-    }
-
-    pub(super) fn legacy_get(&self) -> Result<String, Failure> {
-        self.refuse_unless_granted()?;
-        self.get()
-    }
-
-    pub(super) fn legacy_set(
-        &self,
-        file_json: &str,
-        base_hash: Option<&str>,
-    ) -> Result<String, Failure> {
-        self.refuse_unless_granted()?;
-        self.set(file_json, base_hash)
-    }
-
-    fn refuse_unless_granted(&self) -> Result<(), Failure> {
-        if self.granted {
-            return Ok(());
-        }
-        Err(host_failure(
-            ErrorCode::Unavailable,
-            format!(
-                "plugin {} may not edit the exec approvals: that needs the `{}` capability",
-                self.plugin, CAPABILITY.name
-            ),
-        ))
     }
 }
 

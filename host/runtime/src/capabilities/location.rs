@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use wasmtime::component::{HasSelf, Linker};
 
-use super::{hardware_failure, Capability};
+use super::{hardware_failure, Capability, CapabilityStates};
 use crate::bindings::openclaw::plugin::location;
 use crate::bindings::Failure;
 use crate::state::{CallState, Caller, CapabilityState};
@@ -29,6 +29,10 @@ pub struct Location {
 }
 
 impl CapabilityState for Location {
+    fn slot(states: &mut CapabilityStates) -> &mut Option<Location> {
+        &mut states.location
+    }
+
     fn new(caller: &Caller) -> Location {
         Location {
             location: caller.services.location.clone(),

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use wasmtime::component::{HasSelf, Linker};
 
-use super::Capability;
+use super::{Capability, CapabilityStates};
 use crate::bindings::openclaw::plugin::log::{self, Level};
 use crate::state::{CallState, Caller, CapabilityState};
 
@@ -23,6 +23,10 @@ pub struct Log {
 }
 
 impl CapabilityState for Log {
+    fn slot(states: &mut CapabilityStates) -> &mut Option<Log> {
+        &mut states.log
+    }
+
     fn new(caller: &Caller) -> Log {
         Log {
             plugin: caller.plugin.clone(),

@@ -2,7 +2,11 @@
 //! which owns its interface name, the state it keeps for a call and how it is linked (a
 //! projection from the call's store to that state). `ALL` is the one list of them: it decides
 //! which imports count as capabilities (and so need a grant), what `plugins inspect` reports,
-//! and what the linker provides.
+//! and what a linker may provide.
+//!
+//! Grants are enforced by linking: a plugin is instantiated through a linker that holds WASI
+//! and its granted capabilities only, so an ungranted import leaves it unlinkable, and no
+//! capability checks a grant when it is called.
 
 mod browser;
 mod browser_automation;
@@ -10,19 +14,22 @@ mod camera;
 mod exec;
 mod exec_approvals;
 mod fs;
+mod linkers;
 mod location;
 mod log;
 mod notify;
 mod screen;
 mod uploads;
 
-pub use fs::home_dir;
+pub use fs::{home_dir, FsGrant, FsRoots};
+pub use linkers::Linkers;
 
 use wasmtime::component::types::ComponentItem;
 use wasmtime::component::{Component, Linker};
 use wasmtime::Engine;
 
 use crate::bindings::{host_failure, Failure};
+use crate::grants::Grants;
 use crate::state::CallState;
 
 /// One capability: its grant name, the WIT interface that carries it, and how it is linked.
@@ -32,8 +39,7 @@ pub struct Capability {
     link: fn(&mut Linker<CallState>) -> wasmtime::Result<()>,
 }
 
-/// Every capability this host provides. `exec` comes before `exec-approvals`, which adds the
-/// 0.1.0 editing functions to the `exec` instance.
+/// Every capability this host provides.
 pub const ALL: &[Capability] = &[
     log::CAPABILITY,
     exec::CAPABILITY,
@@ -48,6 +54,23 @@ pub const ALL: &[Capability] = &[
     browser_automation::CAPABILITY,
 ];
 
+/// The state of each capability for one call, a typed field each, made on its first use
+/// (`CallState::capability`).
+#[derive(Default)]
+pub struct CapabilityStates {
+    log: Option<log::Log>,
+    exec: Option<exec::Exec>,
+    exec_approvals: Option<exec_approvals::Approvals>,
+    browser: Option<browser::Browser>,
+    location: Option<location::Location>,
+    notify: Option<notify::Notify>,
+    screen: Option<screen::Screen>,
+    camera: Option<camera::Camera>,
+    fs: Option<fs::Fs>,
+    uploads: Option<uploads::Uploads>,
+    browser_automation: Option<browser_automation::Automation>,
+}
+
 /// What a component imports.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Import {
@@ -61,13 +84,25 @@ pub enum Import {
     Unknown(String),
 }
 
+/// What `component` imports. A 0.1.0 `exec` that edits the approvals (`approvals-get|set`,
+/// deprecated) counts as importing `exec-approvals` too: only that grant links them.
 pub fn imports_of(engine: &Engine, component: &Component) -> Vec<Import> {
-    component
-        .component_type()
-        .imports(engine)
-        .filter(|(_, item)| matches!(item.ty, ComponentItem::ComponentInstance(_)))
-        .map(|(name, _)| classify(name))
-        .collect()
+    let mut imports = Vec::new();
+    for (name, item) in component.component_type().imports(engine) {
+        let ComponentItem::ComponentInstance(instance) = item.ty else {
+            continue;
+        };
+        let import = classify(name);
+        if import == Import::Capability(exec::CAPABILITY.name)
+            && instance
+                .exports(engine)
+                .any(|(f, _)| exec_approvals::LEGACY_FUNCTIONS.contains(&f))
+        {
+            imports.push(Import::Capability(exec_approvals::CAPABILITY.name));
+        }
+        imports.push(import);
+    }
+    imports
 }
 
 /// The contract a component was built against, read off the `plugin` interface it exports:
@@ -98,17 +133,31 @@ fn classify(name: &str) -> Import {
     Import::Unknown(name.to_string())
 }
 
+/// The capabilities `grants` gives `plugin`, in `ALL`'s order: the key of its linker.
+pub fn granted(grants: &Grants, plugin: &str, builtin: bool) -> Vec<&'static str> {
+    ALL.iter()
+        .map(|c| c.name)
+        .filter(|c| grants.granted(plugin, builtin, c))
+        .collect()
+}
+
 /// The name of every capability this host provides, as grants and imports spell them.
 pub fn names() -> Vec<&'static str> {
     ALL.iter().map(|c| c.name).collect()
 }
 
-/// A linker with WASI and every capability. Grants are checked at load, against the imports.
-pub fn linker(engine: &Engine) -> wasmtime::Result<Linker<CallState>> {
+/// A linker with WASI and the capabilities in `granted` (names from `ALL`), nothing else.
+fn linker_for(engine: &Engine, granted: &[&'static str]) -> wasmtime::Result<Linker<CallState>> {
     let mut linker = Linker::new(engine);
     wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
-    for capability in ALL {
+    for capability in ALL.iter().filter(|c| granted.contains(&c.name)) {
         (capability.link)(&mut linker)?;
+    }
+    // The 0.1.0 functions edit the approvals from inside `exec`: both grants link them.
+    if granted.contains(&exec::CAPABILITY.name)
+        && granted.contains(&exec_approvals::CAPABILITY.name)
+    {
+        exec_approvals::link_into_exec(&mut linker)?;
     }
     Ok(linker)
 }
@@ -143,6 +192,25 @@ mod tests {
         );
     }
 
+    /// The linker is the enforcement: without the grant, the import has nothing to link to,
+    /// whatever the load's own checks say.
+    #[test]
+    fn a_linker_holds_only_the_capabilities_of_its_grants() {
+        use openclaw_test_support::fixtures::fixture;
+        let engine = crate::engine::new_engine().unwrap();
+        let links = |granted: &[&'static str], fixture_name: &str| {
+            let component = Component::from_file(&engine, fixture(fixture_name)).unwrap();
+            let linker = linker_for(&engine, granted).unwrap();
+            linker.instantiate_pre(&component).is_ok()
+        };
+        assert!(!links(&["log"], "runner"));
+        assert!(links(&["exec"], "runner"));
+        // The 0.1.0 plugin's exec edits the approvals: both grants, or it does not link.
+        assert!(!links(&["exec"], "legacy-approver"));
+        assert!(!links(&["exec-approvals"], "legacy-approver"));
+        assert!(links(&["exec", "exec-approvals"], "legacy-approver"));
+    }
+
     #[test]
     fn names_and_interfaces_are_unique_and_every_capability_links() {
         let mut names: Vec<_> = ALL.iter().map(|c| c.name).collect();
@@ -154,6 +222,6 @@ mod tests {
         assert_eq!(names.len(), ALL.len());
         assert_eq!(interfaces.len(), ALL.len());
         let engine = crate::engine::new_engine().unwrap();
-        linker(&engine).expect("every capability links beside the others");
+        linker_for(&engine, &super::names()).expect("every capability links beside the others");
     }
 }

@@ -3,7 +3,7 @@
 use openclaw_hardware as dev;
 use wasmtime::component::{HasSelf, Linker};
 
-use super::{hardware_failure, Capability};
+use super::{hardware_failure, Capability, CapabilityStates};
 use crate::bindings::openclaw::plugin::notify;
 use crate::bindings::Failure;
 use crate::state::{CallState, Caller, CapabilityState};
@@ -21,6 +21,10 @@ fn link(linker: &mut Linker<CallState>) -> wasmtime::Result<()> {
 pub struct Notify;
 
 impl CapabilityState for Notify {
+    fn slot(states: &mut CapabilityStates) -> &mut Option<Notify> {
+        &mut states.notify
+    }
+
     fn new(_caller: &Caller) -> Notify {
         Notify
     }

@@ -7,7 +7,7 @@ use openclaw_protocol::errors::ErrorCode;
 use openclaw_staging::{StageError, UploadStaging};
 use wasmtime::component::{HasSelf, Linker};
 
-use super::Capability;
+use super::{Capability, CapabilityStates};
 use crate::bindings::openclaw::plugin::uploads::{self, Staged};
 use crate::bindings::Failure;
 use crate::state::{CallState, Caller, CapabilityState};
@@ -27,6 +27,10 @@ pub struct Uploads {
 }
 
 impl CapabilityState for Uploads {
+    fn slot(states: &mut CapabilityStates) -> &mut Option<Uploads> {
+        &mut states.uploads
+    }
+
     fn new(caller: &Caller) -> Uploads {
         Uploads {
             staging: caller.services.uploads.clone(),

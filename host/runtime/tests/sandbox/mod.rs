@@ -129,7 +129,8 @@ async fn editing_the_approvals_needs_its_own_grant_even_for_0_1_0_plugins() {
         .unwrap_err();
     assert_eq!(not_granted(&e).1, "exec-approvals");
 
-    // A 0.1.0 plugin granted `exec` still loads and runs, but may not edit the approvals.
+    // A 0.1.0 plugin edits them through `exec`'s deprecated functions: those are linked with
+    // the `exec-approvals` grant only, so granted `exec` alone it does not load at all.
     let host = PluginHost::new(
         None,
         grants(&dir, "[plugins.legacy]\ncapabilities = [\"exec\"]\n"),
@@ -137,36 +138,23 @@ async fn editing_the_approvals_needs_its_own_grant_even_for_0_1_0_plugins() {
         Vec::new(),
     )
     .unwrap();
-    host.load_file("legacy", &fixture("legacy-approver"))
-        .await
-        .unwrap();
     let before = approvals(&dir);
     let e = host
-        .invoke(&call(), "legacy.openUp", None, SECOND * 5)
+        .load_file("legacy", &fixture("legacy-approver"))
         .await
         .unwrap_err();
+    let (plugin, capability, message) = not_granted(&e);
     assert_eq!(
-        (e.code.as_str(), e.message.as_str()),
-        (
-            "UNAVAILABLE",
-            "plugin legacy may not edit the exec approvals: that needs the `exec-approvals` capability"
-        )
+        (plugin, capability),
+        ("legacy", "exec-approvals"),
+        "{message}"
     );
+    assert!(
+        message.contains("capabilities = [\"exec\", \"exec-approvals\"]"),
+        "{message}"
+    );
+    assert!(host.current().plugins().next().is_none());
     assert_eq!(approvals(&dir), before, "the approvals are untouched");
-    let e = host
-        .invoke(&call(), "legacy.run", Some(&touch), SECOND * 5)
-        .await
-        .unwrap_err();
-    assert_eq!(e.code, "SYSTEM_RUN_DENIED");
-    assert!(!marker.exists());
-    let ok = json!({"argv": ["/usr/bin/true"]}).to_string();
-    assert_eq!(
-        host.invoke(&call(), "legacy.run", Some(&ok), SECOND * 5)
-            .await
-            .unwrap(),
-        r#"{"exitCode":0}"#,
-        "which, prepare and run still work for 0.1.0 plugins"
-    );
 
     // Granted `exec-approvals`, both generations can edit: the grant is the power.
     let host = PluginHost::new(
@@ -480,4 +468,21 @@ async fn loopers_on_every_thread_do_not_starve_other_calls() {
     for looper in loopers {
         assert_eq!(looper.await.unwrap().unwrap_err().code, "TIMEOUT");
     }
+}
+
+#[tokio::test]
+async fn plugins_with_the_same_grants_share_one_linker() {
+    let dir = tempfile::tempdir().unwrap();
+    let toml = "[plugins.echo]\ncapabilities = [\"log\"]\n\
+                [plugins.looper]\ncapabilities = [\"log\"]\n\
+                [plugins.runner]\ncapabilities = [\"exec\"]\n";
+    let host = PluginHost::new(None, grants(&dir, toml), services(&dir), Vec::new()).unwrap();
+    for name in ["echo", "looper"] {
+        host.load_file(name, &fixture(name)).await.unwrap();
+    }
+    assert_eq!(host.linker_count(), 1);
+    host.load_file("runner", &fixture("runner")).await.unwrap();
+    assert_eq!(host.linker_count(), 2);
+    host.load_file("echo", &fixture("echo")).await.unwrap();
+    assert_eq!(host.linker_count(), 2, "a reload reuses its set's linker");
 }

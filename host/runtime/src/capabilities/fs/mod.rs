@@ -10,8 +10,11 @@
 
 mod errors;
 mod files;
+mod grant;
 mod private;
 mod roots;
+
+pub use grant::{FsGrant, FsRoots};
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -25,12 +28,11 @@ use self::errors::{errno_failure, os_failure, REFUSED};
 use self::files::Located;
 use self::private::{id_of_fd, Private};
 use self::roots::{follow_in_root, lexical, open_dir, root_of};
-use super::Capability;
+use super::{Capability, CapabilityStates};
 use crate::bindings::openclaw::plugin::fs::{
     self, DirEntry, EntryKind, Existing, FileContent, FileInfo,
 };
 use crate::bindings::{host_failure, Failure};
-use crate::grants::FsRoots;
 use crate::state::{CallState, Caller, CapabilityState};
 
 pub const CAPABILITY: Capability = Capability {
@@ -59,6 +61,10 @@ enum Need {
 }
 
 impl CapabilityState for Fs {
+    fn slot(states: &mut CapabilityStates) -> &mut Option<Fs> {
+        &mut states.fs
+    }
+
     fn new(caller: &Caller) -> Fs {
         Fs {
             plugin: caller.plugin.clone(),
