@@ -2,7 +2,8 @@
 //! grants, type-checked against the linker into an `InstancePre`, and described. Each invoke
 //! gets a fresh instance in a fresh store with a memory cap and a CPU deadline.
 //!
-//! A fresh instance is made ahead of the call that uses it (a spare, one per plugin), and the
+//! For a plugin slow to instantiate (an interpreter: Python, JavaScript), a fresh instance is
+//! made ahead of the call that uses it (a spare, one per plugin), and the
 //! store a call used is dropped after its answer is out: a Python or JavaScript component
 //! takes a millisecond or more to instantiate and tear down, which the call then does not
 //! wait for. No instance ever serves two calls.
@@ -81,6 +82,9 @@ struct Request {
 }
 
 enum SpareSlot {
+    /// The plugin instantiates faster than a spare would save: its calls make their own
+    /// instance, and no task races the next call to make one.
+    Never,
     Empty,
     Making,
     Ready(Spare),
@@ -120,6 +124,10 @@ fn why_unlinkable(
         message: format!("{e:#}"),
     }
 }
+
+/// An instantiation at least this slow is made ahead of its call. A Rust plugin takes tens of
+/// microseconds, an interpreter a millisecond or more.
+const SPARE_WORTH: Duration = Duration::from_micros(300);
 
 /// How long a describe() may run.
 const DESCRIBE_DEADLINE: Duration = Duration::from_secs(2);
@@ -175,6 +183,11 @@ impl Plugin {
                 plugin: name.into(),
                 message: f.message,
             })?;
+        let first_spare = plugin.timed_spare(engine).await;
+        *plugin
+            .spare
+            .get_mut()
+            .expect("the spare slot is never poisoned") = first_spare;
         Ok(plugin)
     }
 
@@ -311,6 +324,25 @@ impl Plugin {
         store
     }
 
+    /// Instantiates once, timed (describe's instantiation was the first, and cold): slow
+    /// enough, and it is the first spare; else the plugin keeps none.
+    async fn timed_spare(&self, engine: &Engine) -> SpareSlot {
+        let started = std::time::Instant::now();
+        match self.make_spare(engine).await {
+            SpareSlot::Ready(spare) if started.elapsed() >= SPARE_WORTH => SpareSlot::Ready(spare),
+            SpareSlot::Ready(_) => SpareSlot::Never,
+            other => other,
+        }
+    }
+
+    /// Whether calls find an instance made ahead of them.
+    pub fn keeps_spares(&self) -> bool {
+        !matches!(
+            *self.spare.lock().expect("the spare slot is never poisoned"),
+            SpareSlot::Never
+        )
+    }
+
     /// The spare instance if one is ready; either way, the next one is started (unless one is
     /// being made already), so a call that follows finds it ready.
     fn take_spare(self: &Arc<Self>, engine: &Engine) -> Option<Spare> {
@@ -318,17 +350,27 @@ impl Plugin {
         let taken = match std::mem::replace(&mut *slot, SpareSlot::Making) {
             SpareSlot::Ready(spare) => Some(spare),
             SpareSlot::Making => return None,
+            SpareSlot::Never => {
+                *slot = SpareSlot::Never;
+                return None;
+            }
             SpareSlot::Empty => None,
         };
         drop(slot);
         let (plugin, engine) = (self.clone(), engine.clone());
-        tokio::spawn(async move { plugin.make_spare(&engine).await });
+        tokio::spawn(async move {
+            let next = plugin.make_spare(&engine).await;
+            *plugin
+                .spare
+                .lock()
+                .expect("the spare slot is never poisoned") = next;
+        });
         taken
     }
 
     /// Instantiates the next spare, bounded as a describe() is; a component whose
     /// initialisation fails or loops leaves none, and its calls instantiate for themselves.
-    async fn make_spare(&self, engine: &Engine) {
+    async fn make_spare(&self, engine: &Engine) -> SpareSlot {
         let mut store = self.new_store(engine);
         arm(&mut store, DESCRIBE_DEADLINE, None);
         let made = tokio::time::timeout(
@@ -336,11 +378,10 @@ impl Plugin {
             self.pre.instantiate_async(&mut store),
         )
         .await;
-        let next = match made {
+        match made {
             Ok(Ok(instance)) => SpareSlot::Ready(Spare { store, instance }),
             _ => SpareSlot::Empty,
-        };
-        *self.spare.lock().expect("the spare slot is never poisoned") = next;
+        }
     }
 
     /// Logs what the call printed and turns a trap into a failure the operator can read.

@@ -518,3 +518,20 @@ async fn a_plugin_written_the_authors_way_builds_and_answers() {
         e.message
     );
 }
+
+/// A plugin slow to instantiate gets its instances made ahead of its calls; each call still
+/// gets a fresh one.
+#[tokio::test]
+async fn a_plugin_slow_to_instantiate_keeps_an_instance_ready() {
+    let (host, _dir) = host_with(&["slow-start"]).await;
+    let set = host.current();
+    let plugin = set.plugins().next().unwrap();
+    assert!(plugin.keeps_spares());
+    for _ in 0..5 {
+        let answer = host
+            .invoke(&call(), "slow.peek", None, SECOND * 5)
+            .await
+            .unwrap();
+        assert_eq!(answer, r#"{"last":7}"#);
+    }
+}
