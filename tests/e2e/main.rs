@@ -32,6 +32,7 @@ mod node_service;
 mod pairing;
 mod password_auth;
 mod plugin_build;
+mod plugin_grants;
 mod private_files;
 mod sdk_examples;
 mod secrets;

@@ -108,7 +108,7 @@ async fn run() {
     let plugins = load_plugins(&state, Some(&plugins_dir), &NodeSettings::default())
         .await
         .unwrap();
-    openclaw_runtime::watch::watch(plugins.host.clone(), plugins_dir.clone());
+    openclaw_runtime::watch::watch(plugins.host.clone(), Some(plugins_dir.clone()));
     let identity = load_identity(&state).unwrap();
     let node_id = identity.device_id();
     let opts = NodeOptions {

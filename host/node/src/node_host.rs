@@ -57,9 +57,7 @@ impl NodeHost {
             .map_err(Fatal)?;
         let surface = options.allowlist.surface(&loaded.host.current());
         options.allowlist.check(&surface).map_err(Fatal)?;
-        if let Some(dir) = plugins_dir {
-            openclaw_runtime::watch::watch(loaded.host.clone(), dir);
-        }
+        openclaw_runtime::watch::watch(loaded.host.clone(), plugins_dir);
         upload_sweeper::spawn(UploadStaging::in_temp_dir());
         if let Some(browser) = &loaded.host.services().automation {
             upload_sweeper::spawn(browser.staging());

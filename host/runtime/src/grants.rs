@@ -27,7 +27,7 @@ pub enum GrantsError {
     Parse { path: String, message: String },
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Grants {
     /// Where the operator edits grants (named in error messages).
     pub path: Option<PathBuf>,
@@ -99,6 +99,18 @@ impl Grants {
             fs,
             fs_defaults: BTreeMap::new(),
         })
+    }
+
+    /// The file read again, with the same defaults for the built-ins; a missing file grants
+    /// the defaults only, as at start.
+    pub fn reload(&self) -> Result<Grants, GrantsError> {
+        let Some(path) = &self.path else {
+            return Ok(self.clone());
+        };
+        let mut fresh = Grants::load(path)?;
+        fresh.defaults = self.defaults.clone();
+        fresh.fs_defaults = self.fs_defaults.clone();
+        Ok(fresh)
     }
 
     /// Grants a built-in plugin has unless the file says otherwise.

@@ -16,7 +16,7 @@ use crate::bindings::{Call, Failure, Surface};
 use crate::cache::Cache;
 use crate::capabilities::{self, Import};
 use crate::engine;
-use crate::grants::Grants;
+use crate::grants::{Grants, GrantsError};
 use crate::plugin::{LoadError, Origin, Plugin};
 use crate::services::Services;
 use crate::state::Caller;
@@ -120,7 +120,8 @@ pub struct PluginHost {
     engine: Engine,
     linkers: capabilities::Linkers,
     cache: Cache,
-    grants: Grants,
+    /// Replaced whole when the operator edits the grants file.
+    grants: RwLock<Arc<Grants>>,
     services: Services,
     builtins: Vec<Builtin>,
     set: RwLock<Arc<PluginSet>>,
@@ -142,7 +143,7 @@ impl PluginHost {
             linkers: capabilities::Linkers::new(&engine),
             cache: Cache::new(&engine, cache_dir),
             engine,
-            grants,
+            grants: RwLock::new(Arc::new(grants)),
             services,
             builtins,
             set: RwLock::default(),
@@ -155,8 +156,65 @@ impl PluginHost {
         &self.services
     }
 
-    pub fn grants(&self) -> &Grants {
-        &self.grants
+    pub fn grants(&self) -> Arc<Grants> {
+        self.grants.read().unwrap().clone()
+    }
+
+    /// Reads the grants file again. When what it grants changed, every plugin is loaded
+    /// afresh under the new grants (built-ins, then the files in `dir`) and the new set
+    /// replaces the old at once: a plugin that lost a grant it imports is out of service, one
+    /// that gained the grant it lacked comes in. A file that cannot be read or parsed changes
+    /// nothing. Answers whether the grants changed, with the errors of the plugins that did
+    /// not load.
+    pub async fn reload_grants(
+        &self,
+        dir: Option<&Path>,
+    ) -> Result<(bool, Vec<PluginError>), GrantsError> {
+        let current = self.grants();
+        let fresh = current.reload()?;
+        if fresh == *current {
+            return Ok((false, Vec::new()));
+        }
+        *self.grants.write().unwrap() = Arc::new(fresh);
+        Ok((true, self.rebuild(dir).await))
+    }
+
+    /// A new set of the built-ins and the files in `dir`, loaded under the grants as they
+    /// are now, in place of the old one; what fails to load is left out.
+    async fn rebuild(&self, dir: Option<&Path>) -> Vec<PluginError> {
+        let mut errors = Vec::new();
+        let mut next = PluginSet::default();
+        let sources = self
+            .builtins
+            .iter()
+            .map(|b| (b.name.to_string(), Origin::Builtin))
+            .chain(
+                dir.map(wasm_files)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|(name, path)| (name, Origin::File(path))),
+            );
+        for (name, origin) in sources {
+            let loaded = match &origin {
+                Origin::Builtin => {
+                    let wasm = self.builtins.iter().find(|b| b.name == name).unwrap().wasm;
+                    self.prepare(&name, origin.clone(), wasm).await
+                }
+                Origin::File(path) => match std::fs::read(path) {
+                    Ok(wasm) => self.prepare(&name, origin.clone(), &wasm).await,
+                    Err(source) => Err(PluginError::Read {
+                        path: path.display().to_string(),
+                        source,
+                    }),
+                },
+            };
+            match loaded.and_then(|plugin| next.with(plugin)) {
+                Ok(with) => next = with,
+                Err(e) => errors.push(e),
+            }
+        }
+        self.swap(next);
+        errors
     }
 
     /// The set in service now.
@@ -243,7 +301,7 @@ impl PluginHost {
             match import {
                 Import::Capability(cap) => inspection
                     .capabilities
-                    .push((cap.to_string(), self.grants.granted(name, false, cap))),
+                    .push((cap.to_string(), self.grants().granted(name, false, cap))),
                 Import::Unknown(other) => inspection.unknown_imports.push(other),
                 Import::Wasi(_) | Import::Types => {}
             }
@@ -270,7 +328,8 @@ impl PluginHost {
         component: Component,
     ) -> Result<Plugin, LoadError> {
         let builtin = origin == Origin::Builtin;
-        let granted = capabilities::granted(&self.grants, name, builtin);
+        let grants = self.grants();
+        let granted = capabilities::granted(&grants, name, builtin);
         let linker = self
             .linkers
             .for_grants(&granted)
@@ -280,16 +339,14 @@ impl PluginHost {
             })?;
         let caller = Caller {
             plugin: name.into(),
-            fs_roots: self
-                .grants
-                .fs_roots(name, builtin, &capabilities::home_dir()),
+            fs_roots: grants.fs_roots(name, builtin, &capabilities::home_dir()),
             services: self.services.clone(),
         };
         Plugin::load(
             &self.engine,
             &linker,
             &granted,
-            &self.grants,
+            &grants,
             caller,
             origin,
             component,
@@ -302,9 +359,19 @@ impl PluginHost {
         self.linkers.count()
     }
 
-    async fn install(&self, name: &str, origin: Origin, wasm: &[u8]) -> Result<(), PluginError> {
+    /// Compiles and loads one plugin, without putting it in service.
+    async fn prepare(
+        &self,
+        name: &str,
+        origin: Origin,
+        wasm: &[u8],
+    ) -> Result<Plugin, PluginError> {
         let component = self.compile(name, wasm).await?;
-        let plugin = self.load(name, origin, component).await?;
+        Ok(self.load(name, origin, component).await?)
+    }
+
+    async fn install(&self, name: &str, origin: Origin, wasm: &[u8]) -> Result<(), PluginError> {
+        let plugin = self.prepare(name, origin, wasm).await?;
         let next = self.current().with(plugin)?;
         self.swap(next);
         Ok(())

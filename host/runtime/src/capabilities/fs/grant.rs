@@ -7,7 +7,7 @@ use serde::Deserialize;
 
 /// The directories the `fs` capability opens for one plugin, named as the real node's file
 /// policy names them. `~` stands for the node user's home.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct FsGrant {
     #[serde(default)]
