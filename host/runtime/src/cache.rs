@@ -1,8 +1,10 @@
-//! Compiled plugins on disk: `<dir>/<sha256 of the wasm>-<engine hash>.cwasm`. A hit skips
-//! Cranelift entirely; a file from another engine build is never loaded.
+//! Compiled plugins on disk: `<dir>/<sha256 of the wasm>-<engine fingerprint>.cwasm`. A hit
+//! skips Cranelift entirely; a file from another engine build is never loaded, and is removed
+//! when the cache opens. Both halves of the name are SHA-256, stable across builds of the
+//! host that share an engine configuration.
 
-use std::hash::{DefaultHasher, Hash, Hasher};
-use std::path::PathBuf;
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
 
 use openclaw_protocol::identity::hex;
 use sha2::{Digest, Sha256};
@@ -14,17 +16,55 @@ use openclaw_files::write_atomically;
 #[derive(Clone)]
 pub struct Cache {
     dir: Option<PathBuf>,
-    engine_hash: String,
+    engine: String,
+}
+
+/// A `Hasher` that feeds SHA-256, so that what wasmtime hashes gives a stable name.
+struct Sha256Hasher(Sha256);
+
+impl Hasher for Sha256Hasher {
+    fn write(&mut self, bytes: &[u8]) {
+        self.0.update(bytes);
+    }
+
+    fn finish(&self) -> u64 {
+        unreachable!("only the digest is read")
+    }
+}
+
+/// The engine's compatibility fingerprint: what decides whether its compiled code loads.
+pub fn engine_fingerprint(engine: &Engine) -> String {
+    let mut hasher = Sha256Hasher(Sha256::new());
+    engine.precompile_compatibility_hash().hash(&mut hasher);
+    hex(&hasher.0.finalize())
 }
 
 impl Cache {
     /// A cache under `dir`; `None` compiles every time (tests, or a read-only state dir).
+    /// What other engines compiled there is removed.
     pub fn new(engine: &Engine, dir: Option<PathBuf>) -> Cache {
-        let mut h = DefaultHasher::new();
-        engine.precompile_compatibility_hash().hash(&mut h);
-        Cache {
+        let cache = Cache {
             dir,
-            engine_hash: format!("{:016x}", h.finish()),
+            engine: engine_fingerprint(engine),
+        };
+        if let Some(dir) = &cache.dir {
+            cache.sweep(dir);
+        }
+        cache
+    }
+
+    fn sweep(&self, dir: &Path) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        let ours = format!("-{}.cwasm", self.engine);
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.ends_with(".cwasm") && !name.ends_with(&ours) {
+                if let Err(e) = std::fs::remove_file(entry.path()) {
+                    tracing::warn!("cannot remove the stale {name}: {e}");
+                }
+            }
         }
     }
 
@@ -54,6 +94,6 @@ impl Cache {
     fn path_for(&self, wasm: &[u8]) -> Option<PathBuf> {
         let dir = self.dir.as_ref()?;
         let sha = hex(&Sha256::digest(wasm));
-        Some(dir.join(format!("{sha}-{}.cwasm", self.engine_hash)))
+        Some(dir.join(format!("{sha}-{}.cwasm", self.engine)))
     }
 }

@@ -362,8 +362,20 @@ async fn compiled_plugins_are_cached_by_content_and_engine() {
     let (cold, _) = load().await;
     let entries: Vec<_> = std::fs::read_dir(&cache).unwrap().flatten().collect();
     assert_eq!(entries.len(), 1);
-    assert!(entries[0].file_name().to_string_lossy().ends_with(".cwasm"));
+    let name = entries[0].file_name().to_string_lossy().into_owned();
+    let wasm_sha = openclaw_protocol::identity::hex(&<sha2::Sha256 as sha2::Digest>::digest(
+        std::fs::read(fixture("echo")).unwrap(),
+    ));
+    let engine = openclaw_runtime::cache::engine_fingerprint(
+        &openclaw_runtime::engine::new_engine().unwrap(),
+    );
+    assert_eq!(name, format!("{wasm_sha}-{engine}.cwasm"));
+    // What another engine build compiled is removed when the cache opens.
+    let stale = cache.join(format!("{wasm_sha}-{}.cwasm", "0".repeat(64)));
+    std::fs::write(&stale, b"old code").unwrap();
     let (warm, host) = load().await;
+    assert!(!stale.exists());
+    assert!(cache.join(&name).exists());
     assert!(
         warm < cold,
         "a cache hit ({warm:?}) beats compiling ({cold:?})"
