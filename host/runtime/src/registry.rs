@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
+use arc_swap::ArcSwap;
 use openclaw_protocol::errors::ErrorCode;
 use tokio::sync::watch;
 use wasmtime::component::Component;
@@ -124,7 +125,8 @@ pub struct PluginHost {
     grants: RwLock<Arc<Grants>>,
     services: Services,
     builtins: Vec<Builtin>,
-    set: RwLock<Arc<PluginSet>>,
+    /// Read on every invoke without a lock; replaced whole by loads and reloads.
+    set: ArcSwap<PluginSet>,
     /// Bumped on every change of the set, for whoever re-declares the node's surface.
     changed: watch::Sender<u64>,
 }
@@ -146,7 +148,7 @@ impl PluginHost {
             grants: RwLock::new(Arc::new(grants)),
             services,
             builtins,
-            set: RwLock::default(),
+            set: ArcSwap::default(),
             changed: watch::channel(0).0,
         })
     }
@@ -219,7 +221,7 @@ impl PluginHost {
 
     /// The set in service now.
     pub fn current(&self) -> Arc<PluginSet> {
-        self.set.read().unwrap().clone()
+        self.set.load_full()
     }
 
     /// Wakes up after every change of the plugin set.
@@ -378,7 +380,7 @@ impl PluginHost {
     }
 
     fn swap(&self, next: PluginSet) {
-        *self.set.write().unwrap() = Arc::new(next);
+        self.set.store(Arc::new(next));
         self.changed.send_modify(|v| *v += 1);
     }
 

@@ -1,17 +1,23 @@
-//! Hot reload: polls the plugins dir and the grants file, waits until a change has settled,
-//! then loads what changed and drops what was removed. A broken plugin file is logged and the
-//! old version serves on; a grants file that changed reloads every plugin under it.
+//! Hot reload: the plugins dir and the grants file's dir are watched (inotify, through a
+//! debouncer that waits until a change has settled); on a change, what changed is loaded and
+//! what was removed dropped. A broken plugin file is logged and the old version serves on; a
+//! grants file that changed reloads every plugin under it. Where the system cannot watch, the
+//! dirs are polled.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
+use notify::{RecommendedWatcher, RecursiveMode};
+use notify_debouncer_mini::{new_debouncer, DebounceEventResult, Debouncer};
+
 use crate::registry::{wasm_files, PluginHost};
 
-/// How often the dir is looked at, and how long a change must be still before it is loaded.
-pub const POLL: Duration = Duration::from_millis(50);
+/// How long a change must be still before it is loaded, and how often the dirs are looked at
+/// where they cannot be watched.
 pub const SETTLE: Duration = Duration::from_millis(100);
+pub const POLL: Duration = Duration::from_millis(50);
 
 type Snapshot = BTreeMap<String, (PathBuf, u64, Option<SystemTime>)>;
 
@@ -42,27 +48,68 @@ fn look(dir: Option<&Path>, grants: Option<&Path>) -> Watched {
     }
 }
 
+/// Wakes the watch: after each settled change in the watched dirs, or every [`POLL`] where
+/// they cannot be watched. The debouncer stops when this is dropped.
+struct Wakeups {
+    changes: tokio::sync::mpsc::UnboundedReceiver<()>,
+    debouncer: Option<Debouncer<RecommendedWatcher>>,
+}
+
+impl Wakeups {
+    fn new(dirs: &[&Path]) -> Wakeups {
+        let (tx, changes) = tokio::sync::mpsc::unbounded_channel();
+        let debouncer = new_debouncer(SETTLE, move |_: DebounceEventResult| {
+            let _ = tx.send(());
+        })
+        .and_then(|mut debouncer| {
+            for dir in dirs {
+                debouncer
+                    .watcher()
+                    .watch(dir, RecursiveMode::NonRecursive)?;
+            }
+            Ok(debouncer)
+        });
+        match debouncer {
+            Ok(debouncer) => Wakeups {
+                changes,
+                debouncer: Some(debouncer),
+            },
+            Err(e) => {
+                tracing::warn!("cannot watch the plugins ({e}); looking every {POLL:?} instead");
+                Wakeups {
+                    changes,
+                    debouncer: None,
+                }
+            }
+        }
+    }
+
+    async fn next(&mut self) {
+        if self.debouncer.is_some() {
+            self.changes.recv().await;
+        } else {
+            tokio::time::sleep(POLL).await;
+        }
+    }
+}
+
 /// Watches `dir` (if any) and the host's grants file for as long as the returned task runs.
 pub fn watch(host: Arc<PluginHost>, dir: Option<PathBuf>) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let dir = dir.as_deref();
         let grants_file = host.grants().path.clone();
         let grants_file = grants_file.as_deref();
+        let watched: Vec<&Path> = dir
+            .into_iter()
+            .chain(grants_file.and_then(Path::parent))
+            .collect();
+        let mut wakeups = Wakeups::new(&watched);
         let mut seen = look(dir, grants_file);
         loop {
-            tokio::time::sleep(POLL).await;
-            let mut now = look(dir, grants_file);
+            wakeups.next().await;
+            let now = look(dir, grants_file);
             if now == seen {
                 continue;
-            }
-            // Debounce: a copy in progress keeps changing; wait for it to be still.
-            loop {
-                tokio::time::sleep(SETTLE).await;
-                let again = look(dir, grants_file);
-                if again == now {
-                    break;
-                }
-                now = again;
             }
             if now.grants != seen.grants && reload_grants(&host, dir).await {
                 // Every plugin file was loaded again under the new grants.
@@ -111,5 +158,28 @@ async fn load_changes(host: &PluginHost, loaded: &Snapshot, now: &Snapshot) {
             Ok(()) => tracing::info!(plugin = %name, "plugin removed"),
             Err(e) => tracing::error!(plugin = %name, "{e}"),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_settled_change_wakes_the_watch_and_an_unwatchable_dir_is_polled() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut wakeups = Wakeups::new(&[dir.path()]);
+        assert!(wakeups.debouncer.is_some());
+        std::fs::write(dir.path().join("p.wasm"), b"x").unwrap();
+        tokio::time::timeout(Duration::from_secs(5), wakeups.next())
+            .await
+            .expect("the write wakes the watch");
+
+        let gone = dir.path().join("gone");
+        let mut polled = Wakeups::new(&[gone.as_path()]);
+        assert!(polled.debouncer.is_none());
+        tokio::time::timeout(POLL * 4, polled.next())
+            .await
+            .expect("polling wakes it");
     }
 }
