@@ -1,5 +1,5 @@
-//! One loaded plugin: a compiled component whose imports are checked against its
-//! grants, type-checked against the linker into an `InstancePre`, and described. Each invoke
+//! One loaded plugin: a compiled component linked, through the linker of its grants, into an
+//! `InstancePre` (an ungranted import has nothing to link to), and described. Each invoke
 //! gets a fresh instance in a fresh store with a memory cap and a CPU deadline.
 //!
 //! For a plugin slow to instantiate (an interpreter: Python, JavaScript), a fresh instance is
