@@ -28,10 +28,42 @@ pub fn write(dir: &Path, name: &str, caps: &[String]) -> Result<()> {
     let deps = dir.join("deps/openclaw-plugin");
     std::fs::create_dir_all(&deps).with_context(|| format!("cannot create {}", deps.display()))?;
     for (file, text) in contract::FILES {
-        std::fs::write(deps.join(file), text)?;
+        std::fs::write(deps.join(file), without_deprecated(text))?;
     }
     std::fs::write(dir.join("world.wit"), world(name, caps))?;
     Ok(())
+}
+
+/// `text` without its `@deprecated` items. Python's and JavaScript's toolchains import every
+/// function of an interface a world imports; a new plugin must not import what is kept only
+/// for old ones (the 0.1.0 `exec.approvals-get|set` would need another grant).
+fn without_deprecated(text: &str) -> String {
+    let mut out = String::new();
+    // An item's doc comments and attributes, held until the item shows whether it is kept.
+    let mut preamble = String::new();
+    let mut dropping = false;
+    for line in text.lines() {
+        let item = line.trim_start();
+        if dropping {
+            dropping = !item.ends_with(';');
+            continue;
+        }
+        if item.starts_with("///") || item.starts_with('@') {
+            preamble.push_str(line);
+            preamble.push('\n');
+            continue;
+        }
+        if preamble.contains("@deprecated") {
+            preamble.clear();
+            dropping = !item.ends_with(';');
+            continue;
+        }
+        out.push_str(&preamble);
+        preamble.clear();
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
 }
 
 fn world(name: &str, caps: &[String]) -> String {
@@ -62,6 +94,15 @@ mod tests {
             )
         );
         let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "p", &["exec".into()]).unwrap();
+        let exec =
+            std::fs::read_to_string(dir.path().join("deps/openclaw-plugin/exec.wit")).unwrap();
+        assert!(exec.contains("run: func"), "{exec}");
+        assert!(
+            !exec.contains("approvals-"),
+            "deprecated items are left out: {exec}"
+        );
+        assert!(!exec.contains("@deprecated"), "{exec}");
         let err = write(dir.path(), "p", &["net".into()])
             .unwrap_err()
             .to_string();
