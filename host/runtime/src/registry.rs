@@ -182,38 +182,24 @@ impl PluginHost {
     }
 
     /// A new set of the built-ins and the files in `dir`, loaded under the grants as they
-    /// are now, in place of the old one; what fails to load is left out.
+    /// are now, in place of the old one at once; what fails to load is left out (a built-in
+    /// stays when the file named like it fails).
     async fn rebuild(&self, dir: Option<&Path>) -> Vec<PluginError> {
         let mut errors = Vec::new();
         let mut next = PluginSet::default();
-        let sources = self
-            .builtins
-            .iter()
-            .map(|b| (b.name.to_string(), Origin::Builtin))
-            .chain(
-                dir.map(wasm_files)
-                    .unwrap_or_default()
-                    .into_iter()
-                    .map(|(name, path)| (name, Origin::File(path))),
-            );
-        for (name, origin) in sources {
-            let loaded = match &origin {
-                Origin::Builtin => {
-                    let wasm = self.builtins.iter().find(|b| b.name == name).unwrap().wasm;
-                    self.prepare(&name, origin.clone(), wasm).await
-                }
-                Origin::File(path) => match std::fs::read(path) {
-                    Ok(wasm) => self.prepare(&name, origin.clone(), &wasm).await,
-                    Err(source) => Err(PluginError::Read {
-                        path: path.display().to_string(),
-                        source,
-                    }),
-                },
-            };
-            match loaded.and_then(|plugin| next.with(plugin)) {
-                Ok(with) => next = with,
-                Err(e) => errors.push(e),
-            }
+        let mut add = |loaded: Result<Plugin, PluginError>| match loaded
+            .and_then(|plugin| next.with(plugin))
+        {
+            Ok(with) => next = with,
+            Err(e) => errors.push(e),
+        };
+        for builtin in &self.builtins {
+            add(self
+                .prepare(builtin.name, Origin::Builtin, builtin.wasm)
+                .await);
+        }
+        for (name, path) in dir.map(wasm_files).unwrap_or_default() {
+            add(self.prepare_file(&name, &path).await);
         }
         self.swap(next);
         errors
@@ -229,43 +215,35 @@ impl PluginHost {
         self.changed.subscribe()
     }
 
-    /// Loads the built-ins, then every `*.wasm` in `dir`. A file named like a built-in replaces
-    /// it, with only the grants the operator gave that file; if the file fails, the built-in
-    /// keeps serving. Plugins that fail are skipped and their errors returned; the rest serve.
+    /// Loads the built-ins, then every `*.wasm` in `dir`, as one new set. A file named like a
+    /// built-in replaces it, with only the grants the operator gave that file; if the file
+    /// fails, the built-in keeps serving. Plugins that fail are skipped and their errors
+    /// returned; the rest serve.
     pub async fn load_all(&self, dir: Option<&Path>) -> Vec<PluginError> {
-        let mut errors = Vec::new();
-        for builtin in &self.builtins {
-            if let Err(e) = self
-                .install(builtin.name, Origin::Builtin, builtin.wasm)
-                .await
-            {
-                errors.push(e);
-            }
-        }
-        for (name, path) in dir.map(wasm_files).unwrap_or_default() {
-            if let Err(e) = self.load_file(&name, &path).await {
-                errors.push(e);
-            }
-        }
-        errors
+        self.rebuild(dir).await
     }
 
     /// (Re)loads one plugin file. On failure the version in service (if any) keeps serving.
     pub async fn load_file(&self, name: &str, path: &Path) -> Result<(), PluginError> {
+        self.serve(self.prepare_file(name, path).await?)
+    }
+
+    async fn prepare_file(&self, name: &str, path: &Path) -> Result<Plugin, PluginError> {
         let wasm = std::fs::read(path).map_err(|source| PluginError::Read {
             path: path.display().to_string(),
             source,
         })?;
-        self.install(name, Origin::File(path.to_path_buf()), &wasm)
+        self.prepare(name, Origin::File(path.to_path_buf()), &wasm)
             .await
     }
 
     /// Takes a plugin file out of service; a built-in of the same name comes back.
     pub async fn remove_file(&self, name: &str) -> Result<(), PluginError> {
         if let Some(builtin) = self.builtins.iter().find(|b| b.name == name) {
-            return self
-                .install(builtin.name, Origin::Builtin, builtin.wasm)
-                .await;
+            let plugin = self
+                .prepare(builtin.name, Origin::Builtin, builtin.wasm)
+                .await?;
+            return self.serve(plugin);
         }
         let next = self.current().without(name);
         self.swap(next);
@@ -372,8 +350,8 @@ impl PluginHost {
         Ok(self.load(name, origin, component).await?)
     }
 
-    async fn install(&self, name: &str, origin: Origin, wasm: &[u8]) -> Result<(), PluginError> {
-        let plugin = self.prepare(name, origin, wasm).await?;
+    /// Puts `plugin` in service in place of any of its name.
+    fn serve(&self, plugin: Plugin) -> Result<(), PluginError> {
         let next = self.current().with(plugin)?;
         self.swap(next);
         Ok(())

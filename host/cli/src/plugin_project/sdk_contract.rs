@@ -5,6 +5,7 @@
 use openclaw_runtime::contract;
 
 use super::sdk_files::{JS, PYTHON};
+use super::world::without_deprecated;
 
 /// Each capability interface, by file stem, with its functions (WIT names) but the
 /// deprecated ones.
@@ -15,24 +16,11 @@ fn interfaces() -> Vec<(&'static str, Vec<String>)> {
         if ["world", "types", "plugin"].contains(&interface) {
             continue;
         }
-        let mut functions = Vec::new();
-        let mut deprecated = false;
-        for line in text.lines() {
-            let item = line.trim();
-            if item.starts_with("@deprecated") {
-                deprecated = true;
-            } else if item.starts_with('@') || item.starts_with("//") {
-            } else {
-                let function = line
-                    .strip_prefix("    ")
-                    .and_then(|l| l.split_once(": func"))
-                    .map(|(name, _)| name);
-                if let Some(name) = function.filter(|_| !deprecated) {
-                    functions.push(name.to_string());
-                }
-                deprecated = false;
-            }
-        }
+        let mut functions: Vec<String> = without_deprecated(text)
+            .lines()
+            .filter_map(|l| l.strip_prefix("    ")?.split_once(": func"))
+            .map(|(name, _)| name.to_string())
+            .collect();
         functions.sort();
         found.push((interface, functions));
     }

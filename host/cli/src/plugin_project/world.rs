@@ -9,11 +9,6 @@ use anyhow::{bail, Context, Result};
 
 use openclaw_runtime::contract;
 
-/// The contract's version, as this binary serves it.
-pub fn contract_version() -> &'static str {
-    contract::version()
-}
-
 /// Writes `wit/` under `dir`: the contract as a dependency, and world NAME importing `caps`.
 pub fn write(dir: &Path, name: &str, caps: &[String]) -> Result<()> {
     let known = openclaw_runtime::capability_names();
@@ -37,7 +32,7 @@ pub fn write(dir: &Path, name: &str, caps: &[String]) -> Result<()> {
 /// `text` without its `@deprecated` items. Python's and JavaScript's toolchains import every
 /// function of an interface a world imports; a new plugin must not import what is kept only
 /// for old ones (the 0.1.0 `exec.approvals-get|set` would need another grant).
-fn without_deprecated(text: &str) -> String {
+pub(super) fn without_deprecated(text: &str) -> String {
     let mut out = String::new();
     // An item's doc comments and attributes, held until the item shows whether it is kept.
     let mut preamble = String::new();
@@ -67,7 +62,7 @@ fn without_deprecated(text: &str) -> String {
 }
 
 fn world(name: &str, caps: &[String]) -> String {
-    let version = contract_version();
+    let version = contract::version();
     let mut text = format!("package local:{name};\n\nworld {name} {{\n");
     for cap in caps {
         text.push_str(&format!("    import openclaw:plugin/{cap}@{version};\n"));
@@ -84,7 +79,7 @@ mod tests {
 
     #[test]
     fn a_world_imports_only_what_the_project_lists() {
-        let version = contract_version();
+        let version = contract::version();
         assert!(version.starts_with("0.1."), "{version}");
         let text = world("my-plugin", &["log".into(), "exec".into()]);
         assert_eq!(
