@@ -17,14 +17,29 @@ export class Failure extends Error {
     super(message);
     this.name = 'Failure';
     this.code = failureCode;
-    // What the component hands the host: the contract's `failure` record. The error itself
-    // has the same `code` and `message`, for bindings that pass the thrown value on as is.
-    this.payload = { code: failureCode, message };
+    // What the component hands the host: the contract's `failure` record, worded for the
+    // operator.
+    this.payload = { code: failureCode, message: this.wireMessage() };
   }
 
-  /** `INVALID_REQUEST`, with the message prefixed as the real node host does. */
+  /**
+   * The message as the operator reads it. An `INVALID_REQUEST` reason is prefixed with its
+   * code, as the real node host words them; a message that already starts with the code (or
+   * with `Error: `, as the real words a thrown error) is left as it is, so a host's failure is
+   * never prefixed twice.
+   */
+  wireMessage() {
+    const worded = this.message.startsWith(this.code) || this.message.startsWith('Error: ');
+    return this.code === code.INVALID_REQUEST && !worded ? `${this.code}: ${this.message}` : this.message;
+  }
+
+  toString() {
+    return this.wireMessage();
+  }
+
+  /** `INVALID_REQUEST`: the caller's mistake. The message is the reason alone. */
   static invalid(message) {
-    return new Failure(code.INVALID_REQUEST, `${code.INVALID_REQUEST}: ${message}`);
+    return new Failure(code.INVALID_REQUEST, String(message));
   }
 
   static unavailable(message) {

@@ -22,7 +22,7 @@ export class Plugin {
   }
 
   /**
-   * Registers command `name`: `handler(params, call)` answers anything `JSON.stringify`
+   * Registers command `name`: `handler(call, params)` answers anything `JSON.stringify`
    * takes, or throws a `Failure`. `params` is checked against `schema` first (see params.js).
    */
   command(name, summary, schema, handler) {
@@ -47,7 +47,7 @@ export class Plugin {
       throw Failure.invalid('paramsJSON malformed JSON');
     }
     try {
-      const answer = found.handler(decode(found.schema, value), call);
+      const answer = found.handler(call, decode(found.schema, value));
       if (typeof answer?.then === 'function') {
         throw new Error(`${command} answered a promise; a command answers synchronously`);
       }
@@ -58,7 +58,10 @@ export class Plugin {
   }
 }
 
-/** The call a project's own tests pass, shaped as the host's. */
-export function localCall() {
-  return { invokeId: 'local', nodeId: 'local', timeoutMs: 30000, idempotencyKey: undefined };
-}
+/** The invoke being served, as the host passes it. */
+export const Call = Object.freeze({
+  /** The call a plugin's own tests pass: ids `local`, 30 s left, no idempotency key. */
+  local() {
+    return { invokeId: 'local', nodeId: 'local', timeoutMs: 30000, idempotencyKey: undefined };
+  },
+});

@@ -73,3 +73,58 @@ fn a_venv_the_project_planted_is_never_run_and_is_made_again() {
     assert!(!marker.exists(), "the build ran what the project planted");
     assert!(changed.contains("Remaking"), "{changed}");
 }
+
+/// A Rust plugin that calls `exec` without listing it in its manifest does not build, and the
+/// last good `.wasm` stays; listed, it builds.
+#[test]
+fn a_rust_plugin_calling_an_undeclared_capability_does_not_build() {
+    let home = tempfile::tempdir().unwrap();
+    let openclaw = |dir: &Path| {
+        let mut command = Command::new(bin());
+        command
+            .env("OPENCLAW_STATE_DIR", home.path().join("state"))
+            .current_dir(dir);
+        command
+    };
+    run(openclaw(home.path()).args(["plugins", "new", "sneaky", "--lang", "rust"]));
+    let project = home.path().join("sneaky");
+    run(openclaw(&project).args(["plugins", "build", "."]));
+    let wasm = project.join("sneaky.wasm");
+    let good = std::fs::read(&wasm).unwrap();
+
+    let lib = project.join("src/lib.rs");
+    let source = std::fs::read_to_string(&lib).unwrap().replace(
+        "Ok(json!({ \"greeting\": format!(\"Hello, {name}!\") }))",
+        "let found = openclaw_plugin_sdk::exec::which(vec![\"sh\".into()]);\n    \
+         Ok(json!({ \"greeting\": format!(\"Hello, {name}!\"), \"sh\": found.len() }))",
+    );
+    assert!(source.contains("exec::which"), "the template changed");
+    std::fs::write(&lib, source).unwrap();
+    let refused = openclaw(&project)
+        .args(["plugins", "build", "."])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        !refused.status.success(),
+        "built with an undeclared capability"
+    );
+    assert!(
+        stderr.contains("imports capability `exec`")
+            && stderr.contains("[package.metadata.openclaw] capabilities in Cargo.toml"),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read(&wasm).unwrap(),
+        good,
+        "the last good build was replaced"
+    );
+
+    let manifest = project.join("Cargo.toml");
+    let declared = std::fs::read_to_string(&manifest)
+        .unwrap()
+        .replace("capabilities = []", "capabilities = [\"exec\"]");
+    std::fs::write(&manifest, declared).unwrap();
+    run(openclaw(&project).args(["plugins", "build", "."]));
+    assert_ne!(std::fs::read(&wasm).unwrap(), good);
+}

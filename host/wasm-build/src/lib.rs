@@ -1,9 +1,15 @@
 //! Builds a Cargo workspace of plugins for `wasm32-wasip2` from a build script: the built-in
 //! plugins the node embeds, and the test fixtures. Both go through this one function so that
-//! they are built the same way.
+//! they are built the same way. Each component's imports are checked against the capabilities
+//! its `Cargo.toml` declares (`[package.metadata.openclaw] capabilities`), as
+//! `openclaw plugins build` checks a project's.
+
+pub mod declared;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+
+use serde_json::Value;
 
 /// Builds every member of the workspace at `manifest` in release mode into `target_dir`, and
 /// asks Cargo to run the calling build script again when any of `watched` changes. Answers
@@ -13,7 +19,7 @@ pub fn build_components(manifest: &Path, target_dir: &Path, watched: &[PathBuf])
         println!("cargo:rerun-if-changed={}", path.display());
     }
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let status = Command::new(cargo)
+    let status = Command::new(&cargo)
         .args(["build", "--release", "--target", "wasm32-wasip2"])
         .arg("--manifest-path")
         .arg(manifest)
@@ -31,7 +37,45 @@ pub fn build_components(manifest: &Path, target_dir: &Path, watched: &[PathBuf])
             manifest.display()
         );
     }
-    target_dir.join("wasm32-wasip2/release")
+    let built = target_dir.join("wasm32-wasip2/release");
+    for (name, capabilities) in members(&cargo, manifest) {
+        let wasm = built.join(format!("{}.wasm", name.replace('-', "_")));
+        let manifest = format!("[package.metadata.openclaw] capabilities of {name}");
+        if let Err(why) = declared::check_imports(&wasm, &capabilities, &manifest) {
+            panic!("{why}");
+        }
+    }
+    built
+}
+
+/// Each member of the workspace, with the capabilities it declares.
+fn members(cargo: &str, manifest: &Path) -> Vec<(String, Vec<String>)> {
+    let out = Command::new(cargo)
+        .args(["metadata", "--no-deps", "--format-version", "1"])
+        .arg("--manifest-path")
+        .arg(manifest)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run cargo metadata: {e}"));
+    assert!(
+        out.status.success(),
+        "cargo metadata failed for {}",
+        manifest.display()
+    );
+    let metadata: Value = serde_json::from_slice(&out.stdout).expect("cargo metadata's JSON");
+    let packages = metadata["packages"].as_array().cloned().unwrap_or_default();
+    packages
+        .iter()
+        .map(|p| {
+            let name = p["name"].as_str().unwrap_or_default().to_string();
+            let capabilities = p["metadata"]["openclaw"]["capabilities"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|c| c.as_str().map(String::from))
+                .collect();
+            (name, capabilities)
+        })
+        .collect()
 }
 
 /// The repository root, from a crate `depth` levels below it.

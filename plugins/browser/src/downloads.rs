@@ -45,7 +45,8 @@ fn answered(tab: &Target, download: &Download) -> Value {
 }
 
 /// A host failure as the real's thrown error: a 500 with its words.
-fn thrown(f: openclaw_plugin_sdk::Failure) -> RouteError {
+fn thrown(f: impl Into<openclaw_plugin_sdk::Failure>) -> RouteError {
+    let f: openclaw_plugin_sdk::Failure = f.into();
     let e = host_error(f);
     let message = e.body["error"].as_str().unwrap_or_default();
     if message.starts_with("Error: ") || e.status != 400 {

@@ -24,7 +24,7 @@ pub fn dialog(req: &Request) -> Answer {
     let dialog_id = req.body_str("dialogId").map(String::from);
     let tab = target::resolve(req.body_str("targetId"))?;
     let state = automation::dialogs(&tab.target_id).map_err(host_error)?;
-    let thrown = |f: openclaw_plugin_sdk::Failure| {
+    let thrown = |f: openclaw_plugin_sdk::bindings::openclaw::plugin::types::Failure| {
         let e = host_error(f);
         RouteError::new(
             500,
@@ -108,7 +108,8 @@ pub fn file_chooser(req: &Request) -> Answer {
 
 /// A path or file the host refused: the caller's mistake is a 400 with the host's words, the
 /// page's a 500 as the real's thrown error.
-fn refused(f: openclaw_plugin_sdk::Failure) -> RouteError {
+fn refused(f: impl Into<openclaw_plugin_sdk::Failure>) -> RouteError {
+    let f: openclaw_plugin_sdk::Failure = f.into();
     let e = host_error(f);
     if e.status == 400
         && !e.body["error"]

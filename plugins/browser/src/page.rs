@@ -10,7 +10,8 @@ use crate::route::RouteError;
 pub const COMMAND_MS: u32 = 20_000;
 
 /// A host failure as a route error: the caller's mistake is a 400, anything else a 500.
-pub fn host_error(f: openclaw_plugin_sdk::Failure) -> RouteError {
+pub fn host_error(f: impl Into<openclaw_plugin_sdk::Failure>) -> RouteError {
+    let f: openclaw_plugin_sdk::Failure = f.into();
     let status = if f.code == "INVALID_REQUEST" {
         400
     } else {

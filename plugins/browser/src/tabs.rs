@@ -26,7 +26,8 @@ fn tab_json(tab: &Tab) -> Map<String, Value> {
     out
 }
 
-pub fn failed(f: openclaw_plugin_sdk::Failure) -> RouteError {
+pub fn failed(f: impl Into<openclaw_plugin_sdk::Failure>) -> RouteError {
+    let f: openclaw_plugin_sdk::Failure = f.into();
     RouteError::new(500, f.message)
 }
 

@@ -2,15 +2,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { Failure, Plugin, code, localCall } from '../index.js';
+import { Call, Failure, Plugin, code } from '../index.js';
 
 const plugin = new Plugin({ caps: ['demo'] })
-  .command('demo.greet', 'Greets', { name: 'string', times: 'integer?', tags: [{ tag: 'string' }] }, (p) => ({
+  .command('demo.greet', 'Greets', { name: 'string', times: 'integer?', tags: [{ tag: 'string' }] }, (_call, p) => ({
     greeting: `Hello, ${p.name}!`.repeat(p.times ?? 1),
     tags: p.tags.map((t) => t.tag),
   }))
-  .command('demo.whoami', 'Answers the call', undefined, (_, call) => call)
-  .command('demo.parse', 'Parses', { n: 'string' }, (p) => {
+  .command('demo.whoami', 'Answers the call', undefined, (call) => call)
+  .command('demo.parse', 'Parses', { n: 'string' }, (_call, p) => {
     const n = BigInt(p.n);
     return { n: Number(n) };
   })
@@ -21,10 +21,10 @@ const plugin = new Plugin({ caps: ['demo'] })
     throw e;
   });
 
-const invoke = (command, params) => JSON.parse(plugin.invoke(localCall(), command, params));
+const invoke = (command, params) => JSON.parse(plugin.invoke(Call.local(), command, params));
 const failure = (command, params) => {
   try {
-    plugin.invoke(localCall(), command, params);
+    plugin.invoke(Call.local(), command, params);
   } catch (e) {
     assert.ok(e instanceof Failure, `${command} threw ${e}`);
     return e.payload;
@@ -65,6 +65,24 @@ test('thrown errors become failures, and a capability failure keeps its code', (
     message: 'SYSTEM_RUN_DENIED: approval required',
   });
   assert.match(failure('demo.later').message, /answered a promise/);
+});
+
+test('the code prefixes a reason once on the wire', () => {
+  const invalid = Failure.invalid('bins required');
+  assert.equal(invalid.message, 'bins required');
+  assert.equal(String(invalid), 'INVALID_REQUEST: bins required');
+  for (const worded of ['INVALID_REQUEST: bins required', 'Error: INVALID_REQUEST: path required']) {
+    assert.equal(Failure.invalid(worded).payload.message, worded);
+  }
+  assert.equal(Failure.unavailable('no camera').payload.message, 'no camera');
+});
+
+test('a handler takes the call, then its params', () => {
+  const seen = [];
+  new Plugin({ caps: ['demo'] })
+    .command('demo.both', 'Both', { n: 'integer' }, (call, params) => seen.push(call.nodeId, params.n))
+    .invoke(Call.local(), 'demo.both', '{"n":7}');
+  assert.deepEqual(seen, ['local', 7]);
 });
 
 test('unknown commands are not supported', () => {

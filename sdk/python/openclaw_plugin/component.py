@@ -21,6 +21,6 @@ def export(plugin: Plugin) -> type:
             try:
                 return plugin.invoke(call, command, params_json)
             except Failure as e:
-                raise Err(types.Failure(code=e.code, message=e.message)) from None
+                raise Err(types.Failure(code=e.code, message=e.wire_message())) from None
 
     return Exported

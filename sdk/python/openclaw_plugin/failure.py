@@ -17,14 +17,26 @@ class Failure(Exception):
     """Raise it from a command to answer the operator with `code` and `message`."""
 
     def __init__(self, code: str, message: str):
-        super().__init__(f"{code}: {message}")
         self.code = code
         self.message = message
+        super().__init__(self.wire_message())
+
+    def wire_message(self) -> str:
+        """The message as the operator reads it.
+
+        An `INVALID_REQUEST` reason is prefixed with its code, as the real node host words
+        them; a message that already starts with the code (or with `Error: `, as the real
+        words a thrown error) is left as it is, so a host's failure is never prefixed twice.
+        """
+        worded = self.message.startswith((self.code, "Error: "))
+        if self.code == code.INVALID_REQUEST and not worded:
+            return f"{self.code}: {self.message}"
+        return self.message
 
     @staticmethod
     def invalid(message: str) -> "Failure":
-        """`INVALID_REQUEST`, with the message prefixed as the real node host does."""
-        return Failure(code.INVALID_REQUEST, f"{code.INVALID_REQUEST}: {message}")
+        """`INVALID_REQUEST`: the caller's mistake. The message is the reason alone."""
+        return Failure(code.INVALID_REQUEST, message)
 
     @staticmethod
     def unavailable(message: str) -> "Failure":

@@ -20,6 +20,11 @@ class Call:
     timeout_ms: int = 30_000
     idempotency_key: Optional[str] = None
 
+    @classmethod
+    def local(cls) -> "Call":
+        """The call a plugin's own tests pass: ids `local`, 30 s left, no idempotency key."""
+        return cls()
+
 
 @dataclasses.dataclass
 class Command:
@@ -27,7 +32,6 @@ class Command:
     summary: str
     handler: Callable
     params: object
-    takes_call: bool
 
 
 class Plugin:
@@ -38,7 +42,7 @@ class Plugin:
         self.commands: dict[str, Command] = {}
 
     def command(self, name: str, summary: str):
-        """Registers `handler(params)` or `handler(call, params)` as command `name`.
+        """Registers `handler(call, params)` as command `name`.
 
         The params' annotation is their type: a dataclass (checked field by field), `dict`,
         `NoParams`, or none for any JSON. The handler answers anything `json.dumps` takes (a
@@ -48,8 +52,7 @@ class Plugin:
         def register(handler):
             if name in self.commands:
                 raise ValueError(f"command {name} is declared twice")
-            takes_call, params = _signature(handler)
-            self.commands[name] = Command(name, summary, handler, params, takes_call)
+            self.commands[name] = Command(name, summary, handler, _params_type(handler))
             return handler
 
         return register
@@ -65,23 +68,22 @@ class Plugin:
             raise Failure.invalid("paramsJSON malformed JSON") from None
         try:
             params = decode(found.params, value)
-            answer = found.handler(call, params) if found.takes_call else found.handler(params)
+            answer = found.handler(call, params)
             return json.dumps(answer, default=_plain)
         except Exception as e:
             raise Failure.of(e) from e
 
 
-def _signature(handler):
-    """Whether the handler takes the call, and the type of its params."""
+def _params_type(handler):
+    """The type of the handler's params: the annotation of its second argument."""
     positional = [
         p
         for p in inspect.signature(handler).parameters.values()
         if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
     ]
-    if len(positional) not in (1, 2):
-        raise TypeError(f"{handler.__name__} must take (params) or (call, params)")
-    hints = typing.get_type_hints(handler)
-    return len(positional) == 2, hints.get(positional[-1].name)
+    if len(positional) != 2:
+        raise TypeError(f"{handler.__name__} must take (call, params)")
+    return typing.get_type_hints(handler).get(positional[1].name)
 
 
 def _plain(value):

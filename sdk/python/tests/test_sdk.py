@@ -24,7 +24,7 @@ class Greet:
 
 
 @plugin.command("demo.greet", "Greets")
-def greet(params: Greet) -> dict:
+def greet(_call: Call, params: Greet) -> dict:
     return {"greeting": f"Hello, {params.name}!" * params.times, "tags": [t.tag for t in params.tags]}
 
 
@@ -34,23 +34,23 @@ def whoami(call: Call, _: NoParams) -> Call:
 
 
 @plugin.command("demo.parse", "Parses a number")
-def parse(params: dict) -> dict:
+def parse(_call: Call, params: dict) -> dict:
     return {"n": int(params["n"])}
 
 
 @plugin.command("demo.open", "Fails reading a file")
-def open_missing(_: NoParams) -> dict:
+def open_missing(_call: Call, _: NoParams) -> dict:
     with open("/no/such/file", encoding="utf-8") as f:
         return {"text": f.read()}
 
 
 def invoke(command, params):
-    return json.loads(plugin.invoke(Call(), command, params))
+    return json.loads(plugin.invoke(Call.local(), command, params))
 
 
 def failure(command, params) -> Failure:
     try:
-        plugin.invoke(Call(), command, params)
+        plugin.invoke(Call.local(), command, params)
     except Failure as e:
         return e
     raise AssertionError(f"{command} did not fail")
@@ -72,7 +72,7 @@ class Sdk(unittest.TestCase):
         }
         for params, message in cases.items():
             e = failure("demo.greet", params)
-            self.assertEqual((e.code, e.message), (code.INVALID_REQUEST, message), params)
+            self.assertEqual((e.code, e.wire_message()), (code.INVALID_REQUEST, message), params)
 
     def test_a_command_without_params_takes_any_object_or_none(self):
         self.assertEqual(invoke("demo.whoami", None)["invoke_id"], "local")
@@ -93,6 +93,20 @@ class Sdk(unittest.TestCase):
 
         carried = Failure.of(Err(Failure("SYSTEM_RUN_DENIED", "denied")))
         self.assertEqual((carried.code, carried.message), ("SYSTEM_RUN_DENIED", "denied"))
+
+    def test_the_code_prefixes_a_reason_once_on_the_wire(self):
+        self.assertEqual(Failure.invalid("bins required").message, "bins required")
+        self.assertEqual(str(Failure.invalid("bins required")), "INVALID_REQUEST: bins required")
+        for worded in ["INVALID_REQUEST: bins required", "Error: INVALID_REQUEST: path required"]:
+            self.assertEqual(Failure.invalid(worded).wire_message(), worded)
+        self.assertEqual(Failure.unavailable("no camera").wire_message(), "no camera")
+
+    def test_a_handler_takes_the_call_and_its_params(self):
+        with self.assertRaisesRegex(TypeError, r"must take \(call, params\)"):
+
+            @plugin.command("demo.bare", "Takes params alone")
+            def bare(params: dict) -> dict:
+                return params
 
     def test_unknown_commands_are_not_supported(self):
         e = failure("demo.nope", None)

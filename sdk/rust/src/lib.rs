@@ -52,9 +52,9 @@ use serde::{Deserialize, Serialize};
 mod failure;
 mod macros;
 
-pub use failure::code;
+pub use failure::{code, Failure};
 
-pub use bindings::openclaw::plugin::types::{Call, CommandInfo, Failure, Surface};
+pub use bindings::openclaw::plugin::types::{Call, CommandInfo, Surface};
 
 /// The params of a command that takes none: any object (its keys are ignored), or no params.
 /// A handler may as well take `()`.
@@ -114,6 +114,18 @@ where
     handler(call, params)?.into_json()
 }
 
+impl Call {
+    /// The call a plugin's own tests pass: ids `local`, 30 s left, no idempotency key.
+    pub fn local() -> Call {
+        Call {
+            invoke_id: "local".into(),
+            node_id: "local".into(),
+            timeout_ms: 30_000,
+            idempotency_key: None,
+        }
+    }
+}
+
 /// Declares a plugin's caps and commands and exports it. See the crate docs.
 ///
 /// Every path in the expansion is absolute, so a plugin's own `Result`, `String` or `Option`
@@ -141,11 +153,15 @@ macro_rules! plugin {
                 call: $crate::Call,
                 command: ::std::string::String,
                 params_json: ::core::option::Option<::std::string::String>,
-            ) -> ::core::result::Result<::std::string::String, $crate::Failure> {
+            ) -> ::core::result::Result<
+                ::std::string::String,
+                $crate::bindings::openclaw::plugin::types::Failure,
+            > {
                 match command.as_str() {
                     $($name => $crate::dispatch(&call, params_json.as_deref(), $handler),)*
                     _ => ::core::result::Result::Err($crate::Failure::unavailable("command not supported")),
                 }
+                .map_err($crate::Failure::on_the_wire)
             }
         }
 

@@ -5,11 +5,17 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 
-use super::{js, python, rust};
+use openclaw_wasm_build::declared;
+
+use super::{js, python, rust, world};
 
 pub fn build(dir: &Path) -> Result<()> {
     let (name, wasm) = if dir.join("Cargo.toml").is_file() {
-        rust::build(&dir.join("Cargo.toml"))?
+        let (name, capabilities, wasm) = rust::build(&dir.join("Cargo.toml"))?;
+        world::check_known(&capabilities)?;
+        declared::check_imports(&wasm, &capabilities, rust::CAPABILITIES_KEY)
+            .map_err(anyhow::Error::msg)?;
+        (name, wasm)
     } else if dir.join("pyproject.toml").is_file() {
         let project = python::project(dir)?;
         in_work_dir(dir, &project.name, |work, wasm| {

@@ -40,7 +40,7 @@ export const plugin = new Plugin({ caps: ['__NAME__'] }).command(
   '__NAME__.greet',
   'Greets someone by name',
   { name: 'string' },
-  ({ name }) => {
+  (_call, { name }) => {
     const trimmed = name.trim();
     if (!trimmed) throw Failure.invalid('name must not be empty');
     return { greeting: `Hello, ${trimmed}!` };
@@ -51,14 +51,14 @@ export const plugin = new Plugin({ caps: ['__NAME__'] }).command(
 const TEST_JS: &str = r#"import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { Failure, code, localCall } from '@openclaw/plugin-sdk';
+import { Call, Failure, code } from '@openclaw/plugin-sdk';
 import { plugin } from './plugin.js';
 
 test('greets by name', () => {
-  const answer = plugin.invoke(localCall(), '__NAME__.greet', '{"name": "Ada"}');
+  const answer = plugin.invoke(Call.local(), '__NAME__.greet', '{"name": "Ada"}');
   assert.deepEqual(JSON.parse(answer), { greeting: 'Hello, Ada!' });
   assert.throws(
-    () => plugin.invoke(localCall(), '__NAME__.greet', '{"name": " "}'),
+    () => plugin.invoke(Call.local(), '__NAME__.greet', '{"name": " "}'),
     (e) => e instanceof Failure && e.code === code.INVALID_REQUEST,
   );
 });

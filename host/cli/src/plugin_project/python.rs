@@ -26,7 +26,7 @@ const PLUGIN_PY: &str = r#""""__NAME__: a plugin for the OpenClaw node host."""
 
 from dataclasses import dataclass
 
-from openclaw_plugin import Failure, Plugin
+from openclaw_plugin import Call, Failure, Plugin
 
 plugin = Plugin(caps=["__NAME__"])
 
@@ -37,7 +37,7 @@ class Greet:
 
 
 @plugin.command("__NAME__.greet", "Greets someone by name")
-def greet(params: Greet) -> dict:
+def greet(_call: Call, params: Greet) -> dict:
     name = params.name.strip()
     if not name:
         raise Failure.invalid("name must not be empty")
@@ -60,10 +60,10 @@ from plugin import plugin
 
 class Greet(unittest.TestCase):
     def test_greets_by_name(self):
-        answer = plugin.invoke(Call(), "__NAME__.greet", '{"name": "Ada"}')
+        answer = plugin.invoke(Call.local(), "__NAME__.greet", '{"name": "Ada"}')
         self.assertEqual(json.loads(answer), {"greeting": "Hello, Ada!"})
         with self.assertRaises(Failure) as refused:
-            plugin.invoke(Call(), "__NAME__.greet", '{"name": " "}')
+            plugin.invoke(Call.local(), "__NAME__.greet", '{"name": " "}')
         self.assertEqual(refused.exception.code, code.INVALID_REQUEST)
 "#;
 

@@ -18,6 +18,11 @@ edition = "2021"
 [lib]
 crate-type = ["cdylib"]
 
+# The capabilities src/ calls (log, exec, fs, ...); the build checks them, and the operator
+# must grant each.
+[package.metadata.openclaw]
+capabilities = []
+
 [dependencies]
 openclaw-plugin-sdk = { path = ".openclaw/sdk" }
 serde = { version = "1", features = ["derive"] }
@@ -62,20 +67,11 @@ plugin! {
 mod tests {
     use super::*;
 
-    fn call() -> Call {
-        Call {
-            invoke_id: "test".into(),
-            node_id: "local".into(),
-            timeout_ms: 1000,
-            idempotency_key: None,
-        }
-    }
-
     #[test]
     fn greets_by_name() {
-        let answer = greet(&call(), Greet { name: "Ada".into() }).unwrap();
+        let answer = greet(&Call::local(), Greet { name: "Ada".into() }).unwrap();
         assert_eq!(answer, json!({ "greeting": "Hello, Ada!" }));
-        let refused = greet(&call(), Greet { name: " ".into() }).unwrap_err();
+        let refused = greet(&Call::local(), Greet { name: " ".into() }).unwrap_err();
         assert_eq!(refused.code, "INVALID_REQUEST");
     }
 }
@@ -105,15 +101,19 @@ pub const TEMPLATE: &[(&str, &str)] = &[
     (".gitignore", GITIGNORE),
 ];
 
-/// Builds the crate of `manifest`; answers its name and the component Cargo made.
-pub fn build(manifest: &Path) -> Result<(String, PathBuf)> {
-    let name = package_name(manifest)?;
+/// Where a Rust project lists its capabilities, in the words of the build's errors.
+pub const CAPABILITIES_KEY: &str = "[package.metadata.openclaw] capabilities in Cargo.toml";
+
+/// Builds the crate of `manifest`; answers its name, its declared capabilities and the
+/// component Cargo made.
+pub fn build(manifest: &Path) -> Result<(String, Vec<String>, PathBuf)> {
+    let (name, capabilities) = package(manifest)?;
     let wasm = cargo_build(manifest)?;
-    Ok((name, wasm))
+    Ok((name, capabilities, wasm))
 }
 
-/// The project's package name, as `cargo metadata` reads it.
-fn package_name(manifest: &Path) -> Result<String> {
+/// The project's package name and declared capabilities, as `cargo metadata` reads them.
+fn package(manifest: &Path) -> Result<(String, Vec<String>)> {
     let out = Command::new(cargo())
         .args([
             "metadata",
@@ -131,14 +131,23 @@ fn package_name(manifest: &Path) -> Result<String> {
     }
     let metadata: Value = serde_json::from_slice(&out.stdout)?;
     let manifest = std::fs::canonicalize(manifest)?;
-    metadata["packages"]
+    let package = metadata["packages"]
         .as_array()
         .into_iter()
         .flatten()
         .find(|p| p["manifest_path"].as_str().map(Path::new) == Some(manifest.as_path()))
-        .and_then(|p| p["name"].as_str())
-        .map(String::from)
-        .with_context(|| format!("no package in {}", manifest.display()))
+        .with_context(|| format!("no package in {}", manifest.display()))?;
+    let name = package["name"].as_str().unwrap_or_default().to_string();
+    let capabilities = match &package["metadata"]["openclaw"]["capabilities"] {
+        Value::Null => Vec::new(),
+        Value::Array(names) => names
+            .iter()
+            .map(|n| n.as_str().map(String::from))
+            .collect::<Option<Vec<_>>>()
+            .with_context(|| format!("{CAPABILITIES_KEY} must be a list of names"))?,
+        _ => bail!("{CAPABILITIES_KEY} must be a list of names"),
+    };
+    Ok((name, capabilities))
 }
 
 /// Builds for wasm; answers the component Cargo made, as its own report names it.

@@ -60,15 +60,46 @@ fn each_js_module_offers_its_interface_at_the_contract_version() {
             "}} from 'openclaw:plugin/{interface}@{}';",
             contract::version()
         );
-        let (names, _) = text
-            .split_once(&from)
-            .unwrap_or_else(|| panic!("{interface}.js imports no {from}"));
-        let names = &names[names.rfind('{').unwrap() + 1..];
-        let mut offered: Vec<String> = names.split(',').map(|n| n.trim().to_string()).collect();
-        offered.sort();
-        let mut expected: Vec<String> = functions.iter().map(|f| camel(f)).collect();
-        expected.sort();
-        assert_eq!(offered, expected, "sdk/js/{interface}.js");
+        assert!(
+            text.contains(&from),
+            "sdk/js/{interface}.js imports no {from}"
+        );
+        // The bindings it passes on as they are, and its own wrappers.
+        let parts: Vec<&str> = text.split(&from).collect();
+        let passed: Vec<String> = parts[..parts.len() - 1]
+            .iter()
+            .flat_map(|part| part[part.rfind('{').unwrap() + 1..].split(','))
+            .map(|n| n.trim().to_string())
+            .collect();
+        let wrapped: Vec<String> = text
+            .lines()
+            .filter_map(|l| l.strip_prefix("export function ")?.split_once('('))
+            .map(|(name, _)| name.to_string())
+            .collect();
+        let expected: Vec<String> = functions.iter().map(|f| camel(f)).collect();
+        offers_exactly(
+            &expected,
+            &passed,
+            &wrapped,
+            &format!("sdk/js/{interface}.js"),
+        );
+    }
+}
+
+/// Every function of the interface is offered, and nothing passed on as a binding is not one
+/// of them (a wrapper may add helpers).
+fn offers_exactly(expected: &[String], passed: &[String], wrapped: &[String], module: &str) {
+    for function in expected {
+        assert!(
+            passed.contains(function) || wrapped.contains(function),
+            "{module} does not offer {function}"
+        );
+    }
+    for name in passed {
+        assert!(
+            expected.contains(name),
+            "{module} passes on {name}, not in the contract"
+        );
     }
 }
 
@@ -84,19 +115,30 @@ fn each_python_module_offers_its_interface_at_the_contract_version() {
         let module = interface.replace('-', "_");
         let text = carried(PYTHON, &format!("openclaw_plugin/{module}.py"));
         let imported = format!("from wit_world.imports.{module} import ");
-        let mut offered: Vec<String> = Vec::new();
+        let mut passed: Vec<String> = Vec::new();
+        let mut wrapped: Vec<String> = Vec::new();
         for line in text.lines() {
-            if let Some((_, name)) = line.split_once(" = _wit.") {
-                offered.push(name.to_string());
+            if let Some((_, name)) = line
+                .split_once(" = _wit.")
+                .or_else(|| line.split_once(" = raw."))
+            {
+                passed.push(name.to_string());
+            } else if let Some((name, _)) =
+                line.strip_prefix("def ").and_then(|l| l.split_once('('))
+            {
+                wrapped.push(name.to_string());
             } else if let Some(names) = line.trim().strip_prefix(&imported) {
-                offered.extend(names.split(',').map(|n| n.trim().to_string()));
+                passed.extend(names.split(',').map(|n| n.trim().to_string()));
             }
         }
-        offered.retain(|n| n.starts_with(|c: char| c.is_ascii_lowercase()));
-        offered.sort();
-        offered.dedup();
-        let mut expected: Vec<String> = functions.iter().map(|f| f.replace('-', "_")).collect();
-        expected.sort();
-        assert_eq!(offered, expected, "sdk/python/openclaw_plugin/{module}.py");
+        // Capitalized names are types.
+        passed.retain(|n| n.starts_with(|c: char| c.is_ascii_lowercase()));
+        let expected: Vec<String> = functions.iter().map(|f| f.replace('-', "_")).collect();
+        offers_exactly(
+            &expected,
+            &passed,
+            &wrapped,
+            &format!("sdk/python/openclaw_plugin/{module}.py"),
+        );
     }
 }

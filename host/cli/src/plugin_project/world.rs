@@ -9,23 +9,30 @@ use anyhow::{bail, Context, Result};
 
 use openclaw_runtime::contract;
 
-/// Writes `wit/` under `dir`: the contract as a dependency, and world NAME importing `caps`.
-pub fn write(dir: &Path, name: &str, caps: &[String]) -> Result<()> {
-    let known = openclaw_runtime::capability_names();
-    for cap in caps {
-        if !known.contains(&cap.as_str()) {
-            bail!(
-                "unknown capability {cap:?} in the project's capabilities; known: {}",
-                known.join(", ")
-            );
-        }
-    }
+/// Writes `wit/` under `dir`: the contract as a dependency, and world NAME importing
+/// `capabilities`.
+pub fn write(dir: &Path, name: &str, capabilities: &[String]) -> Result<()> {
+    check_known(capabilities)?;
     let deps = dir.join("deps/openclaw-plugin");
     std::fs::create_dir_all(&deps).with_context(|| format!("cannot create {}", deps.display()))?;
     for (file, text) in contract::FILES {
         std::fs::write(deps.join(file), without_deprecated(text))?;
     }
-    std::fs::write(dir.join("world.wit"), world(name, caps))?;
+    std::fs::write(dir.join("world.wit"), world(name, capabilities))?;
+    Ok(())
+}
+
+/// Refuses a name that is no capability of the contract, naming the known ones.
+pub fn check_known(capabilities: &[String]) -> Result<()> {
+    let known = openclaw_runtime::capability_names();
+    for capability in capabilities {
+        if !known.contains(&capability.as_str()) {
+            bail!(
+                "unknown capability {capability:?} in the project's capabilities; known: {}",
+                known.join(", ")
+            );
+        }
+    }
     Ok(())
 }
 
@@ -61,11 +68,13 @@ pub(super) fn without_deprecated(text: &str) -> String {
     out
 }
 
-fn world(name: &str, caps: &[String]) -> String {
+fn world(name: &str, capabilities: &[String]) -> String {
     let version = contract::version();
     let mut text = format!("package local:{name};\n\nworld {name} {{\n");
-    for cap in caps {
-        text.push_str(&format!("    import openclaw:plugin/{cap}@{version};\n"));
+    for capability in capabilities {
+        text.push_str(&format!(
+            "    import openclaw:plugin/{capability}@{version};\n"
+        ));
     }
     text.push_str(&format!(
         "    export openclaw:plugin/plugin@{version};\n}}\n"

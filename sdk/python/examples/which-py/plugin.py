@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from openclaw_plugin import Failure, Plugin, exec, log
+from openclaw_plugin import Call, Failure, Plugin, exec, log
 
 plugin = Plugin(caps=["which-py"])
 
@@ -18,13 +18,13 @@ class Which:
 
 
 @plugin.command("which-py.greet", "Greets someone by name")
-def greet(params: Greet) -> dict:
+def greet(_call: Call, params: Greet) -> dict:
     return {"greeting": f"Hello, {params.name}!"}
 
 
 @plugin.command("which-py.which", "Finds programs on the node's PATH")
-def which(params: Which) -> dict:
+def which(_call: Call, params: Which) -> dict:
     if not params.bins:
         raise Failure.invalid("bins must not be empty")
     log.info(f"looking for {len(params.bins)} programs")
-    return {"bins": dict(exec.which(params.bins))}
+    return {"bins": exec.which(params.bins)}
