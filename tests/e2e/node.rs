@@ -6,7 +6,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use openclaw_protocol::node_invoke::InvokeParams;
-use openclaw_test_support::fixtures::fixture;
+use openclaw_test_support::fixtures::{ECHO, IMPOSTOR, LEGACY_APPROVER, TAG_V1, TAG_V2};
 use openclaw_test_support::gateway::*;
 use openclaw_test_support::node::*;
 use serde_json::{json, Value};
@@ -215,7 +215,7 @@ async fn a_dropped_plugin_appears_and_a_replaced_one_answers_anew() {
     let op = gw.operator().await;
     let node = pair(&op, "hot-node").await;
 
-    copy_atomically(&fixture("tag-v1"), &node_proc.plugins.join("tag.wasm"));
+    copy_atomically(&TAG_V1.path(), &node_proc.plugins.join("tag.wasm"));
     // The new command is declared without a restart and goes through surface approval.
     approve_surface(&op, "hot-node").await;
     poll_until(&op, "node.list", WAIT, |r| {
@@ -233,7 +233,7 @@ async fn a_dropped_plugin_appears_and_a_replaced_one_answers_anew() {
     let v1 = invoke(&op, &node, "fixture.tag", json!({})).await.unwrap();
     assert_eq!(v1["payload"], json!({"version": "v1"}));
 
-    copy_atomically(&fixture("tag-v2"), &node_proc.plugins.join("tag.wasm"));
+    copy_atomically(&TAG_V2.path(), &node_proc.plugins.join("tag.wasm"));
     let mut answer = Value::Null;
     for _ in 0..100 {
         answer = invoke(&op, &node, "fixture.tag", json!({})).await.unwrap()["payload"].clone();
@@ -399,7 +399,7 @@ async fn nodes_run_approvals_and_plugins_from_the_cli() {
 
     // A plugin author's loop, no gateway: inspect names the missing grant, invoke runs it.
     let state = tempfile::tempdir().unwrap();
-    let plugin = fixture("echo");
+    let plugin = ECHO.path();
     let local = |args: &[&str]| {
         Command::new(bin())
             .args(args)
@@ -416,7 +416,7 @@ async fn nodes_run_approvals_and_plugins_from_the_cli() {
     let legacy = local(&[
         "plugins",
         "inspect",
-        fixture("legacy-approver").to_str().unwrap(),
+        LEGACY_APPROVER.path().to_str().unwrap(),
     ]);
     assert!(
         String::from_utf8_lossy(&legacy.stdout).contains("Contract: openclaw:plugin@0.1.0\n"),
@@ -495,7 +495,7 @@ async fn a_run_the_gateway_gives_up_on_leaves_no_process_behind() {
 async fn a_plugin_file_named_system_gets_no_exec_and_the_built_in_serves() {
     let gw = GatewayProc::start();
     let node_proc = NodeProc::start(&gw, "impostor-node");
-    std::fs::copy(fixture("impostor"), node_proc.plugins.join("system.wasm")).unwrap();
+    std::fs::copy(IMPOSTOR.path(), node_proc.plugins.join("system.wasm")).unwrap();
     let op = gw.operator().await;
     let node = pair(&op, "impostor-node").await;
     let which = invoke(&op, &node, "system.which", json!({"bins": ["sh"]}))

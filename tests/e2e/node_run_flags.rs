@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::{Arc, Mutex};
 
-use openclaw_test_support::fixtures::fixture;
+use openclaw_test_support::fixtures::{ECHO, TAG_V1};
 use openclaw_test_support::gateway::*;
 use openclaw_test_support::node::*;
 use serde_json::{json, Value};
@@ -146,8 +146,8 @@ async fn a_command_allowlist_is_saved_and_advertises_only_its_commands() {
     );
 
     // Hot-reloaded plugins stay filtered: fixture.echo stays hidden, fixture.tag comes in.
-    copy_atomically(&fixture("echo"), &node.plugins().join("echo.wasm"));
-    copy_atomically(&fixture("tag-v1"), &node.plugins().join("tag.wasm"));
+    copy_atomically(&ECHO.path(), &node.plugins().join("echo.wasm"));
+    copy_atomically(&TAG_V1.path(), &node.plugins().join("tag.wasm"));
     approve_surface(&op, name).await;
     let described = describe(&op, &id).await;
     assert_eq!(

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use openclaw_test_support::fixtures::fixture;
+use openclaw_test_support::fixtures::LISTER;
 use openclaw_test_support::gateway::*;
 use openclaw_test_support::node::*;
 use serde_json::{json, Value};
@@ -43,7 +43,7 @@ async fn a_grant_written_while_the_node_runs_applies_and_taking_it_back_too() {
     let node = pair(&op, "grants-node").await;
 
     // The lister imports fs: without the grant it does not load.
-    std::fs::copy(fixture("lister"), node_proc.plugins.join("lister.wasm")).unwrap();
+    std::fs::copy(LISTER.path(), node_proc.plugins.join("lister.wasm")).unwrap();
     tokio::time::sleep(Duration::from_millis(500)).await;
     let list = || json!({"path": node_proc.plugins});
     let e = invoke(&op, &node, "lister.list", list()).await.unwrap_err();

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use openclaw_protocol::node_invoke::InvokeParams;
 use openclaw_test_support::bin;
-use openclaw_test_support::fixtures::fixture;
+use openclaw_test_support::fixtures::TAG_V1;
 use openclaw_test_support::hardware_services;
 use serde_json::{json, Value};
 
@@ -132,7 +132,7 @@ fn copy_in(from: &Path, to: &Path) {
 
 #[test]
 fn our_node_host_on_the_real_gateway() {
-    let tag = fixture("tag-v1");
+    let tag = TAG_V1.path();
     let home = tempfile::tempdir().unwrap();
     let port = real::free_port();
     let allow = [

@@ -20,7 +20,7 @@ use openclaw_node::{load_plugins, NodeOptions, NodeSettings};
 use openclaw_protocol::node_invoke::InvokeParams;
 use openclaw_runtime::Call;
 use openclaw_test_support::bench::percentiles;
-use openclaw_test_support::fixtures::fixture;
+use openclaw_test_support::fixtures::{LOOPER, TAG_V1};
 use serde_json::json;
 
 const TOKEN: &str = "bench-token";
@@ -38,7 +38,7 @@ fn report(label: &str, mut samples: Vec<Duration>) {
 }
 
 async fn run() {
-    let tag = fixture("tag-v1");
+    let tag = TAG_V1.path();
     let dir = tempfile::tempdir().unwrap();
     let state = dir.path().join("node");
     let plugins_dir = dir.path().join("plugins");
@@ -104,7 +104,7 @@ async fn run() {
     report("node start (warm cache) to hello-ok", starts);
 
     // The node host proper, with a watched plugins dir and a plugin that loops.
-    std::fs::copy(fixture("looper"), plugins_dir.join("looper.wasm")).unwrap();
+    std::fs::copy(LOOPER.path(), plugins_dir.join("looper.wasm")).unwrap();
     let plugins = load_plugins(&state, Some(&plugins_dir), &NodeSettings::default())
         .await
         .unwrap();

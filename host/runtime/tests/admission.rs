@@ -10,7 +10,7 @@ use openclaw_hardware::location::{Location, LocationOptions};
 use openclaw_runtime::engine::{CALL_PERMITS, MAX_CALLS_IN_FLIGHT};
 use openclaw_runtime::grants::Grants;
 use openclaw_runtime::{Call, ExecContext, PluginHost, Services};
-use openclaw_test_support::fixtures::fixture;
+use openclaw_test_support::fixtures::RUNNER;
 
 fn call() -> Call {
     Call {
@@ -25,7 +25,7 @@ fn call() -> Call {
 async fn runner_host(dir: &tempfile::TempDir) -> PluginHost {
     let plugins = dir.path().join("plugins");
     std::fs::create_dir(&plugins).unwrap();
-    std::fs::copy(fixture("runner"), plugins.join("runner.wasm")).unwrap();
+    std::fs::copy(RUNNER.path(), plugins.join("runner.wasm")).unwrap();
     let grants_path = dir.path().join("grants.toml");
     std::fs::write(
         &grants_path,

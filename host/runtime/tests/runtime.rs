@@ -12,7 +12,9 @@ use openclaw_browser::{BrowserOptions, NodeBrowser};
 use openclaw_hardware::location::{Location, LocationOptions};
 use openclaw_runtime::grants::Grants;
 use openclaw_runtime::{Call, ExecContext, LoadError, PluginError, PluginHost, Services};
-use openclaw_test_support::fixtures::fixture;
+use openclaw_test_support::fixtures::{
+    Fixture, AUTHOR, ECHO, HOG, LOOPER, PEEKER, RECALL, RUNNER, SLOW_START, TAG_V1, TAG_V2, TRAPPER,
+};
 
 fn call() -> Call {
     Call {
@@ -50,14 +52,15 @@ fn services_with(dir: &tempfile::TempDir, control_url: Option<String>) -> Servic
     )
 }
 
-/// A host with the named fixtures copied into a plugins dir and all granted `log`.
-async fn host_with(names: &[&str]) -> (PluginHost, tempfile::TempDir) {
+/// A host with `fixtures` copied into a plugins dir and all granted `log`.
+async fn host_with(fixtures: &[Fixture]) -> (PluginHost, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let plugins = dir.path().join("plugins");
     std::fs::create_dir(&plugins).unwrap();
     let mut toml = String::new();
-    for name in names {
-        std::fs::copy(fixture(name), plugins.join(format!("{name}.wasm"))).unwrap();
+    for fixture in fixtures {
+        let name = fixture.name;
+        std::fs::copy(fixture, plugins.join(format!("{name}.wasm"))).unwrap();
         toml.push_str(&format!("[plugins.{name}]\ncapabilities = [\"log\"]\n"));
     }
     let host = PluginHost::new(None, grants(&dir, &toml), services(&dir), Vec::new()).unwrap();
@@ -66,11 +69,47 @@ async fn host_with(names: &[&str]) -> (PluginHost, tempfile::TempDir) {
     (host, dir)
 }
 
+/// The test that runs each fixture. A fixture without an entry here does not compile (as in
+/// wasmtime's test-programs), so none is built and then forgotten.
+mod fixture_tests {
+    pub(crate) use super::a_memory_bomb_hits_the_cap_and_a_trap_fails_only_its_call as hog;
+    pub(crate) use super::a_memory_bomb_hits_the_cap_and_a_trap_fails_only_its_call as trapper;
+    pub(crate) use super::a_plugin_describes_itself_and_answers_with_fresh_instances as echo;
+    pub(crate) use super::a_plugin_slow_to_instantiate_keeps_an_instance_ready as slow_start;
+    pub(crate) use super::a_plugin_written_the_authors_way_builds_and_answers as author;
+    pub(crate) use super::an_infinite_loop_ends_at_the_deadline_and_the_host_carries_on as looper;
+    pub(crate) use super::exec_without_a_grant_does_not_load_and_with_one_runs_under_the_approvals as runner;
+    pub(crate) use super::fs_roots::links_and_dots_never_lead_out_of_a_root as lister;
+    pub(crate) use super::no_call_finds_what_an_earlier_call_left_in_memory as recall;
+    pub(crate) use super::released::a_plugin_built_against_every_released_contract_loads_and_answers as released_0_1_0;
+    pub(crate) use super::released::a_plugin_built_against_every_released_contract_loads_and_answers as released_0_1_1;
+    pub(crate) use super::released::a_plugin_built_against_every_released_contract_loads_and_answers as released_0_1_2;
+    pub(crate) use super::released::a_plugin_built_against_every_released_contract_loads_and_answers as released_0_1_3;
+    pub(crate) use super::released::a_plugin_built_against_every_released_contract_loads_and_answers as released_0_1_4;
+    pub(crate) use super::released::a_plugin_built_against_every_released_contract_loads_and_answers as released_0_1_5;
+    pub(crate) use super::released::a_plugin_built_against_every_released_contract_loads_and_answers as released_0_1_6;
+    pub(crate) use super::released::a_plugin_built_against_every_released_contract_loads_and_answers as released_0_1_7;
+    pub(crate) use super::reloading_swaps_versions_and_a_broken_file_leaves_the_old_one_serving as tag_v1;
+    pub(crate) use super::reloading_swaps_versions_and_a_broken_file_leaves_the_old_one_serving as tag_v2;
+    pub(crate) use super::sandbox::a_plugin_file_named_like_a_built_in_gets_none_of_its_grants as impostor;
+    pub(crate) use super::sandbox::editing_the_approvals_needs_its_own_grant_even_for_0_1_0_plugins as approver;
+    pub(crate) use super::sandbox::editing_the_approvals_needs_its_own_grant_even_for_0_1_0_plugins as legacy_approver;
+    pub(crate) use super::the_browser_capability_needs_its_grant_and_stays_on_loopback as peeker;
+}
+
+macro_rules! tested {
+    ($fixture:ident) => {
+        #[allow(unused_imports)]
+        use self::fixture_tests::$fixture as _;
+    };
+}
+openclaw_test_support::for_each_fixture!(tested);
+
 const SECOND: Duration = Duration::from_secs(1);
 
 #[tokio::test]
 async fn a_plugin_describes_itself_and_answers_with_fresh_instances() {
-    let (host, _dir) = host_with(&["echo"]).await;
+    let (host, _dir) = host_with(&[ECHO]).await;
     let set = host.current();
     assert_eq!(set.commands(), vec!["fixture.echo"]);
     assert_eq!(set.caps(), vec!["fixture"]);
@@ -111,7 +150,7 @@ async fn a_plugin_describes_itself_and_answers_with_fresh_instances() {
 /// counter in its data and a megabyte of the last params on its heap.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_call_finds_what_an_earlier_call_left_in_memory() {
-    let (host, _dir) = host_with(&["recall"]).await;
+    let (host, _dir) = host_with(&[RECALL]).await;
     let recall = |n: usize| {
         let host = &host;
         async move {
@@ -141,7 +180,7 @@ async fn no_call_finds_what_an_earlier_call_left_in_memory() {
 async fn an_ungranted_capability_fails_the_load_with_the_line_to_add() {
     let dir = tempfile::tempdir().unwrap();
     let host = PluginHost::new(None, grants(&dir, ""), services(&dir), Vec::new()).unwrap();
-    let err = host.load_file("echo", &fixture("echo")).await.unwrap_err();
+    let err = host.load_file("echo", &ECHO.path()).await.unwrap_err();
     let PluginError::Load(LoadError::NotGranted {
         plugin, capability, ..
     }) = &err
@@ -162,10 +201,7 @@ async fn an_ungranted_capability_fails_the_load_with_the_line_to_add() {
 async fn exec_without_a_grant_does_not_load_and_with_one_runs_under_the_approvals() {
     let dir = tempfile::tempdir().unwrap();
     let host = PluginHost::new(None, grants(&dir, ""), services(&dir), Vec::new()).unwrap();
-    let err = host
-        .load_file("runner", &fixture("runner"))
-        .await
-        .unwrap_err();
+    let err = host.load_file("runner", &RUNNER.path()).await.unwrap_err();
     assert!(err.to_string().starts_with("plugin runner imports capability `exec`, which is not granted to it; add `capabilities = [\"exec\"]` under `[plugins.runner]`"), "{err}");
 
     let host = PluginHost::new(
@@ -175,7 +211,7 @@ async fn exec_without_a_grant_does_not_load_and_with_one_runs_under_the_approval
         Vec::new(),
     )
     .unwrap();
-    host.load_file("runner", &fixture("runner")).await.unwrap();
+    host.load_file("runner", &RUNNER.path()).await.unwrap();
     assert_eq!(
         host.invoke(&call(), "runner.id", None, SECOND * 5)
             .await
@@ -205,7 +241,7 @@ async fn replacing_a_plugin_under_load_fails_no_invoke() {
         PluginHost::new(None, grants(&dir, ""), services(&dir), Vec::new()).unwrap(),
     );
     let path = dir.path().join("tag.wasm");
-    std::fs::copy(fixture("tag-v1"), &path).unwrap();
+    std::fs::copy(TAG_V1.path(), &path).unwrap();
     host.load_file("tag", &path).await.unwrap();
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let callers: Vec<_> = (0..4)
@@ -224,8 +260,8 @@ async fn replacing_a_plugin_under_load_fails_no_invoke() {
         })
         .collect();
     for round in 0..20 {
-        let version = if round % 2 == 0 { "tag-v2" } else { "tag-v1" };
-        std::fs::copy(fixture(version), &path).unwrap();
+        let version = if round % 2 == 0 { TAG_V2 } else { TAG_V1 };
+        std::fs::copy(version, &path).unwrap();
         host.load_file("tag", &path).await.unwrap();
     }
     let last = host
@@ -245,7 +281,7 @@ async fn replacing_a_plugin_under_load_fails_no_invoke() {
 
 #[tokio::test]
 async fn an_infinite_loop_ends_at_the_deadline_and_the_host_carries_on() {
-    let (host, _dir) = host_with(&["looper"]).await;
+    let (host, _dir) = host_with(&[LOOPER]).await;
     let e = host
         .invoke(&call(), "looper.spin", None, Duration::from_millis(200))
         .await
@@ -262,7 +298,7 @@ async fn an_infinite_loop_ends_at_the_deadline_and_the_host_carries_on() {
 
 #[tokio::test]
 async fn a_memory_bomb_hits_the_cap_and_a_trap_fails_only_its_call() {
-    let (host, _dir) = host_with(&["hog", "trapper", "echo"]).await;
+    let (host, _dir) = host_with(&[HOG, TRAPPER, ECHO]).await;
     let e = host
         .invoke(&call(), "hog.grow", None, Duration::from_secs(5))
         .await
@@ -291,11 +327,8 @@ async fn a_memory_bomb_hits_the_cap_and_a_trap_fails_only_its_call() {
 async fn two_plugins_with_one_command_is_a_load_error() {
     let dir = tempfile::tempdir().unwrap();
     let host = PluginHost::new(None, grants(&dir, ""), services(&dir), Vec::new()).unwrap();
-    host.load_file("first", &fixture("tag-v1")).await.unwrap();
-    let err = host
-        .load_file("second", &fixture("tag-v2"))
-        .await
-        .unwrap_err();
+    host.load_file("first", &TAG_V1.path()).await.unwrap();
+    let err = host.load_file("second", &TAG_V2.path()).await.unwrap_err();
     assert_eq!(
         err.to_string(),
         "command fixture.tag is declared by both plugin first and plugin second; second was not loaded (rename the command or remove one of them)"
@@ -312,10 +345,10 @@ async fn reloading_swaps_versions_and_a_broken_file_leaves_the_old_one_serving()
     let dir = tempfile::tempdir().unwrap();
     let host = PluginHost::new(None, grants(&dir, ""), services(&dir), Vec::new()).unwrap();
     let path = dir.path().join("tag.wasm");
-    std::fs::copy(fixture("tag-v1"), &path).unwrap();
+    std::fs::copy(TAG_V1.path(), &path).unwrap();
     host.load_file("tag", &path).await.unwrap();
     let changes = host.subscribe();
-    std::fs::copy(fixture("tag-v2"), &path).unwrap();
+    std::fs::copy(TAG_V2.path(), &path).unwrap();
     host.load_file("tag", &path).await.unwrap();
     assert!(changes.has_changed().unwrap());
     assert_eq!(
@@ -356,7 +389,7 @@ async fn compiled_plugins_are_cached_by_content_and_engine() {
         )
         .unwrap();
         let started = Instant::now();
-        host.load_file("echo", &fixture("echo")).await.unwrap();
+        host.load_file("echo", &ECHO.path()).await.unwrap();
         (started.elapsed(), host)
     };
     let (cold, _) = load().await;
@@ -364,7 +397,7 @@ async fn compiled_plugins_are_cached_by_content_and_engine() {
     assert_eq!(entries.len(), 1);
     let name = entries[0].file_name().to_string_lossy().into_owned();
     let wasm_sha = openclaw_protocol::identity::hex(&<sha2::Sha256 as sha2::Digest>::digest(
-        std::fs::read(fixture("echo")).unwrap(),
+        std::fs::read(ECHO.path()).unwrap(),
     ));
     let engine = openclaw_runtime::cache::engine_fingerprint(
         &openclaw_runtime::engine::new_engine().unwrap(),
@@ -413,10 +446,7 @@ async fn http_once(response: Vec<u8>) -> (String, tokio::sync::mpsc::UnboundedRe
 async fn the_browser_capability_needs_its_grant_and_stays_on_loopback() {
     let dir = tempfile::tempdir().unwrap();
     let host = PluginHost::new(None, grants(&dir, ""), services(&dir), Vec::new()).unwrap();
-    let err = host
-        .load_file("peeker", &fixture("peeker"))
-        .await
-        .unwrap_err();
+    let err = host.load_file("peeker", &PEEKER.path()).await.unwrap_err();
     assert!(err.to_string().starts_with("plugin peeker imports capability `browser`, which is not granted to it; add `capabilities = [\"browser\"]` under `[plugins.peeker]`"), "{err}");
 
     let granted = "[plugins.peeker]\ncapabilities = [\"browser\"]\n";
@@ -436,7 +466,7 @@ async fn the_browser_capability_needs_its_grant_and_stays_on_loopback() {
         Vec::new(),
     )
     .unwrap();
-    host.load_file("peeker", &fixture("peeker")).await.unwrap();
+    host.load_file("peeker", &PEEKER.path()).await.unwrap();
     let out: serde_json::Value = serde_json::from_str(
         &host
             .invoke(&call(), "peeker.version", None, SECOND * 5)
@@ -470,7 +500,7 @@ async fn the_browser_capability_needs_its_grant_and_stays_on_loopback() {
             Vec::new(),
         )
         .unwrap();
-        host.load_file("peeker", &fixture("peeker")).await.unwrap();
+        host.load_file("peeker", &PEEKER.path()).await.unwrap();
         let e = host
             .invoke(&call(), "peeker.version", None, SECOND * 5)
             .await
@@ -480,7 +510,7 @@ async fn the_browser_capability_needs_its_grant_and_stays_on_loopback() {
 
     let far = services_with(&dir, Some("http://203.0.113.7:9222".into()));
     let host = PluginHost::new(None, grants(&dir, granted), far, Vec::new()).unwrap();
-    host.load_file("peeker", &fixture("peeker")).await.unwrap();
+    host.load_file("peeker", &PEEKER.path()).await.unwrap();
     let e = host
         .invoke(&call(), "peeker.version", None, SECOND * 5)
         .await
@@ -493,7 +523,7 @@ async fn the_browser_capability_needs_its_grant_and_stays_on_loopback() {
 /// its commands without params, `?` on standard and `anyhow` errors answer as they should.
 #[tokio::test]
 async fn a_plugin_written_the_authors_way_builds_and_answers() {
-    let (host, _dir) = host_with(&["author"]).await;
+    let (host, _dir) = host_with(&[AUTHOR]).await;
     let ask = |command: &'static str, params: Option<&'static str>| {
         let host = &host;
         async move { host.invoke(&call(), command, params, SECOND).await }
@@ -535,7 +565,7 @@ async fn a_plugin_written_the_authors_way_builds_and_answers() {
 /// gets a fresh one.
 #[tokio::test]
 async fn a_plugin_slow_to_instantiate_keeps_an_instance_ready() {
-    let (host, _dir) = host_with(&["slow-start"]).await;
+    let (host, _dir) = host_with(&[SLOW_START]).await;
     let set = host.current();
     let plugin = set.plugins().next().unwrap();
     assert!(plugin.keeps_spares());

@@ -196,19 +196,19 @@ mod tests {
     /// whatever the load's own checks say.
     #[test]
     fn a_linker_holds_only_the_capabilities_of_its_grants() {
-        use openclaw_test_support::fixtures::fixture;
+        use openclaw_test_support::fixtures::{Fixture, LEGACY_APPROVER, RUNNER};
         let engine = crate::engine::new_engine().unwrap();
-        let links = |granted: &[&'static str], fixture_name: &str| {
-            let component = Component::from_file(&engine, fixture(fixture_name)).unwrap();
+        let links = |granted: &[&'static str], fixture: Fixture| {
+            let component = Component::from_file(&engine, fixture).unwrap();
             let linker = linker_for(&engine, granted).unwrap();
             linker.instantiate_pre(&component).is_ok()
         };
-        assert!(!links(&["log"], "runner"));
-        assert!(links(&["exec"], "runner"));
+        assert!(!links(&["log"], RUNNER));
+        assert!(links(&["exec"], RUNNER));
         // The 0.1.0 plugin's exec edits the approvals: both grants, or it does not link.
-        assert!(!links(&["exec"], "legacy-approver"));
-        assert!(!links(&["exec-approvals"], "legacy-approver"));
-        assert!(links(&["exec", "exec-approvals"], "legacy-approver"));
+        assert!(!links(&["exec"], LEGACY_APPROVER));
+        assert!(!links(&["exec-approvals"], LEGACY_APPROVER));
+        assert!(links(&["exec", "exec-approvals"], LEGACY_APPROVER));
     }
 
     #[test]

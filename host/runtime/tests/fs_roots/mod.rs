@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use openclaw_runtime::{Failure, PluginHost, Services};
-use openclaw_test_support::fixtures::fixture;
+use openclaw_test_support::fixtures::LISTER;
 use serde_json::{json, Value};
 
 use super::{call, grants, services, SECOND};
@@ -36,7 +36,7 @@ pub async fn lister_granted(
 pub async fn lister_with(dir: &tempfile::TempDir, grant: &str, services: Services) -> PluginHost {
     let plugins = dir.path().join("plugins");
     openclaw_files::private_dir(&plugins).unwrap();
-    std::fs::copy(fixture("lister"), plugins.join("lister.wasm")).unwrap();
+    std::fs::copy(LISTER.path(), plugins.join("lister.wasm")).unwrap();
     let toml = format!("[plugins.lister]\ncapabilities = [\"fs\"]\nfs = {grant}\n");
     let host = PluginHost::new(None, grants(dir, &toml), services, Vec::new()).unwrap();
     let errors = host.load_all(Some(&plugins)).await;
@@ -62,7 +62,7 @@ fn names(listing: &Value) -> Vec<&str> {
 }
 
 #[tokio::test]
-async fn links_and_dots_never_lead_out_of_a_root() {
+pub(crate) async fn links_and_dots_never_lead_out_of_a_root() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("root");
     let outside = dir.path().join("outside");

@@ -6,6 +6,8 @@ use std::path::Path;
 
 use serde_json::{json, Value};
 
+use openclaw_test_support::fixtures::named;
+
 use super::*;
 
 /// The capability interfaces each released version has.
@@ -74,7 +76,7 @@ fn touched(version: &str) -> Vec<&'static str> {
 }
 
 #[tokio::test]
-async fn a_plugin_built_against_every_released_contract_loads_and_answers() {
+pub(crate) async fn a_plugin_built_against_every_released_contract_loads_and_answers() {
     let versions = released_versions();
     assert!(versions.len() >= 8, "{versions:?}");
     let dir = tempfile::tempdir().unwrap();
@@ -84,7 +86,7 @@ async fn a_plugin_built_against_every_released_contract_loads_and_answers() {
     for version in &versions {
         let name = format!("released-{}", version.replace('.', "-"));
         // A release without its fixture fails here.
-        std::fs::copy(fixture(&name), plugins.join(format!("{name}.wasm"))).unwrap();
+        std::fs::copy(named(&name).path(), plugins.join(format!("{name}.wasm"))).unwrap();
         let granted = capabilities_of(version);
         toml.push_str(&format!("[plugins.{name}]\ncapabilities = {granted:?}\n"));
     }
@@ -99,8 +101,11 @@ async fn a_plugin_built_against_every_released_contract_loads_and_answers() {
         let mut imported = plugin.capabilities.clone();
         imported.sort();
         assert_eq!(imported, capabilities_of(version), "{version}");
-        let wasm = std::fs::read(fixture(&name)).unwrap();
-        let seen = host.inspect(&name, &fixture(&name), &wasm).await.unwrap();
+        let wasm = std::fs::read(named(&name).path()).unwrap();
+        let seen = host
+            .inspect(&name, &named(&name).path(), &wasm)
+            .await
+            .unwrap();
         assert_eq!(seen.contract, Some(format!("openclaw:plugin@{version}")));
 
         let answer = host

@@ -8,14 +8,16 @@ use std::time::Duration;
 
 use openclaw_runtime::grants::Grants;
 use openclaw_runtime::{Builtin, LoadError, PluginError, PluginHost};
-use openclaw_test_support::fixtures::fixture;
+use openclaw_test_support::fixtures::{
+    Fixture, APPROVER, ECHO, IMPOSTOR, LEGACY_APPROVER, LOOPER, RUNNER,
+};
 use serde_json::{json, Value};
 
 use super::{call, grants, services, SECOND};
 
 /// A fixture's bytes as a built-in (built-ins live for the whole process).
-fn builtin(name: &'static str, fixture_name: &str) -> Builtin {
-    let wasm = std::fs::read(fixture(fixture_name)).unwrap();
+fn builtin(name: &'static str, fixture: Fixture) -> Builtin {
+    let wasm = std::fs::read(fixture).unwrap();
     Builtin {
         name,
         wasm: Box::leak(wasm.into_boxed_slice()),
@@ -32,19 +34,19 @@ fn not_granted(e: &PluginError) -> (&str, &str, String) {
 }
 
 #[tokio::test]
-async fn a_plugin_file_named_like_a_built_in_gets_none_of_its_grants() {
+pub(crate) async fn a_plugin_file_named_like_a_built_in_gets_none_of_its_grants() {
     let dir = tempfile::tempdir().unwrap();
     let plugins = dir.path().join("plugins");
     std::fs::create_dir(&plugins).unwrap();
-    std::fs::copy(fixture("impostor"), plugins.join("system.wasm")).unwrap();
-    std::fs::copy(fixture("impostor"), plugins.join("evil.wasm")).unwrap();
+    std::fs::copy(IMPOSTOR.path(), plugins.join("system.wasm")).unwrap();
+    std::fs::copy(IMPOSTOR.path(), plugins.join("evil.wasm")).unwrap();
     // The built-in `system` here is the runner fixture, which imports `exec` like the real one.
     let with_defaults = |g: Grants| g.with_default("system", &["exec"]);
     let host = PluginHost::new(
         None,
         with_defaults(grants(&dir, "")),
         services(&dir),
-        vec![builtin("system", "runner")],
+        vec![builtin("system", RUNNER)],
     )
     .unwrap();
     let errors = host.load_all(Some(&plugins)).await;
@@ -87,7 +89,7 @@ async fn a_plugin_file_named_like_a_built_in_gets_none_of_its_grants() {
             "[plugins.system]\ncapabilities = [\"exec\"]\n",
         )),
         services(&dir),
-        vec![builtin("system", "runner")],
+        vec![builtin("system", RUNNER)],
     )
     .unwrap();
     std::fs::remove_file(plugins.join("evil.wasm")).unwrap();
@@ -115,7 +117,7 @@ fn lock_down(dir: &tempfile::TempDir) {
 }
 
 #[tokio::test]
-async fn editing_the_approvals_needs_its_own_grant_even_for_0_1_0_plugins() {
+pub(crate) async fn editing_the_approvals_needs_its_own_grant_even_for_0_1_0_plugins() {
     let dir = tempfile::tempdir().unwrap();
     lock_down(&dir);
     let marker = dir.path().join("ran");
@@ -124,7 +126,7 @@ async fn editing_the_approvals_needs_its_own_grant_even_for_0_1_0_plugins() {
     // A plugin built against today's contract asks for `exec-approvals` in its imports.
     let host = PluginHost::new(None, grants(&dir, ""), services(&dir), Vec::new()).unwrap();
     let e = host
-        .load_file("approver", &fixture("approver"))
+        .load_file("approver", &APPROVER.path())
         .await
         .unwrap_err();
     assert_eq!(not_granted(&e).1, "exec-approvals");
@@ -140,7 +142,7 @@ async fn editing_the_approvals_needs_its_own_grant_even_for_0_1_0_plugins() {
     .unwrap();
     let before = approvals(&dir);
     let e = host
-        .load_file("legacy", &fixture("legacy-approver"))
+        .load_file("legacy", &LEGACY_APPROVER.path())
         .await
         .unwrap_err();
     let (plugin, capability, message) = not_granted(&e);
@@ -168,15 +170,13 @@ async fn editing_the_approvals_needs_its_own_grant_even_for_0_1_0_plugins() {
         Vec::new(),
     )
     .unwrap();
-    host.load_file("approver", &fixture("approver"))
-        .await
-        .unwrap();
+    host.load_file("approver", &APPROVER.path()).await.unwrap();
     host.invoke(&call(), "approver.openUp", None, SECOND * 5)
         .await
         .unwrap();
     assert_eq!(approvals(&dir)["defaults"]["security"], "full");
     lock_down(&dir);
-    host.load_file("legacy", &fixture("legacy-approver"))
+    host.load_file("legacy", &LEGACY_APPROVER.path())
         .await
         .unwrap();
     host.invoke(&call(), "legacy.openUp", None, SECOND * 5)
@@ -208,7 +208,7 @@ async fn a_plugin_runs_commands_only_for_the_agent_of_its_invoke() {
         Vec::new(),
     )
     .unwrap();
-    host.load_file("runner", &fixture("runner")).await.unwrap();
+    host.load_file("runner", &RUNNER.path()).await.unwrap();
     let marker = dir.path().join("ran");
     let touch = json!({"argv": ["touch", marker]}).to_string();
 
@@ -298,7 +298,7 @@ async fn a_forwarded_approval_covers_one_run_of_the_system_run_invoke_only() {
         Vec::new(),
     )
     .unwrap();
-    host.load_file("runner", &fixture("runner")).await.unwrap();
+    host.load_file("runner", &RUNNER.path()).await.unwrap();
     let marker = dir.path().join("ran");
     let touch = json!({"argv": ["touch", marker]}).to_string();
     let prepared: Value = serde_json::from_str(
@@ -400,7 +400,7 @@ async fn a_timed_out_or_cancelled_call_kills_the_whole_process_group() {
         )
         .unwrap(),
     );
-    host.load_file("runner", &fixture("runner")).await.unwrap();
+    host.load_file("runner", &RUNNER.path()).await.unwrap();
 
     // The plugin call's deadline passes while the command runs.
     let pids = dir.path().join("timed-out");
@@ -436,7 +436,7 @@ async fn a_timed_out_or_cancelled_call_kills_the_whole_process_group() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn loopers_on_every_thread_do_not_starve_other_calls() {
-    let (host, _dir) = super::host_with(&["looper", "echo"]).await;
+    let (host, _dir) = super::host_with(&[LOOPER, ECHO]).await;
     let host = Arc::new(host);
     // Cores + 2 loopers, each allowed 5 s.
     let loopers: Vec<_> = (0..4)
@@ -477,12 +477,12 @@ async fn plugins_with_the_same_grants_share_one_linker() {
                 [plugins.looper]\ncapabilities = [\"log\"]\n\
                 [plugins.runner]\ncapabilities = [\"exec\"]\n";
     let host = PluginHost::new(None, grants(&dir, toml), services(&dir), Vec::new()).unwrap();
-    for name in ["echo", "looper"] {
-        host.load_file(name, &fixture(name)).await.unwrap();
+    for fixture in [ECHO, LOOPER] {
+        host.load_file(fixture.name, &fixture.path()).await.unwrap();
     }
     assert_eq!(host.linker_count(), 1);
-    host.load_file("runner", &fixture("runner")).await.unwrap();
+    host.load_file("runner", &RUNNER.path()).await.unwrap();
     assert_eq!(host.linker_count(), 2);
-    host.load_file("echo", &fixture("echo")).await.unwrap();
+    host.load_file("echo", &ECHO.path()).await.unwrap();
     assert_eq!(host.linker_count(), 2, "a reload reuses its set's linker");
 }
