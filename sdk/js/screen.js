@@ -1,2 +1,2 @@
 // The node's display (the `screen` capability): recordings.
-export { display, capture } from 'openclaw:plugin/screen@0.1.7';
+export { display, capture } from 'openclaw:plugin/screen@0.1.8';

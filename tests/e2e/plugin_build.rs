@@ -95,7 +95,7 @@ fn a_rust_plugin_calling_an_undeclared_capability_does_not_build() {
     let lib = project.join("src/lib.rs");
     let source = std::fs::read_to_string(&lib).unwrap().replace(
         "Ok(json!({ \"greeting\": format!(\"Hello, {name}!\") }))",
-        "let found = openclaw_plugin_sdk::exec::which(vec![\"sh\".into()]);\n    \
+        "let found = openclaw_plugin_sdk::exec::which(&[\"sh\".to_string()]);\n    \
          Ok(json!({ \"greeting\": format!(\"Hello, {name}!\"), \"sh\": found.len() }))",
     );
     assert!(source.contains("exec::which"), "the template changed");

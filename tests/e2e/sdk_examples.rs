@@ -145,7 +145,7 @@ SEEN = []
 
 
 @plugin.command("recall-py.recall", "Answers what it remembers of earlier calls")
-def recall(params: dict) -> dict:
+def recall(_call, params: dict) -> dict:
     before = [s[:24] for s in SEEN]
     SEEN.append(json.dumps(params) + "#" * (8 << 20))
     return {"calls": len(SEEN), "before": before}

@@ -23,9 +23,25 @@ pub const FILES: &[(&str, &str)] = &[
         "browser-automation.wit",
         include_str!("../../../wit/browser-automation.wit"),
     ),
+    (
+        "browser-tabs.wit",
+        include_str!("../../../wit/browser-tabs.wit"),
+    ),
+    (
+        "browser-page.wit",
+        include_str!("../../../wit/browser-page.wit"),
+    ),
+    (
+        "browser-downloads.wit",
+        include_str!("../../../wit/browser-downloads.wit"),
+    ),
+    (
+        "browser-files.wit",
+        include_str!("../../../wit/browser-files.wit"),
+    ),
 ];
 
-/// The contract's version: `0.1.7` from `package openclaw:plugin@0.1.7;` in `world.wit`.
+/// The contract's version: `0.1.8` from `package openclaw:plugin@0.1.8;` in `world.wit`.
 pub fn version() -> &'static str {
     FILES[0]
         .1

@@ -16,7 +16,7 @@ mod state;
 pub mod watch;
 
 pub use bindings::{Call, Failure, Surface};
-pub use capabilities::names as capability_names;
+pub use capabilities::{interfaces as capability_interfaces, names as capability_names};
 pub use plugin::{LoadError, Origin, Plugin};
 pub use registry::{wasm_files, Builtin, Inspection, PluginError, PluginHost, PluginSet};
 pub use services::{ExecContext, Services};

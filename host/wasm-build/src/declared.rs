@@ -6,6 +6,24 @@ use std::path::Path;
 
 use wasmparser::{Chunk, ComponentTypeRef, Parser, Payload};
 
+/// The interfaces whose capability has another name: the split automation browser. Every
+/// other interface is the capability of its own name. (The runtime's tests hold this to the
+/// capabilities it links.)
+pub const GROUPED: &[(&str, &str)] = &[
+    ("browser-tabs", "browser-automation"),
+    ("browser-page", "browser-automation"),
+    ("browser-downloads", "browser-automation"),
+    ("browser-files", "browser-automation"),
+];
+
+/// The capability that `interface` belongs to.
+pub fn capability_of(interface: &str) -> &str {
+    GROUPED
+        .iter()
+        .find(|(i, _)| *i == interface)
+        .map_or(interface, |(_, capability)| capability)
+}
+
 /// Refuses a component that imports a capability `declared` does not list; `manifest` names
 /// the list in the error.
 pub fn check_imports(wasm: &Path, declared: &[String], manifest: &str) -> Result<(), String> {
@@ -23,7 +41,7 @@ pub fn check_imports(wasm: &Path, declared: &[String], manifest: &str) -> Result
     Ok(())
 }
 
-/// The contract's capabilities the component imports (`exec`, `fs`, ...), by interface name.
+/// The contract's capabilities the component imports (`exec`, `fs`, ...), once each.
 pub fn imported(bytes: &[u8]) -> Result<Vec<String>, wasmparser::BinaryReaderError> {
     let mut found = Vec::new();
     let mut parser = Parser::new(0);
@@ -46,8 +64,9 @@ pub fn imported(bytes: &[u8]) -> Result<Vec<String>, wasmparser::BinaryReaderErr
                     let name = import.name.name;
                     if let Some(interface) = name.strip_prefix("openclaw:plugin/") {
                         let interface = interface.split('@').next().unwrap_or_default();
-                        if interface != "types" {
-                            found.push(interface.to_string());
+                        let capability = capability_of(interface).to_string();
+                        if interface != "types" && !found.contains(&capability) {
+                            found.push(capability);
                         }
                     }
                 }

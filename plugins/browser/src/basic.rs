@@ -2,7 +2,7 @@
 //! the real service's shapes. The one profile is `openclaw`, driven over a pipe, so there is
 //! no DevTools port or URL to report.
 
-use openclaw_plugin_sdk::browser_automation as automation;
+use openclaw_plugin_sdk::browser_tabs;
 use serde_json::{json, Value};
 
 use crate::graphics;
@@ -13,7 +13,7 @@ pub const PROFILE: &str = "openclaw";
 const COLOR: &str = "#FF4500";
 
 pub fn status(_req: &Request) -> Answer {
-    let s = automation::status();
+    let s = browser_tabs::status();
     Ok(json!({
         "enabled": true,
         "profile": PROFILE,
@@ -53,17 +53,17 @@ pub fn start(req: &Request) -> Answer {
             ))
         }
     };
-    automation::start(headless).map_err(|f| RouteError::new(500, f.message))?;
+    browser_tabs::start(headless).map_err(|f| RouteError::new(500, f.message))?;
     Ok(json!({"ok": true, "profile": PROFILE}))
 }
 
 pub fn stop(_req: &Request) -> Answer {
-    let stopped = automation::stop();
+    let stopped = browser_tabs::stop();
     Ok(json!({"ok": true, "stopped": stopped, "profile": PROFILE}))
 }
 
 pub fn profiles(_req: &Request) -> Answer {
-    let running = automation::status().running;
+    let running = browser_tabs::status().running;
     let tab_count = if running { tabs::listed()?.len() } else { 0 };
     Ok(json!({"profiles": [{
         "name": PROFILE,

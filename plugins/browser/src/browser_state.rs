@@ -1,7 +1,8 @@
 //! `browserState`: the dialogs a tab has shown, as routes report them once the tab has shown
 //! one, and the answer a route gives while a dialog blocks the page.
 
-use openclaw_plugin_sdk::browser_automation::{self as automation, Dialog};
+use openclaw_plugin_sdk::browser_page;
+use openclaw_plugin_sdk::browser_page::Dialog;
 use serde_json::{json, Map, Value};
 
 fn dialog_json(d: &Dialog) -> Value {
@@ -29,7 +30,7 @@ pub struct State {
 }
 
 pub fn of(target_id: &str) -> State {
-    let Ok(dialogs) = automation::dialogs(target_id) else {
+    let Ok(dialogs) = browser_page::dialogs(target_id) else {
         return State {
             value: None,
             blocked: false,

@@ -1,9 +1,10 @@
 //! What a tab said and holds: `GET /console`, `/errors`, `/requests`, `/dialogs` and `/text`,
 //! each `{ok, targetId, url, ...}` as the real service answers them.
 
-use openclaw_plugin_sdk::browser_automation::{
-    self as automation, ConsoleEntry, PageError, RequestEntry,
-};
+use openclaw_plugin_sdk::browser_page;
+use openclaw_plugin_sdk::browser_page::ConsoleEntry;
+use openclaw_plugin_sdk::browser_page::PageError;
+use openclaw_plugin_sdk::browser_page::RequestEntry;
 use serde_json::{json, Map, Value};
 
 use crate::act::normalize::boolean;
@@ -87,7 +88,7 @@ fn clear(req: &Request) -> bool {
 
 pub fn console(req: &Request) -> Answer {
     let tab = target::resolve(req.query_str("targetId"))?;
-    let log = automation::logs(&tab.target_id, false, false).map_err(host_error)?;
+    let log = browser_page::logs(&tab.target_id, false, false).map_err(host_error)?;
     let floor = req.query_str("level").map(priority).unwrap_or(0);
     let messages: Vec<Value> = log
         .console
@@ -100,14 +101,14 @@ pub fn console(req: &Request) -> Answer {
 
 pub fn errors(req: &Request) -> Answer {
     let tab = target::resolve(req.query_str("targetId"))?;
-    let log = automation::logs(&tab.target_id, clear(req), false).map_err(host_error)?;
+    let log = browser_page::logs(&tab.target_id, clear(req), false).map_err(host_error)?;
     let errors: Vec<Value> = log.errors.iter().map(error_json).collect();
     Ok(answer(&tab, "errors", json!(errors)))
 }
 
 pub fn requests(req: &Request) -> Answer {
     let tab = target::resolve(req.query_str("targetId"))?;
-    let log = automation::logs(&tab.target_id, false, clear(req)).map_err(host_error)?;
+    let log = browser_page::logs(&tab.target_id, false, clear(req)).map_err(host_error)?;
     let filter = req
         .query_str("filter")
         .map(str::trim)

@@ -3,7 +3,8 @@
 //! host keeps every file in the node's downloads dir; the answer carries it inline in `files`,
 //! as the real node host sends them.
 
-use openclaw_plugin_sdk::browser_automation::{self as automation, Download};
+use openclaw_plugin_sdk::browser_downloads;
+use openclaw_plugin_sdk::browser_downloads::Download;
 use serde_json::{json, Value};
 
 use crate::act::normalize::{timeout_ms, Action};
@@ -60,8 +61,9 @@ pub fn wait(req: &Request) -> Answer {
     let ms = wait_ms(req)?;
     let tab = target::resolve(req.body_str("targetId"))?;
     let name = req.body_str("path").map(file_name).transpose()?;
-    let waiter = automation::arm_download(&tab.target_id, name.as_deref()).map_err(host_error)?;
-    let download = automation::await_download(waiter, ms).map_err(thrown)?;
+    let waiter =
+        browser_downloads::arm_download(&tab.target_id, name.as_deref()).map_err(host_error)?;
+    let download = browser_downloads::await_download(waiter, ms).map_err(thrown)?;
     Ok(answered(&tab, &download))
 }
 
@@ -109,13 +111,14 @@ pub fn download(req: &Request) -> Answer {
     let name = file_name(path)?;
     let page = Page::new(&tab.target_id);
     page.send("Page.bringToFront", json!({}))?;
-    let waiter = automation::arm_download(&tab.target_id, Some(&name)).map_err(host_error)?;
+    let waiter =
+        browser_downloads::arm_download(&tab.target_id, Some(&name)).map_err(host_error)?;
     if let Err(e) = click_ref(&page, reference, u64::from(ms)) {
         // The waiter would take the tab's next download.
-        let _ = automation::await_download(waiter, 0);
+        let _ = browser_downloads::await_download(waiter, 0);
         return Err(e);
     }
-    let download = automation::await_download(waiter, ms).map_err(thrown)?;
+    let download = browser_downloads::await_download(waiter, ms).map_err(thrown)?;
     Ok(answered(&tab, &download))
 }
 
@@ -128,7 +131,7 @@ pub fn watch(tab: &Target, action: &Action) -> Option<u64> {
         _ => true,
     };
     loads
-        .then(|| automation::watch_downloads(&tab.target_id).ok())
+        .then(|| browser_downloads::watch_downloads(&tab.target_id).ok())
         .flatten()
 }
 
@@ -151,7 +154,7 @@ pub fn expected(page: &Page, action: &Action) -> bool {
 
 /// What the watched action downloaded, attached to the answer, as `downloads`.
 pub fn collect(watch: Option<u64>, expected: bool) -> Option<Value> {
-    let downloads = automation::collect_downloads(watch?, expected);
+    let downloads = browser_downloads::collect_downloads(watch?, expected);
     if downloads.is_empty() {
         return None;
     }

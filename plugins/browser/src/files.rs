@@ -4,7 +4,7 @@
 
 use std::sync::Mutex;
 
-use openclaw_plugin_sdk::browser_automation as automation;
+use openclaw_plugin_sdk::{browser_downloads, browser_page};
 use serde_json::{json, Value};
 
 use crate::page::host_error;
@@ -32,14 +32,14 @@ pub fn over_limit() -> Option<&'static str> {
 /// Keeps `bytes` with the node's browser media and attaches them to the answer; answers the
 /// path the result names.
 pub fn save(extension: &str, mime_type: &str, bytes: &[u8]) -> Result<String, RouteError> {
-    let path = automation::save_media(extension, bytes).map_err(host_error)?;
+    let path = browser_page::save_media(extension, bytes).map_err(host_error)?;
     attach(&path, Some(mime_type), bytes.len(), Some(bytes));
     Ok(path)
 }
 
 /// Attaches a file the browser downloaded; one over the limit leaves no bytes, only its size
 /// for [`over_limit`].
-pub fn attach_download(download: &automation::Download) {
+pub fn attach_download(download: &browser_downloads::Download) {
     let mime_type = mime_type(&download.path);
     let size = usize::try_from(download.size).unwrap_or(usize::MAX);
     attach(&download.path, mime_type, size, download.content.as_deref());

@@ -2,7 +2,7 @@
 //! the real service's shape: the renderer, the devices, each feature's status, the disabled
 //! ones, and whether drawing is done in software.
 
-use openclaw_plugin_sdk::browser_automation as automation;
+use openclaw_plugin_sdk::browser_tabs;
 use serde_json::{json, Map, Value};
 
 use crate::browser_state::now_ms;
@@ -168,7 +168,7 @@ fn normalize(info: &Value, observed_at: f64) -> Value {
 
 /// The running browser's graphics, or why they cannot be told.
 pub fn of_running_browser() -> Value {
-    match automation::system_info() {
+    match browser_tabs::system_info() {
         Ok(report) => match serde_json::from_str::<Value>(&report.info_json) {
             Ok(info) => normalize(&info, report.observed_at_ms),
             Err(e) => {

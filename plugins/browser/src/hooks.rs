@@ -2,7 +2,7 @@
 //! for its next one (for `timeoutMs`, 2 minutes by default), as the real service does;
 //! `POST /hooks/file-chooser` hands files to the page.
 
-use openclaw_plugin_sdk::browser_automation as automation;
+use openclaw_plugin_sdk::{browser_files, browser_page};
 use serde_json::json;
 
 use crate::act::normalize::{boolean, timeout_ms, Element};
@@ -23,7 +23,7 @@ pub fn dialog(req: &Request) -> Answer {
         .map(String::from);
     let dialog_id = req.body_str("dialogId").map(String::from);
     let tab = target::resolve(req.body_str("targetId"))?;
-    let state = automation::dialogs(&tab.target_id).map_err(host_error)?;
+    let state = browser_page::dialogs(&tab.target_id).map_err(host_error)?;
     let thrown = |f: openclaw_plugin_sdk::bindings::openclaw::plugin::types::Failure| {
         let e = host_error(f);
         RouteError::new(
@@ -32,9 +32,9 @@ pub fn dialog(req: &Request) -> Answer {
         )
     };
     if state.pending.is_empty() && dialog_id.is_none() {
-        automation::arm_dialog(&tab.target_id, accept, prompt.as_deref(), ttl).map_err(thrown)?;
+        browser_page::arm_dialog(&tab.target_id, accept, prompt.as_deref(), ttl).map_err(thrown)?;
     } else {
-        automation::answer_dialog(
+        browser_page::answer_dialog(
             &tab.target_id,
             dialog_id.as_deref(),
             accept,
@@ -87,21 +87,22 @@ pub fn file_chooser(req: &Request) -> Answer {
                 "Error: Non-multiple file input can only accept single file",
             ));
         }
-        automation::set_input_files(&tab.target_id, &found.object_id, &paths).map_err(refused)?;
+        browser_files::set_input_files(&tab.target_id, &found.object_id, &paths)
+            .map_err(refused)?;
     } else if let Some(reference) = reference {
         page.send("Page.bringToFront", json!({}))?;
-        let arm = automation::arm_file_chooser(&tab.target_id, &paths, ms).map_err(refused)?;
+        let arm = browser_files::arm_file_chooser(&tab.target_id, &paths, ms).map_err(refused)?;
         if let Err(e) = click_ref(&page, reference, u64::from(ms)) {
             // Disarmed, so that the files go to no chooser opened later.
-            let _ = automation::await_file_chooser(arm, 0);
+            let _ = browser_files::await_file_chooser(arm, 0);
             return Err(e);
         }
-        automation::await_file_chooser(arm, ms).map_err(|f| {
+        browser_files::await_file_chooser(arm, ms).map_err(|f| {
             let e = host_error(f);
             RouteError::new(500, e.body["error"].as_str().unwrap_or_default())
         })?;
     } else {
-        automation::arm_file_chooser(&tab.target_id, &paths, ms).map_err(refused)?;
+        browser_files::arm_file_chooser(&tab.target_id, &paths, ms).map_err(refused)?;
     }
     Ok(json!({"ok": true}))
 }

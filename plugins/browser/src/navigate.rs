@@ -22,7 +22,7 @@ pub fn navigate(req: &Request) -> Answer {
     let ms = timeout.unwrap_or(20_000).clamp(1_000, 120_000) as u32;
     let tab = target::resolve(req.body_str("targetId"))?;
     let page = Page::new(&tab.target_id);
-    let sent = openclaw_plugin_sdk::browser_automation::send(
+    let sent = openclaw_plugin_sdk::browser_page::send(
         &tab.target_id,
         "Page.navigate",
         &json!({"url": url}).to_string(),

@@ -1,7 +1,7 @@
 //! One tab of the automation browser as the routes drive it: DevTools commands through the
 //! host, page script, and waiting for a page to load.
 
-use openclaw_plugin_sdk::browser_automation as automation;
+use openclaw_plugin_sdk::browser_page;
 use serde_json::{json, Value};
 
 use crate::route::RouteError;
@@ -41,7 +41,7 @@ impl Page {
     }
 
     pub fn send_within(&self, method: &str, params: Value, ms: u32) -> Result<Value, RouteError> {
-        let reply = automation::send(&self.target_id, method, &params.to_string(), ms)
+        let reply = browser_page::send(&self.target_id, method, &params.to_string(), ms)
             .map_err(host_error)?;
         serde_json::from_str(&reply).map_err(|e| RouteError::new(500, e.to_string()))
     }

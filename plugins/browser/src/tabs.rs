@@ -2,7 +2,8 @@
 //! tab is named by its raw id, its tab id (`t1`), its label, or a unique prefix of its raw id,
 //! as the real service resolves them.
 
-use openclaw_plugin_sdk::browser_automation::{self as automation, Tab};
+use openclaw_plugin_sdk::browser_tabs;
+use openclaw_plugin_sdk::browser_tabs::Tab;
 use serde_json::{json, Map, Value};
 
 use crate::basic::PROFILE;
@@ -33,13 +34,13 @@ pub fn failed(f: impl Into<openclaw_plugin_sdk::Failure>) -> RouteError {
 
 /// The tabs of a running browser.
 pub fn listed() -> Result<Vec<Tab>, RouteError> {
-    automation::tabs()
+    browser_tabs::tabs()
         .map_err(failed)?
         .ok_or_else(|| RouteError::new(409, "browser not running"))
 }
 
 pub fn list(_req: &Request) -> Answer {
-    match automation::tabs().map_err(failed)? {
+    match browser_tabs::tabs().map_err(failed)? {
         None => Ok(json!({"running": false, "tabs": []})),
         Some(tabs) => {
             let tabs: Vec<Value> = tabs.iter().map(|t| Value::Object(tab_json(t))).collect();
@@ -49,8 +50,8 @@ pub fn list(_req: &Request) -> Answer {
 }
 
 fn open_tab(url: &str, label: Option<&str>) -> Answer {
-    automation::start(None).map_err(failed)?;
-    let tab = automation::open_tab(url, label).map_err(|f| {
+    browser_tabs::start(None).map_err(failed)?;
+    let tab = browser_tabs::open_tab(url, label).map_err(|f| {
         if f.message.contains("navigation blocked") {
             RouteError::navigation_blocked()
         } else if f.message.contains("tab label") {
@@ -125,7 +126,7 @@ pub fn focus(req: &Request) -> Answer {
         .ok_or_else(|| RouteError::new(400, "targetId is required"))?;
     let tabs = listed()?;
     let tab = resolve(&tabs, reference, false)?;
-    automation::focus_tab(&tab.target_id).map_err(failed)?;
+    browser_tabs::focus_tab(&tab.target_id).map_err(failed)?;
     Ok(json!({"ok": true, "targetId": tab.target_id}))
 }
 
@@ -137,7 +138,7 @@ pub fn close(req: &Request, reference: &str) -> Answer {
     };
     let tabs = listed()?;
     let tab = resolve(&tabs, reference, raw_only)?;
-    automation::close_tab(&tab.target_id).map_err(failed)?;
+    browser_tabs::close_tab(&tab.target_id).map_err(failed)?;
     Ok(json!({"ok": true, "targetId": tab.target_id}))
 }
 
@@ -159,7 +160,7 @@ fn at(tabs: &[Tab], i: usize) -> Result<&Tab, RouteError> {
 
 pub fn action(req: &Request) -> Answer {
     match req.body_str("action") {
-        Some("list") => match automation::tabs().map_err(failed)? {
+        Some("list") => match browser_tabs::tabs().map_err(failed)? {
             None => Ok(json!({"ok": true, "tabs": []})),
             Some(tabs) => {
                 let tabs: Vec<Value> = tabs.iter().map(|t| Value::Object(tab_json(t))).collect();
@@ -179,7 +180,7 @@ pub fn action(req: &Request) -> Answer {
                 .ok_or_else(|| RouteError::new(400, "label is required"))?;
             let tabs = listed()?;
             let tab = resolve(&tabs, reference, false)?;
-            let labelled = automation::label_tab(&tab.target_id, label).map_err(|f| {
+            let labelled = browser_tabs::label_tab(&tab.target_id, label).map_err(|f| {
                 if f.message.contains("tab label") {
                     crate::page::host_error(f)
                 } else {
@@ -192,14 +193,14 @@ pub fn action(req: &Request) -> Answer {
             let i = index(req, true)?.unwrap_or_default();
             let tabs = listed()?;
             let tab = at(&tabs, i)?;
-            automation::focus_tab(&tab.target_id).map_err(failed)?;
+            browser_tabs::focus_tab(&tab.target_id).map_err(failed)?;
             Ok(json!({"ok": true, "targetId": tab.target_id}))
         }
         Some("close") => {
             let i = index(req, false)?.unwrap_or_default();
             let tabs = listed()?;
             let tab = at(&tabs, i)?;
-            automation::close_tab(&tab.target_id).map_err(failed)?;
+            browser_tabs::close_tab(&tab.target_id).map_err(failed)?;
             Ok(json!({"ok": true, "targetId": tab.target_id}))
         }
         _ => Err(RouteError::new(400, "unknown tab action")),

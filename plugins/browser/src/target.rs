@@ -2,7 +2,8 @@
 //! last used, else the first, else a new blank one; a stopped browser is started for a route
 //! that names no tab, as the real service does.
 
-use openclaw_plugin_sdk::browser_automation::{self as automation, Tab};
+use openclaw_plugin_sdk::browser_tabs;
+use openclaw_plugin_sdk::browser_tabs::Tab;
 
 use crate::route::RouteError;
 use crate::tabs::{self, failed};
@@ -30,21 +31,21 @@ fn target(tab: &Tab) -> Target {
 pub fn resolve(reference: Option<&str>) -> Result<Target, RouteError> {
     let reference = reference.map(str::trim).filter(|r| !r.is_empty());
     if let Some(reference) = reference {
-        let listed = automation::tabs()
+        let listed = browser_tabs::tabs()
             .map_err(failed)?
             .ok_or_else(not_running)?;
         return tabs::resolve(&listed, reference, false).map(target);
     }
-    automation::start(None).map_err(failed)?;
+    browser_tabs::start(None).map_err(failed)?;
     let listed = tabs::listed()?;
-    let current = automation::current_tab();
+    let current = browser_tabs::current_tab();
     let chosen = current
         .and_then(|id| listed.iter().find(|t| t.target_id == id))
         .or_else(|| listed.first());
     match chosen {
         Some(tab) => Ok(target(tab)),
         None => {
-            let tab = automation::open_tab("about:blank", None).map_err(failed)?;
+            let tab = browser_tabs::open_tab("about:blank", None).map_err(failed)?;
             Ok(target(&tab))
         }
     }
@@ -52,7 +53,7 @@ pub fn resolve(reference: Option<&str>) -> Result<Target, RouteError> {
 
 /// The tab's URL now, as the browser lists it (after an action that may have navigated).
 pub fn current_url(target_id: &str) -> Option<String> {
-    let listed = automation::tabs().ok()??;
+    let listed = browser_tabs::tabs().ok()??;
     listed
         .into_iter()
         .find(|t| t.target_id == target_id)

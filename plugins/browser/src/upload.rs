@@ -4,7 +4,8 @@
 //! its words, staged by the host in a fresh private dir under the node's upload dir, and named
 //! to the route as its `paths`.
 
-use openclaw_plugin_sdk::browser_automation::{self as automation, UploadFile};
+use openclaw_plugin_sdk::browser_files;
+use openclaw_plugin_sdk::browser_files::UploadFile;
 use openclaw_plugin_sdk::Failure;
 use serde_json::{json, Value};
 
@@ -111,7 +112,7 @@ pub fn stage(upload: &Value, req: &mut Request) -> Result<Vec<String>, Failure> 
         _ => return Err(refused("browser proxy upload body must omit paths")),
     };
     let files = files(upload)?;
-    let paths = automation::stage_upload(&files).map_err(|f| {
+    let paths = browser_files::stage_upload(&files).map_err(|f| {
         let message = f
             .message
             .strip_prefix("INVALID_REQUEST: ")
@@ -125,7 +126,7 @@ pub fn stage(upload: &Value, req: &mut Request) -> Result<Vec<String>, Failure> 
 /// Removes what [`stage`] staged, once the request failed.
 pub fn discard(paths: &[String]) {
     if let Some(first) = paths.first() {
-        let _ = automation::discard_upload(first);
+        let _ = browser_files::discard_upload(first);
     }
 }
 

@@ -4,15 +4,20 @@ import importlib
 import importlib.util
 
 
-def imported(capability: str):
-    """The bindings of `capability` (`exec`, `fs`, ...) inside the component."""
+def imported(interface: str, capability: str = ""):
+    """The bindings of `interface` (`exec`, `fs`, ...) inside the component.
+
+    `capability` is the grant that carries it, where that has another name
+    (`browser-tabs` is part of `browser-automation`).
+    """
+    capability = capability or interface
     if importlib.util.find_spec("wit_world") is None:
         raise ImportError(
             f"capability `{capability}` exists only inside the built component "
             "(`openclaw plugins build`, then `openclaw plugins invoke`)"
         )
     try:
-        return importlib.import_module(f"wit_world.imports.{capability.replace('-', '_')}")
+        return importlib.import_module(f"wit_world.imports.{interface.replace('-', '_')}")
     except ImportError:
         raise ImportError(
             f"this plugin does not import capability `{capability}`: add it to "

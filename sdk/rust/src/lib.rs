@@ -35,7 +35,15 @@ pub mod bindings {
 }
 
 pub mod browser;
+#[deprecated(
+    since = "0.1.8",
+    note = "split into browser_tabs, browser_page, browser_downloads and browser_files"
+)]
 pub mod browser_automation;
+pub mod browser_downloads;
+pub mod browser_files;
+pub mod browser_page;
+pub mod browser_tabs;
 pub mod camera;
 pub mod exec;
 pub mod exec_approvals;

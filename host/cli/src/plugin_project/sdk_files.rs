@@ -11,8 +11,11 @@ pub const RUST: &[(&str, &str)] = carried!("rust":
     "Cargo.toml", "README.md", "wit/world.wit", "wit/types.wit", "wit/plugin.wit",
     "wit/log.wit", "wit/exec.wit", "wit/exec-approvals.wit", "wit/browser.wit",
     "wit/location.wit", "wit/notify.wit", "wit/screen.wit", "wit/camera.wit", "wit/fs.wit",
-    "wit/uploads.wit", "wit/browser-automation.wit", "src/lib.rs", "src/failure.rs",
-    "src/macros.rs", "src/browser.rs", "src/browser_automation.rs", "src/camera.rs",
+    "wit/uploads.wit", "wit/browser-automation.wit", "wit/browser-tabs.wit",
+    "wit/browser-page.wit", "wit/browser-downloads.wit", "wit/browser-files.wit", "src/lib.rs",
+    "src/failure.rs", "src/macros.rs", "src/browser.rs", "src/browser_automation.rs",
+    "src/browser_tabs.rs", "src/browser_page.rs", "src/browser_downloads.rs",
+    "src/browser_files.rs", "src/camera.rs",
     "src/exec.rs", "src/exec_approvals.rs", "src/fs.rs", "src/location.rs", "src/log.rs",
     "src/notify.rs", "src/screen.rs", "src/uploads.rs",
 );
@@ -22,14 +25,17 @@ pub const PYTHON: &[(&str, &str)] = carried!("python":
     "openclaw_plugin/capability.py", "openclaw_plugin/component.py",
     "openclaw_plugin/failure.py", "openclaw_plugin/params.py", "openclaw_plugin/plugin.py",
     "openclaw_plugin/log.py", "openclaw_plugin/exec.py", "openclaw_plugin/exec_approvals.py",
-    "openclaw_plugin/browser.py", "openclaw_plugin/browser_automation.py",
+    "openclaw_plugin/browser.py", "openclaw_plugin/browser_tabs.py",
+    "openclaw_plugin/browser_page.py", "openclaw_plugin/browser_downloads.py",
+    "openclaw_plugin/browser_files.py",
     "openclaw_plugin/camera.py", "openclaw_plugin/fs.py", "openclaw_plugin/location.py",
     "openclaw_plugin/notify.py", "openclaw_plugin/screen.py", "openclaw_plugin/uploads.py",
 );
 
 pub const JS: &[(&str, &str)] = carried!("js":
     "package.json", "README.md", "index.js", "failure.js", "params.js", "build.mjs",
-    "log.js", "exec.js", "exec-approvals.js", "browser.js", "browser-automation.js",
+    "log.js", "exec.js", "exec-approvals.js", "browser.js", "browser-tabs.js", "browser-page.js",
+    "browser-downloads.js", "browser-files.js",
     "camera.js", "fs.js", "location.js", "notify.js", "screen.js", "uploads.js",
 );
 

@@ -68,13 +68,46 @@ pub(super) fn without_deprecated(text: &str) -> String {
     out
 }
 
+/// The interfaces the contract's world offers a new plugin: its imports but the deprecated.
+pub(super) fn offered() -> Vec<&'static str> {
+    let world = without_deprecated_imports(contract::FILES[0].1);
+    world
+        .into_iter()
+        .filter_map(|l| l.trim().strip_prefix("import ")?.strip_suffix(';'))
+        .collect()
+}
+
+/// The lines of `world` but its deprecated imports (and their doc comments and attributes).
+fn without_deprecated_imports(world: &str) -> Vec<&str> {
+    let mut kept = Vec::new();
+    let mut preamble = Vec::new();
+    for line in world.lines() {
+        let item = line.trim_start();
+        if item.starts_with("///") || item.starts_with('@') {
+            preamble.push(line);
+        } else if item.starts_with("import ") && preamble.iter().any(|l| l.contains("@deprecated"))
+        {
+            preamble.clear();
+        } else {
+            kept.append(&mut preamble);
+            kept.push(line);
+        }
+    }
+    kept
+}
+
 fn world(name: &str, capabilities: &[String]) -> String {
     let version = contract::version();
+    let offered = offered();
     let mut text = format!("package local:{name};\n\nworld {name} {{\n");
     for capability in capabilities {
-        text.push_str(&format!(
-            "    import openclaw:plugin/{capability}@{version};\n"
-        ));
+        for interface in openclaw_runtime::capability_interfaces(capability) {
+            if offered.contains(&interface) {
+                text.push_str(&format!(
+                    "    import openclaw:plugin/{interface}@{version};\n"
+                ));
+            }
+        }
     }
     text.push_str(&format!(
         "    export openclaw:plugin/plugin@{version};\n}}\n"
@@ -107,6 +140,15 @@ mod tests {
             "deprecated items are left out: {exec}"
         );
         assert!(!exec.contains("@deprecated"), "{exec}");
+        let browser = world("b", &["browser-automation".into()]);
+        for interface in ["tabs", "page", "downloads", "files"] {
+            let line = format!("import openclaw:plugin/browser-{interface}@{version};");
+            assert!(browser.contains(&line), "{browser}");
+        }
+        assert!(
+            !browser.contains("browser-automation@"),
+            "the deprecated interface is left out: {browser}"
+        );
         let err = write(dir.path(), "p", &["net".into()])
             .unwrap_err()
             .to_string();

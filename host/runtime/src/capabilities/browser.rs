@@ -16,7 +16,7 @@ use crate::state::{CallState, Caller, CapabilityState};
 
 pub const CAPABILITY: Capability = Capability {
     name: "browser",
-    interface: "openclaw:plugin/browser",
+    interfaces: &["openclaw:plugin/browser"],
     link,
 };
 

@@ -10,7 +10,7 @@ use crate::state::{CallState, Caller, CapabilityState};
 
 pub const CAPABILITY: Capability = Capability {
     name: "camera",
-    interface: "openclaw:plugin/camera",
+    interfaces: &["openclaw:plugin/camera"],
     link,
 };
 

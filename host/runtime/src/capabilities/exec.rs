@@ -20,13 +20,17 @@ use crate::state::{CallState, Caller, CapabilityState};
 
 pub const CAPABILITY: Capability = Capability {
     name: "exec",
-    interface: "openclaw:plugin/exec",
+    interfaces: &["openclaw:plugin/exec"],
     link,
 };
 
 /// The `exec` instance as the contract's version names it; older imports find it by semver.
 pub(super) fn instance_name() -> String {
-    format!("{}@{}", CAPABILITY.interface, crate::contract::version())
+    format!(
+        "{}@{}",
+        CAPABILITY.interfaces[0],
+        crate::contract::version()
+    )
 }
 
 /// Linked function by function, not by the generated `add_to_linker`, which would link the

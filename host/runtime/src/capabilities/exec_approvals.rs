@@ -19,7 +19,7 @@ use crate::state::{CallState, Caller, CapabilityState};
 
 pub const CAPABILITY: Capability = Capability {
     name: "exec-approvals",
-    interface: "openclaw:plugin/exec-approvals",
+    interfaces: &["openclaw:plugin/exec-approvals"],
     link,
 };
 

@@ -16,7 +16,7 @@ const MAX_LOCATION_WAIT: Duration = Duration::from_secs(120);
 
 pub const CAPABILITY: Capability = Capability {
     name: "location",
-    interface: "openclaw:plugin/location",
+    interfaces: &["openclaw:plugin/location"],
     link,
 };
 

@@ -10,7 +10,7 @@ use crate::state::{CallState, Caller, CapabilityState};
 
 pub const CAPABILITY: Capability = Capability {
     name: "log",
-    interface: "openclaw:plugin/log",
+    interfaces: &["openclaw:plugin/log"],
     link,
 };
 

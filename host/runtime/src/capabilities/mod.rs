@@ -32,10 +32,10 @@ use crate::bindings::{host_failure, Failure};
 use crate::grants::Grants;
 use crate::state::CallState;
 
-/// One capability: its grant name, the WIT interface that carries it, and how it is linked.
+/// One capability: its grant name, the WIT interfaces that carry it, and how it is linked.
 pub struct Capability {
     pub name: &'static str,
-    pub interface: &'static str,
+    pub interfaces: &'static [&'static str],
     link: fn(&mut Linker<CallState>) -> wasmtime::Result<()>,
 }
 
@@ -100,7 +100,10 @@ pub fn imports_of(engine: &Engine, component: &Component) -> Vec<Import> {
         {
             imports.push(Import::Capability(exec_approvals::CAPABILITY.name));
         }
-        imports.push(import);
+        // A capability of several interfaces is imported once.
+        if !imports.contains(&import) {
+            imports.push(import);
+        }
     }
     imports
 }
@@ -121,7 +124,7 @@ pub fn contract_of(engine: &Engine, component: &Component) -> Option<String> {
 fn classify(name: &str) -> Import {
     // Interface names carry a version: `openclaw:plugin/log@0.1.0`.
     let unversioned = name.split('@').next().unwrap_or(name);
-    if let Some(cap) = ALL.iter().find(|c| c.interface == unversioned) {
+    if let Some(cap) = ALL.iter().find(|c| c.interfaces.contains(&unversioned)) {
         return Import::Capability(cap.name);
     }
     if unversioned == "openclaw:plugin/types" {
@@ -138,6 +141,16 @@ pub fn granted(grants: &Grants, plugin: &str, builtin: bool) -> Vec<&'static str
     ALL.iter()
         .map(|c| c.name)
         .filter(|c| grants.granted(plugin, builtin, c))
+        .collect()
+}
+
+/// The interfaces that carry `capability` (`browser-tabs`, ... for `browser-automation`),
+/// without the package: empty for a name that is no capability.
+pub fn interfaces(capability: &str) -> Vec<&'static str> {
+    ALL.iter()
+        .filter(|c| c.name == capability)
+        .flat_map(|c| c.interfaces)
+        .filter_map(|i| i.strip_prefix("openclaw:plugin/"))
         .collect()
 }
 
@@ -214,14 +227,30 @@ mod tests {
     #[test]
     fn names_and_interfaces_are_unique_and_every_capability_links() {
         let mut names: Vec<_> = ALL.iter().map(|c| c.name).collect();
-        let mut interfaces: Vec<_> = ALL.iter().map(|c| c.interface).collect();
+        let mut interfaces: Vec<_> = ALL.iter().flat_map(|c| c.interfaces).collect();
         names.sort();
         names.dedup();
         interfaces.sort();
         interfaces.dedup();
         assert_eq!(names.len(), ALL.len());
-        assert_eq!(interfaces.len(), ALL.len());
+        let total: usize = ALL.iter().map(|c| c.interfaces.len()).sum();
+        assert_eq!(interfaces.len(), total);
+        // Every interface the world offers belongs to a capability.
+        let world = crate::contract::FILES[0].1;
+        for line in world.lines() {
+            if let Some(name) = line.trim().strip_prefix("import ") {
+                let interface = format!("openclaw:plugin/{}", name.trim_end_matches(';'));
+                assert!(interfaces.contains(&&interface.as_str()), "{interface}");
+            }
+        }
         let engine = crate::engine::new_engine().unwrap();
         linker_for(&engine, &super::names()).expect("every capability links beside the others");
+        // The plugin builds check imports against declared capabilities with the same map.
+        for capability in ALL {
+            for interface in super::interfaces(capability.name) {
+                let built = openclaw_wasm_build::declared::capability_of(interface);
+                assert_eq!(built, capability.name, "{interface}");
+            }
+        }
     }
 }

@@ -10,7 +10,7 @@ use crate::state::{CallState, Caller, CapabilityState};
 
 pub const CAPABILITY: Capability = Capability {
     name: "notify",
-    interface: "openclaw:plugin/notify",
+    interfaces: &["openclaw:plugin/notify"],
     link,
 };
 

@@ -10,7 +10,7 @@ use crate::state::{CallState, Caller, CapabilityState};
 
 pub const CAPABILITY: Capability = Capability {
     name: "screen",
-    interface: "openclaw:plugin/screen",
+    interfaces: &["openclaw:plugin/screen"],
     link,
 };
 

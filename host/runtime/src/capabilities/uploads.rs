@@ -14,7 +14,7 @@ use crate::state::{CallState, Caller, CapabilityState};
 
 pub const CAPABILITY: Capability = Capability {
     name: "uploads",
-    interface: "openclaw:plugin/uploads",
+    interfaces: &["openclaw:plugin/uploads"],
     link,
 };
 

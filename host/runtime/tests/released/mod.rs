@@ -59,16 +59,28 @@ fn command(version: &str, action: &str) -> String {
     format!("released{}.{action}", version.replace('.', ""))
 }
 
-/// The interfaces a probe of `version` is asked to call: the cheap ones it has, and for a
-/// version before `exec-approvals` the deprecated `exec.approvals-get`.
+/// The interfaces a probe of `version` is asked to call: the cheap ones it has, for a version
+/// before `exec-approvals` the deprecated `exec.approvals-get`, and from 0.1.8 the split
+/// automation browser.
 fn touched(version: &str) -> Vec<&'static str> {
     let has = interfaces_of(version);
     let mut touched = vec!["log", "exec", "screen", "camera"];
     touched.extend(
-        ["fs", "exec-approvals", "browser-automation"]
+        ["fs", "exec-approvals"]
             .into_iter()
             .filter(|c| has.contains(c)),
     );
+    let split = semver::Version::parse(version).unwrap() >= semver::Version::new(0, 1, 8);
+    if split {
+        touched.extend([
+            "browser-tabs",
+            "browser-page",
+            "browser-downloads",
+            "browser-files",
+        ]);
+    } else if has.contains(&"browser-automation") {
+        touched.push("browser-automation");
+    }
     if !has.contains(&"exec-approvals") {
         touched.push("exec-legacy");
     }

@@ -2,7 +2,7 @@
 //! where on screen to touch it. Refs of `ai` snapshots live in the node's isolated world of
 //! the tab, `ax` refs in a note with the tab; both are gone once the document changes.
 
-use openclaw_plugin_sdk::browser_automation as automation;
+use openclaw_plugin_sdk::browser_page;
 use serde_json::{json, Value};
 
 use super::normalize::Element;
@@ -85,7 +85,7 @@ pub fn find(page: &Page, element: &Element) -> Result<Found, RouteError> {
         Element::Ref(raw) => {
             let r = bare(raw);
             if let Some(n) = r.strip_prefix("ax").filter(|n| n.parse::<u32>().is_ok()) {
-                let refs: Value = automation::note(&page.target_id, ARIA_REFS_NOTE)
+                let refs: Value = browser_page::note(&page.target_id, ARIA_REFS_NOTE)
                     .and_then(|n| serde_json::from_str(&n).ok())
                     .unwrap_or_default();
                 let backend = refs[format!("ax{n}")]

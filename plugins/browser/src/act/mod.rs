@@ -9,7 +9,7 @@ pub mod normalize;
 mod run;
 mod wait;
 
-use openclaw_plugin_sdk::browser_automation as automation;
+use openclaw_plugin_sdk::browser_tabs;
 use serde_json::{json, Map, Value};
 
 use crate::browser_state;
@@ -123,7 +123,7 @@ fn batch(
         let before = document(page);
         let done = match action {
             Action::Close => {
-                automation::close_tab(&tab.target_id).map_err(failed)?;
+                browser_tabs::close_tab(&tab.target_id).map_err(failed)?;
                 out.results.push(json!({"ok": true}));
                 out.aborted = Some(
                     json!({"reason": "closed", "afterAction": i + 1, "skipped": actions.len() - i - 1}),
@@ -195,7 +195,7 @@ pub fn act(req: &Request) -> Answer {
     let expected = watch.is_some() && downloads::expected(&page, &request.action);
     let done = match &request.action {
         Action::Close => {
-            automation::close_tab(&tab.target_id).map_err(failed)?;
+            browser_tabs::close_tab(&tab.target_id).map_err(failed)?;
             let mut out = Map::new();
             out.insert("ok".into(), json!(true));
             out.insert("targetId".into(), json!(tab.target_id));

@@ -2,7 +2,7 @@
 //! real service lists it (raw roles, ignored nodes too, `ax<N>` refs). The refs are kept with
 //! the tab, so an action can name the element by its `ax` ref.
 
-use openclaw_plugin_sdk::browser_automation as automation;
+use openclaw_plugin_sdk::browser_page;
 use serde_json::{json, Map, Value};
 
 use crate::page::{host_error, Page};
@@ -71,7 +71,7 @@ pub fn nodes(page: &Page, limit: usize) -> Result<Vec<Value>, RouteError> {
             }
         }
     }
-    automation::keep_note(&page.target_id, REFS_NOTE, &Value::Object(refs).to_string())
+    browser_page::keep_note(&page.target_id, REFS_NOTE, &Value::Object(refs).to_string())
         .map_err(host_error)?;
     Ok(out)
 }

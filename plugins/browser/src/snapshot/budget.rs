@@ -2,7 +2,7 @@
 //! snapshot of the same document and options are marked `[new]` (with a count line), then the
 //! text is cut at a line to `maxChars`, and only refs on kept lines are reported.
 
-use openclaw_plugin_sdk::browser_automation as automation;
+use openclaw_plugin_sdk::browser_page;
 use serde_json::{json, Map, Value};
 
 use super::narrow::{line_ref, INTERACTIVE};
@@ -19,7 +19,7 @@ fn previous_refs(
     document: &str,
     refs: &Map<String, Value>,
 ) -> Option<Vec<String>> {
-    let mut notes: Map<String, Value> = automation::note(target_id, DELTA_NOTE)
+    let mut notes: Map<String, Value> = browser_page::note(target_id, DELTA_NOTE)
         .and_then(|n| serde_json::from_str(&n).ok())
         .unwrap_or_default();
     let previous = notes
@@ -42,7 +42,7 @@ fn previous_refs(
         let oldest = notes.keys().next().cloned().unwrap_or_default();
         notes.remove(&oldest);
     }
-    automation::keep_note(target_id, DELTA_NOTE, &Value::Object(notes).to_string()).ok();
+    browser_page::keep_note(target_id, DELTA_NOTE, &Value::Object(notes).to_string()).ok();
     previous
 }
 

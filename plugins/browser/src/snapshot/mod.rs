@@ -93,7 +93,7 @@ pub fn snapshot(req: &Request) -> Answer {
     };
     let taken = ai::take(&page)?;
     // The last snapshot's refs are the ones that count: `ax` refs go.
-    openclaw_plugin_sdk::browser_automation::keep_note(&tab.target_id, ARIA_REFS_NOTE, "{}").ok();
+    openclaw_plugin_sdk::browser_page::keep_note(&tab.target_id, ARIA_REFS_NOTE, "{}").ok();
     let (text, refs) = if options.any() {
         narrow::narrow(&taken.snapshot, &options)
     } else {

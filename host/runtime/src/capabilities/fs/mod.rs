@@ -37,7 +37,7 @@ use crate::state::{CallState, Caller, CapabilityState};
 
 pub const CAPABILITY: Capability = Capability {
     name: "fs",
-    interface: "openclaw:plugin/fs",
+    interfaces: &["openclaw:plugin/fs"],
     link,
 };
 

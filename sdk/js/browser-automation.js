@@ -1,2 +1,0 @@
-// The node's own Chromium for browser control (the `browser-automation` capability).
-export { status, start, stop, tabs, openTab, focusTab, closeTab, labelTab, send, logs, dialogs, answerDialog, armDialog, currentTab, keepNote, note, saveMedia, armDownload, awaitDownload, watchDownloads, collectDownloads, setInputFiles, armFileChooser, awaitFileChooser, stageUpload, discardUpload, systemInfo } from 'openclaw:plugin/browser-automation@0.1.7';
