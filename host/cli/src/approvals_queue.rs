@@ -6,6 +6,7 @@ use clap::Args;
 use openclaw_client::ClientError;
 use serde_json::{json, Map, Value};
 
+use crate::approvals_pending::{read_list, PendingEntry};
 use crate::approvals_text::{
     decode_id_token, display_id, escape, render_pending, shorten, truncate_utf16, utf16_len,
 };
@@ -107,35 +108,6 @@ fn failure_message(error: &anyhow::Error) -> String {
 
 // ---- pending ----
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct PendingEntry {
-    pub id: String,
-    pub kind: &'static str,
-    pub agent_id: Option<String>,
-    pub session_key: Option<String>,
-    pub created_at_ms: Value,
-    pub expires_at_ms: Value,
-    pub summary: String,
-}
-
-impl PendingEntry {
-    fn to_json(&self) -> Value {
-        json!({
-            "id": self.id,
-            "kind": self.kind,
-            "agentId": self.agent_id,
-            "sessionKey": self.session_key,
-            "createdAtMs": self.created_at_ms,
-            "expiresAtMs": self.expires_at_ms,
-            "summary": self.summary,
-        })
-    }
-
-    pub fn created(&self) -> f64 {
-        self.created_at_ms.as_f64().unwrap_or(0.0)
-    }
-}
-
 async fn load_pending(args: &OperatorArgs) -> Result<Vec<PendingEntry>> {
     let op = args.connect_with(&[ADMIN], DEFAULT_TIMEOUT_MS).await?;
     let (exec, plugin, system) = tokio::join!(
@@ -143,12 +115,19 @@ async fn load_pending(args: &OperatorArgs) -> Result<Vec<PendingEntry>> {
         optional_list(&op, "plugin.approval.list"),
         optional_list(&op, "openclaw.approval.list"),
     );
-    let mut entries = read_list(&exec?, "exec")?;
-    entries.extend(read_list(&plugin?, "plugin")?);
-    entries.extend(read_list(&system?, "system-agent")?);
+    let mut entries = list_of(&exec?, "exec")?;
+    entries.extend(list_of(&plugin?, "plugin")?);
+    entries.extend(list_of(&system?, "system-agent")?);
     // Newest first; a stable sort keeps the gateway's order among equal times.
     entries.sort_by(|a, b| b.created().total_cmp(&a.created()));
     Ok(entries)
+}
+
+fn list_of(value: &Value, kind: &'static str) -> Result<Vec<PendingEntry>> {
+    match read_list(value, kind) {
+        Some(entries) => Ok(entries),
+        None => refuse(format!("Invalid {kind} approval list response.")),
+    }
 }
 
 /// A list a gateway may not have (ours serves exec approvals only): an unknown method is an
@@ -164,57 +143,6 @@ async fn optional_list(op: &Operator, method: &str) -> Result<Value> {
         }
         Err(e) => Err(e.into()),
     }
-}
-
-fn read_list(value: &Value, kind: &'static str) -> Result<Vec<PendingEntry>> {
-    let Some(list) = value.as_array() else {
-        return refuse(format!("Invalid {kind} approval list response."));
-    };
-    Ok(list.iter().filter_map(|e| read_entry(e, kind)).collect())
-}
-
-/// One listed approval, or nothing for a malformed one (the real CLI skips those too).
-fn read_entry(value: &Value, kind: &'static str) -> Option<PendingEntry> {
-    let request = value.get("request").filter(|r| r.is_object())?;
-    let id = value["id"]
-        .as_str()
-        .filter(|id| !id.is_empty() && *id != "." && *id != "..")?;
-    let finite = |v: &Value| v.as_f64().is_some_and(f64::is_finite);
-    if !finite(&value["createdAtMs"]) || !finite(&value["expiresAtMs"]) {
-        return None;
-    }
-    let trimmed = |v: &Value| {
-        v.as_str()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(String::from)
-    };
-    let present = |v: &Value| v.as_str().filter(|s| !s.is_empty()).map(String::from);
-    let command = present(&request["command"]);
-    let title = present(&request["title"]);
-    let description = present(&request["description"]);
-    let prose = match (&title, &description) {
-        (Some(t), Some(d)) => Some(format!("{t}: {d}")),
-        _ => title.or(description),
-    };
-    let summary = match kind {
-        "exec" => command,
-        "plugin" => match (&command, &prose) {
-            (Some(c), Some(p)) => Some(format!("{p} — Command: {c}")),
-            (Some(c), None) => Some(format!("Command: {c}")),
-            (None, _) => prose,
-        },
-        _ => prose,
-    };
-    Some(PendingEntry {
-        id: id.to_string(),
-        kind,
-        agent_id: trimmed(&request["agentId"]),
-        session_key: trimmed(&request["sessionKey"]),
-        created_at_ms: value["createdAtMs"].clone(),
-        expires_at_ms: value["expiresAtMs"].clone(),
-        summary: summary.unwrap_or_else(|| "(summary unavailable)".into()),
-    })
 }
 
 // ---- resolve ----
@@ -422,7 +350,7 @@ mod tests {
             "T: D — Command: c"
         );
         assert_eq!(
-            read_list(&json!({}), "exec").unwrap_err().to_string(),
+            list_of(&json!({}), "exec").unwrap_err().to_string(),
             "Invalid exec approval list response."
         );
     }

@@ -5,7 +5,7 @@
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 
-use crate::approvals_queue::PendingEntry;
+use crate::approvals_pending::PendingEntry;
 use crate::safe_table::{self, Column};
 
 const SUMMARY_MAX: usize = 96;

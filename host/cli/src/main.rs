@@ -1,6 +1,7 @@
 //! `openclaw`: the gateway and the operator CLI in one binary.
 
 mod approvals_cmd;
+mod approvals_pending;
 mod approvals_queue;
 mod approvals_text;
 mod config;
@@ -11,6 +12,7 @@ mod gateway_cmd;
 mod join_code;
 mod node_cmd;
 mod node_pairing;
+mod node_run_args;
 mod node_service;
 mod nodes;
 mod operator;

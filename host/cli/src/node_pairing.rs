@@ -7,7 +7,7 @@ use clap::Args;
 use openclaw_node::files::GatewayEndpoint;
 use openclaw_protocol::setup_code::{self, SetupPayload};
 
-use crate::node_cmd::RunArgs;
+use crate::node_run_args::RunArgs;
 
 #[derive(Args)]
 pub struct NodeRunArgs {

@@ -16,6 +16,7 @@ mod invoke_router;
 mod methods;
 mod pairing;
 pub mod policy;
+mod policy_apply;
 mod policy_reload;
 mod server;
 mod session;

@@ -7,7 +7,7 @@ use std::time::Instant;
 use serde_json::Value;
 
 use crate::admission::Admission;
-use crate::approvals::Approvals;
+use crate::approvals::table::Approvals;
 use crate::config::GatewayConfig;
 use crate::invoke_router::InvokeRouter;
 use crate::policy::CommandPolicy;
@@ -20,7 +20,7 @@ pub struct Gateway {
     pub store: Store,
     pub policy: CommandPolicy,
     /// The config file `policy` follows, when there is one.
-    config_watch: Option<ConfigWatch>,
+    pub(crate) config_watch: Option<ConfigWatch>,
     /// `gateway.nodes.pairing.autoApproveCidrs`, as last read.
     pub trusted_cidrs: std::sync::RwLock<Vec<String>>,
     pub invokes: InvokeRouter,
@@ -137,33 +137,6 @@ impl Gateway {
             if s.device_id.as_deref() == Some(device_id) && role.is_none_or(|r| r == s.role) {
                 s.out.close(1008, reason);
             }
-        }
-    }
-
-    /// Applies an edit of `gateway.nodes.commands` or `gateway.nodes.pairing.autoApproveCidrs`
-    /// in the config file, if there was one: to the policy, every connected node's invoke fast
-    /// path, and the trusted networks. A bad edit keeps the last good settings.
-    pub fn refresh_policy(&self) {
-        let Some(watch) = &self.config_watch else {
-            return;
-        };
-        match watch.changed() {
-            None => {}
-            Some(Ok(live)) => {
-                let commands = live.commands;
-                tracing::info!(file = %watch.path().display(), allow = ?commands.allow, deny = ?commands.deny, cidrs = ?live.trusted_cidrs, "gateway.nodes reloaded");
-                *self.trusted_cidrs.write().unwrap() = live.trusted_cidrs;
-                self.policy.replace(commands);
-                for node in self.node_sessions() {
-                    if let Err(e) = crate::pairing::surface::readmit(self, &node) {
-                        tracing::warn!("could not apply the reloaded command policy: {e}");
-                    }
-                }
-            }
-            Some(Err(e)) => tracing::error!(
-                "config reload skipped, keeping the last good gateway.nodes settings: {}: {e}",
-                watch.path().display()
-            ),
         }
     }
 

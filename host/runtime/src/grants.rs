@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-pub use crate::capabilities::{FsGrant, FsRoots};
+pub use crate::capabilities::fs::grant::{FsGrant, FsRoots};
 
 #[derive(Debug, thiserror::Error)]
 pub enum GrantsError {
@@ -157,17 +157,25 @@ impl Grants {
 
     pub fn granted(&self, plugin: &str, builtin: bool, capability: &str) -> bool {
         self.of(plugin, builtin)
-            .is_some_and(|caps| caps.contains(capability))
+            .is_some_and(|granted| granted.contains(capability))
+    }
+
+    /// The capabilities given `plugin`, in the host's order: the key of its linker.
+    pub fn granted_set(&self, plugin: &str, builtin: bool) -> Vec<&'static str> {
+        crate::capabilities::names()
+            .into_iter()
+            .filter(|c| self.granted(plugin, builtin, c))
+            .collect()
     }
 
     /// The line an operator adds to grant `capability` to `plugin`.
     pub fn how_to_grant(&self, plugin: &str, builtin: bool, capability: &str) -> String {
-        let mut caps: Vec<String> = self
+        let mut listed: Vec<String> = self
             .of(plugin, builtin)
             .map(|c| c.iter().cloned().collect())
             .unwrap_or_default();
-        caps.push(capability.to_string());
-        let list = caps
+        listed.push(capability.to_string());
+        let list = listed
             .iter()
             .map(|c| format!("\"{c}\""))
             .collect::<Vec<_>>()

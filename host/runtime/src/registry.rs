@@ -309,7 +309,7 @@ impl PluginHost {
     ) -> Result<Plugin, LoadError> {
         let builtin = origin == Origin::Builtin;
         let grants = self.grants();
-        let granted = capabilities::granted(&grants, name, builtin);
+        let granted = grants.granted_set(name, builtin);
         let linker = self
             .linkers
             .for_grants(&granted)

@@ -10,26 +10,50 @@ use wasmtime::{ResourceLimiter, StoreLimits, StoreLimitsBuilder};
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 
-use crate::capabilities::{CapabilityStates, FsRoots};
+use crate::capabilities::view::{CapabilityState, Holds, Invoke};
+use crate::capabilities::{
+    browser, browser_automation, camera, exec, exec_approvals, fs, location, log, notify, screen,
+    uploads,
+};
 use crate::engine::MAX_MEMORY_BYTES;
-use crate::services::Services;
+
+pub use crate::capabilities::view::Caller;
 
 /// Output a call may print before further writes fail.
 const CAPTURE_BYTES: usize = 64 * 1024;
 
-/// Who is calling: the same for every call of one loaded plugin.
-pub struct Caller {
-    pub plugin: Arc<str>,
-    /// The directories its `fs` grant opens.
-    pub fs_roots: FsRoots,
-    pub services: Services,
+/// The state of each capability for one call, a typed field each, made on its first use, and
+/// how the call's store data holds each (the projections the capabilities link with).
+macro_rules! capability_states {
+    ($($field:ident: $state:ty),* $(,)?) => {
+        #[derive(Default)]
+        struct CapabilityStates {
+            $($field: Option<$state>,)*
+        }
+
+        $(impl Holds<$state> for CallState {
+            fn holds(&mut self) -> &mut $state {
+                let caller = &self.caller;
+                self.capabilities
+                    .$field
+                    .get_or_insert_with(|| <$state>::new(caller))
+            }
+        })*
+    };
 }
 
-/// A capability's state for one call, made from the caller when the call first uses it, and
-/// kept in its own field of [`CapabilityStates`].
-pub trait CapabilityState: Send + Sized + 'static {
-    fn new(caller: &Caller) -> Self;
-    fn slot(states: &mut CapabilityStates) -> &mut Option<Self>;
+capability_states! {
+    log: log::Log,
+    exec: exec::Exec,
+    exec_approvals: exec_approvals::Approvals,
+    browser: browser::Browser,
+    location: location::Location,
+    notify: notify::Notify,
+    screen: screen::Screen,
+    camera: camera::Camera,
+    fs: fs::Fs,
+    uploads: uploads::Uploads,
+    browser_automation: browser_automation::Automation,
 }
 
 pub struct CallState {
@@ -83,21 +107,6 @@ impl CallState {
         self.invoke_fields = Some(fields);
     }
 
-    /// The invoke's exec fields, handed over once to the capability that uses them.
-    pub fn take_invoke_fields(&mut self) -> Option<InvokeFields> {
-        self.invoke_fields.take()
-    }
-
-    pub fn agent_id(&self) -> Option<&Arc<str>> {
-        self.agent_id.as_ref()
-    }
-
-    /// The state of capability `S` for this call (the projection each capability links with).
-    pub fn capability<S: CapabilityState>(&mut self) -> &mut S {
-        let caller = &self.caller;
-        S::slot(&mut self.capabilities).get_or_insert_with(|| S::new(caller))
-    }
-
     /// Sends what the plugin printed to the host log, tagged with its name.
     pub fn flush_output(&self) {
         for (stream, pipe) in [("stdout", &self.stdout), ("stderr", &self.stderr)] {
@@ -109,6 +118,16 @@ impl CallState {
                 tracing::info!(plugin = %self.caller.plugin, stream, "{line}");
             }
         }
+    }
+}
+
+impl Invoke for CallState {
+    fn agent_id(&self) -> Option<Arc<str>> {
+        self.agent_id.clone()
+    }
+
+    fn take_invoke_fields(&mut self) -> Option<InvokeFields> {
+        self.invoke_fields.take()
     }
 }
 

@@ -6,11 +6,9 @@ use openclaw_plugin_sdk::browser_tabs;
 use serde_json::{json, Value};
 
 use crate::graphics;
+use crate::profile::{COLOR, PROFILE};
 use crate::route::{Answer, Request, RouteError};
 use crate::tabs;
-
-pub const PROFILE: &str = "openclaw";
-const COLOR: &str = "#FF4500";
 
 pub fn status(_req: &Request) -> Answer {
     let s = browser_tabs::status();

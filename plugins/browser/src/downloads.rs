@@ -7,8 +7,9 @@ use openclaw_plugin_sdk::browser_downloads;
 use openclaw_plugin_sdk::browser_downloads::Download;
 use serde_json::{json, Value};
 
-use crate::act::normalize::{timeout_ms, Action};
-use crate::act::{call_on, click_ref, find_element};
+use crate::act::downloads::described;
+use crate::act::normalize::timeout_ms;
+use crate::act::click_ref;
 use crate::files;
 use crate::page::{host_error, Page};
 use crate::route::{Answer, Request, RouteError};
@@ -33,10 +34,6 @@ fn file_name(path: &str) -> Result<String, RouteError> {
     } else {
         Err(RouteError::new(400, OUTSIDE))
     }
-}
-
-fn described(d: &Download) -> Value {
-    json!({"url": d.url, "suggestedFilename": d.suggested_filename, "path": d.path})
 }
 
 /// What the route answers, with the file attached.
@@ -120,48 +117,6 @@ pub fn download(req: &Request) -> Answer {
     }
     let download = browser_downloads::await_download(waiter, ms).map_err(thrown)?;
     Ok(answered(&tab, &download))
-}
-
-/// Starts collecting what an action downloads; the real does so for every action that may
-/// load something (not `close`, `resize`, nor a `wait` without a function).
-pub fn watch(tab: &Target, action: &Action) -> Option<u64> {
-    let loads = match action {
-        Action::Close | Action::Resize { .. } => false,
-        Action::Wait(wait) => wait.function.is_some(),
-        _ => true,
-    };
-    loads
-        .then(|| browser_downloads::watch_downloads(&tab.target_id).ok())
-        .flatten()
-}
-
-/// Whether the action clicks a download link, whose download may take a while to begin.
-pub fn expected(page: &Page, action: &Action) -> bool {
-    let Action::Click { element, .. } = action else {
-        return false;
-    };
-    let found = match find_element(page, element) {
-        Ok(found) => found,
-        Err(_) => return false,
-    };
-    call_on(
-        page,
-        &found,
-        "function() { return !!this.closest('a[download]'); }",
-    )
-    .is_ok_and(|v| v == json!(true))
-}
-
-/// What the watched action downloaded, attached to the answer, as `downloads`.
-pub fn collect(watch: Option<u64>, expected: bool) -> Option<Value> {
-    let downloads = browser_downloads::collect_downloads(watch?, expected);
-    if downloads.is_empty() {
-        return None;
-    }
-    for d in &downloads {
-        files::attach_download(d);
-    }
-    Some(Value::Array(downloads.iter().map(described).collect()))
 }
 
 #[cfg(test)]

@@ -17,6 +17,7 @@ mod hooks;
 mod keys;
 mod navigate;
 mod page;
+mod profile;
 mod route;
 mod snapshot;
 mod tabs;
@@ -212,9 +213,9 @@ fn serve(p: ProxyParams) -> Result<Value, Failure> {
     let profile = if path == "/profiles" {
         String::new()
     } else {
-        requested.unwrap_or_else(|| basic::PROFILE.into())
+        requested.unwrap_or_else(|| profile::PROFILE.into())
     };
-    let known = profile.is_empty() || profile == basic::PROFILE;
+    let known = profile.is_empty() || profile == profile::PROFILE;
     let route = if known && !profile.is_empty() {
         json!({"status": "resolved", "profile": profile, "driver": "openclaw"})
     } else {
@@ -241,7 +242,7 @@ fn serve(p: ProxyParams) -> Result<Value, Failure> {
             404,
             format!(
                 "Profile \"{profile}\" not found. Available profiles: {}",
-                basic::PROFILE
+                profile::PROFILE
             ),
         ))
     };

@@ -6,7 +6,7 @@ use openclaw_plugin_sdk::browser_tabs;
 use openclaw_plugin_sdk::browser_tabs::Tab;
 use serde_json::{json, Map, Value};
 
-use crate::basic::PROFILE;
+use crate::profile::PROFILE;
 use crate::route::{Answer, Request, RouteError};
 
 /// A tab as the routes answer it, keys in the real order.

@@ -16,7 +16,7 @@ use clap::{Args, Subcommand};
 use openclaw_node::files::load_node_file;
 
 use crate::config;
-use crate::node_cmd::RunArgs;
+use crate::node_run_args::RunArgs;
 use lifecycle::Service;
 use outcome::Outcome;
 

@@ -61,7 +61,7 @@ fn is_profile_mutation(method: &str, path: &str) -> bool {
 }
 
 pub async fn request(gw: Arc<Gateway>, _: Arc<Session>, params: Value) -> Reply {
-    gw.refresh_policy();
+    crate::policy_apply::refresh_policy(&gw);
     let p = params.as_object().cloned().unwrap_or_default();
     let target = p.get("target");
     let node = p.get("node");

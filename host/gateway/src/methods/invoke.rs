@@ -92,7 +92,7 @@ async fn run(gw: &Gateway, caller: &Session, p: InvokeParams, command: String) -
 }
 
 fn check_allowed(gw: &Gateway, node: &Session, command: &str) -> Result<(), ErrorShape> {
-    gw.refresh_policy();
+    crate::policy_apply::refresh_policy(gw);
     let live = node.node.as_ref().expect("node sessions are live nodes");
     let surface = live.surface.lock().unwrap();
     if surface.invocable.contains(command) {

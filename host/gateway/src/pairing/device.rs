@@ -52,7 +52,7 @@ pub fn ensure_paired(
         .is_some_and(|d| d.public_key != public_key);
     let request = request_for(p, public_key, peer, is_repair);
     // The trusted networks as the config file has them now.
-    gw.refresh_policy();
+    crate::policy_apply::refresh_policy(gw);
     let local = gw.config.pairing.auto_approve_local && peer.direct_local;
     let via = if existing.is_none() && bootstrap.is_some_and(|b| enrolls_node_host(b, p)) {
         Some("bootstrap")

@@ -7,21 +7,17 @@ use std::time::Duration;
 use openclaw_browser::{self as nb, NodeBrowser};
 use wasmtime::component::{HasSelf, Linker};
 
-use super::{Capability, CapabilityStates};
+use super::view::{Caller, CapabilityState, Holds};
 use crate::bindings::openclaw::plugin::browser::{
     self, CaptureOptions, ControlRequest, ControlResponse, Image, ImageFormat, Placement,
 };
 use crate::bindings::{host_failure, Failure};
-use crate::state::{CallState, Caller, CapabilityState};
 
-pub const CAPABILITY: Capability = Capability {
-    name: "browser",
-    interfaces: &["openclaw:plugin/browser"],
-    link,
-};
+pub const NAME: &str = "browser";
+pub const INTERFACES: &[&str] = &["openclaw:plugin/browser"];
 
-fn link(linker: &mut Linker<CallState>) -> wasmtime::Result<()> {
-    browser::add_to_linker::<_, HasSelf<Browser>>(linker, CallState::capability::<Browser>)
+pub fn link<T: Holds<Browser>>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
+    browser::add_to_linker::<T, HasSelf<Browser>>(linker, T::holds)
 }
 
 pub struct Browser {
@@ -29,10 +25,6 @@ pub struct Browser {
 }
 
 impl CapabilityState for Browser {
-    fn slot(states: &mut CapabilityStates) -> &mut Option<Browser> {
-        &mut states.browser
-    }
-
     fn new(caller: &Caller) -> Browser {
         Browser {
             browser: caller.services.browser.clone(),

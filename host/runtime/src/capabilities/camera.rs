@@ -3,28 +3,20 @@
 use openclaw_hardware as dev;
 use wasmtime::component::{HasSelf, Linker};
 
-use super::{hardware_failure, Capability, CapabilityStates};
+use super::view::{hardware_failure, Caller, CapabilityState, Holds};
 use crate::bindings::openclaw::plugin::camera;
 use crate::bindings::Failure;
-use crate::state::{CallState, Caller, CapabilityState};
 
-pub const CAPABILITY: Capability = Capability {
-    name: "camera",
-    interfaces: &["openclaw:plugin/camera"],
-    link,
-};
+pub const NAME: &str = "camera";
+pub const INTERFACES: &[&str] = &["openclaw:plugin/camera"];
 
-fn link(linker: &mut Linker<CallState>) -> wasmtime::Result<()> {
-    camera::add_to_linker::<_, HasSelf<Camera>>(linker, CallState::capability::<Camera>)
+pub fn link<T: Holds<Camera>>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
+    camera::add_to_linker::<T, HasSelf<Camera>>(linker, T::holds)
 }
 
 pub struct Camera;
 
 impl CapabilityState for Camera {
-    fn slot(states: &mut CapabilityStates) -> &mut Option<Camera> {
-        &mut states.camera
-    }
-
     fn new(_caller: &Caller) -> Camera {
         Camera
     }

@@ -12,30 +12,22 @@ use openclaw_exec::{ExecError, InvokeFields};
 use openclaw_protocol::errors::ErrorCode;
 use wasmtime::component::Linker;
 
-use super::{Capability, CapabilityStates};
+use super::view::{Caller, CapabilityState, Holds, Invoke};
 use crate::bindings::openclaw::plugin::exec::{RunOutput, RunRequest};
 use crate::bindings::{host_failure, Failure};
 use crate::services::ExecContext;
-use crate::state::{CallState, Caller, CapabilityState};
 
-pub const CAPABILITY: Capability = Capability {
-    name: "exec",
-    interfaces: &["openclaw:plugin/exec"],
-    link,
-};
+pub const NAME: &str = "exec";
+pub const INTERFACES: &[&str] = &["openclaw:plugin/exec"];
 
 /// The `exec` instance as the contract's version names it; older imports find it by semver.
 pub(super) fn instance_name() -> String {
-    format!(
-        "{}@{}",
-        CAPABILITY.interfaces[0],
-        crate::contract::version()
-    )
+    format!("{}@{}", INTERFACES[0], crate::contract::version())
 }
 
 /// Linked function by function, not by the generated `add_to_linker`, which would link the
 /// deprecated approvals functions too: those come with the `exec-approvals` grant only.
-fn link(linker: &mut Linker<CallState>) -> wasmtime::Result<()> {
+pub fn link<T: Holds<Exec> + Invoke>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
     let mut exec = linker.instance(&instance_name())?;
     exec.func_wrap_async("which", |mut store, (bins,): (Vec<String>,)| {
         Box::new(async move { Ok((bound_to_invoke(store.data_mut()).which(bins),)) })
@@ -55,10 +47,10 @@ fn link(linker: &mut Linker<CallState>) -> wasmtime::Result<()> {
 /// The call's exec state, bound to the agent of the invoke the call serves. Bound at every
 /// use, not once: a spare instance is made, and its initialisation runs, before its invoke
 /// is known.
-fn bound_to_invoke(state: &mut CallState) -> &mut Exec {
-    let agent_id = state.agent_id().cloned();
+fn bound_to_invoke<T: Holds<Exec> + Invoke>(state: &mut T) -> &mut Exec {
+    let agent_id = state.agent_id();
     let fields = state.take_invoke_fields();
-    let exec = state.capability::<Exec>();
+    let exec = state.holds();
     exec.agent_id = agent_id;
     if let Some(fields) = fields {
         exec.invoke = fields;
@@ -76,10 +68,6 @@ pub struct Exec {
 }
 
 impl CapabilityState for Exec {
-    fn slot(states: &mut CapabilityStates) -> &mut Option<Exec> {
-        &mut states.exec
-    }
-
     fn new(caller: &Caller) -> Exec {
         Exec {
             plugin: caller.plugin.clone(),

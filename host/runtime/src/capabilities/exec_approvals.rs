@@ -11,39 +11,32 @@ use openclaw_protocol::errors::ErrorCode;
 use serde_json::Value;
 use wasmtime::component::{HasSelf, Linker};
 
-use super::{Capability, CapabilityStates};
+use super::view::{Caller, CapabilityState, Holds};
 use crate::bindings::openclaw::plugin::exec_approvals;
 use crate::bindings::{host_failure, Failure};
 use crate::services::ExecContext;
-use crate::state::{CallState, Caller, CapabilityState};
 
-pub const CAPABILITY: Capability = Capability {
-    name: "exec-approvals",
-    interfaces: &["openclaw:plugin/exec-approvals"],
-    link,
-};
+pub const NAME: &str = "exec-approvals";
+pub const INTERFACES: &[&str] = &["openclaw:plugin/exec-approvals"];
 
-fn link(linker: &mut Linker<CallState>) -> wasmtime::Result<()> {
-    exec_approvals::add_to_linker::<_, HasSelf<Approvals>>(
-        linker,
-        CallState::capability::<Approvals>,
-    )
+pub fn link<T: Holds<Approvals>>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
+    exec_approvals::add_to_linker::<T, HasSelf<Approvals>>(linker, T::holds)
 }
 
 /// The 0.1.0 editing functions inside `exec`.
 pub const LEGACY_FUNCTIONS: [&str; 2] = ["approvals-get", "approvals-set"];
 
 /// Links [`LEGACY_FUNCTIONS`] into the `exec` instance (which `exec` links first).
-pub(super) fn link_into_exec(linker: &mut Linker<CallState>) -> wasmtime::Result<()> {
+pub(super) fn link_into_exec<T: Holds<Approvals>>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
     let mut exec = linker.instance(&super::exec::instance_name())?;
     exec.func_wrap_async(LEGACY_FUNCTIONS[0], |mut store, (): ()| {
-        let answer = store.data_mut().capability::<Approvals>().get();
+        let answer = store.data_mut().holds().get();
         Box::new(async move { Ok((answer,)) })
     })?;
     exec.func_wrap_async(
         LEGACY_FUNCTIONS[1],
         |mut store, (file_json, base_hash): (String, Option<String>)| {
-            let approvals = store.data_mut().capability::<Approvals>();
+            let approvals = store.data_mut().holds();
             let answer = approvals.set(&file_json, base_hash.as_deref());
             Box::new(async move { Ok((answer,)) })
         },
@@ -56,10 +49,6 @@ pub struct Approvals {
 }
 
 impl CapabilityState for Approvals {
-    fn slot(states: &mut CapabilityStates) -> &mut Option<Approvals> {
-        &mut states.exec_approvals
-    }
-
     fn new(caller: &Caller) -> Approvals {
         Approvals {
             context: caller.services.exec.clone(),

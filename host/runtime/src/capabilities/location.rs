@@ -6,22 +6,18 @@ use std::time::Duration;
 
 use wasmtime::component::{HasSelf, Linker};
 
-use super::{hardware_failure, Capability, CapabilityStates};
+use super::view::{hardware_failure, Caller, CapabilityState, Holds};
 use crate::bindings::openclaw::plugin::location;
 use crate::bindings::Failure;
-use crate::state::{CallState, Caller, CapabilityState};
 
 /// Longest a plugin may make a location call wait.
 const MAX_LOCATION_WAIT: Duration = Duration::from_secs(120);
 
-pub const CAPABILITY: Capability = Capability {
-    name: "location",
-    interfaces: &["openclaw:plugin/location"],
-    link,
-};
+pub const NAME: &str = "location";
+pub const INTERFACES: &[&str] = &["openclaw:plugin/location"];
 
-fn link(linker: &mut Linker<CallState>) -> wasmtime::Result<()> {
-    location::add_to_linker::<_, HasSelf<Location>>(linker, CallState::capability::<Location>)
+pub fn link<T: Holds<Location>>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
+    location::add_to_linker::<T, HasSelf<Location>>(linker, T::holds)
 }
 
 pub struct Location {
@@ -29,10 +25,6 @@ pub struct Location {
 }
 
 impl CapabilityState for Location {
-    fn slot(states: &mut CapabilityStates) -> &mut Option<Location> {
-        &mut states.location
-    }
-
     fn new(caller: &Caller) -> Location {
         Location {
             location: caller.services.location.clone(),

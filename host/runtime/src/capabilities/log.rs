@@ -4,18 +4,14 @@ use std::sync::Arc;
 
 use wasmtime::component::{HasSelf, Linker};
 
-use super::{Capability, CapabilityStates};
+use super::view::{Caller, CapabilityState, Holds};
 use crate::bindings::openclaw::plugin::log::{self, Level};
-use crate::state::{CallState, Caller, CapabilityState};
 
-pub const CAPABILITY: Capability = Capability {
-    name: "log",
-    interfaces: &["openclaw:plugin/log"],
-    link,
-};
+pub const NAME: &str = "log";
+pub const INTERFACES: &[&str] = &["openclaw:plugin/log"];
 
-fn link(linker: &mut Linker<CallState>) -> wasmtime::Result<()> {
-    log::add_to_linker::<_, HasSelf<Log>>(linker, CallState::capability::<Log>)
+pub fn link<T: Holds<Log>>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
+    log::add_to_linker::<T, HasSelf<Log>>(linker, T::holds)
 }
 
 pub struct Log {
@@ -23,10 +19,6 @@ pub struct Log {
 }
 
 impl CapabilityState for Log {
-    fn slot(states: &mut CapabilityStates) -> &mut Option<Log> {
-        &mut states.log
-    }
-
     fn new(caller: &Caller) -> Log {
         Log {
             plugin: caller.plugin.clone(),

@@ -8,28 +8,27 @@
 //! and its granted capabilities only, so an ungranted import leaves it unlinkable, and no
 //! capability checks a grant when it is called.
 
-mod browser;
-mod browser_automation;
-mod camera;
-mod exec;
-mod exec_approvals;
-mod fs;
+pub(crate) mod browser;
+pub(crate) mod browser_automation;
+pub(crate) mod camera;
+pub(crate) mod exec;
+pub(crate) mod exec_approvals;
+pub(crate) mod fs;
 mod linkers;
-mod location;
-mod log;
-mod notify;
-mod screen;
-mod uploads;
+pub(crate) mod location;
+pub(crate) mod log;
+pub(crate) mod notify;
+pub(crate) mod screen;
+pub(crate) mod uploads;
+pub(crate) mod view;
 
-pub use fs::{home_dir, FsGrant, FsRoots};
+pub use fs::home_dir;
 pub use linkers::Linkers;
 
 use wasmtime::component::types::ComponentItem;
 use wasmtime::component::{Component, Linker};
 use wasmtime::Engine;
 
-use crate::bindings::{host_failure, Failure};
-use crate::grants::Grants;
 use crate::state::CallState;
 
 /// One capability: its grant name, the WIT interfaces that carry it, and how it is linked.
@@ -39,37 +38,31 @@ pub struct Capability {
     link: fn(&mut Linker<CallState>) -> wasmtime::Result<()>,
 }
 
+/// A capability's module, as [`ALL`] lists it: its `NAME`, `INTERFACES` and `link`.
+macro_rules! capability {
+    ($module:ident) => {
+        Capability {
+            name: $module::NAME,
+            interfaces: $module::INTERFACES,
+            link: $module::link::<CallState>,
+        }
+    };
+}
+
 /// Every capability this host provides.
 pub const ALL: &[Capability] = &[
-    log::CAPABILITY,
-    exec::CAPABILITY,
-    exec_approvals::CAPABILITY,
-    browser::CAPABILITY,
-    location::CAPABILITY,
-    notify::CAPABILITY,
-    screen::CAPABILITY,
-    camera::CAPABILITY,
-    fs::CAPABILITY,
-    uploads::CAPABILITY,
-    browser_automation::CAPABILITY,
+    capability!(log),
+    capability!(exec),
+    capability!(exec_approvals),
+    capability!(browser),
+    capability!(location),
+    capability!(notify),
+    capability!(screen),
+    capability!(camera),
+    capability!(fs),
+    capability!(uploads),
+    capability!(browser_automation),
 ];
-
-/// The state of each capability for one call, a typed field each, made on its first use
-/// (`CallState::capability`).
-#[derive(Default)]
-pub struct CapabilityStates {
-    log: Option<log::Log>,
-    exec: Option<exec::Exec>,
-    exec_approvals: Option<exec_approvals::Approvals>,
-    browser: Option<browser::Browser>,
-    location: Option<location::Location>,
-    notify: Option<notify::Notify>,
-    screen: Option<screen::Screen>,
-    camera: Option<camera::Camera>,
-    fs: Option<fs::Fs>,
-    uploads: Option<uploads::Uploads>,
-    browser_automation: Option<browser_automation::Automation>,
-}
 
 /// What a component imports.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -93,12 +86,12 @@ pub fn imports_of(engine: &Engine, component: &Component) -> Vec<Import> {
             continue;
         };
         let import = classify(name);
-        if import == Import::Capability(exec::CAPABILITY.name)
+        if import == Import::Capability(exec::NAME)
             && instance
                 .exports(engine)
                 .any(|(f, _)| exec_approvals::LEGACY_FUNCTIONS.contains(&f))
         {
-            imports.push(Import::Capability(exec_approvals::CAPABILITY.name));
+            imports.push(Import::Capability(exec_approvals::NAME));
         }
         // A capability of several interfaces is imported once.
         if !imports.contains(&import) {
@@ -136,14 +129,6 @@ fn classify(name: &str) -> Import {
     Import::Unknown(name.to_string())
 }
 
-/// The capabilities `grants` gives `plugin`, in `ALL`'s order: the key of its linker.
-pub fn granted(grants: &Grants, plugin: &str, builtin: bool) -> Vec<&'static str> {
-    ALL.iter()
-        .map(|c| c.name)
-        .filter(|c| grants.granted(plugin, builtin, c))
-        .collect()
-}
-
 /// The interfaces that carry `capability` (`browser-tabs`, ... for `browser-automation`),
 /// without the package: empty for a name that is no capability.
 pub fn interfaces(capability: &str) -> Vec<&'static str> {
@@ -167,17 +152,10 @@ fn linker_for(engine: &Engine, granted: &[&'static str]) -> wasmtime::Result<Lin
         (capability.link)(&mut linker)?;
     }
     // The 0.1.0 functions edit the approvals from inside `exec`: both grants link them.
-    if granted.contains(&exec::CAPABILITY.name)
-        && granted.contains(&exec_approvals::CAPABILITY.name)
-    {
+    if granted.contains(&exec::NAME) && granted.contains(&exec_approvals::NAME) {
         exec_approvals::link_into_exec(&mut linker)?;
     }
     Ok(linker)
-}
-
-/// A device error, passed on as a failure with the same code.
-fn hardware_failure(e: openclaw_hardware::HardwareError) -> Failure {
-    host_failure(e.code, e.message)
 }
 
 #[cfg(test)]

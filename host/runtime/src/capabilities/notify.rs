@@ -3,28 +3,20 @@
 use openclaw_hardware as dev;
 use wasmtime::component::{HasSelf, Linker};
 
-use super::{hardware_failure, Capability, CapabilityStates};
+use super::view::{hardware_failure, Caller, CapabilityState, Holds};
 use crate::bindings::openclaw::plugin::notify;
 use crate::bindings::Failure;
-use crate::state::{CallState, Caller, CapabilityState};
 
-pub const CAPABILITY: Capability = Capability {
-    name: "notify",
-    interfaces: &["openclaw:plugin/notify"],
-    link,
-};
+pub const NAME: &str = "notify";
+pub const INTERFACES: &[&str] = &["openclaw:plugin/notify"];
 
-fn link(linker: &mut Linker<CallState>) -> wasmtime::Result<()> {
-    notify::add_to_linker::<_, HasSelf<Notify>>(linker, CallState::capability::<Notify>)
+pub fn link<T: Holds<Notify>>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
+    notify::add_to_linker::<T, HasSelf<Notify>>(linker, T::holds)
 }
 
 pub struct Notify;
 
 impl CapabilityState for Notify {
-    fn slot(states: &mut CapabilityStates) -> &mut Option<Notify> {
-        &mut states.notify
-    }
-
     fn new(_caller: &Caller) -> Notify {
         Notify
     }

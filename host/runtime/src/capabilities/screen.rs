@@ -3,28 +3,20 @@
 use openclaw_hardware as dev;
 use wasmtime::component::{HasSelf, Linker};
 
-use super::{hardware_failure, Capability, CapabilityStates};
+use super::view::{hardware_failure, Caller, CapabilityState, Holds};
 use crate::bindings::openclaw::plugin::screen;
 use crate::bindings::Failure;
-use crate::state::{CallState, Caller, CapabilityState};
 
-pub const CAPABILITY: Capability = Capability {
-    name: "screen",
-    interfaces: &["openclaw:plugin/screen"],
-    link,
-};
+pub const NAME: &str = "screen";
+pub const INTERFACES: &[&str] = &["openclaw:plugin/screen"];
 
-fn link(linker: &mut Linker<CallState>) -> wasmtime::Result<()> {
-    screen::add_to_linker::<_, HasSelf<Screen>>(linker, CallState::capability::<Screen>)
+pub fn link<T: Holds<Screen>>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
+    screen::add_to_linker::<T, HasSelf<Screen>>(linker, T::holds)
 }
 
 pub struct Screen;
 
 impl CapabilityState for Screen {
-    fn slot(states: &mut CapabilityStates) -> &mut Option<Screen> {
-        &mut states.screen
-    }
-
     fn new(_caller: &Caller) -> Screen {
         Screen
     }

@@ -7,19 +7,15 @@ use openclaw_protocol::errors::ErrorCode;
 use openclaw_staging::{StageError, UploadStaging};
 use wasmtime::component::{HasSelf, Linker};
 
-use super::{Capability, CapabilityStates};
+use super::view::{Caller, CapabilityState, Holds};
 use crate::bindings::openclaw::plugin::uploads::{self, Staged};
 use crate::bindings::Failure;
-use crate::state::{CallState, Caller, CapabilityState};
 
-pub const CAPABILITY: Capability = Capability {
-    name: "uploads",
-    interfaces: &["openclaw:plugin/uploads"],
-    link,
-};
+pub const NAME: &str = "uploads";
+pub const INTERFACES: &[&str] = &["openclaw:plugin/uploads"];
 
-fn link(linker: &mut Linker<CallState>) -> wasmtime::Result<()> {
-    uploads::add_to_linker::<_, HasSelf<Uploads>>(linker, CallState::capability::<Uploads>)
+pub fn link<T: Holds<Uploads>>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
+    uploads::add_to_linker::<T, HasSelf<Uploads>>(linker, T::holds)
 }
 
 pub struct Uploads {
@@ -27,10 +23,6 @@ pub struct Uploads {
 }
 
 impl CapabilityState for Uploads {
-    fn slot(states: &mut CapabilityStates) -> &mut Option<Uploads> {
-        &mut states.uploads
-    }
-
     fn new(caller: &Caller) -> Uploads {
         Uploads {
             staging: caller.services.uploads.clone(),

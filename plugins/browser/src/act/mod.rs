@@ -3,6 +3,7 @@
 //! dialog that blocks the page turns the answer into `blockedByDialog` with the dialogs, as
 //! the real's does; the dialog waits for `/hooks/dialog`.
 
+pub mod downloads;
 mod element;
 mod evaluate;
 pub mod normalize;
@@ -13,7 +14,6 @@ use openclaw_plugin_sdk::browser_tabs;
 use serde_json::{json, Map, Value};
 
 use crate::browser_state;
-use crate::downloads;
 use crate::page::Page;
 use crate::route::{Answer, Request, RouteError};
 use crate::tabs::{self, failed};

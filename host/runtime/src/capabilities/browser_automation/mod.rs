@@ -16,32 +16,28 @@ use openclaw_protocol::errors::ErrorCode;
 use openclaw_browser::{self as nb, AutomationBrowser};
 use wasmtime::component::{HasSelf, Linker};
 
-use super::{Capability, CapabilityStates};
+use super::view::{Caller, CapabilityState, Holds};
 use crate::bindings::openclaw::plugin::{
     browser_automation, browser_downloads, browser_files, browser_page, browser_tabs,
 };
 use crate::bindings::{host_failure, Failure};
-use crate::state::{CallState, Caller, CapabilityState};
 
-pub const CAPABILITY: Capability = Capability {
-    name: "browser-automation",
-    interfaces: &[
-        "openclaw:plugin/browser-tabs",
-        "openclaw:plugin/browser-page",
-        "openclaw:plugin/browser-downloads",
-        "openclaw:plugin/browser-files",
-        "openclaw:plugin/browser-automation",
-    ],
-    link,
-};
+pub const NAME: &str = "browser-automation";
+pub const INTERFACES: &[&str] = &[
+    "openclaw:plugin/browser-tabs",
+    "openclaw:plugin/browser-page",
+    "openclaw:plugin/browser-downloads",
+    "openclaw:plugin/browser-files",
+    "openclaw:plugin/browser-automation",
+];
 
-fn link(linker: &mut Linker<CallState>) -> wasmtime::Result<()> {
-    let state = CallState::capability::<Automation>;
-    browser_tabs::add_to_linker::<_, HasSelf<Automation>>(linker, state)?;
-    browser_page::add_to_linker::<_, HasSelf<Automation>>(linker, state)?;
-    browser_downloads::add_to_linker::<_, HasSelf<Automation>>(linker, state)?;
-    browser_files::add_to_linker::<_, HasSelf<Automation>>(linker, state)?;
-    browser_automation::add_to_linker::<_, HasSelf<Automation>>(linker, state)
+pub fn link<T: Holds<Automation>>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
+    let state = T::holds;
+    browser_tabs::add_to_linker::<T, HasSelf<Automation>>(linker, state)?;
+    browser_page::add_to_linker::<T, HasSelf<Automation>>(linker, state)?;
+    browser_downloads::add_to_linker::<T, HasSelf<Automation>>(linker, state)?;
+    browser_files::add_to_linker::<T, HasSelf<Automation>>(linker, state)?;
+    browser_automation::add_to_linker::<T, HasSelf<Automation>>(linker, state)
 }
 
 pub struct Automation {
@@ -49,10 +45,6 @@ pub struct Automation {
 }
 
 impl CapabilityState for Automation {
-    fn slot(states: &mut CapabilityStates) -> &mut Option<Automation> {
-        &mut states.browser_automation
-    }
-
     fn new(caller: &Caller) -> Automation {
         Automation {
             browser: caller.services.automation.clone(),

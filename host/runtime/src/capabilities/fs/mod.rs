@@ -10,11 +10,11 @@
 
 mod errors;
 mod files;
-mod grant;
+pub(crate) mod grant;
 mod private;
 mod roots;
 
-pub use grant::{FsGrant, FsRoots};
+use grant::FsRoots;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -28,21 +28,17 @@ use self::errors::{errno_failure, os_failure, REFUSED};
 use self::files::Located;
 use self::private::{id_of_fd, Private};
 use self::roots::{follow_in_root, lexical, open_dir, root_of};
-use super::{Capability, CapabilityStates};
+use super::view::{Caller, CapabilityState, Holds};
 use crate::bindings::openclaw::plugin::fs::{
     self, DirEntry, EntryKind, Existing, FileContent, FileInfo,
 };
 use crate::bindings::{host_failure, Failure};
-use crate::state::{CallState, Caller, CapabilityState};
 
-pub const CAPABILITY: Capability = Capability {
-    name: "fs",
-    interfaces: &["openclaw:plugin/fs"],
-    link,
-};
+pub const NAME: &str = "fs";
+pub const INTERFACES: &[&str] = &["openclaw:plugin/fs"];
 
-fn link(linker: &mut Linker<CallState>) -> wasmtime::Result<()> {
-    fs::add_to_linker::<_, HasSelf<Fs>>(linker, CallState::capability::<Fs>)
+pub fn link<T: Holds<Fs>>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
+    fs::add_to_linker::<T, HasSelf<Fs>>(linker, T::holds)
 }
 
 pub struct Fs {
@@ -61,10 +57,6 @@ enum Need {
 }
 
 impl CapabilityState for Fs {
-    fn slot(states: &mut CapabilityStates) -> &mut Option<Fs> {
-        &mut states.fs
-    }
-
     fn new(caller: &Caller) -> Fs {
         Fs {
             plugin: caller.plugin.clone(),
