@@ -7,9 +7,9 @@ use openclaw_plugin_sdk::browser_downloads;
 use openclaw_plugin_sdk::browser_downloads::Download;
 use serde_json::{json, Value};
 
+use crate::act::click_ref;
 use crate::act::downloads::described;
 use crate::act::normalize::timeout_ms;
-use crate::act::click_ref;
 use crate::files;
 use crate::page::{host_error, Page};
 use crate::route::{Answer, Request, RouteError};
