@@ -21,18 +21,21 @@ fn plant(program: &Path, marker: &Path) {
     std::fs::set_permissions(program, std::fs::Permissions::from_mode(0o755)).unwrap();
 }
 
+/// `openclaw` run in `dir`, with its state under `home`.
+fn openclaw_in(home: &Path, dir: &Path) -> Command {
+    let mut command = Command::new(bin());
+    command
+        .env("OPENCLAW_STATE_DIR", home.join("state"))
+        .current_dir(dir);
+    command
+}
+
 #[test]
 fn a_venv_the_project_planted_is_never_run_and_is_made_again() {
     let home = tempfile::tempdir().unwrap();
     let work = home.path().join("work");
     std::fs::create_dir(&work).unwrap();
-    let openclaw = |dir: &Path| {
-        let mut command = Command::new(bin());
-        command
-            .env("OPENCLAW_STATE_DIR", home.path().join("state"))
-            .current_dir(dir);
-        command
-    };
+    let openclaw = |dir: &Path| openclaw_in(home.path(), dir);
     run(openclaw(&work).args(["plugins", "new", "shipped", "--lang", "python"]));
     let project = work.join("shipped");
     let (venv, marker) = (
@@ -79,13 +82,7 @@ fn a_venv_the_project_planted_is_never_run_and_is_made_again() {
 #[test]
 fn a_rust_plugin_calling_an_undeclared_capability_does_not_build() {
     let home = tempfile::tempdir().unwrap();
-    let openclaw = |dir: &Path| {
-        let mut command = Command::new(bin());
-        command
-            .env("OPENCLAW_STATE_DIR", home.path().join("state"))
-            .current_dir(dir);
-        command
-    };
+    let openclaw = |dir: &Path| openclaw_in(home.path(), dir);
     run(openclaw(home.path()).args(["plugins", "new", "sneaky", "--lang", "rust"]));
     let project = home.path().join("sneaky");
     run(openclaw(&project).args(["plugins", "build", "."]));

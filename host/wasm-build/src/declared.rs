@@ -4,7 +4,19 @@
 
 use std::path::Path;
 
+use serde_json::Value;
 use wasmparser::{Chunk, ComponentTypeRef, Parser, Payload};
+
+/// The capabilities a package of `cargo metadata` declares in
+/// `[package.metadata.openclaw] capabilities` (none when it has no such list); `None` when
+/// that is not a list of names.
+pub fn of_package(package: &Value) -> Option<Vec<String>> {
+    match &package["metadata"]["openclaw"]["capabilities"] {
+        Value::Null => Some(Vec::new()),
+        Value::Array(names) => names.iter().map(|n| n.as_str().map(String::from)).collect(),
+        _ => None,
+    }
+}
 
 /// The interfaces whose capability has another name: the split automation browser. Every
 /// other interface is the capability of its own name. (The runtime's tests hold this to the

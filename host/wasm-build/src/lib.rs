@@ -67,12 +67,9 @@ fn members(cargo: &str, manifest: &Path) -> Vec<(String, Vec<String>)> {
         .iter()
         .map(|p| {
             let name = p["name"].as_str().unwrap_or_default().to_string();
-            let capabilities = p["metadata"]["openclaw"]["capabilities"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(|c| c.as_str().map(String::from))
-                .collect();
+            let capabilities = declared::of_package(p).unwrap_or_else(|| {
+                panic!("[package.metadata.openclaw] capabilities of {name} is not a list of names")
+            });
             (name, capabilities)
         })
         .collect()

@@ -138,15 +138,8 @@ fn package(manifest: &Path) -> Result<(String, Vec<String>)> {
         .find(|p| p["manifest_path"].as_str().map(Path::new) == Some(manifest.as_path()))
         .with_context(|| format!("no package in {}", manifest.display()))?;
     let name = package["name"].as_str().unwrap_or_default().to_string();
-    let capabilities = match &package["metadata"]["openclaw"]["capabilities"] {
-        Value::Null => Vec::new(),
-        Value::Array(names) => names
-            .iter()
-            .map(|n| n.as_str().map(String::from))
-            .collect::<Option<Vec<_>>>()
-            .with_context(|| format!("{CAPABILITIES_KEY} must be a list of names"))?,
-        _ => bail!("{CAPABILITIES_KEY} must be a list of names"),
-    };
+    let capabilities = openclaw_wasm_build::declared::of_package(package)
+        .with_context(|| format!("{CAPABILITIES_KEY} must be a list of names"))?;
     Ok((name, capabilities))
 }
 

@@ -69,31 +69,12 @@ pub(super) fn without_deprecated(text: &str) -> String {
 }
 
 /// The interfaces the contract's world offers a new plugin: its imports but the deprecated.
-pub(super) fn offered() -> Vec<&'static str> {
-    let world = without_deprecated_imports(contract::FILES[0].1);
-    world
-        .into_iter()
+pub(super) fn offered() -> Vec<String> {
+    without_deprecated(contract::FILES[0].1)
+        .lines()
         .filter_map(|l| l.trim().strip_prefix("import ")?.strip_suffix(';'))
+        .map(String::from)
         .collect()
-}
-
-/// The lines of `world` but its deprecated imports (and their doc comments and attributes).
-fn without_deprecated_imports(world: &str) -> Vec<&str> {
-    let mut kept = Vec::new();
-    let mut preamble = Vec::new();
-    for line in world.lines() {
-        let item = line.trim_start();
-        if item.starts_with("///") || item.starts_with('@') {
-            preamble.push(line);
-        } else if item.starts_with("import ") && preamble.iter().any(|l| l.contains("@deprecated"))
-        {
-            preamble.clear();
-        } else {
-            kept.append(&mut preamble);
-            kept.push(line);
-        }
-    }
-    kept
 }
 
 fn world(name: &str, capabilities: &[String]) -> String {
@@ -102,7 +83,7 @@ fn world(name: &str, capabilities: &[String]) -> String {
     let mut text = format!("package local:{name};\n\nworld {name} {{\n");
     for capability in capabilities {
         for interface in openclaw_runtime::capability_interfaces(capability) {
-            if offered.contains(&interface) {
+            if offered.iter().any(|o| o == interface) {
                 text.push_str(&format!(
                     "    import openclaw:plugin/{interface}@{version};\n"
                 ));
