@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use openclaw_wasm_build::{build_components, repo_root};
+use sha2::{Digest, Sha256};
 
 /// The plugins to embed (members of `plugins/Cargo.toml`).
 const PLUGINS: &[&str] = &[
@@ -38,7 +39,13 @@ fn main() {
     let out = PathBuf::from(std::env::var("OUT_DIR").unwrap());
     for name in PLUGINS {
         let wasm = built.join(format!("{name}.wasm"));
-        std::fs::copy(&wasm, out.join(format!("{name}.wasm")))
-            .unwrap_or_else(|e| panic!("{}: {e}", wasm.display()));
+        let bytes = std::fs::read(&wasm).unwrap_or_else(|e| panic!("{}: {e}", wasm.display()));
+        std::fs::write(out.join(format!("{name}.wasm")), &bytes).unwrap();
+        // The cache key, so that a start need not hash the embedded bytes.
+        let digest: String = Sha256::digest(&bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        std::fs::write(out.join(format!("{name}.sha256")), digest).unwrap();
     }
 }

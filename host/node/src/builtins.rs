@@ -6,43 +6,27 @@ use openclaw_runtime::Builtin;
 
 use crate::settings::NodeSettings;
 
+/// A plugin built by `build.rs`, with the digest it wrote beside it.
+macro_rules! builtin {
+    ($name:literal, $file:literal) => {
+        Builtin {
+            name: $name,
+            wasm: include_bytes!(concat!(env!("OUT_DIR"), "/", $file, ".wasm")),
+            sha256: include_str!(concat!(env!("OUT_DIR"), "/", $file, ".sha256")),
+        }
+    };
+}
+
 pub const BUILTINS: &[Builtin] = &[
-    Builtin {
-        name: "system",
-        wasm: include_bytes!(concat!(env!("OUT_DIR"), "/system.wasm")),
-    },
-    Builtin {
-        name: "canvas",
-        wasm: include_bytes!(concat!(env!("OUT_DIR"), "/canvas.wasm")),
-    },
-    Builtin {
-        name: "browser",
-        wasm: include_bytes!(concat!(env!("OUT_DIR"), "/browser.wasm")),
-    },
-    Builtin {
-        name: "notify",
-        wasm: include_bytes!(concat!(env!("OUT_DIR"), "/notify.wasm")),
-    },
-    Builtin {
-        name: "location",
-        wasm: include_bytes!(concat!(env!("OUT_DIR"), "/location.wasm")),
-    },
-    Builtin {
-        name: "screen",
-        wasm: include_bytes!(concat!(env!("OUT_DIR"), "/screen.wasm")),
-    },
-    Builtin {
-        name: "camera",
-        wasm: include_bytes!(concat!(env!("OUT_DIR"), "/camera.wasm")),
-    },
-    Builtin {
-        name: "files",
-        wasm: include_bytes!(concat!(env!("OUT_DIR"), "/files.wasm")),
-    },
-    Builtin {
-        name: "file-transfer",
-        wasm: include_bytes!(concat!(env!("OUT_DIR"), "/file_transfer.wasm")),
-    },
+    builtin!("system", "system"),
+    builtin!("canvas", "canvas"),
+    builtin!("browser", "browser"),
+    builtin!("notify", "notify"),
+    builtin!("location", "location"),
+    builtin!("screen", "screen"),
+    builtin!("camera", "camera"),
+    builtin!("files", "files"),
+    builtin!("file-transfer", "file_transfer"),
 ];
 
 /// The built-ins this node serves: `browser` (browser.proxy) and `location` only when the
@@ -78,4 +62,21 @@ pub fn with_builtin_grants(grants: Grants) -> Grants {
         .with_default_fs("files", &["~"])
         .with_default("file-transfer", &["fs"])
         .with_default_fs("file-transfer", &["~"])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_builtin_carries_the_digest_of_its_own_bytes() {
+        for b in BUILTINS {
+            assert_eq!(
+                Builtin::hashed(b.name, b.wasm).sha256,
+                b.sha256,
+                "{}",
+                b.name
+            );
+        }
+    }
 }

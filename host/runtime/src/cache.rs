@@ -68,9 +68,16 @@ impl Cache {
         }
     }
 
-    /// The component for `wasm`, from the cache or compiled (and then cached).
-    pub fn component(&self, engine: &Engine, wasm: &[u8]) -> wasmtime::Result<Component> {
-        let Some(path) = self.path_for(wasm) else {
+    /// The component for `wasm`, from the cache or compiled (and then cached). `sha256` is
+    /// the bytes' digest in hex when the caller knows it already (a built-in's, computed at
+    /// build time); else it is computed here.
+    pub fn component(
+        &self,
+        engine: &Engine,
+        wasm: &[u8],
+        sha256: Option<&str>,
+    ) -> wasmtime::Result<Component> {
+        let Some(path) = self.path_for(wasm, sha256) else {
             return Component::new(engine, wasm);
         };
         if path.exists() {
@@ -91,9 +98,12 @@ impl Cache {
         unsafe { Component::deserialize(engine, &compiled) }
     }
 
-    fn path_for(&self, wasm: &[u8]) -> Option<PathBuf> {
+    fn path_for(&self, wasm: &[u8], sha256: Option<&str>) -> Option<PathBuf> {
         let dir = self.dir.as_ref()?;
-        let sha = hex(&Sha256::digest(wasm));
+        let sha = match sha256 {
+            Some(known) => known.to_string(),
+            None => hex(&Sha256::digest(wasm)),
+        };
         Some(dir.join(format!("{sha}-{}.cwasm", self.engine)))
     }
 }

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
+use wasmtime::{Config, Enabled, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
 
 /// How often the epoch advances; a call's CPU deadline is counted in these ticks.
 pub const EPOCH_TICK: Duration = Duration::from_millis(5);
@@ -49,6 +49,9 @@ fn config(pooling: bool) -> Config {
         pool.total_core_instances(POOL_INSTANCES * 4);
         pool.total_memories(POOL_INSTANCES * 2);
         pool.total_tables(POOL_INSTANCES * 4);
+        // A call runs on a fiber stack of its own; no more run at once than there are
+        // instances. (The default, 1000, costs a guard page's mprotect each at start.)
+        pool.total_stacks(POOL_INSTANCES);
         pool.max_memory_size(MAX_MEMORY_BYTES);
         pool.max_memories_per_component(4);
         // A slot's memory stays resident and is reset in place when its instance is dropped
@@ -57,6 +60,9 @@ fn config(pooling: bool) -> Config {
         // JavaScript) cheap to call: each call writes megabytes of the interpreter's heap.
         pool.linear_memory_keep_resident(KEEP_RESIDENT_BYTES);
         pool.table_keep_resident(KEEP_RESIDENT_TABLE_BYTES);
+        // Where the kernel can say which pages an instance wrote (Linux 6.7+), only those are
+        // reset, not the whole resident part: dropping an instance costs what it touched.
+        pool.pagemap_scan(Enabled::Auto);
         config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
     }
     config

@@ -394,8 +394,14 @@ impl Plugin {
         let state = store.data();
         state.flush_output();
         let memory_exhausted = state.memory_exhausted;
-        // Unmapping the instance's memory is the store's drop; the answer need not wait.
-        tokio::task::spawn_blocking(move || drop(store));
+        // A plugin slow to instantiate is slow to tear down (an interpreter's heap): its
+        // store is dropped on another thread, and the answer does not wait. A fast one's drop
+        // costs less than handing it over, which would also compete for the cores.
+        if self.keeps_spares() {
+            tokio::task::spawn_blocking(move || drop(store));
+        } else {
+            drop(store);
+        }
         result.map_err(|e| {
             let name = &self.name;
             if matches!(e.downcast_ref::<Trap>(), Some(Trap::Interrupt)) {
@@ -433,12 +439,16 @@ fn root_cause(e: &wasmtime::Error) -> String {
 }
 
 /// Gives a store its CPU deadline. Guest code yields to the async runtime at every epoch
-/// tick, so a plugin that loops cannot hold the threads that serve the connection and other
-/// calls; once its deadline has passed, the next tick traps it. `busy` is raised at the first
-/// tick the guest is still running.
+/// tick from the second on, so a plugin that loops cannot hold the threads that serve the
+/// connection and other calls; once its deadline has passed, the next tick traps it. `busy`
+/// is raised at the first yield: the guest has then run for at least a whole tick. (The first
+/// tick may come a microsecond after the call starts; a short call it met would be moved to
+/// another thread for nothing.)
 fn arm(store: &mut Store<CallState>, deadline: Duration, busy: Option<Arc<AtomicBool>>) {
-    let mut ticks_left = deadline_ticks(deadline);
-    store.set_epoch_deadline(1);
+    let ticks = deadline_ticks(deadline);
+    let first = ticks.min(2);
+    let mut ticks_left = ticks - (first - 1);
+    store.set_epoch_deadline(first);
     store.epoch_deadline_callback(move |_| {
         if let Some(busy) = &busy {
             busy.store(true, Ordering::Relaxed);

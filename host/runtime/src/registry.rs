@@ -2,13 +2,18 @@
 //! set and swap it in at once: an invoke holds the set it started with, so in-flight calls
 //! finish on the old version.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::future::Future;
 use std::path::{Path, PathBuf};
+use std::pin::Pin;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use arc_swap::ArcSwap;
+use futures_util::StreamExt;
 use openclaw_protocol::errors::ErrorCode;
+use sha2::Digest;
 use tokio::sync::watch;
 use wasmtime::component::Component;
 use wasmtime::Engine;
@@ -41,6 +46,46 @@ pub struct Inspection {
 pub struct Builtin {
     pub name: &'static str,
     pub wasm: &'static [u8],
+    /// SHA-256 of `wasm` in hex, computed when the binary was built: the cache key, which
+    /// a start then need not hash megabytes for.
+    pub sha256: &'static str,
+}
+
+impl Builtin {
+    /// A built-in whose digest is computed now (its bytes, like it, live for the process).
+    pub fn hashed(name: &'static str, wasm: &'static [u8]) -> Builtin {
+        let sha256 = openclaw_protocol::identity::hex(&sha2::Sha256::digest(wasm));
+        Builtin {
+            name,
+            wasm,
+            sha256: Box::leak(sha256.into_boxed_str()),
+        }
+    }
+
+    fn source(&self) -> WasmSource {
+        WasmSource {
+            bytes: Cow::Borrowed(self.wasm),
+            sha256: Some(self.sha256),
+        }
+    }
+}
+
+/// One plugin being compiled and loaded.
+type Prepare<'a> = Pin<Box<dyn Future<Output = Result<Plugin, PluginError>> + Send + 'a>>;
+
+/// A plugin's bytes, and their digest when it is known ahead.
+struct WasmSource {
+    bytes: Cow<'static, [u8]>,
+    sha256: Option<&'static str>,
+}
+
+impl WasmSource {
+    fn of_file(bytes: Vec<u8>) -> WasmSource {
+        WasmSource {
+            bytes: Cow::Owned(bytes),
+            sha256: None,
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -193,13 +238,23 @@ impl PluginHost {
             Ok(with) => next = with,
             Err(e) => errors.push(e),
         };
-        for builtin in &self.builtins {
-            add(self
-                .prepare(builtin.name, Origin::Builtin, builtin.wasm)
-                .await);
-        }
+        // A few prepared at once (compiling or reading the cache runs on the blocking pool,
+        // so the cores share the work; more at once would only add compilers' memory), and
+        // added in order: built-ins first, then the files by name.
+        let at_once = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let mut prepares: Vec<Prepare<'_>> = self
+            .builtins
+            .iter()
+            .map(|b| Box::pin(self.prepare(b.name, Origin::Builtin, b.source())) as Prepare<'_>)
+            .collect();
         for (name, path) in dir.map(wasm_files).unwrap_or_default() {
-            add(self.prepare_file(&name, &path).await);
+            prepares.push(Box::pin(
+                async move { self.prepare_file(&name, &path).await },
+            ));
+        }
+        let mut loads = futures_util::stream::iter(prepares).buffered(at_once);
+        while let Some(loaded) = loads.next().await {
+            add(loaded);
         }
         self.swap(next);
         errors
@@ -233,15 +288,19 @@ impl PluginHost {
             path: path.display().to_string(),
             source,
         })?;
-        self.prepare(name, Origin::File(path.to_path_buf()), &wasm)
-            .await
+        self.prepare(
+            name,
+            Origin::File(path.to_path_buf()),
+            WasmSource::of_file(wasm),
+        )
+        .await
     }
 
     /// Takes a plugin file out of service; a built-in of the same name comes back.
     pub async fn remove_file(&self, name: &str) -> Result<(), PluginError> {
         if let Some(builtin) = self.builtins.iter().find(|b| b.name == name) {
             let plugin = self
-                .prepare(builtin.name, Origin::Builtin, builtin.wasm)
+                .prepare(builtin.name, Origin::Builtin, builtin.source())
                 .await?;
             return self.serve(plugin);
         }
@@ -252,12 +311,13 @@ impl PluginHost {
 
     /// Compiles (or reads from the cache) off the threads that serve invokes: Cranelift takes
     /// tens of milliseconds.
-    async fn compile(&self, name: &str, wasm: &[u8]) -> Result<Component, LoadError> {
-        let (engine, cache, bytes) = (self.engine.clone(), self.cache.clone(), wasm.to_vec());
-        let compiled = tokio::task::spawn_blocking(move || cache.component(&engine, &bytes))
-            .await
-            .map_err(|e| wasmtime::Error::msg(e.to_string()))
-            .and_then(|r| r);
+    async fn compile(&self, name: &str, wasm: WasmSource) -> Result<Component, LoadError> {
+        let (engine, cache) = (self.engine.clone(), self.cache.clone());
+        let compiled =
+            tokio::task::spawn_blocking(move || cache.component(&engine, &wasm.bytes, wasm.sha256))
+                .await
+                .map_err(|e| wasmtime::Error::msg(e.to_string()))
+                .and_then(|r| r);
         compiled.map_err(|e| LoadError::Compile {
             plugin: name.into(),
             message: format!("{e:#}"),
@@ -272,7 +332,9 @@ impl PluginHost {
         path: &Path,
         wasm: &[u8],
     ) -> Result<Inspection, PluginError> {
-        let component = self.compile(name, wasm).await?;
+        let component = self
+            .compile(name, WasmSource::of_file(wasm.to_vec()))
+            .await?;
         let mut inspection = Inspection {
             contract: capabilities::contract_of(&self.engine, &component),
             ..Inspection::default()
@@ -344,7 +406,7 @@ impl PluginHost {
         &self,
         name: &str,
         origin: Origin,
-        wasm: &[u8],
+        wasm: WasmSource,
     ) -> Result<Plugin, PluginError> {
         let component = self.compile(name, wasm).await?;
         Ok(self.load(name, origin, component).await?)

@@ -18,10 +18,7 @@ use super::{call, grants, services, SECOND};
 /// A fixture's bytes as a built-in (built-ins live for the whole process).
 fn builtin(name: &'static str, fixture: Fixture) -> Builtin {
     let wasm = std::fs::read(fixture).unwrap();
-    Builtin {
-        name,
-        wasm: Box::leak(wasm.into_boxed_slice()),
-    }
+    Builtin::hashed(name, Box::leak(wasm.into_boxed_slice()))
 }
 
 fn not_granted(e: &PluginError) -> (&str, &str, String) {
