@@ -11,9 +11,9 @@ use openclaw_protocol::exec_approvals::{NodeApprovalsGet, NodeApprovalsSet};
 use serde_json::{json, Value};
 
 use crate::approvals_queue;
-use crate::config;
 use crate::operator::{Operator, OperatorArgs};
 use crate::render::{age, pretty, s, table};
+use openclaw_config as config;
 
 #[derive(Subcommand)]
 pub enum ApprovalsCmd {

@@ -5,9 +5,9 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Context, Result};
 use clap::Args;
-use openclaw_gateway::{AuthMode, BrowserNodeMode, GatewayConfig, TlsSource};
+use openclaw_gateway::{AuthMode, GatewayConfig, TlsSource};
 
-use crate::config::{self, Config};
+use openclaw_config::{self as config, Config};
 
 #[derive(Args)]
 pub struct RunArgs {
@@ -108,26 +108,7 @@ pub async fn run(args: RunArgs) -> Result<()> {
     config.auth_mode = auth_mode;
     config.password = password;
     config.bind = bind_ip;
-    config.remote_url = cfg.str("gateway.remote.url");
-    config.setup_public_url = cfg.str("plugins.entries.device-pair.config.publicUrl");
-    let limit = &mut config.auth_rate_limit;
-    if let Some(n) = cfg
-        .get("gateway.auth.rateLimit.maxAttempts")
-        .and_then(|v| v.as_u64())
-    {
-        limit.max_attempts = n as usize;
-    }
-    for (key, field) in [
-        ("gateway.auth.rateLimit.windowMs", &mut limit.window),
-        ("gateway.auth.rateLimit.lockoutMs", &mut limit.lockout),
-    ] {
-        if let Some(ms) = cfg.get(key).and_then(|v| v.as_u64()) {
-            *field = std::time::Duration::from_millis(ms);
-        }
-    }
-    if let Some(exempt) = cfg.bool("gateway.auth.rateLimit.exemptLoopback") {
-        limit.exempt_loopback = exempt;
-    }
+    config.apply_file(&cfg).map_err(anyhow::Error::msg)?;
     config.port = match args.port {
         Some(p) => p,
         None => match std::env::var("OPENCLAW_GATEWAY_PORT") {
@@ -155,23 +136,6 @@ pub async fn run(args: RunArgs) -> Result<()> {
             _ => bail!("TLS needs both a certificate and a key (--tls-cert and --tls-key)"),
         });
     }
-    if let Some(auto) = cfg.bool("gateway.nodes.pairing.autoApproveLocal") {
-        config.pairing.auto_approve_local = auto;
-    }
-    config.pairing.auto_approve_cidrs = cfg.strings("gateway.nodes.pairing.autoApproveCidrs");
-    config.commands.allow = cfg.strings("gateway.nodes.commands.allow");
-    config.commands.deny = cfg.strings("gateway.nodes.commands.deny");
-    config.config_file = Some(cfg.path.clone());
-    config.browser_nodes.mode = match cfg.str("gateway.nodes.browser.mode").as_deref() {
-        None | Some("auto") => BrowserNodeMode::Auto,
-        Some("manual") => BrowserNodeMode::Manual,
-        Some("off") => BrowserNodeMode::Off,
-        Some(other) => bail!(
-            "gateway.nodes.browser.mode {other:?} in {}: expected auto, manual or off",
-            cfg.path.display()
-        ),
-    };
-    config.browser_nodes.node = cfg.str("gateway.nodes.browser.node");
     if let Some(ms) = std::env::var("OPENCLAW_HANDSHAKE_TIMEOUT_MS")
         .ok()
         .and_then(|v| v.parse().ok())

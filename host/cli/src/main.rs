@@ -4,7 +4,6 @@ mod approvals_cmd;
 mod approvals_pending;
 mod approvals_queue;
 mod approvals_text;
-mod config;
 mod config_cmd;
 mod connect_cmd;
 mod devices_cmd;

@@ -9,9 +9,9 @@ use openclaw_node::files::{load_node_file, read_identity, save_node_file, NodeFi
 use openclaw_node::{grants_path, CommandAllowlist, NodeHost, NodeHostConfig, NodeOptions};
 use serde_json::json;
 
-use crate::config::{self, Config};
 pub use crate::node_pairing::{NodeRunArgs, Pairing};
 pub use crate::node_run_args::{command_ids, RunArgs};
+use openclaw_config::{self as config, Config};
 
 #[derive(Subcommand)]
 pub enum NodeCmd {
@@ -135,7 +135,7 @@ async fn run_node(args: RunArgs, state_dir: PathBuf, pairing: Option<Pairing>) -
     let node = NodeHost::start(NodeHostConfig {
         options,
         plugins_dir: args.plugins.clone(),
-        settings: config::node_settings(&cfg).map_err(invalid)?,
+        settings: openclaw_node::NodeSettings::from_config(&cfg).map_err(invalid)?,
     })
     .await?;
     for e in &node.plugin_errors {

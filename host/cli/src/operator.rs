@@ -9,7 +9,7 @@ use openclaw_client::{connect, ConnectOptions, GatewayClient};
 use openclaw_protocol::nodes::{NodeEntry, NodeList};
 use serde_json::{json, Value};
 
-use crate::config::{self, Config};
+use openclaw_config::{self as config, Config};
 
 #[derive(Args, Clone)]
 pub struct OperatorArgs {

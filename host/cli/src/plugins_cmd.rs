@@ -10,9 +10,9 @@ use openclaw_node::{grants_path, invoke_agent, load_plugins, new_host};
 use openclaw_runtime::{Call, Origin};
 use serde_json::Value;
 
-use crate::config;
 use crate::plugin_project;
 use crate::render::table;
+use openclaw_config as config;
 
 #[derive(Subcommand)]
 pub enum PluginsCmd {
@@ -66,7 +66,7 @@ pub async fn run(cmd: PluginsCmd) -> Result<()> {
 }
 
 fn node_settings(state_dir: &Path) -> Result<openclaw_node::NodeSettings> {
-    config::node_settings(&config::Config::load(state_dir)?)
+    openclaw_node::NodeSettings::from_config(&config::Config::load(state_dir)?)
 }
 
 fn plugin_name(file: &Path) -> Result<String> {

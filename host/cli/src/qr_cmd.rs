@@ -10,7 +10,7 @@ use openclaw_gateway::TlsSource;
 use openclaw_protocol::setup_code::encode;
 use serde_json::json;
 
-use crate::config::{self, Config};
+use openclaw_config::{self as config, Config};
 
 const LIMITED_TRANSPORT_WARNING: &str = "This Gateway URL uses plaintext ws://, so the setup code was limited for safety. Use wss:// or Tailscale Serve, then generate a new code for full access.";
 

@@ -14,7 +14,7 @@ use openclaw_node::{NodeHost, NodeHostConfig, NodeOptions};
 use openclaw_protocol::nodes::NodeDescription;
 use serde_json::json;
 
-use crate::config::{self, Config};
+use openclaw_config::{self as config, Config};
 
 #[derive(Args)]
 pub struct UpArgs {
@@ -53,12 +53,13 @@ pub async fn run(args: UpArgs) -> Result<()> {
     let mut gw_config = GatewayConfig::new(state_dir.clone(), token.clone());
     gw_config.bind = IpAddr::from([127, 0, 0, 1]);
     gw_config.port = port;
+    gw_config.apply_file(&cfg).map_err(anyhow::Error::msg)?;
     // A local playground: route whatever the local plugins declare, bar dangerous commands.
-    gw_config.commands.allow = match cfg.strings("gateway.nodes.commands.allow") {
-        allow if allow.is_empty() => vec!["*".into()],
-        allow => allow,
-    };
-    gw_config.commands.deny = cfg.strings("gateway.nodes.commands.deny");
+    // Its lists are fixed at start: a reload of the file would drop the `*` default.
+    if gw_config.commands.allow.is_empty() {
+        gw_config.commands.allow = vec!["*".into()];
+    }
+    gw_config.config_file = None;
     let gateway = openclaw_gateway::start(gw_config).await?;
 
     let (op, _) = connect(&ConnectOptions::operator(
@@ -87,7 +88,7 @@ pub async fn run(args: UpArgs) -> Result<()> {
     let node = NodeHost::start(NodeHostConfig {
         options,
         plugins_dir: Some(args.plugins.clone()),
-        settings: config::node_settings(&cfg)?,
+        settings: openclaw_node::NodeSettings::from_config(&cfg)?,
     })
     .await?;
     for e in &node.plugin_errors {

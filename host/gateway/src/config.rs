@@ -1,4 +1,5 @@
-//! What a gateway needs to run. The CLI builds it from flags, env and `openclaw.json`.
+//! What a gateway needs to run: the CLI sets what flags and the environment decide, and
+//! [`GatewayConfig::apply_file`] (config_file.rs) what `openclaw.json` does.
 
 use std::net::IpAddr;
 use std::path::PathBuf;

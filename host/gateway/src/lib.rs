@@ -10,6 +10,7 @@ mod admission;
 mod approvals;
 mod auth_limit;
 pub mod config;
+mod config_file;
 mod connection;
 mod frame_guard;
 mod invoke_router;

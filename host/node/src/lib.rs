@@ -13,6 +13,7 @@ mod node_host;
 mod pending;
 mod permissions;
 mod settings;
+mod settings_file;
 mod stats;
 mod upload_sweeper;
 

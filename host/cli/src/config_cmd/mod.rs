@@ -62,7 +62,7 @@ pub enum ConfigCmd {
 
 /// Runs the command; a failure is printed as the real CLI prints it and exits with 1.
 pub fn run(cmd: ConfigCmd) {
-    let file = crate::config::config_path(&crate::config::state_dir());
+    let file = openclaw_config::config_path(&openclaw_config::state_dir());
     let json_errors = matches!(cmd, ConfigCmd::Get { json: true, .. });
     if let Err(message) = execute(cmd, &file) {
         if json_errors {
@@ -224,7 +224,7 @@ fn save(file: &Path, root: &Value, previous: Option<&str>) -> Result<(), String>
                 file.display()
             );
         }
-        let backup = crate::config::backup_path(file);
+        let backup = openclaw_config::backup_path(file);
         openclaw_files::write_atomically(&backup, previous.as_bytes())
             .map_err(|e| format!("cannot write {}: {e}", backup.display()))?;
     }

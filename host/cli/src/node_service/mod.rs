@@ -15,9 +15,9 @@ use std::path::{Path, PathBuf};
 use clap::{Args, Subcommand};
 use openclaw_node::files::load_node_file;
 
-use crate::config;
 use crate::node_run_args::RunArgs;
 use lifecycle::Service;
+use openclaw_config as config;
 use outcome::Outcome;
 
 #[derive(Subcommand)]

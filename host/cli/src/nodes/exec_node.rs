@@ -7,7 +7,7 @@
 use anyhow::{bail, Result};
 use openclaw_protocol::nodes::NodeEntry;
 
-use crate::config::Config;
+use openclaw_config::Config;
 
 /// The node bound in the config: the agent's own binding, else the default one.
 pub fn bound_node(config: &Config, agent: Option<&str>) -> Option<String> {

@@ -258,7 +258,7 @@ pub async fn run(cmd: NodesCmd, args: &OperatorArgs) -> Result<()> {
             ask,
             argv,
         } => {
-            let config = crate::config::Config::load(&crate::config::state_dir())?;
+            let config = openclaw_config::Config::load(&openclaw_config::state_dir())?;
             let bound = exec_node::bound_node(&config, agent.as_deref());
             let list: openclaw_protocol::nodes::NodeList =
                 serde_json::from_value(op.call("node.list", json!({})).await?)?;

@@ -22,7 +22,7 @@ const COMPONENTIZE_PY: &str = "0.25.1";
 /// componentize-py in the project's venv, which this build made, or makes now.
 pub fn componentize_py(dir: &Path) -> Result<PathBuf> {
     let venv = dir.join(".openclaw/venv");
-    let records = crate::config::state_dir().join("plugin-venvs");
+    let records = openclaw_config::state_dir().join("plugin-venvs");
     let record = record_path(&records, &venv);
     let tool = venv.join("bin/componentize-py");
     if made_by_this_build(&venv, &record) {
