@@ -1,5 +1,5 @@
 //! The same command in the three languages of `plugins new`: each project's `NAME.greet`
-//! (typed params `{name}`, answer `{greeting}`), built by `plugins build`, then run by the node
+//! (typed params `{name}`, answer `{greeting}`), built as `plugins build` builds it, then run by the node
 //! host's runtime with a fresh instance per call, as every invoke runs. Printed per language:
 //! the component's size, its first load (compiled, into a cold cache), a load from the warm
 //! cache, and instantiate + call: back to back, and spaced 5 ms apart as calls come from a
@@ -7,14 +7,12 @@
 //!
 //! Run: `cargo bench -p openclaw-cli --bench plugin_languages`
 
-use std::path::Path;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use openclaw_node::{load_plugins, NodeSettings};
+use openclaw_plugin_build::Lang;
 use openclaw_runtime::Call;
 use openclaw_test_support::bench::percentiles;
-use openclaw_test_support::bin;
 
 const CALLS: usize = 2_000;
 const SPACED_CALLS: usize = 300;
@@ -22,20 +20,6 @@ const WARMUP: usize = 200;
 
 fn main() {
     openclaw_test_support::bench::block_on(run());
-}
-
-fn openclaw(dir: &Path, args: &[&str]) {
-    let out = Command::new(bin())
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "openclaw {args:?}: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 async fn run() {
@@ -47,12 +31,13 @@ async fn run() {
         idempotency_key: None,
     };
     for (lang, name) in [
-        ("rust", "hello-rs"),
-        ("python", "hello-py"),
-        ("js", "hello-js"),
+        (Lang::Rust, "hello-rs"),
+        (Lang::Python, "hello-py"),
+        (Lang::Js, "hello-js"),
     ] {
-        openclaw(dir.path(), &["plugins", "new", name, "--lang", lang]);
-        openclaw(dir.path(), &["plugins", "build", name]);
+        openclaw_plugin_build::new(name, lang, dir.path()).unwrap();
+        openclaw_plugin_build::build(&dir.path().join(name)).unwrap();
+        let lang = lang.name();
         let plugins = dir.path().join(format!("{lang}-plugins"));
         std::fs::create_dir(&plugins).unwrap();
         let wasm = dir.path().join(name).join(format!("{name}.wasm"));

@@ -15,7 +15,6 @@ mod node_run_args;
 mod node_service;
 mod nodes;
 mod operator;
-mod plugin_project;
 mod plugins_cmd;
 mod qr_cmd;
 mod render;

@@ -10,9 +10,9 @@ use openclaw_node::{grants_path, invoke_agent, load_plugins, new_host};
 use openclaw_runtime::{Call, Origin};
 use serde_json::Value;
 
-use crate::plugin_project;
 use crate::render::table;
 use openclaw_config as config;
+use openclaw_plugin_build as plugin_project;
 
 #[derive(Subcommand)]
 pub enum PluginsCmd {

@@ -1,4 +1,4 @@
-//! `openclaw plugins new` and `openclaw plugins build`: a plugin project in Rust, Python or
+//! What `openclaw plugins new` and `openclaw plugins build` do: a plugin project in Rust, Python or
 //! JavaScript, from nothing to a `.wasm` file the node host loads, with no tool installed
 //! globally. The SDK goes into the project itself (`.openclaw/sdk`), so the project needs no
 //! SDK from a registry and builds against the contract this binary serves.
@@ -31,7 +31,7 @@ pub enum Lang {
 }
 
 impl Lang {
-    fn name(self) -> &'static str {
+    pub fn name(self) -> &'static str {
         match self {
             Lang::Rust => "rust",
             Lang::Python => "python",

@@ -3,7 +3,7 @@
 /// `(path inside the SDK, text)` for each listed file of `sdk/<lang>`.
 macro_rules! carried {
     ($lang:literal: $($path:literal),* $(,)?) => {
-        &[$(($path, include_str!(concat!("../../../../sdk/", $lang, "/", $path)))),*]
+        &[$(($path, include_str!(concat!("../../../sdk/", $lang, "/", $path)))),*]
     };
 }
 
