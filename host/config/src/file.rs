@@ -25,6 +25,11 @@ pub fn config_path(state_dir: &Path) -> PathBuf {
         .unwrap_or_else(|| state_dir.join("openclaw.json"))
 }
 
+/// The service's env file, which `openclaw node install` writes the gateway token into.
+pub fn service_env_path(state_dir: &Path) -> PathBuf {
+    state_dir.join("node.systemd.env")
+}
+
 /// The previous config, which `openclaw config set` keeps beside it.
 pub fn backup_path(config: &Path) -> PathBuf {
     let mut name = config.as_os_str().to_os_string();

@@ -6,5 +6,5 @@
 mod file;
 mod secrets;
 
-pub use file::{backup_path, config_path, state_dir, Config};
+pub use file::{backup_path, config_path, service_env_path, state_dir, Config};
 pub use secrets::{client_secrets, gateway_password, gateway_token, is_remote};

@@ -99,10 +99,7 @@ pub struct NodeFile {
     pub commands: Option<Vec<String>>,
 }
 
-/// The service's env file, which `openclaw node install` writes the gateway token into.
-pub fn service_env_path(state_dir: &Path) -> PathBuf {
-    state_dir.join("node.systemd.env")
-}
+pub use openclaw_config::service_env_path;
 
 pub fn node_file_path(state_dir: &Path) -> PathBuf {
     state_dir.join("node.json")

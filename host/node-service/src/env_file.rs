@@ -14,7 +14,7 @@ pub const MANAGED_KEYS: &[&str] = &[
 ];
 
 pub fn env_file_path(state_dir: &Path) -> PathBuf {
-    openclaw_node::files::service_env_path(state_dir)
+    openclaw_config::service_env_path(state_dir)
 }
 
 /// The managed values the installing shell has, in `MANAGED_KEYS` order.
