@@ -11,6 +11,7 @@ pub mod frames;
 pub mod hello;
 pub mod identity;
 pub mod limits;
+pub mod node_commands;
 pub mod node_events;
 pub mod node_invoke;
 pub mod nodes;

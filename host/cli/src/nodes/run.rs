@@ -3,8 +3,11 @@
 //! (`run_approval`) and then runs the approved plan.
 
 use anyhow::{bail, Result};
+use std::collections::BTreeMap;
+
+use openclaw_protocol::node_commands::{SystemRunParams, SystemRunPrepareParams};
 use openclaw_protocol::node_invoke::InvokeParams;
-use serde_json::{json, Map, Value};
+use serde_json::Value;
 
 use super::run_approval::{self, Policy};
 use crate::operator::Operator;
@@ -37,12 +40,12 @@ pub async fn run_command(op: &Operator, node_id: &str, options: RunOptions) -> R
         ask,
         argv,
     } = options;
-    let mut overrides = Map::new();
+    let mut overrides = BTreeMap::new();
     for kv in &env {
         let Some((k, v)) = kv.split_once('=') else {
             bail!("--env {kv}: expected KEY=VALUE")
         };
-        overrides.insert(k.to_string(), json!(v));
+        overrides.insert(k.to_string(), v.to_string());
     }
     let call = |command: &str, params: Value| {
         let key = uuid::Uuid::new_v4().to_string();
@@ -56,17 +59,16 @@ pub async fn run_command(op: &Operator, node_id: &str, options: RunOptions) -> R
                 .await
         }
     };
-    let mut prepare = json!({"command": argv, "cwd": cwd, "agentId": agent});
-    if let Some(security) = &security {
-        prepare["security"] = json!(security);
-    }
-    if let Some(ask) = &ask {
-        prepare["ask"] = json!(ask);
-    }
-    if !overrides.is_empty() {
-        prepare["env"] = json!(overrides);
-    }
-    let prepared = call("system.run.prepare", prepare).await?;
+    let prepare = SystemRunPrepareParams {
+        command: argv,
+        cwd,
+        agent_id: agent.clone(),
+        security: security.clone(),
+        ask: ask.clone(),
+        env: (!overrides.is_empty()).then(|| overrides.clone()),
+        ..Default::default()
+    };
+    let prepared = call("system.run.prepare", prepare.to_value()).await?;
     let prepared = &prepared["payload"];
     let plan = &prepared["plan"];
     let policy = Policy::combine(security.as_deref(), ask.as_deref(), &prepared["execPolicy"]);
@@ -81,18 +83,17 @@ pub async fn run_command(op: &Operator, node_id: &str, options: RunOptions) -> R
         })
         .await?
     } else {
-        let mut params = json!({
-            "command": plan["argv"],
-            "rawCommand": plan["commandText"],
-            "cwd": plan["cwd"],
-            "env": overrides,
-            "timeoutMs": timeout_ms,
-            "agentId": agent,
-        });
-        if needs_screen_recording {
-            params["needsScreenRecording"] = json!(true);
-        }
-        match call("system.run", params).await {
+        let params = SystemRunParams {
+            command: strings(&plan["argv"]),
+            raw_command: plan["commandText"].as_str().map(String::from),
+            cwd: plan["cwd"].as_str().map(String::from),
+            env: Some(overrides.clone()),
+            timeout_ms,
+            agent_id: agent,
+            needs_screen_recording: needs_screen_recording.then_some(true),
+            ..Default::default()
+        };
+        match call("system.run", params.to_value()).await {
             Ok(result) => result,
             // The node judged the run a miss that needs a human: ask, then run the plan.
             Err(e) if policy.asks_after(&e.to_string()) => {
@@ -130,12 +131,25 @@ pub async fn run_command(op: &Operator, node_id: &str, options: RunOptions) -> R
 }
 
 /// The run's own settings on top of the approved request.
-fn with_extras(mut params: Value, timeout_ms: Option<u64>, screen: bool) -> Value {
-    if let Some(ms) = timeout_ms {
-        params["timeoutMs"] = json!(ms);
+fn with_extras(mut params: SystemRunParams, timeout_ms: Option<u64>, screen: bool) -> Value {
+    if timeout_ms.is_some() {
+        params.timeout_ms = timeout_ms;
     }
     if screen {
-        params["needsScreenRecording"] = json!(true);
+        params.needs_screen_recording = Some(true);
     }
-    params
+    params.to_value()
+}
+
+/// The strings of a JSON array (a plan's argv).
+pub(super) fn strings(value: &Value) -> Vec<String> {
+    value
+        .as_array()
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|v| v.as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default()
 }

@@ -4,6 +4,7 @@
 //! by anyone with `openclaw approvals resolve`), and the approved `system.run`; when nobody
 //! answers in time, the agent's `askFallback` decides.
 
+use std::collections::BTreeMap;
 use std::future::Future;
 use std::io::IsTerminal;
 use std::time::Duration;
@@ -12,7 +13,8 @@ use anyhow::{bail, Result};
 use openclaw_client::ClientError;
 use openclaw_exec::PolicySnapshot;
 use openclaw_protocol::exec_approvals::NodeApprovalsGet;
-use serde_json::{json, Map, Value};
+use openclaw_protocol::node_commands::SystemRunParams;
+use serde_json::{json, Value};
 use tokio::sync::oneshot;
 
 use crate::operator::Operator;
@@ -128,11 +130,11 @@ pub async fn approve_and_run<F, Fut>(
     node_id: &str,
     prepared: &Value,
     policy: &Policy,
-    env: &Map<String, Value>,
+    env: &BTreeMap<String, String>,
     run: F,
 ) -> Result<Value>
 where
-    F: Fn(Value) -> Fut,
+    F: Fn(SystemRunParams) -> Fut,
     Fut: Future<Output = Result<Value, ClientError>>,
 {
     let plan = &prepared["plan"];
@@ -215,30 +217,27 @@ where
             std::process::exit(1);
         }
     };
-    let mut params = Map::new();
-    params.insert("command".into(), plan["argv"].clone());
-    params.insert("rawCommand".into(), plan["commandText"].clone());
-    params.insert("systemRunPlan".into(), plan.clone());
-    if !plan["cwd"].is_null() {
-        params.insert("cwd".into(), plan["cwd"].clone());
-    }
-    if !env.is_empty() {
-        params.insert("env".into(), json!(env));
-    }
-    params.insert("agentId".into(), plan["agentId"].clone());
-    params.insert("sessionKey".into(), plan["sessionKey"].clone());
-    match decision {
-        Some(decision) => {
-            params.insert("approved".into(), json!(true));
-            params.insert("approvalDecision".into(), json!(decision));
-        }
-        None => {
-            params.insert("approvalSource".into(), json!("ask-fallback"));
-        }
-    }
-    params.insert("runId".into(), json!(id));
-    params.insert("suppressNotifyOnExit".into(), json!(true));
-    Ok(run(Value::Object(params)).await?)
+    let text = |key: &str| plan[key].as_str().map(String::from);
+    let (approved, approval_decision, approval_source) = match decision {
+        Some(decision) => (Some(true), Some(decision.to_string()), None),
+        None => (None, None, Some("ask-fallback".to_string())),
+    };
+    let params = SystemRunParams {
+        command: super::run::strings(&plan["argv"]),
+        raw_command: text("commandText"),
+        system_run_plan: Some(plan.clone()),
+        cwd: text("cwd"),
+        env: (!env.is_empty()).then(|| env.clone()),
+        agent_id: text("agentId"),
+        session_key: text("sessionKey"),
+        approved,
+        approval_decision,
+        approval_source,
+        run_id: Some(id.to_string()),
+        suppress_notify_on_exit: Some(true),
+        ..Default::default()
+    };
+    Ok(run(params).await?)
 }
 
 /// The node's approvals document as it is now (the fallback may have changed since the ask),

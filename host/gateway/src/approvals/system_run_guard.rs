@@ -12,6 +12,7 @@ use openclaw_protocol::exec_approval::{
 };
 use openclaw_protocol::exec_command::{check_raw_command, shell_wrapper_script};
 use openclaw_protocol::frames::ErrorShape;
+use openclaw_protocol::node_commands::SystemRunParams;
 use openclaw_protocol::now_ms;
 use serde_json::{json, Map, Value};
 
@@ -19,21 +20,6 @@ use super::record::ApprovalRecord;
 use super::request::{env_binding, trimmed};
 use crate::session::Session;
 use crate::state::Gateway;
-
-/// Keys of `system.run` params a node may receive from an operator.
-const SYSTEM_RUN_KEYS: &[&str] = &[
-    "command",
-    "rawCommand",
-    "systemRunPlan",
-    "cwd",
-    "env",
-    "timeoutMs",
-    "needsScreenRecording",
-    "agentId",
-    "sessionKey",
-    "runId",
-    "suppressNotifyOnExit",
-];
 
 /// The params to forward, or the refusal.
 pub fn sanitize(
@@ -73,7 +59,7 @@ pub fn sanitize(
     }
     let mut next: Map<String, Value> = raw
         .iter()
-        .filter(|(k, _)| SYSTEM_RUN_KEYS.contains(&k.as_str()))
+        .filter(|(k, _)| SystemRunParams::FORWARDED_KEYS.contains(&k.as_str()))
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
     if !(approved || decision.is_some() || source) {
