@@ -3,7 +3,8 @@
 // bindings stay reachable as `raw`.
 import * as raw from 'openclaw:plugin/exec@0.1.8';
 
-import { Failure } from './failure.js';
+import { capability } from './failure.js';
+import { bigint } from './params.js';
 
 export { raw };
 export { screenRecordingPermitted } from 'openclaw:plugin/exec@0.1.8';
@@ -24,7 +25,7 @@ export function request(argv, options = {}) {
     rawCommand,
     cwd,
     env: Object.entries(env),
-    timeoutMs: timeoutMs === undefined ? undefined : BigInt(timeoutMs),
+    timeoutMs: bigint(timeoutMs),
     agentId,
     sessionKey,
     runId,
@@ -40,12 +41,4 @@ export function run(argv, options) {
 /** What `run` would execute, as the `system.run.prepare` payload (JSON text). */
 export function prepare(argv, options) {
   return capability(() => raw.prepare(request(argv, options)));
-}
-
-function capability(call) {
-  try {
-    return call();
-  } catch (e) {
-    throw Failure.of(e);
-  }
 }

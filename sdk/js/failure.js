@@ -68,3 +68,15 @@ export class Failure extends Error {
     return Failure.unavailable(text);
   }
 }
+
+/**
+ * Calls a capability's binding: what it throws is thrown as a `Failure`, a capability's own
+ * failure with its code. The capability modules wrap each call that can fail with it.
+ */
+export function capability(call) {
+  try {
+    return call();
+  } catch (e) {
+    throw Failure.of(e);
+  }
+}

@@ -1,4 +1,5 @@
-// Typed params: the JSON object of an invoke, checked against a small schema.
+// Typed params: the JSON object of an invoke, checked against a small schema; and the numbers
+// that cross into and out of capabilities.
 //
 // A schema is a type name ('string', 'number', 'integer', 'boolean', 'object', 'array',
 // 'any'), optional with a trailing '?'; an array of one schema for a list of them; or an
@@ -50,4 +51,17 @@ function isObject(v) {
 function wrong(where, wanted, value) {
   const got = value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;
   return Failure.invalid(`${where} must be ${wanted}, not ${got}`);
+}
+
+// The bindings take and give 64-bit integers as BigInt; the capability modules take and give
+// plain numbers (milliseconds, sizes and the host's counters all stay far below 2^53).
+
+/** A number as the BigInt a binding takes; absent stays absent. */
+export function bigint(n) {
+  return n === undefined || n === null ? undefined : BigInt(n);
+}
+
+/** A binding's BigInt as a plain number; absent stays absent. */
+export function number(b) {
+  return b === undefined ? undefined : Number(b);
 }

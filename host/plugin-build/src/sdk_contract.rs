@@ -67,18 +67,24 @@ fn each_js_module_offers_its_interface_at_the_contract_version() {
     for (interface, functions) in interfaces() {
         let text = carried(JS, &format!("{interface}.js"));
         let from = format!(
-            "}} from 'openclaw:plugin/{interface}@{}';",
+            " from 'openclaw:plugin/{interface}@{}';",
             contract::version()
         );
         assert!(
             text.contains(&from),
-            "sdk/js/{interface}.js imports no {from}"
+            "sdk/js/{interface}.js imports nothing{from}"
         );
-        // The bindings it passes on as they are, and its own wrappers.
+        // The bindings it names (`{ ... } from`; not the `import * as raw from` its wrappers
+        // call), and its own wrappers.
         let parts: Vec<&str> = text.split(&from).collect();
         let passed: Vec<String> = parts[..parts.len() - 1]
             .iter()
-            .flat_map(|part| part[part.rfind('{').unwrap() + 1..].split(','))
+            .filter_map(|part| {
+                let names = part.rfind('{')?;
+                (part.rfind("import * as").is_none_or(|all| all < names))
+                    .then(|| part[names + 1..].trim_end_matches([' ', '}']))
+            })
+            .flat_map(|names| names.split(','))
             .map(|n| n.trim().to_string())
             .filter(|n| !n.is_empty())
             .collect();

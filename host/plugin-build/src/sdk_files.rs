@@ -45,7 +45,7 @@ mod tests {
 
     use super::{JS, PYTHON, RUST};
 
-    /// The files under `dir` (relative to `root`), but for tests and examples.
+    /// The files under `dir` (relative to `root`), but for tests, examples and build output.
     fn on_disk(root: &Path, dir: &Path, found: &mut Vec<String>) {
         for entry in std::fs::read_dir(dir).unwrap() {
             let path = entry.unwrap().path();
@@ -56,6 +56,7 @@ mod tests {
                 "node_modules",
                 "__pycache__",
                 "Cargo.lock",
+                "target",
             ];
             if skipped.contains(&name.as_str()) || name.starts_with('.') {
                 continue;

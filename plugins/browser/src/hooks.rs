@@ -24,7 +24,7 @@ pub fn dialog(req: &Request) -> Answer {
     let dialog_id = req.body_str("dialogId").map(String::from);
     let tab = target::resolve(req.body_str("targetId"))?;
     let state = browser_page::dialogs(&tab.target_id).map_err(host_error)?;
-    let thrown = |f: openclaw_plugin_sdk::bindings::openclaw::plugin::types::Failure| {
+    let thrown = |f: openclaw_plugin_sdk::Failure| {
         let e = host_error(f);
         RouteError::new(
             500,

@@ -1,7 +1,11 @@
-"""Reaching a capability the component imports, with a clear word when it does not."""
+"""Reaching a capability the component imports, with a clear word when it does not; and what
+the capability modules share to give its bindings a Python shape."""
 
+import functools
 import importlib
 import importlib.util
+
+from .failure import Failure
 
 
 def imported(interface: str, capability: str = ""):
@@ -24,3 +28,27 @@ def imported(interface: str, capability: str = ""):
             "[tool.openclaw] capabilities in pyproject.toml and build again "
             "(the operator must grant it too)"
         ) from None
+
+
+def raises_failure(function):
+    """`function`, raising what it raises as a `Failure`: a capability's failure keeps its code."""
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        except Exception as e:
+            raise Failure.of(e) from None
+
+    return wrapper
+
+
+def choice(kind, value):
+    """`value` as a case of the bindings' enum `kind`: the case itself, or its name (`"low"`)."""
+    if isinstance(value, kind):
+        return value
+    try:
+        return kind[str(value).upper().replace("-", "_")]
+    except KeyError:
+        names = ", ".join(case.name.lower() for case in kind)
+        raise ValueError(f"{value!r} is not one of {names}") from None

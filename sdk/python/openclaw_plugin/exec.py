@@ -7,8 +7,7 @@ reachable as `raw`.
 
 from typing import Optional
 
-from .capability import imported
-from .failure import Failure
+from .capability import imported, raises_failure
 
 raw = imported("exec")
 
@@ -48,20 +47,16 @@ def request(
     )
 
 
+@raises_failure
 def run(argv: list[str], **options) -> RunOutput:
     """Runs argv when the approvals allow it (options as `request` takes them).
 
     A denial raises a `Failure` with code `SYSTEM_RUN_DENIED`.
     """
-    try:
-        return raw.run(request(argv, **options))
-    except Exception as e:
-        raise Failure.of(e) from None
+    return raw.run(request(argv, **options))
 
 
+@raises_failure
 def prepare(argv: list[str], **options) -> str:
     """What `run` would execute, as the `system.run.prepare` payload (JSON text)."""
-    try:
-        return raw.prepare(request(argv, **options))
-    except Exception as e:
-        raise Failure.of(e) from None
+    return raw.prepare(request(argv, **options))

@@ -1,9 +1,26 @@
-"""Desktop notifications on the node (the `notify` capability)."""
+"""Desktop notifications on the node (the `notify` capability), through the freedesktop
+service on the session D-Bus.
 
-from .capability import imported
+`send` takes the notification's fields as arguments (the urgency by name, `"normal"` unless
+given) and raises a `Failure`; the raw bindings stay reachable as `raw`.
+"""
 
-_wit = imported("notify")
+from typing import Optional
 
-Urgency = _wit.Urgency
-Notification = _wit.Notification
-send = _wit.send
+from .capability import choice, imported, raises_failure
+
+raw = imported("notify")
+
+Urgency = raw.Urgency
+Notification = raw.Notification
+
+
+@raises_failure
+def send(title: str, body: str = "", *, sound: Optional[str] = None, urgency="normal") -> int:
+    """Shows a notification; answers the id the service gave. No service is a `Failure`.
+
+    `sound` is a freedesktop sound name; `urgency` is `"low"`, `"normal"` or `"critical"`
+    (or an `Urgency`).
+    """
+    urgency = choice(Urgency, urgency)
+    return raw.send(Notification(title=title, body=body, sound=sound, urgency=urgency))
