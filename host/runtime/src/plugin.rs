@@ -330,7 +330,11 @@ impl Plugin {
         let started = std::time::Instant::now();
         match self.make_spare(engine).await {
             SpareSlot::Ready(spare) if started.elapsed() >= SPARE_WORTH => SpareSlot::Ready(spare),
-            SpareSlot::Ready(_) => SpareSlot::Never,
+            SpareSlot::Ready(spare) => {
+                // Resetting its memory is the drop's work; the load need not wait for it.
+                tokio::task::spawn_blocking(move || drop(spare));
+                SpareSlot::Never
+            }
             other => other,
         }
     }
