@@ -176,14 +176,20 @@ impl Plugin {
             caller: Arc::new(caller),
             spare: std::sync::Mutex::new(SpareSlot::Empty),
         };
-        plugin.surface = plugin
+        let (surface, cold) = plugin
             .describe(engine)
             .await
             .map_err(|f| LoadError::Describe {
                 plugin: name.into(),
                 message: f.message,
             })?;
-        let first_spare = plugin.timed_spare(engine).await;
+        plugin.surface = surface;
+        // A first instantiation fast even cold settles it, without another instance.
+        let first_spare = if cold < SPARE_WORTH {
+            SpareSlot::Never
+        } else {
+            plugin.timed_spare(engine).await
+        };
         *plugin
             .spare
             .get_mut()
@@ -191,15 +197,19 @@ impl Plugin {
         Ok(plugin)
     }
 
-    async fn describe(&self, engine: &Engine) -> Result<Surface, Failure> {
+    /// The plugin's surface, and how long its first (cold) instantiation took.
+    async fn describe(&self, engine: &Engine) -> Result<(Surface, Duration), Failure> {
         let mut store = self.new_store(engine);
         arm(&mut store, DESCRIBE_DEADLINE, None);
         let run = async {
+            let started = std::time::Instant::now();
             let instance = self.pre.instantiate_async(&mut store).await?;
-            instance
+            let cold = started.elapsed();
+            let surface = instance
                 .openclaw_plugin_plugin()
                 .call_describe(&mut store)
-                .await
+                .await?;
+            Ok((surface, cold))
         };
         let result = tokio::time::timeout(DESCRIBE_DEADLINE * 2, run).await;
         self.finish(
@@ -324,8 +334,9 @@ impl Plugin {
         store
     }
 
-    /// Instantiates once, timed (describe's instantiation was the first, and cold): slow
-    /// enough, and it is the first spare; else the plugin keeps none.
+    /// Instantiates once more, timed (describe's instantiation was the first, and cold, so
+    /// slower than the calls' will be): slow enough, and it is the first spare; else the
+    /// plugin keeps none.
     async fn timed_spare(&self, engine: &Engine) -> SpareSlot {
         let started = std::time::Instant::now();
         match self.make_spare(engine).await {
