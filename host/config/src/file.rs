@@ -114,7 +114,8 @@ mod tests {
     fn json5_is_read_and_a_set_value_is_written_back_as_json() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("openclaw.json");
-        std::fs::write(&path, "{ // a comment\n gateway: { port: 18790, }, }").unwrap();
+        openclaw_files::write_atomically(&path, b"{ // a comment\n gateway: { port: 18790, }, }")
+            .unwrap();
         let mut config = Config::read(&path).unwrap();
         assert_eq!(config.u64("gateway.port"), Some(18790));
         config
@@ -135,7 +136,7 @@ mod tests {
             .as_object()
             .unwrap()
             .is_empty());
-        std::fs::write(&path, "{ gateway: ").unwrap();
+        openclaw_files::write_atomically(&path, b"{ gateway: ").unwrap();
         let e = Config::read(&path).err().unwrap().to_string();
         assert!(e.contains("openclaw.json is not valid JSON5"), "{e}");
     }

@@ -6,26 +6,20 @@ use crate::Config;
 /// The gateway token: flag, then `OPENCLAW_GATEWAY_TOKEN`, then `gateway.auth.token`. The
 /// first source that is set decides; an empty or blank token is an error, never "no token".
 pub fn gateway_token(flag: Option<String>, config: &Config) -> anyhow::Result<Option<String>> {
-    let from_config = format!("gateway.auth.token in {}", config.path.display());
-    let sources = [
-        (flag, "--token"),
-        (
-            std::env::var("OPENCLAW_GATEWAY_TOKEN").ok(),
-            "OPENCLAW_GATEWAY_TOKEN",
-        ),
-        (config.str("gateway.auth.token"), from_config.as_str()),
-    ];
-    for (token, source) in sources {
-        if let Some(token) = token {
-            if token.trim().is_empty() {
-                anyhow::bail!(
-                    "the gateway token from {source} is empty; set a token that is not blank"
-                );
-            }
-            return Ok(Some(token));
-        }
-    }
-    Ok(None)
+    first_secret(
+        "token",
+        vec![
+            (flag, "--token".into()),
+            (
+                std::env::var("OPENCLAW_GATEWAY_TOKEN").ok(),
+                "OPENCLAW_GATEWAY_TOKEN".into(),
+            ),
+            (
+                config.str("gateway.auth.token"),
+                format!("gateway.auth.token in {}", config.path.display()),
+            ),
+        ],
+    )
 }
 
 /// The first set value of `sources` (value, where it came from); a blank one is an error.

@@ -84,7 +84,7 @@ pub async fn run_command(op: &Operator, node_id: &str, options: RunOptions) -> R
         .await?
     } else {
         let params = SystemRunParams {
-            command: strings(&plan["argv"]),
+            command: serde_json::from_value(plan["argv"].clone()).unwrap_or_default(),
             raw_command: plan["commandText"].as_str().map(String::from),
             cwd: plan["cwd"].as_str().map(String::from),
             env: Some(overrides.clone()),
@@ -139,17 +139,4 @@ fn with_extras(mut params: SystemRunParams, timeout_ms: Option<u64>, screen: boo
         params.needs_screen_recording = Some(true);
     }
     params.to_value()
-}
-
-/// The strings of a JSON array (a plan's argv).
-pub(super) fn strings(value: &Value) -> Vec<String> {
-    value
-        .as_array()
-        .map(|items| {
-            items
-                .iter()
-                .filter_map(|v| v.as_str().map(String::from))
-                .collect()
-        })
-        .unwrap_or_default()
 }

@@ -223,7 +223,7 @@ where
         None => (None, None, Some("ask-fallback".to_string())),
     };
     let params = SystemRunParams {
-        command: super::run::strings(&plan["argv"]),
+        command: serde_json::from_value(plan["argv"].clone()).unwrap_or_default(),
         raw_command: text("commandText"),
         system_run_plan: Some(plan.clone()),
         cwd: text("cwd"),
