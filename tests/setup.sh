@@ -34,3 +34,16 @@ fi
 # rolldown, which bundles a JavaScript plugin, needs Node.js 20.19 or newer.
 node -e 'const [a, b] = process.versions.node.split(".").map(Number);
   if (a < 20 || (a === 20 && b < 19)) { console.error(`Node.js ${process.version} is too old: the JavaScript SDK needs 20.19+`); process.exit(1); }'
+
+# The MCP servers the MCP tests talk to: the reference server from npm, and the official Python
+# SDK from PyPI in a venv of its own, both under target/mcp-servers.
+mcp_dir="$(cd "$(dirname "$0")/.." && pwd)/target/mcp-servers"
+everything="@modelcontextprotocol/server-everything@2026.8.31"
+if [ ! -f "$mcp_dir/everything/node_modules/@modelcontextprotocol/server-everything/dist/index.js" ]; then
+  mkdir -p "$mcp_dir/everything"
+  npm install --silent --no-audit --no-fund --prefix "$mcp_dir/everything" "$everything"
+fi
+if [ ! -x "$mcp_dir/python/bin/python" ] || ! "$mcp_dir/python/bin/python" -c 'import mcp' 2>/dev/null; then
+  python3 -m venv "$mcp_dir/python"
+  "$mcp_dir/python/bin/pip" install --quiet --disable-pip-version-check 'mcp==2.3.0'
+fi

@@ -16,6 +16,7 @@ const PLUGINS: &[&str] = &[
     "camera",
     "files",
     "file_transfer",
+    "mcp",
 ];
 
 fn main() {

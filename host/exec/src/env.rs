@@ -114,6 +114,12 @@ pub fn check_overrides(
     ))
 }
 
+/// Would the variable `name` steer a child the node starts (a loader, a startup hook, an
+/// interpreter's options)? The test for what the node's config hands a child it spawns.
+pub fn is_dangerous(name: &str) -> bool {
+    blocked_override(&name.to_ascii_uppercase(), false)
+}
+
 /// Names in `NAME=value` words of an `env` prelude that would be refused as overrides.
 pub fn refused_assignments(keys: &[String], strict: bool) -> Option<String> {
     let mut blocked: Vec<String> = keys

@@ -40,6 +40,7 @@ mod wrappers;
 
 pub use approvals::ApprovalsStore;
 pub use config_policy::{mode_conflict, ExecConfig};
+pub use env::is_dangerous as is_dangerous_env;
 pub use error::ExecError;
 pub use events::ExecEvent;
 pub use executor::{Executor, RunRequest};

@@ -33,6 +33,8 @@ pub struct GatewayConfig {
     pub remote_url: Option<String>,
     /// `plugins.entries.device-pair.config.publicUrl`: the URL setup codes advertise.
     pub setup_public_url: Option<String>,
+    /// `gateway.nodes.pluginTools.enabled` (default true): false keeps no node's tools.
+    pub plugin_tools_enabled: bool,
 }
 
 /// `gateway.auth.mode`.
@@ -150,6 +152,7 @@ impl GatewayConfig {
             commands: CommandsConfig::default(),
             config_file: None,
             browser_nodes: BrowserNodesConfig::default(),
+            plugin_tools_enabled: true,
             handshake_timeout: Duration::from_secs(10),
             tick_interval: Duration::from_millis(openclaw_protocol::limits::TICK_INTERVAL_MS),
             remote_url: None,

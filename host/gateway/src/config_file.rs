@@ -9,7 +9,8 @@ use crate::config::{BrowserNodeMode, GatewayConfig};
 
 impl GatewayConfig {
     /// Applies the file's `gateway.auth.rateLimit`, `gateway.nodes.pairing`,
-    /// `gateway.nodes.commands`, `gateway.nodes.browser`, `gateway.remote.url` and the
+    /// `gateway.nodes.commands`, `gateway.nodes.browser`, `gateway.nodes.pluginTools`,
+    /// `gateway.remote.url` and the
     /// device-pair public URL, and watches the file for the command lists.
     pub fn apply_file(&mut self, file: &Config) -> Result<(), String> {
         let limit = &mut self.auth_rate_limit;
@@ -46,6 +47,7 @@ impl GatewayConfig {
         self.browser_nodes.node = file.str("gateway.nodes.browser.node");
         self.remote_url = file.str("gateway.remote.url");
         self.setup_public_url = file.str("plugins.entries.device-pair.config.publicUrl");
+        self.plugin_tools_enabled = file.bool("gateway.nodes.pluginTools.enabled") != Some(false);
         Ok(())
     }
 }

@@ -25,6 +25,7 @@ pub enum NodeOutcome {
 struct Waiting {
     conn_id: String,
     node_id: String,
+    command: String,
     tx: oneshot::Sender<NodeOutcome>,
 }
 
@@ -72,6 +73,7 @@ impl InvokeRouter {
         invoke_id: &str,
         conn_id: &str,
         node_id: &str,
+        command: &str,
     ) -> oneshot::Receiver<NodeOutcome> {
         let (tx, rx) = oneshot::channel();
         self.waiting.lock().unwrap().insert(
@@ -79,6 +81,7 @@ impl InvokeRouter {
             Waiting {
                 conn_id: conn_id.to_string(),
                 node_id: node_id.to_string(),
+                command: command.to_string(),
                 tx,
             },
         );
@@ -119,11 +122,19 @@ impl InvokeRouter {
             .collect();
         for id in ids {
             if let Some(w) = waiting.remove(&id) {
-                w.tx.send(NodeOutcome::Err {
-                    code: "DISCONNECTED".into(),
-                    message: "node disconnected".into(),
-                })
-                .ok();
+                // As the real gateway: an MCP call learns that its server is out of reach.
+                let outcome = if w.command == "mcp.tools.call.v1" {
+                    NodeOutcome::Err {
+                        code: "MCP_SERVER_UNAVAILABLE".into(),
+                        message: "node host disconnected during MCP tool call".into(),
+                    }
+                } else {
+                    NodeOutcome::Err {
+                        code: "DISCONNECTED".into(),
+                        message: "node disconnected".into(),
+                    }
+                };
+                w.tx.send(outcome).ok();
             }
         }
     }

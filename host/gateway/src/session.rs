@@ -125,6 +125,9 @@ pub struct LiveSurface {
     pub pending_request_id: Option<String>,
     /// Run ids of `system.run` invokes sent to this connection, for matching exec events.
     pub recent_runs: Vec<String>,
+    /// The tools the node published (`node.pluginTools.update`), as it sent them: what the
+    /// catalog shows is filtered from these under the policy of the moment.
+    pub plugin_tools: Vec<Value>,
 }
 
 impl Session {

@@ -27,6 +27,7 @@ pub const BUILTINS: &[Builtin] = &[
     builtin!("camera", "camera"),
     builtin!("files", "files"),
     builtin!("file-transfer", "file_transfer"),
+    builtin!("mcp", "mcp"),
 ];
 
 /// The built-ins this node serves: `browser` (browser.proxy) and `location` only when the
@@ -46,7 +47,7 @@ pub fn enabled_builtins(settings: &NodeSettings) -> Vec<Builtin> {
 }
 
 /// Each built-in gets the capabilities its commands stand on, and `log`. Only `system` may
-/// edit the exec approvals. `files` and `file-transfer` read under the node user's home, as
+/// edit the exec approvals, and only `mcp` reach the node's MCP servers. `files` and `file-transfer` read under the node user's home, as
 /// the real node host's `fs.listDir` does (never the state dir, which the runtime keeps out of
 /// every root); `file-transfer` writes nowhere until the operator grants `allowWritePaths`.
 pub fn with_builtin_grants(grants: Grants) -> Grants {
@@ -62,6 +63,7 @@ pub fn with_builtin_grants(grants: Grants) -> Grants {
         .with_default_fs("files", &["~"])
         .with_default("file-transfer", &["fs"])
         .with_default_fs("file-transfer", &["~"])
+        .with_default("mcp", &["log", "mcp"])
 }
 
 #[cfg(test)]

@@ -243,6 +243,7 @@ async fn serve(
     let mut changes = host.subscribe();
     changes.mark_unchanged();
     let mut declared = allowlist.surface(&host.current());
+    let _publisher = crate::plugin_tools::spawn(client.clone(), host.clone(), allowlist.clone());
     let mut stats = tokio::time::interval(STATS_INTERVAL);
     let inflight = Inflight::default();
     loop {

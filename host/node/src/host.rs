@@ -10,6 +10,7 @@ use openclaw_browser::target::CanvasFiles;
 use openclaw_browser::{AutomationBrowser, AutomationOptions, BrowserOptions, NodeBrowser};
 use openclaw_exec::ExecEvent;
 use openclaw_hardware::location::Location;
+use openclaw_mcp::McpManager;
 use openclaw_runtime::grants::Grants;
 use openclaw_runtime::{ExecContext, PluginError, PluginHost, Services};
 use tokio::sync::mpsc;
@@ -95,9 +96,12 @@ pub fn new_host(
     let services = Services::new(exec, browser_host, Location::new(settings.location.clone()))
         .with_automation(automation)
         .with_private_dir(state_dir.to_path_buf());
-    let services = private_files(state_dir, settings)
+    let mut services = private_files(state_dir, settings)
         .into_iter()
         .fold(services, Services::with_private_file);
+    if let Some(servers) = &settings.mcp_servers {
+        services = services.with_mcp(McpManager::start(servers.clone()));
+    }
     let host = PluginHost::new(
         Some(cache),
         with_builtin_grants(grants),

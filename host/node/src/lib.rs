@@ -12,6 +12,7 @@ mod machine_model;
 mod node_host;
 mod pending;
 mod permissions;
+mod plugin_tools;
 mod settings;
 mod settings_file;
 mod stats;

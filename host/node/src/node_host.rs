@@ -40,8 +40,12 @@ impl NodeHost {
         let NodeHostConfig {
             options,
             plugins_dir,
-            settings,
+            mut settings,
         } = config;
+        // As the real: a node restricted to some commands runs no MCP and publishes no tools.
+        if options.allowlist.is_restricted() {
+            settings.mcp_servers = None;
+        }
         let identity = load_identity(&options.state_dir).map_err(|e| Fatal(e.to_string()))?;
         if let Some(dir) = &plugins_dir {
             // Whoever can write here runs code on this node: the dir is its owner's alone.

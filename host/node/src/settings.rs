@@ -31,6 +31,8 @@ pub struct NodeSettings {
     pub config_files: Vec<PathBuf>,
     /// `tools.exec` and the agents' own: the exec policy the approvals can only tighten.
     pub exec: ExecConfig,
+    /// `nodeHost.mcp.servers`; `None` runs no MCP at all (a `--commands` allowlist).
+    pub mcp_servers: Option<Vec<openclaw_mcp::ServerConfig>>,
 }
 
 impl Default for BrowserSettings {

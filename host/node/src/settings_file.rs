@@ -34,8 +34,18 @@ impl NodeSettings {
             },
             config_files: vec![config.path.clone(), backup_path(&config.path)],
             exec: ExecConfig::from_config(&config.root),
+            mcp_servers: Some(mcp_servers(config)),
         })
     }
+}
+
+/// `nodeHost.mcp.servers`; each entry skipped is a warning in the log, as on the real node.
+fn mcp_servers(config: &Config) -> Vec<openclaw_mcp::ServerConfig> {
+    let read = openclaw_mcp::config::servers(config.get("nodeHost.mcp.servers"));
+    for warning in &read.warnings {
+        tracing::warn!("{warning}");
+    }
+    read.servers
 }
 
 /// `nodeHost.location.fixed`, when set.

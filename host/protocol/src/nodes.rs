@@ -37,6 +37,9 @@ pub struct NodeEntry {
     /// The last `node.host.stats` payload, with `updatedAtMs`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub host_stats: Option<Value>,
+    /// The agent-visible tools a connected node published; absent for a node offline.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub node_plugin_tools: Option<Vec<Value>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path_env: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

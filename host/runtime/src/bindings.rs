@@ -18,3 +18,15 @@ pub fn host_failure(code: ErrorCode, message: impl Into<String>) -> Failure {
         message: code.node_message(message),
     }
 }
+
+/// The `tool-plugin` world, read for its `tools` export: its imports are the `node-plugin`
+/// world's, the types above.
+pub mod tool_plugin {
+    wasmtime::component::bindgen!({
+        path: "../../wit",
+        world: "tool-plugin",
+        imports: { default: async },
+        exports: { default: async },
+        with: { "openclaw:plugin": crate::bindings::openclaw::plugin },
+    });
+}

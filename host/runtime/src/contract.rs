@@ -39,9 +39,11 @@ pub const FILES: &[(&str, &str)] = &[
         "browser-files.wit",
         include_str!("../../../wit/browser-files.wit"),
     ),
+    ("mcp.wit", include_str!("../../../wit/mcp.wit")),
+    ("tools.wit", include_str!("../../../wit/tools.wit")),
 ];
 
-/// The contract's version: `0.1.8` from `package openclaw:plugin@0.1.8;` in `world.wit`.
+/// The contract's version: `0.1.9` from `package openclaw:plugin@0.1.9;` in `world.wit`.
 pub fn version() -> &'static str {
     FILES[0]
         .1

@@ -15,8 +15,11 @@ mod services;
 mod state;
 pub mod watch;
 
+pub use bindings::tool_plugin::exports::openclaw::plugin::tools::{McpTarget, Tool};
 pub use bindings::{Call, Failure, Surface};
 pub use capabilities::{interfaces as capability_interfaces, names as capability_names};
 pub use plugin::{LoadError, Origin, Plugin};
-pub use registry::{wasm_files, Builtin, Inspection, PluginError, PluginHost, PluginSet};
+pub use registry::{
+    wasm_files, Builtin, Inspection, PluginError, PluginHost, PluginSet, PluginTool,
+};
 pub use services::{ExecContext, Services};

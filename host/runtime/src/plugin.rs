@@ -19,6 +19,8 @@ use openclaw_protocol::errors::ErrorCode;
 use wasmtime::component::{Component, Linker};
 use wasmtime::{Engine, Store, Trap, UpdateDeadline};
 
+use crate::bindings::tool_plugin::exports::openclaw::plugin::tools::Tool;
+use crate::bindings::tool_plugin::ToolPluginPre;
 use crate::bindings::{Call, Failure, NodePlugin, NodePluginPre, Surface};
 use crate::capabilities::{imports_of, Import};
 use crate::engine::{deadline_ticks, CALL_PERMITS, MAX_CALLS_IN_FLIGHT, MAX_MEMORY_BYTES};
@@ -59,6 +61,8 @@ pub struct Plugin {
     /// Capabilities the component imports (all granted, or it would not have loaded).
     pub capabilities: Vec<&'static str>,
     pre: NodePluginPre<CallState>,
+    /// Where the component also exports `tools` (the `tool-plugin` world).
+    tools: Option<ToolPluginPre<CallState>>,
     caller: Arc<Caller>,
     spare: std::sync::Mutex<SpareSlot>,
 }
@@ -149,11 +153,12 @@ impl Plugin {
         let plugin_name = caller.plugin.clone();
         let name: &str = &plugin_name;
         let imports = imports_of(engine, &component);
-        let linked = linker
-            .instantiate_pre(&component)
-            .and_then(NodePluginPre::new);
-        let pre = match linked {
-            Ok(pre) => pre,
+        let linked = linker.instantiate_pre(&component).and_then(|pre| {
+            let tools = ToolPluginPre::new(pre.clone()).ok();
+            Ok((NodePluginPre::new(pre)?, tools))
+        });
+        let (pre, tools) = match linked {
+            Ok(linked) => linked,
             Err(e) => return Err(why_unlinkable(&imports, granted, grants, name, builtin, e)),
         };
         let mut capabilities: Vec<&'static str> = imports
@@ -173,6 +178,7 @@ impl Plugin {
             },
             capabilities,
             pre,
+            tools,
             caller: Arc::new(caller),
             spare: std::sync::Mutex::new(SpareSlot::Empty),
         };
@@ -210,6 +216,29 @@ impl Plugin {
                 .call_describe(&mut store)
                 .await?;
             Ok((surface, cold))
+        };
+        let result = tokio::time::timeout(DESCRIBE_DEADLINE * 2, run).await;
+        self.finish(
+            store,
+            result.unwrap_or_else(|_| Err(Trap::Interrupt.into())),
+            DESCRIBE_DEADLINE,
+        )
+    }
+
+    /// The agent-visible tools the plugin publishes now, where it exports `tools`: asked of a
+    /// fresh instance, within describe's deadline.
+    pub async fn tools(&self, engine: &Engine) -> Result<Vec<Tool>, Failure> {
+        let Some(pre) = &self.tools else {
+            return Ok(Vec::new());
+        };
+        let mut store = self.new_store(engine);
+        arm(&mut store, DESCRIBE_DEADLINE, None);
+        let run = async {
+            let instance = pre.instantiate_async(&mut store).await?;
+            instance
+                .openclaw_plugin_tools()
+                .call_list_tools(&mut store)
+                .await
         };
         let result = tokio::time::timeout(DESCRIBE_DEADLINE * 2, run).await;
         self.finish(

@@ -18,6 +18,7 @@ use tokio::sync::watch;
 use wasmtime::component::Component;
 use wasmtime::Engine;
 
+use crate::bindings::tool_plugin::exports::openclaw::plugin::tools::Tool;
 use crate::bindings::{Call, Failure, Surface};
 use crate::cache::Cache;
 use crate::capabilities::{self, Import};
@@ -456,6 +457,43 @@ impl PluginHost {
         plugin
             .invoke(&self.engine, call, agent_id, command, params_json, deadline)
             .await
+    }
+}
+
+/// A tool a plugin publishes, with the plugin it comes from.
+#[derive(Debug, Clone)]
+pub struct PluginTool {
+    pub plugin: Arc<str>,
+    pub tool: Tool,
+}
+
+impl PluginHost {
+    /// The tools every plugin publishes now. A plugin publishes tools for its own commands
+    /// only: one naming another's command is dropped, so that no plugin can put words in
+    /// another's mouth. A plugin that fails to answer publishes nothing.
+    pub async fn plugin_tools(&self) -> Vec<PluginTool> {
+        let set = self.current();
+        let mut out = Vec::new();
+        for plugin in set.plugins() {
+            let tools = match plugin.tools(&self.engine).await {
+                Ok(tools) => tools,
+                Err(f) => {
+                    tracing::warn!(plugin = %plugin.name, "cannot list the plugin's tools: {}", f.message);
+                    continue;
+                }
+            };
+            let own = |command: &str| plugin.surface.commands.iter().any(|c| c.name == command);
+            out.extend(
+                tools
+                    .into_iter()
+                    .filter(|t| own(&t.command))
+                    .map(|tool| PluginTool {
+                        plugin: plugin.name.clone(),
+                        tool,
+                    }),
+            );
+        }
+        out
     }
 }
 

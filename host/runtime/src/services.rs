@@ -7,6 +7,7 @@ use std::sync::Arc;
 use openclaw_browser::{AutomationBrowser, NodeBrowser};
 use openclaw_exec::{ExecEvent, Executor};
 use openclaw_hardware::location::Location;
+use openclaw_mcp::McpManager;
 use openclaw_staging::UploadStaging;
 use tokio::sync::mpsc;
 
@@ -25,6 +26,8 @@ pub struct Services {
     pub uploads: Arc<UploadStaging>,
     /// The browser that browser control drives, where the node has one.
     pub automation: Option<Arc<AutomationBrowser>>,
+    /// The node's MCP servers, where it runs them (not under a `--commands` allowlist).
+    pub mcp: Option<Arc<McpManager>>,
 }
 
 impl Services {
@@ -37,11 +40,17 @@ impl Services {
             private_files: Arc::new(Vec::new()),
             uploads: Arc::new(UploadStaging::in_temp_dir()),
             automation: None,
+            mcp: None,
         }
     }
 
     pub fn with_automation(mut self, browser: AutomationBrowser) -> Services {
         self.automation = Some(Arc::new(browser));
+        self
+    }
+
+    pub fn with_mcp(mut self, manager: Arc<McpManager>) -> Services {
+        self.mcp = Some(manager);
         self
     }
 

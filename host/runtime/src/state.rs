@@ -12,8 +12,8 @@ use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 
 use crate::capabilities::view::{CapabilityState, Holds, Invoke};
 use crate::capabilities::{
-    browser, browser_automation, camera, exec, exec_approvals, fs, location, log, notify, screen,
-    uploads,
+    browser, browser_automation, camera, exec, exec_approvals, fs, location, log, mcp, notify,
+    screen, uploads,
 };
 use crate::engine::MAX_MEMORY_BYTES;
 
@@ -54,6 +54,7 @@ capability_states! {
     fs: fs::Fs,
     uploads: uploads::Uploads,
     browser_automation: browser_automation::Automation,
+    mcp: mcp::Mcp,
 }
 
 pub struct CallState {

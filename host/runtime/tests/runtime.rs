@@ -90,6 +90,7 @@ mod fixture_tests {
     pub(crate) use super::released::a_plugin_built_against_every_released_contract_loads_and_answers as released_0_1_6;
     pub(crate) use super::released::a_plugin_built_against_every_released_contract_loads_and_answers as released_0_1_7;
     pub(crate) use super::released::a_plugin_built_against_every_released_contract_loads_and_answers as released_0_1_8;
+    pub(crate) use super::released::a_plugin_built_against_every_released_contract_loads_and_answers as released_0_1_9;
     pub(crate) use super::reloading_swaps_versions_and_a_broken_file_leaves_the_old_one_serving as tag_v1;
     pub(crate) use super::reloading_swaps_versions_and_a_broken_file_leaves_the_old_one_serving as tag_v2;
     pub(crate) use super::sandbox::a_plugin_file_named_like_a_built_in_gets_none_of_its_grants as impostor;

@@ -13,6 +13,7 @@ mod node_call;
 mod run;
 mod run_approval;
 mod status;
+mod tools;
 
 use canvas::CanvasCmd;
 use hardware::{CameraCmd, LocationCmd, NotifyArgs, ScreenCmd};
@@ -121,6 +122,8 @@ pub enum NodesCmd {
         #[command(subcommand)]
         command: CameraCmd,
     },
+    /// The tools nodes publish for agents (their MCP servers' among them), or call one
+    Tools(tools::ToolsArgs),
     /// Invoke a command on a node and print the gateway's JSON response
     Invoke {
         #[arg(long)]
@@ -188,6 +191,7 @@ fn default_timeout_ms(cmd: &NodesCmd) -> u64 {
         NodesCmd::Invoke { .. } | NodesCmd::Location { .. } => 30_000,
         NodesCmd::Notify(_) => 10_000,
         NodesCmd::Screen { .. } => 180_000,
+        NodesCmd::Tools(_) => 130_000,
         _ => 15_000,
     }
 }
@@ -281,6 +285,7 @@ pub async fn run(cmd: NodesCmd, args: &OperatorArgs) -> Result<()> {
         NodesCmd::Notify(args) => hardware::notify(args, &op).await,
         NodesCmd::Screen { command } => hardware::screen(command, &op).await,
         NodesCmd::Camera { command } => hardware::camera(command, &op).await,
+        NodesCmd::Tools(args) => tools::run(args, &op).await,
         NodesCmd::Invoke {
             node,
             command,

@@ -136,7 +136,9 @@ pub async fn call_node(
             surface.recent_runs.drain(..excess);
         }
     }
-    let rx = gw.invokes.register(&invoke_id, &node.conn_id, &node_id);
+    let rx = gw
+        .invokes
+        .register(&invoke_id, &node.conn_id, &node_id, command);
     let request = InvokeRequest {
         id: invoke_id.clone(),
         node_id: node_id.clone(),

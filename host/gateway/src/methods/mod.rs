@@ -16,6 +16,7 @@ mod nodes;
 mod other_approvals;
 mod params;
 mod pending;
+mod plugin_tools;
 mod setup_code;
 
 use std::future::Future;
@@ -136,6 +137,7 @@ const TABLE: &[Method] = &[
     method!("node.invoke.progress", Node, None, sync invoke::progress),
     method!("node.event", Node, None, sync node_events::event),
     method!("node.pluginSurface.refresh", Node, None, sync node_events::refresh_surface),
+    method!("node.pluginTools.update", Node, None, sync plugin_tools::update),
     method!("node.pending.drain", Node, None, sync pending::drain),
     method!("node.pending.pull", Node, None, sync pending::pull),
     method!("node.pending.ack", Node, None, sync pending::ack),

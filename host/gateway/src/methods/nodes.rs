@@ -188,6 +188,9 @@ fn node_view(
         commands,
         session_host: false,
         host_stats,
+        node_plugin_tools: surface
+            .as_ref()
+            .map(|s| super::plugin_tools::published(gw, node_id, s)),
         path_env: surface.as_ref().and_then(|s| s.path_env.clone()),
         permissions,
         approval_state: approval_state.into(),

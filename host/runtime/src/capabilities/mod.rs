@@ -17,6 +17,7 @@ pub(crate) mod fs;
 mod linkers;
 pub(crate) mod location;
 pub(crate) mod log;
+pub(crate) mod mcp;
 pub(crate) mod notify;
 pub(crate) mod screen;
 pub(crate) mod uploads;
@@ -62,6 +63,7 @@ pub const ALL: &[Capability] = &[
     capability!(fs),
     capability!(uploads),
     capability!(browser_automation),
+    capability!(mcp),
 ];
 
 /// What a component imports.

@@ -20,6 +20,7 @@ fn interfaces_of(version: &str) -> Vec<&'static str> {
         ("0.1.2", "fs"),
         ("0.1.3", "uploads"),
         ("0.1.5", "browser-automation"),
+        ("0.1.9", "mcp"),
     ];
     let number = semver::Version::parse(version).unwrap();
     for (since, capability) in added {
@@ -81,6 +82,9 @@ fn touched(version: &str) -> Vec<&'static str> {
     } else if has.contains(&"browser-automation") {
         touched.push("browser-automation");
     }
+    if has.contains(&"mcp") {
+        touched.push("mcp");
+    }
     if !has.contains(&"exec-approvals") {
         touched.push("exec-legacy");
     }
@@ -141,6 +145,10 @@ pub(crate) async fn a_plugin_built_against_every_released_contract_loads_and_ans
         assert_eq!(answers.len(), touched.len(), "{version}: {answers:?}");
         let which = &answers[touched.iter().position(|t| *t == "exec").unwrap()];
         assert!(which.contains("\"sh\""), "{version}: {which}");
+        if let Some(i) = touched.iter().position(|t| *t == "mcp") {
+            // This host runs no MCP servers: the capability says so.
+            assert_eq!(answers[i], "MCP_SERVER_UNAVAILABLE", "{version}");
+        }
         for edited in ["exec-approvals", "exec-legacy"] {
             if let Some(i) = touched.iter().position(|t| *t == edited) {
                 let approvals: Value = serde_json::from_str(&answers[i]).unwrap();
