@@ -2,7 +2,7 @@
 // the node's private downloads dir. Waiters, watches and sizes are plain numbers; the functions
 // take options objects, and those that can fail throw a `Failure`. The raw bindings stay
 // reachable as `raw`.
-import * as raw from 'openclaw:plugin/browser-downloads@0.1.8';
+import * as raw from 'openclaw:plugin/browser-downloads@0.1.9';
 
 import { capability } from './failure.js';
 import { bigint, number } from './params.js';

@@ -2,7 +2,7 @@
 // from the node's upload dir and inbound media, and uploads a request carried. Arms are plain
 // numbers; the functions take options objects and throw a `Failure`. The raw bindings stay
 // reachable as `raw`.
-import * as raw from 'openclaw:plugin/browser-files@0.1.8';
+import * as raw from 'openclaw:plugin/browser-files@0.1.9';
 
 import { capability } from './failure.js';
 import { bigint, number } from './params.js';

@@ -2,13 +2,13 @@
 // logs, dialogs, notes kept with the tab, and media saved from it. The functions that can fail
 // take options objects and throw a `Failure`; the logs' lines, columns and statuses are plain
 // numbers. The raw bindings stay reachable as `raw`.
-import * as raw from 'openclaw:plugin/browser-page@0.1.8';
+import * as raw from 'openclaw:plugin/browser-page@0.1.9';
 
 import { capability } from './failure.js';
 import { number } from './params.js';
 
 export { raw };
-export { note } from 'openclaw:plugin/browser-page@0.1.8';
+export { note } from 'openclaw:plugin/browser-page@0.1.9';
 
 /**
  * Sends one DevTools command to the tab's page (`paramsJson` JSON text); answers the reply's

@@ -2,12 +2,12 @@
 // its own that browser control drives, never the canvas's. Tabs are named `t1`, `t2`, ... as
 // they are first seen, and may carry a label. The functions that can fail take options objects
 // and throw a `Failure`; the raw bindings stay reachable as `raw`.
-import * as raw from 'openclaw:plugin/browser-tabs@0.1.8';
+import * as raw from 'openclaw:plugin/browser-tabs@0.1.9';
 
 import { capability } from './failure.js';
 
 export { raw };
-export { status, stop, currentTab } from 'openclaw:plugin/browser-tabs@0.1.8';
+export { status, stop, currentTab } from 'openclaw:plugin/browser-tabs@0.1.9';
 
 /** Starts the browser unless it runs (a running one is left as it is). */
 export function start({ headless } = {}) {

@@ -2,7 +2,7 @@
 // owns, and that browser's control endpoint (loopback only). The functions take options objects
 // with defaults, a control request's `query` as an object, and throw a `Failure`; the raw
 // bindings stay reachable as `raw`.
-import * as raw from 'openclaw:plugin/browser@0.1.8';
+import * as raw from 'openclaw:plugin/browser@0.1.9';
 
 import { capability } from './failure.js';
 

@@ -1,7 +1,7 @@
 // Reading and replacing the node's exec approvals (the `exec-approvals` capability, a grant of
 // its own: whoever edits the approvals decides what `exec` may run). Both functions throw a
 // `Failure`; the raw bindings stay reachable as `raw`.
-import * as raw from 'openclaw:plugin/exec-approvals@0.1.8';
+import * as raw from 'openclaw:plugin/exec-approvals@0.1.9';
 
 import { capability } from './failure.js';
 

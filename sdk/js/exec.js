@@ -1,13 +1,13 @@
 // Processes on the node (the `exec` capability); the host applies the exec approvals to every call.
 // `which`, `prepare` and `run` are the JavaScript shapes of the contract's functions; the raw
 // bindings stay reachable as `raw`.
-import * as raw from 'openclaw:plugin/exec@0.1.8';
+import * as raw from 'openclaw:plugin/exec@0.1.9';
 
 import { capability } from './failure.js';
 import { bigint } from './params.js';
 
 export { raw };
-export { screenRecordingPermitted } from 'openclaw:plugin/exec@0.1.8';
+export { screenRecordingPermitted } from 'openclaw:plugin/exec@0.1.9';
 
 /** The path of each name found on the node's PATH, as an object; names not found are left out. */
 export function which(bins) {

@@ -4,13 +4,13 @@
 // `ELOOP`, ...) or `REFUSED` for a path outside the roots. Sizes, times, link and block counts
 // are plain numbers; a file's identity (`device`, `inode`), which may not fit one, stays BigInt.
 // The raw bindings stay reachable as `raw`.
-import * as raw from 'openclaw:plugin/fs@0.1.8';
+import * as raw from 'openclaw:plugin/fs@0.1.9';
 
 import { capability } from './failure.js';
 import { bigint, number } from './params.js';
 
 export { raw };
-export { home, followsSymlinks } from 'openclaw:plugin/fs@0.1.8';
+export { home, followsSymlinks } from 'openclaw:plugin/fs@0.1.9';
 
 /** `realpath`: `path` with every link below its root resolved. */
 export function canonical(path) {

@@ -1,7 +1,7 @@
 // The node's position (the `location` capability): gpsd, or a position from the config. Off
 // unless the operator turns it on (`LOCATION_DISABLED`). `current` takes an options object of
 // plain numbers and throws a `Failure`; the raw bindings stay reachable as `raw`.
-import * as raw from 'openclaw:plugin/location@0.1.8';
+import * as raw from 'openclaw:plugin/location@0.1.9';
 
 import { capability } from './failure.js';
 import { bigint } from './params.js';

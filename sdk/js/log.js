@@ -1,5 +1,5 @@
 // The host log (the `log` capability): lines tagged with the plugin's name.
-import { write } from 'openclaw:plugin/log@0.1.8';
+import { write } from 'openclaw:plugin/log@0.1.9';
 
 export const debug = (message) => write('debug', String(message));
 export const info = (message) => write('info', String(message));

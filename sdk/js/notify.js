@@ -1,7 +1,7 @@
 // Desktop notifications on the node (the `notify` capability), through the freedesktop service
 // on the session D-Bus. `send` fills in what is not given and throws a `Failure`; the raw
 // bindings stay reachable as `raw`.
-import * as raw from 'openclaw:plugin/notify@0.1.8';
+import * as raw from 'openclaw:plugin/notify@0.1.9';
 
 import { capability } from './failure.js';
 

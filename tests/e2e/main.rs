@@ -26,6 +26,7 @@ mod invoke;
 mod lan;
 mod lan_limits;
 mod lan_pairing;
+mod mcp;
 mod node;
 mod node_run_flags;
 mod node_service;

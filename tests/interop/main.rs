@@ -9,6 +9,7 @@ mod config;
 mod config_sections;
 mod file_transfer;
 mod files;
+mod mcp;
 mod node_service;
 mod ours_on_theirs;
 mod password_auth;

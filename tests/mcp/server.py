@@ -1,6 +1,7 @@
 """A small MCP server for the node's MCP tests, on the official Python SDK.
 
-Runs over stdio, or over streamable HTTP on 127.0.0.1 with `--http PORT`. It announces
+Runs over stdio, over streamable HTTP on 127.0.0.1 with `--http PORT` (at `/mcp`), or over
+the legacy HTTP+SSE transport with `--sse PORT` (at `/sse`). It announces
 changes to its tool list. With MCP_TEST_MARKS set to a directory, a cancelled `slow` call
 leaves a file `cancelled` there, so a test can see the server was told.
 """
@@ -71,5 +72,7 @@ async def main() -> None:
 if __name__ == "__main__":
     if len(sys.argv) == 3 and sys.argv[1] == "--http":
         server.run("streamable-http", host="127.0.0.1", port=int(sys.argv[2]))
+    elif len(sys.argv) == 3 and sys.argv[1] == "--sse":
+        server.run("sse", host="127.0.0.1", port=int(sys.argv[2]))
     else:
         anyio.run(main)

@@ -35,6 +35,11 @@ pub enum Transport {
         url: String,
         headers: Vec<(String, String)>,
     },
+    /// The legacy HTTP+SSE transport, what a bare `url` means.
+    Sse {
+        url: String,
+        headers: Vec<(String, String)>,
+    },
 }
 
 /// The servers to run, sorted by name, and a warning for each one skipped.
@@ -104,9 +109,15 @@ fn server(
             url: url(name, entry)?,
             headers: headers(entry.get("headers")),
         },
-        (None, Some(other)) => return Err(format!(
+        (None, Some("sse")) => Transport::Sse {
+            url: url(name, entry)?,
+            headers: headers(entry.get("headers")),
+        },
+        (None, Some(other)) => {
+            return Err(format!(
             "bundle-mcp: skipped server \"{name}\" because transport \"{other}\" is not supported."
-        )),
+        ))
+        }
         (None, None) => {
             return Err(format!(
                 "bundle-mcp: skipped server \"{name}\" because it has neither a command nor a url."
@@ -241,11 +252,19 @@ mod tests {
             "oauth": {"url": "https://example.invalid/mcp", "auth": "oauth"},
             "legacy-sse": {"url": "http://127.0.0.1:1/sse"},
             "ftp": {"transport": "streamable-http", "url": "ftp://x"},
+            "ws": {"transport": "websocket", "url": "http://127.0.0.1:1/"},
             " padded": {"command": "x"},
         });
         let read = servers(Some(&config));
         let names: Vec<_> = read.servers.iter().map(|s| s.name.as_str()).collect();
-        assert_eq!(names, ["a-stdio", "b-http"]);
+        assert_eq!(names, ["a-stdio", "b-http", "legacy-sse"]);
+        assert_eq!(
+            read.servers[2].transport,
+            Transport::Sse {
+                url: "http://127.0.0.1:1/sse".into(),
+                headers: vec![]
+            }
+        );
         let Transport::Stdio { env, .. } = &read.servers[0].transport else {
             panic!("a command makes a stdio server")
         };
@@ -271,8 +290,8 @@ mod tests {
         for expected in [
             "env \"LD_PRELOAD\" is blocked for stdio startup safety and was ignored.",
             "node host MCP server \"oauth\" skipped: OAuth is not supported",
-            "bundle-mcp: skipped server \"legacy-sse\" because transport \"sse\" is not supported.",
             "only http and https URLs are supported, got ftp:",
+            "bundle-mcp: skipped server \"ws\" because transport \"websocket\" is not supported.",
             "\" padded\" skipped",
         ] {
             assert!(warnings.contains(expected), "{expected} in {warnings}");

@@ -6,6 +6,7 @@
 pub mod config;
 mod manager;
 mod session;
+mod sse;
 
 pub use config::{ServerConfig, Servers, Transport};
 pub use manager::{

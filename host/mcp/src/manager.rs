@@ -47,6 +47,8 @@ pub struct CallError {
 struct Live {
     peer: Peer<RoleClient>,
     tools: Arc<Vec<Value>>,
+    /// A stdio server's process group.
+    group: Option<u32>,
 }
 
 struct Slot {
@@ -180,9 +182,14 @@ impl McpManager {
         })
     }
 
-    /// Ends every session and kills every server's process group.
+    /// Ends every session, and kills every stdio server's process group before it returns.
     pub fn shutdown(&self) {
         self.stop.send_replace(true);
+        for slot in &self.slots {
+            if let Some(group) = slot.live.lock().unwrap().as_ref().and_then(|l| l.group) {
+                session::kill_group(group);
+            }
+        }
     }
 }
 
@@ -259,7 +266,8 @@ async fn supervise(
             Ok((session, tools)) => {
                 backoff = MIN_RETRY;
                 let peer = session.running.peer().clone();
-                slot.set(Some(Live { peer, tools }), &changes);
+                let group = session.group.as_ref().map(|g| g.group());
+                slot.set(Some(Live { peer, tools, group }), &changes);
                 first.take();
                 let ended = follow(&slot, session, &changes, &mut stop).await;
                 slot.set(None, &changes);
@@ -321,9 +329,9 @@ async fn follow(
             Some(()) = list_changed.recv(), if heeds_changes => {
                 match session::list_tools(&peer, &slot.config).await {
                     Ok(tools) => {
-                        let same = slot.live.lock().unwrap().as_ref().is_some_and(|l| *l.tools == tools);
-                        if !same {
-                            slot.set(Some(Live { peer: peer.clone(), tools: Arc::new(tools) }), changes);
+                        let live = slot.live.lock().unwrap().clone();
+                        if let Some(live) = live.filter(|l| *l.tools != tools) {
+                            slot.set(Some(Live { tools: Arc::new(tools), ..live }), changes);
                         }
                     }
                     Err(e) => break Ended::Lost(format!("tool refresh failed: {}", cut(e))),

@@ -60,11 +60,22 @@ pub(crate) struct Session {
 /// it started outlives its session, a node that stops, or a task that is dropped.
 pub(crate) struct GroupGuard(u32);
 
+impl GroupGuard {
+    pub fn group(&self) -> u32 {
+        self.0
+    }
+}
+
 impl Drop for GroupGuard {
     fn drop(&mut self) {
-        if let Some(pid) = rustix::process::Pid::from_raw(self.0 as i32) {
-            let _ = rustix::process::kill_process_group(pid, rustix::process::Signal::KILL);
-        }
+        kill_group(self.0);
+    }
+}
+
+/// SIGKILL to the process group led by `leader`.
+pub(crate) fn kill_group(leader: u32) {
+    if let Some(pid) = rustix::process::Pid::from_raw(leader as i32) {
+        let _ = rustix::process::kill_process_group(pid, rustix::process::Signal::KILL);
     }
 }
 
@@ -110,6 +121,10 @@ pub(crate) async fn connect(config: &ServerConfig) -> Result<Session, String> {
                     StreamableHttpClientTransportConfig::with_uri(url.clone())
                         .custom_headers(custom),
                 );
+                handler.serve(transport).await.map_err(|e| e.to_string())
+            }
+            Transport::Sse { url, headers } => {
+                let transport = crate::sse::connect(url, headers).await?;
                 handler.serve(transport).await.map_err(|e| e.to_string())
             }
         }

@@ -80,10 +80,21 @@ impl NodeHost {
         })
     }
 
-    /// Runs until the node stops for good.
+    /// Runs until the node stops for good, or until SIGTERM or SIGINT, which end it cleanly:
+    /// the MCP servers' process groups are killed before this returns.
     pub async fn wait(self) -> Result<(), Fatal> {
-        self.connection
-            .await
-            .unwrap_or_else(|e| Err(Fatal(format!("the node host stopped: {e}"))))
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .map_err(|e| Fatal(format!("cannot watch for SIGTERM: {e}")))?;
+        let ended = tokio::select! {
+            ended = self.connection => {
+                ended.unwrap_or_else(|e| Err(Fatal(format!("the node host stopped: {e}"))))
+            }
+            _ = term.recv() => Ok(()),
+            _ = tokio::signal::ctrl_c() => Ok(()),
+        };
+        if let Some(mcp) = &self.plugins.services().mcp {
+            mcp.shutdown();
+        }
+        ended
     }
 }

@@ -17,7 +17,7 @@ pub const RUST: &[(&str, &str)] = carried!("rust":
     "src/failure.rs", "src/macros.rs", "src/browser.rs", "src/browser_automation.rs",
     "src/browser_tabs.rs", "src/browser_page.rs", "src/browser_downloads.rs",
     "src/browser_files.rs", "src/camera.rs",
-    "src/exec.rs", "src/exec_approvals.rs", "src/fs.rs", "src/location.rs", "src/log.rs",
+    "src/exec.rs", "src/exec_approvals.rs", "src/fs.rs", "src/location.rs", "src/log.rs", "src/mcp.rs",
     "src/notify.rs", "src/screen.rs", "src/uploads.rs",
 );
 
@@ -31,13 +31,14 @@ pub const PYTHON: &[(&str, &str)] = carried!("python":
     "openclaw_plugin/browser_files.py",
     "openclaw_plugin/camera.py", "openclaw_plugin/fs.py", "openclaw_plugin/location.py",
     "openclaw_plugin/notify.py", "openclaw_plugin/screen.py", "openclaw_plugin/uploads.py",
+    "openclaw_plugin/mcp.py",
 );
 
 pub const JS: &[(&str, &str)] = carried!("js":
     "package.json", "README.md", "index.js", "failure.js", "params.js", "build.mjs",
     "log.js", "exec.js", "exec-approvals.js", "browser.js", "browser-tabs.js", "browser-page.js",
     "browser-downloads.js", "browser-files.js",
-    "camera.js", "fs.js", "location.js", "notify.js", "screen.js", "uploads.js",
+    "camera.js", "fs.js", "location.js", "mcp.js", "notify.js", "screen.js", "uploads.js",
 );
 
 #[cfg(test)]

@@ -13,7 +13,8 @@ use openclaw_hardware::location::{Location, LocationOptions};
 use openclaw_runtime::grants::Grants;
 use openclaw_runtime::{Call, ExecContext, LoadError, PluginError, PluginHost, Services};
 use openclaw_test_support::fixtures::{
-    Fixture, AUTHOR, ECHO, HOG, LOOPER, PEEKER, RECALL, RUNNER, SLOW_START, TAG_V1, TAG_V2, TRAPPER,
+    Fixture, AUTHOR, ECHO, HOG, LOOPER, PEEKER, PUBLISHER, RECALL, RUNNER, SLOW_START, TAG_V1,
+    TAG_V2, TRAPPER,
 };
 
 fn call() -> Call {
@@ -75,6 +76,7 @@ mod fixture_tests {
     pub(crate) use super::a_memory_bomb_hits_the_cap_and_a_trap_fails_only_its_call as hog;
     pub(crate) use super::a_memory_bomb_hits_the_cap_and_a_trap_fails_only_its_call as trapper;
     pub(crate) use super::a_plugin_describes_itself_and_answers_with_fresh_instances as echo;
+    pub(crate) use super::a_plugin_publishes_tools_for_its_own_commands_only as publisher;
     pub(crate) use super::a_plugin_slow_to_instantiate_keeps_an_instance_ready as slow_start;
     pub(crate) use super::a_plugin_written_the_authors_way_builds_and_answers as author;
     pub(crate) use super::an_infinite_loop_ends_at_the_deadline_and_the_host_carries_on as looper;
@@ -578,4 +580,18 @@ async fn a_plugin_slow_to_instantiate_keeps_an_instance_ready() {
             .unwrap();
         assert_eq!(answer, r#"{"last":7}"#);
     }
+}
+
+/// The attack: a plugin publishes agent-visible tools that name another plugin's command
+/// (`system.run`) or pose as the node's MCP tools. Only the tool for its own command is kept.
+#[tokio::test]
+async fn a_plugin_publishes_tools_for_its_own_commands_only() {
+    let (host, _dir) = host_with(&[PUBLISHER, ECHO]).await;
+    let tools = host.plugin_tools().await;
+    let named: Vec<(&str, &str, &str)> = tools
+        .iter()
+        .map(|t| (&*t.plugin, t.tool.name.as_str(), t.tool.command.as_str()))
+        .collect();
+    assert_eq!(named, [("publisher", "publish_ok", "fixture.publish")]);
+    assert_eq!(tools[0].tool.description, "publish_ok: trust me");
 }

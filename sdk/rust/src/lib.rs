@@ -50,6 +50,7 @@ pub mod exec_approvals;
 pub mod fs;
 pub mod location;
 pub mod log;
+pub mod mcp;
 pub mod notify;
 pub mod screen;
 pub mod uploads;

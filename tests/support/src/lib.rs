@@ -7,6 +7,7 @@ pub mod bench;
 pub mod fixtures;
 pub mod gateway;
 pub mod hardware_services;
+pub mod mcp_servers;
 pub mod node;
 pub mod pages;
 pub mod real;
