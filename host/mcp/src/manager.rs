@@ -31,6 +31,8 @@ pub struct ServerView {
     pub name: String,
     /// Its tools, as `tools/list` gave them.
     pub tools: Arc<Vec<Value>>,
+    /// The same as a JSON array, made once per listing.
+    pub tools_json: Arc<str>,
     pub include: Vec<String>,
     pub exclude: Vec<String>,
     pub request_timeout: Option<Duration>,
@@ -47,6 +49,7 @@ pub struct CallError {
 struct Live {
     peer: Peer<RoleClient>,
     tools: Arc<Vec<Value>>,
+    tools_json: Arc<str>,
     /// A stdio server's process group.
     group: Option<u32>,
 }
@@ -130,6 +133,7 @@ impl McpManager {
             Some(ServerView {
                 name: c.name.clone(),
                 tools: live.tools,
+                tools_json: live.tools_json,
                 include: c.include.clone(),
                 exclude: c.exclude.clone(),
                 request_timeout: c.request_timeout,
@@ -267,7 +271,16 @@ async fn supervise(
                 backoff = MIN_RETRY;
                 let peer = session.running.peer().clone();
                 let group = session.group.as_ref().map(|g| g.group());
-                slot.set(Some(Live { peer, tools, group }), &changes);
+                let tools_json = Value::from(tools.as_slice()).to_string().into();
+                slot.set(
+                    Some(Live {
+                        peer,
+                        tools,
+                        tools_json,
+                        group,
+                    }),
+                    &changes,
+                );
                 first.take();
                 let ended = follow(&slot, session, &changes, &mut stop).await;
                 slot.set(None, &changes);
@@ -331,7 +344,8 @@ async fn follow(
                     Ok(tools) => {
                         let live = slot.live.lock().unwrap().clone();
                         if let Some(live) = live.filter(|l| *l.tools != tools) {
-                            slot.set(Some(Live { tools: Arc::new(tools), ..live }), changes);
+                            let tools_json = Value::from(tools.as_slice()).to_string().into();
+                            slot.set(Some(Live { tools: Arc::new(tools), tools_json, ..live }), changes);
                         }
                     }
                     Err(e) => break Ended::Lost(format!("tool refresh failed: {}", cut(e))),

@@ -4,6 +4,7 @@
 //! defaulted, and the whole bounded.
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use regex_lite::Regex;
 use serde_json::{json, Value};
@@ -123,6 +124,30 @@ pub fn descriptors(servers: &[ServerTools]) -> (Vec<Descriptor>, usize) {
     (out, total)
 }
 
+/// Whether `tool` of `server` is published, without building every descriptor where the
+/// bounds cannot bite: few enough tools, each small enough (a descriptor is its tool's
+/// schema and description, a little longer at most), none is dropped.
+pub fn publishes(servers: &[ServerTools], server: &str, tool: &str) -> bool {
+    let catalogs: Vec<_> = servers.iter().map(|s| (s, catalog(s))).collect();
+    let count: usize = catalogs.iter().map(|(_, c)| c.len()).sum();
+    let sizes: Vec<usize> = catalogs
+        .iter()
+        .flat_map(|(_, c)| c.iter().map(|(_, t)| t.to_string().len()))
+        .collect();
+    let roomy = count <= MAX_DESCRIPTORS
+        && sizes.iter().all(|s| *s <= MAX_DESCRIPTOR_BYTES / 4)
+        && sizes.iter().sum::<usize>() <= MAX_CATALOG_BYTES / 4;
+    if roomy {
+        return catalogs
+            .iter()
+            .any(|(s, c)| s.server == server && c.iter().any(|(name, _)| name == tool));
+    }
+    let (published, _) = descriptors(servers);
+    published
+        .iter()
+        .any(|d| d.server == server && d.tool == tool)
+}
+
 /// The descriptor as `node.pluginTools.update` carries it.
 pub fn to_wire(d: &Descriptor) -> Value {
     json!({
@@ -142,9 +167,16 @@ fn base_name(server: &str, tool: &str) -> String {
     format!("{s}_{t}")
 }
 
+/// A pattern compiled once per instance (one call), not once per tool.
+macro_rules! pattern {
+    ($re:literal) => {{
+        static PATTERN: OnceLock<Regex> = OnceLock::new();
+        PATTERN.get_or_init(|| Regex::new($re).expect("a valid pattern"))
+    }};
+}
+
 fn fragment(raw: &str, fallback: &str, max: usize) -> String {
-    let unsafe_runs = Regex::new(r"[^A-Za-z0-9_-]+").unwrap();
-    let replaced = unsafe_runs.replace_all(raw.trim(), "_");
+    let replaced = pattern!(r"[^A-Za-z0-9_-]+").replace_all(raw.trim(), "_");
     let trimmed = replaced.trim_matches(|c| c == '_' || c == '-');
     let mut out = if trimmed.is_empty() {
         fallback.to_string()
@@ -176,9 +208,8 @@ fn unique(base: String, taken: &[String]) -> String {
 /// A tool's description, with instructions aimed at the agent redacted, and bounded.
 fn description(raw: Option<&str>, tool: &str) -> String {
     let injection =
-        Regex::new(r"(?i)\b(ignore|disregard)\s+(all\s+)?(previous|prior|above)\s+instructions")
-            .unwrap();
-    let system_prompt = Regex::new(r"(?i)system\s+prompt").unwrap();
+        pattern!(r"(?i)\b(ignore|disregard)\s+(all\s+)?(previous|prior|above)\s+instructions");
+    let system_prompt = pattern!(r"(?i)system\s+prompt");
     let text = raw.unwrap_or_default().trim();
     let text = injection.replace_all(text, "[redacted MCP metadata instruction]");
     let mut text = system_prompt
@@ -263,6 +294,26 @@ mod tests {
             to_wire(&out[0])["mcp"],
             json!({"server": "_x", "tool": "t"})
         );
+    }
+
+    #[test]
+    fn a_call_finds_exactly_the_published_tools() {
+        let many: Vec<Value> = (0..130)
+            .map(|i| json!({"name": format!("t{i:03}")}))
+            .collect();
+        let servers = [
+            server(
+                "a",
+                json!([{"name": "x"}, {"name": "bg", "execution": {"taskSupport": "required"}}]),
+            ),
+            server("b", Value::Array(many)),
+        ];
+        assert!(publishes(&servers[..1], "a", "x"));
+        assert!(!publishes(&servers[..1], "a", "bg"));
+        assert!(!publishes(&servers[..1], "b", "x"));
+        // Past 128 tools, the bounds decide: the last ones in order are not published.
+        assert!(publishes(&servers, "b", "t000"));
+        assert!(!publishes(&servers, "b", "t129"));
     }
 
     #[test]

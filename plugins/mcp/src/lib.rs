@@ -24,23 +24,22 @@ use descriptors::{descriptors, ServerTools, COMMAND};
 
 struct Mcp;
 
-fn servers() -> Result<Vec<(ServerTools, mcp::Server)>, Failure> {
-    Ok(mcp::servers()?
-        .into_iter()
-        .map(|s| {
-            let tools = match serde_json::from_str(&s.tools_json) {
+/// The connected servers' tools, and the servers as the host gave them, in the same order.
+fn servers() -> Result<(Vec<ServerTools>, Vec<mcp::Server>), Failure> {
+    let servers = mcp::servers()?;
+    let listed = servers
+        .iter()
+        .map(|s| ServerTools {
+            server: s.name.clone(),
+            tools: match serde_json::from_str(&s.tools_json) {
                 Ok(Value::Array(tools)) => tools,
                 _ => Vec::new(),
-            };
-            let listed = ServerTools {
-                server: s.name.clone(),
-                tools,
-                include: s.include_tools.clone(),
-                exclude: s.exclude_tools.clone(),
-            };
-            (listed, s)
+            },
+            include: s.include_tools.clone(),
+            exclude: s.exclude_tools.clone(),
         })
-        .collect())
+        .collect();
+    Ok((listed, servers))
 }
 
 fn failure(code: &str, message: String) -> Failure {
@@ -70,14 +69,14 @@ impl Plugin for Mcp {
         }
         let params = call::decode(params_json.as_deref())
             .map_err(|message| failure("INVALID_REQUEST", message))?;
-        let servers = servers()?;
-        let Some((listed, server)) = servers.iter().find(|(l, _)| l.server == params.server) else {
+        let (listings, servers) = servers()?;
+        let Some(at) = listings.iter().position(|l| l.server == params.server) else {
             let message = format!("MCP server \"{}\" is unavailable", params.server);
             return Err(failure("MCP_SERVER_UNAVAILABLE", message));
         };
+        let (listed, server) = (&listings[at], &servers[at]);
         // Only a tool that is published can be called.
-        let (published, _) = descriptors(std::slice::from_ref(listed));
-        if !published.iter().any(|d| d.tool == params.tool) {
+        if !descriptors::publishes(&listings, &params.server, &params.tool) {
             let message = format!(
                 "MCP tool \"{}\" is unavailable on server \"{}\"",
                 params.tool, params.server
@@ -112,10 +111,9 @@ impl Plugin for Mcp {
 impl Tools for Mcp {
     fn list_tools() -> Vec<Tool> {
         // Where the node runs no MCP, or its servers are still starting, there is nothing.
-        let Ok(servers) = servers() else {
+        let Ok((listed, _)) = servers() else {
             return Vec::new();
         };
-        let listed: Vec<ServerTools> = servers.into_iter().map(|(l, _)| l).collect();
         let (published, total) = descriptors(&listed);
         if published.len() < total {
             let message = format!(

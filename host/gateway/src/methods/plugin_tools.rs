@@ -21,10 +21,11 @@ const MCP_COMMAND: &str = "mcp.tools.call.v1";
 const NAME_PATTERN: &str = "^[A-Za-z][A-Za-z0-9_-]{0,63}$";
 
 pub fn update(gw: &Arc<Gateway>, session: &Arc<Session>, params: Value) -> Reply {
+    let node_id = session.node_id().expect("node role").to_string();
     let tools = validate(&params).map_err(|why| {
+        tracing::warn!("node {node_id}: node.pluginTools.update refused: {why}");
         ErrorShape::invalid_request(format!("invalid node.pluginTools.update params: {why}"))
     })?;
-    let node_id = session.node_id().expect("node role").to_string();
     let live = session.node.as_ref().expect("node role");
     let mut surface = live.surface.lock().unwrap();
     surface.plugin_tools = tools;

@@ -52,7 +52,7 @@ impl mcp::Host for Mcp {
         Ok(servers
             .into_iter()
             .map(|s| mcp::Server {
-                tools_json: Value::from(s.tools.as_slice()).to_string(),
+                tools_json: s.tools_json.to_string(),
                 name: s.name,
                 include_tools: s.include,
                 exclude_tools: s.exclude,
