@@ -355,3 +355,35 @@ async fn a_node_that_stops_takes_its_servers_process_groups_with_it() {
         std::thread::sleep(Duration::from_millis(50));
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_gateway_with_plugin_tools_off_keeps_none_and_still_routes_calls() {
+    let mut config = default_config();
+    config["gateway"]["nodes"]["pluginTools"] = json!({"enabled": false});
+    let gw = GatewayProc::start_with(config, &[], &[]);
+    let op = gw.operator().await;
+    let servers =
+        json!({"nodeHost": {"mcp": {"servers": {"py": mcp_servers::python_stdio(json!({}))}}}});
+    let (_node, id) = start_paired(&gw, &op, "no-tools", servers).await;
+    // The call answering shows the server is up, and so published.
+    let started = std::time::Instant::now();
+    loop {
+        let params = json!({"server": "py", "tool": "add", "arguments": {"a": 1, "b": 2}});
+        match invoke(&op, &id, "mcp.tools.call.v1", params).await {
+            Ok(reply) => {
+                assert_eq!(reply["payload"]["structuredContent"], json!({"result": 3}));
+                break;
+            }
+            Err(e) => {
+                assert!(started.elapsed() < PUBLISHED, "{}", message(&e));
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
+    }
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let described = op
+        .request("node.describe", json!({"nodeId": id}))
+        .await
+        .unwrap();
+    assert_eq!(described["nodePluginTools"], json!([]));
+}

@@ -243,6 +243,7 @@ fn our_node_host_on_the_real_gateway() {
             "file.stat",
             "file.write",
             "fs.listDir",
+            "mcp.tools.call.v1",
             "system.execApprovals.get",
             "system.execApprovals.set",
             "system.notify",

@@ -10,8 +10,8 @@ use crate::config::{BrowserNodeMode, GatewayConfig};
 impl GatewayConfig {
     /// Applies the file's `gateway.auth.rateLimit`, `gateway.nodes.pairing`,
     /// `gateway.nodes.commands`, `gateway.nodes.browser`, `gateway.nodes.pluginTools`,
-    /// `gateway.remote.url` and the
-    /// device-pair public URL, and watches the file for the command lists.
+    /// `gateway.remote.url` and the device-pair public URL, and watches the file for the
+    /// command lists.
     pub fn apply_file(&mut self, file: &Config) -> Result<(), String> {
         let limit = &mut self.auth_rate_limit;
         if let Some(n) = file.u64("gateway.auth.rateLimit.maxAttempts") {

@@ -47,9 +47,10 @@ pub fn enabled_builtins(settings: &NodeSettings) -> Vec<Builtin> {
 }
 
 /// Each built-in gets the capabilities its commands stand on, and `log`. Only `system` may
-/// edit the exec approvals, and only `mcp` reach the node's MCP servers. `files` and `file-transfer` read under the node user's home, as
-/// the real node host's `fs.listDir` does (never the state dir, which the runtime keeps out of
-/// every root); `file-transfer` writes nowhere until the operator grants `allowWritePaths`.
+/// edit the exec approvals, and only `mcp` reaches the node's MCP servers. `files` and
+/// `file-transfer` read under the node user's home, as the real node host's `fs.listDir` does
+/// (never the state dir, which the runtime keeps out of every root); `file-transfer` writes
+/// nowhere until the operator grants `allowWritePaths`.
 pub fn with_builtin_grants(grants: Grants) -> Grants {
     grants
         .with_default("system", &["log", "exec", "exec-approvals"])
