@@ -13,7 +13,19 @@ use serde_json::{json, Value};
 pub(crate) async fn route(op: &openclaw_client::GatewayClient, id: &str, params: Value) -> Value {
     let mut params = params;
     params["errorEnvelope"] = json!("browser-v1");
-    call(op, id, "browser.proxy", params).await
+    // Chromium on a machine busy with the whole suite can take longer than a client's usual
+    // 15 s: the route gets a minute, and the client waits for the gateway a little longer.
+    let key = uuid::Uuid::new_v4().to_string();
+    let request =
+        openclaw_protocol::node_invoke::InvokeParams::new(id, "browser.proxy", params, key)
+            .with_timeout_ms(Some(60_000))
+            .to_value();
+    let wait = std::time::Duration::from_secs(70);
+    let reply = op
+        .request_with_timeout("node.invoke", request, wait)
+        .await
+        .unwrap_or_else(|e| panic!("browser.proxy: {}", message(&e)));
+    reply["payload"].clone()
 }
 
 async fn act(op: &openclaw_client::GatewayClient, id: &str, body: Value) -> Value {
